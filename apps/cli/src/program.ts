@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('nimbus')
+    .description(
+      'A fake cloud for Kubernetes: cloud API, built-in api-server and cloud-controller-manager',
+    )
+    .showHelpAfterError()
+    .configureOutput({
+      outputError: (text, write) => write(`nimbus: ${text.replace(/^error: /, '')}`),
+    });
+  return program;
+}

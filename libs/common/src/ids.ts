@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Generates resource identifiers. Random by default; with a seed the sequence is deterministic,
+ * so two runs of a test see the same IDs.
+ */
+export class IdGenerator {
+  private counter = 0;
+
+  constructor(private seed?: string) {}
+
+  /** Restart the deterministic sequence (e.g. after a reset). */
+  reseed(seed?: string): void {
+    this.seed = seed;
+    this.counter = 0;
+  }
+
+  /** `hexChars` lowercase hex characters. */
+  hex(hexChars: number): string {
+    if (this.seed === undefined) {
+      return randomBytes(Math.ceil(hexChars / 2))
+        .toString('hex')
+        .slice(0, hexChars);
+    }
+    let out = '';
+    while (out.length < hexChars) {
+      out += createHash('sha256').update(`${this.seed}:${this.counter++}`).digest('hex');
+    }
+    return out.slice(0, hexChars);
+  }
+
+  /** An id such as `i-0a1b2c3d4e5f60718`. */
+  next(prefix: string, hexChars = 17): string {
+    return `${prefix}-${this.hex(hexChars)}`;
+  }
+}

@@ -1,0 +1,66 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Validated configuration of the cloud API (from CLI options and NIMBUS_* variables). */
+export class CloudApiConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port = 8080;
+
+  @IsString()
+  host = '127.0.0.1';
+
+  /** Directory holding cloud.sqlite; `:memory:` keeps everything in memory (tests). */
+  @IsString()
+  @MinLength(1)
+  dataDir = '.nimbus';
+
+  /** Fixed bearer token of the default project (otherwise generated and printed once). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'token must be at least 16 characters' })
+  token?: string;
+
+  /** Fixed admin token (otherwise generated and printed once). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'admin token must be at least 16 characters' })
+  adminToken?: string;
+
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+
+  /** Seed for deterministic IDs and addresses. */
+  @IsOptional()
+  @IsString()
+  seed?: string;
+
+  /** Overrides every state-transition duration (ms); 0 makes transitions immediate. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  transitionMs?: number;
+
+  /** How long terminated instances stay visible, e.g. `1h`. */
+  @IsString()
+  @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 30s, 5m or 1h' })
+  terminatedRetention = '1h';
+
+  /** JSON file replacing the built-in region/zone/instance-type catalog. */
+  @IsOptional()
+  @IsString()
+  catalog?: string;
+
+  /** Default network CIDR of every project; zone subnets are carved from it. */
+  @IsString()
+  @Matches(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+    message: 'must be an IPv4 CIDR such as 10.0.0.0/16',
+  })
+  networkCidr = '10.0.0.0/16';
+}

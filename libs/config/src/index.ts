@@ -1,0 +1,5 @@
+export * from './env';
+export * from './config-error';
+export * from './validate-config';
+export * from './cloud-api.config';
+export * from './cli-option';

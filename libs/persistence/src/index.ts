@@ -1,0 +1,3 @@
+export * from './sqlite-data-source';
+export * from './run-migrations';
+export * from './sqlite-database';
