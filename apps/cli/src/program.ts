@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCloudApiCommand } from './commands/cloud-api.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`nimbus: ${text.replace(/^error: /, '')}`),
     });
+  registerCloudApiCommand(program);
   return program;
 }

@@ -1,0 +1,70 @@
+import { CloudApiConfig, nimbusOption, validateConfig } from '@app/config';
+import type { Command } from 'commander';
+import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
+import { closeOnSignals } from '../shutdown';
+
+export function registerCloudApiCommand(program: Command): void {
+  program
+    .command('cloud-api')
+    .description('Run the fake cloud API (Swagger UI at /docs)')
+    .addOption(nimbusOption('--port <port>', 'listen port', '8080'))
+    .addOption(nimbusOption('--host <host>', 'listen address', '127.0.0.1'))
+    .addOption(nimbusOption('--data-dir <dir>', 'state directory (cloud.sqlite)', '.nimbus'))
+    .addOption(nimbusOption('--token <token>', 'fixed bearer token of the default project'))
+    .addOption(nimbusOption('--admin-token <token>', 'fixed admin token'))
+    .addOption(nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info'))
+    .addOption(nimbusOption('--seed <seed>', 'seed for deterministic IDs and addresses'))
+    .addOption(
+      nimbusOption(
+        '--transition-ms <ms>',
+        'override every state-transition duration (0 = immediate)',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--terminated-retention <duration>',
+        'how long terminated instances stay visible',
+        '1h',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--catalog <file>',
+        'JSON file replacing the built-in regions, zones and instance types',
+      ),
+    )
+    .addOption(
+      nimbusOption('--network-cidr <cidr>', 'default network CIDR of every project', '10.0.0.0/16'),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const config = validateConfig(CloudApiConfig, options);
+      const server = await startCloudApi(config);
+      process.stdout.write(cloudApiBanner(server, config));
+      closeOnSignals(() => server.close());
+    });
+}
+
+export function cloudApiBanner(server: RunningCloudApi, config: CloudApiConfig): string {
+  const { token, adminToken } = server.generatedTokens;
+  const tokenLine = token
+    ? `  token:        ${token}   (generated now and shown once; fix it with NIMBUS_TOKEN)`
+    : config.token
+      ? '  token:        from NIMBUS_TOKEN / --token'
+      : '  token:        generated at first start (set NIMBUS_TOKEN to fix one)';
+  const adminLine = adminToken
+    ? `  admin token:  ${adminToken}   (shown once; fix it with NIMBUS_ADMIN_TOKEN)`
+    : config.adminToken
+      ? '  admin token:  from NIMBUS_ADMIN_TOKEN / --admin-token'
+      : '  admin token:  generated at first start (set NIMBUS_ADMIN_TOKEN to fix one)';
+  return [
+    '',
+    `Nimbus cloud API listening on ${server.url}`,
+    `  Swagger UI:   ${server.url}/docs   (Authorize with the token below)`,
+    `  OpenAPI:      ${server.url}/openapi.json`,
+    tokenLine,
+    adminLine,
+    `  data:         ${config.dataDir}`,
+    '',
+    '',
+  ].join('\n');
+}

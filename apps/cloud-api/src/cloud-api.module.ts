@@ -1,0 +1,62 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { CloudApiConfig } from '@app/config';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthGuard } from './auth/auth.guard';
+import { CatalogController } from './catalog/catalog.controller';
+import { CatalogService } from './catalog/catalog.service';
+import { CoreModule, type CloudApiRuntime } from './core.module';
+import { HealthController } from './health/health.controller';
+import { ProblemFilter } from './http/problem.filter';
+import { StrictValidationPipe } from './http/validation.pipe';
+import { InstancesController } from './instances/instances.controller';
+import { InstancesRepository } from './instances/instances.repository';
+import { InstancesService } from './instances/instances.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsRepository } from './operations/operations.repository';
+import { OperationsService } from './operations/operations.service';
+import { BootstrapService } from './projects/bootstrap.service';
+import { ProjectsController } from './projects/projects.controller';
+import { ProjectsRepository } from './projects/projects.repository';
+import { ProjectsService } from './projects/projects.service';
+import { TokensRepository } from './projects/tokens.repository';
+import { SettleInterceptor } from './transitions/settle.interceptor';
+import { pinoHttpOptions } from './http/logging';
+
+/** The fake cloud API. Feature folders hold controllers, services and repositories of one resource. */
+@Module({})
+export class CloudApiModule {
+  static forRoot(config: CloudApiConfig, runtime: CloudApiRuntime = {}): DynamicModule {
+    return {
+      module: CloudApiModule,
+      imports: [
+        CoreModule.forRoot(config, runtime),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ProjectsController,
+        CatalogController,
+        OperationsController,
+        InstancesController,
+      ],
+      providers: [
+        ProjectsRepository,
+        TokensRepository,
+        ProjectsService,
+        BootstrapService,
+        CatalogService,
+        OperationsRepository,
+        OperationsService,
+        InstancesRepository,
+        InstancesService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: SettleInterceptor },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: StrictValidationPipe },
+      ],
+    };
+  }
+}

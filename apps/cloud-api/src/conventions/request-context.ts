@@ -1,0 +1,30 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Principal } from '../auth/principal';
+
+/** Per-request facts the conventions need: who, which request, and the conditional headers. */
+export interface RequestContext {
+  requestId: string;
+  principal: Principal;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  idempotencyKey?: string;
+  ifMatch?: string;
+}
+
+export type NimbusRequest = Request & { nimbus?: RequestContext };
+
+/** Injects the RequestContext the AuthGuard attached. */
+export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext => {
+  const req = ctx.switchToHttp().getRequest<NimbusRequest>();
+  if (!req.nimbus) {
+    throw new Error('RequestContext missing: is the route behind AuthGuard?');
+  }
+  return req.nimbus;
+});
+
+/** The id requestIdentity assigned (pino-http types it loosely). */
+export function requestIdOf(req: NimbusRequest): string {
+  return typeof req.id === 'string' ? req.id : '';
+}

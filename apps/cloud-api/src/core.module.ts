@@ -1,0 +1,62 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AdjustableClock, Clock, IdGenerator } from '@app/common';
+import { CloudApiConfig } from '@app/config';
+import { randomBytes } from 'node:crypto';
+import { AddressAllocator } from './addresses/address-allocator';
+import { IdempotencyRepository } from './conventions/idempotency/idempotency.repository';
+import { MutationRunner } from './conventions/mutation-runner';
+import { PageTokenCodec } from './conventions/page-token';
+import {
+  DatabaseLifecycle,
+  dataSourceProvider,
+  sqliteDatabaseProvider,
+} from './database/database.providers';
+import { MaintenanceTicker } from './maintenance.ticker';
+import { HttpMetrics } from './metrics/http-metrics';
+import { SettingsRepository } from './settings/settings.repository';
+import { TransitionDurations } from './transitions/transition-durations';
+import { TransitionSettler } from './transitions/transition-settler';
+
+export interface CloudApiRuntime {
+  /** The clock everything reads; tests pass one they control. */
+  clock?: AdjustableClock;
+}
+
+/** Shared infrastructure every feature module uses: config, clock, ids, database, API conventions. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: CloudApiConfig, runtime: CloudApiRuntime = {}): DynamicModule {
+    const clock = runtime.clock ?? new AdjustableClock();
+    const providers = [
+      { provide: CloudApiConfig, useValue: config },
+      { provide: Clock, useValue: clock },
+      { provide: AdjustableClock, useValue: clock },
+      { provide: IdGenerator, useValue: new IdGenerator(config.seed) },
+      dataSourceProvider,
+      sqliteDatabaseProvider,
+      DatabaseLifecycle,
+      SettingsRepository,
+      {
+        provide: PageTokenCodec,
+        inject: [SettingsRepository],
+        useFactory: (settings: SettingsRepository) =>
+          new PageTokenCodec(
+            settings.getOrCreate('page_token_secret', () => randomBytes(32).toString('hex')),
+          ),
+      },
+      IdempotencyRepository,
+      MutationRunner,
+      TransitionDurations,
+      TransitionSettler,
+      AddressAllocator,
+      HttpMetrics,
+      MaintenanceTicker,
+    ];
+    return {
+      module: CoreModule,
+      providers,
+      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CloudApiConfig } from '@app/config';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import swaggerUi from 'swagger-ui-express';
+import { CloudApiModule } from './cloud-api.module';
+import type { CloudApiRuntime } from './core.module';
+import { sendProblem } from './http/problem.filter';
+import { requestIdentity } from './http/request-identity.middleware';
+import { HttpMetrics } from './metrics/http-metrics';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+
+/** Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the tests. */
+export async function createCloudApiApp(
+  config: CloudApiConfig,
+  runtime: CloudApiRuntime = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    CloudApiModule.forRoot(config, runtime),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('etag', false); // ETag headers are the resources' etags, set explicitly
+  app.set('query parser', 'simple');
+  app.use(requestIdentity);
+  app.use(app.get(HttpMetrics).middleware());
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>
+    sendProblem(req, res, err),
+  );
+
+  const document = buildOpenApiDocument(app);
+  app.use('/openapi.json', (_req: Request, res: Response) => res.json(document));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true } }),
+  );
+
+  await app.init();
+  return app;
+}

@@ -1,0 +1,20 @@
+import { AddressAllocationEntity } from '../addresses/entities/address-allocation.entity';
+import { AddressPoolEntity } from '../addresses/entities/address-pool.entity';
+import { IdempotencyKeyEntity } from '../conventions/idempotency/idempotency-key.entity';
+import { InstanceEntity } from '../instances/entities/instance.entity';
+import { OperationEntity } from '../operations/entities/operation.entity';
+import { ProjectEntity } from '../projects/entities/project.entity';
+import { TokenEntity } from '../projects/entities/token.entity';
+import { SettingEntity } from '../settings/setting.entity';
+
+/** Every entity of cloud.sqlite, listed explicitly (globs break across ts-node/dist layouts). */
+export const CLOUD_API_ENTITIES = [
+  ProjectEntity,
+  TokenEntity,
+  InstanceEntity,
+  OperationEntity,
+  IdempotencyKeyEntity,
+  AddressAllocationEntity,
+  AddressPoolEntity,
+  SettingEntity,
+];

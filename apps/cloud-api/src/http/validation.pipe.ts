@@ -1,0 +1,56 @@
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { DomainError, type FieldViolation } from '@app/common';
+
+/**
+ * Strict validation: unknown fields, wrong types and bad values answer 400 INVALID_ARGUMENT with
+ * every offending field named; nothing reaches a service.
+ */
+export class StrictValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => {
+        const violations = flatten(errors);
+        return new DomainError(
+          'INVALID_ARGUMENT',
+          violations.map((v) => `${v.field}: ${v.description}`).join('; '),
+          {
+            fieldViolations: violations,
+          },
+        );
+      },
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new DomainError('INVALID_ARGUMENT', 'request body must be a JSON object', {
+          fieldViolations: [{ field: 'body', description: 'must be a JSON object' }],
+        });
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldViolation[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      description:
+        rule === 'whitelistValidation' ? 'unknown field' : stripProperty(message, error.property),
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** class-validator messages start with the property name; the field is reported separately. */
+function stripProperty(message: string, property: string): string {
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}

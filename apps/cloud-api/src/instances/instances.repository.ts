@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { SqliteDatabase } from '@app/persistence';
+import type { InstanceState } from '@app/cloud-contracts';
+
+export interface InstanceRow {
+  seq: number;
+  id: string;
+  projectId: string;
+  name: string;
+  zone: string;
+  region: string;
+  instanceType: string;
+  state: InstanceState;
+  /** Where the current transition goes; `deleted` means the terminated record expires. */
+  nextState: InstanceState | 'deleted' | null;
+  transitionEndsAt: number | null;
+  privateIp: string;
+  publicIp: string | null;
+  hostname: string;
+  labels: string;
+  userData: string | null;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  terminatedAt: number | null;
+}
+
+export interface InstanceFilter {
+  zone?: string;
+  state?: string;
+  name?: string;
+  privateIp?: string;
+}
+
+const COLUMNS = `seq, id, project_id AS projectId, name, zone, region, instance_type AS instanceType, state,
+  next_state AS nextState, transition_ends_at AS transitionEndsAt, private_ip AS privateIp, public_ip AS publicIp,
+  hostname, labels, user_data AS userData, version, created_at AS createdAt, updated_at AS updatedAt,
+  terminated_at AS terminatedAt`;
+
+@Injectable()
+export class InstancesRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  insert(row: Omit<InstanceRow, 'seq'>): InstanceRow {
+    const result = this.db.run(
+      `INSERT INTO instances (id, project_id, name, zone, region, instance_type, state, next_state, transition_ends_at,
+         private_ip, public_ip, hostname, labels, user_data, version, created_at, updated_at, terminated_at)
+       VALUES (@id, @projectId, @name, @zone, @region, @instanceType, @state, @nextState, @transitionEndsAt,
+         @privateIp, @publicIp, @hostname, @labels, @userData, @version, @createdAt, @updatedAt, @terminatedAt)`,
+      row,
+    );
+    return { ...row, seq: Number(result.lastInsertRowid) };
+  }
+
+  find(projectId: string, id: string): InstanceRow | undefined {
+    return this.db.get<InstanceRow>(
+      `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND id = ?`,
+      [projectId, id],
+    );
+  }
+
+  findLiveByName(projectId: string, name: string): InstanceRow | undefined {
+    return this.db.get<InstanceRow>(
+      `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND name = ? AND state <> 'terminated'`,
+      [projectId, name],
+    );
+  }
+
+  /** Rows with seq > after, in seq order, matching the SQL-expressible filters. */
+  page(projectId: string, filter: InstanceFilter, after: number, limit: number): InstanceRow[] {
+    const where = ['project_id = @projectId', 'seq > @after'];
+    if (filter.zone !== undefined) {
+      where.push('zone = @zone');
+    }
+    if (filter.state !== undefined) {
+      where.push('state = @state');
+    }
+    if (filter.name !== undefined) {
+      where.push('name = @name');
+    }
+    if (filter.privateIp !== undefined) {
+      where.push('private_ip = @privateIp');
+    }
+    return this.db.all<InstanceRow>(
+      `SELECT ${COLUMNS} FROM instances WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`,
+      { ...filter, projectId, after, limit },
+    );
+  }
+
+  /** Starts a transition (or sets a settled state when nextState is null); bumps the version. */
+  setState(
+    id: string,
+    state: InstanceState,
+    nextState: InstanceRow['nextState'],
+    transitionEndsAt: number | null,
+    now: number,
+    terminatedAt: number | null = null,
+  ): void {
+    this.db.run(
+      `UPDATE instances SET state = ?, next_state = ?, transition_ends_at = ?, updated_at = ?, version = version + 1,
+         terminated_at = COALESCE(?, terminated_at) WHERE id = ?`,
+      [state, nextState, transitionEndsAt, now, terminatedAt, id],
+    );
+  }
+
+  setLabels(id: string, labels: string, now: number): void {
+    this.db.run(
+      'UPDATE instances SET labels = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+      [labels, now, id],
+    );
+  }
+
+  hasDue(now: number): boolean {
+    return (
+      this.db.get('SELECT 1 FROM instances WHERE transition_ends_at <= ? LIMIT 1', [now]) !==
+      undefined
+    );
+  }
+
+  due(now: number): InstanceRow[] {
+    return this.db.all<InstanceRow>(
+      `SELECT ${COLUMNS} FROM instances WHERE transition_ends_at <= ? ORDER BY transition_ends_at, seq`,
+      [now],
+    );
+  }
+
+  delete(id: string): void {
+    this.db.run('DELETE FROM instances WHERE id = ?', [id]);
+  }
+}

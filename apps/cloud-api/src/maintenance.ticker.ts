@@ -1,0 +1,45 @@
+import {
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Clock } from '@app/common';
+import { IdempotencyRepository } from './conventions/idempotency/idempotency.repository';
+import { TransitionSettler } from './transitions/transition-settler';
+
+const TICK_MS = 1000;
+const PURGE_EVERY_MS = 60_000;
+
+/**
+ * Background upkeep: settles due transitions even when nobody calls the API (so the database and,
+ * later, the change stream follow the clock) and purges expired idempotency keys.
+ */
+@Injectable()
+export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private lastPurge = 0;
+
+  constructor(
+    private readonly settler: TransitionSettler,
+    private readonly keys: IdempotencyRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  tick(): void {
+    this.settler.settle();
+    const now = this.clock.now();
+    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+      this.keys.purgeExpired(now);
+      this.lastPurge = now;
+    }
+  }
+}

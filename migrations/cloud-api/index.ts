@@ -1,0 +1,4 @@
+import { Init1795724898776 } from './1795724898776-Init';
+
+/** Every migration of this database, in order (listed explicitly: globs break under bundling). */
+export const cloudApiMigrations = [Init1795724898776];
