@@ -21,6 +21,9 @@ import { ProjectsController } from './projects/projects.controller';
 import { ProjectsRepository } from './projects/projects.repository';
 import { ProjectsService } from './projects/projects.service';
 import { TokensRepository } from './projects/tokens.repository';
+import { QuotasController } from './quotas/quotas.controller';
+import { QuotasRepository } from './quotas/quotas.repository';
+import { QuotasService } from './quotas/quotas.service';
 import { SettleInterceptor } from './transitions/settle.interceptor';
 import { pinoHttpOptions } from './http/logging';
 
@@ -41,6 +44,7 @@ export class CloudApiModule {
         CatalogController,
         OperationsController,
         InstancesController,
+        QuotasController,
       ],
       providers: [
         ProjectsRepository,
@@ -48,6 +52,8 @@ export class CloudApiModule {
         ProjectsService,
         BootstrapService,
         CatalogService,
+        QuotasRepository,
+        QuotasService,
         OperationsRepository,
         OperationsService,
         InstancesRepository,

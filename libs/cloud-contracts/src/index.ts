@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+
 export * from './validation/names';
 export * from './validation/labels';
 export * from './problem.dto';
@@ -6,3 +8,4 @@ export * from './list.dto';
 export * from './projects.dto';
 export * from './catalog.dto';
 export * from './instances.dto';
+export * from './quotas.dto';

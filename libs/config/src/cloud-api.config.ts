@@ -63,4 +63,12 @@ export class CloudApiConfig {
     message: 'must be an IPv4 CIDR such as 10.0.0.0/16',
   })
   networkCidr = '10.0.0.0/16';
+
+  /** Default quota limits, e.g. `instances=20,vcpus=64` (see GET /v1/quotas for the metrics). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(\s*[A-Za-z]+\s*=\s*\d+\s*)(,\s*[A-Za-z]+\s*=\s*\d+\s*)*$/, {
+    message: 'must look like instances=20,vcpus=64',
+  })
+  quotas?: string;
 }

@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+
 export * from './env';
 export * from './config-error';
 export * from './validate-config';

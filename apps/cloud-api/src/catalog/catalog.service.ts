@@ -57,8 +57,12 @@ export class CatalogService {
     return region;
   }
 
+  instanceTypeOrUndefined(name: string): InstanceTypeDto | undefined {
+    return this.instanceTypes().find((t) => t.name === name);
+  }
+
   requireInstanceType(name: string, field = 'instanceType'): InstanceTypeDto {
-    const type = this.instanceTypes().find((t) => t.name === name);
+    const type = this.instanceTypeOrUndefined(name);
     if (!type) {
       throw invalidArgument(field, `unknown instance type "${name}"; see GET /v1/instance-types`);
     }

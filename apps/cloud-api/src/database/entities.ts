@@ -5,6 +5,8 @@ import { InstanceEntity } from '../instances/entities/instance.entity';
 import { OperationEntity } from '../operations/entities/operation.entity';
 import { ProjectEntity } from '../projects/entities/project.entity';
 import { TokenEntity } from '../projects/entities/token.entity';
+import { QuotaLimitEntity } from '../quotas/entities/quota-limit.entity';
+import { QuotaUsageEntity } from '../quotas/entities/quota-usage.entity';
 import { SettingEntity } from '../settings/setting.entity';
 
 /** Every entity of cloud.sqlite, listed explicitly (globs break across ts-node/dist layouts). */
@@ -17,4 +19,6 @@ export const CLOUD_API_ENTITIES = [
   AddressAllocationEntity,
   AddressPoolEntity,
   SettingEntity,
+  QuotaUsageEntity,
+  QuotaLimitEntity,
 ];

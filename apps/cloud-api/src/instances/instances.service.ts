@@ -16,6 +16,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { assertIfMatch } from '../conventions/etag';
 import { matchesLabelSelector, parseLabelSelector } from '../conventions/label-selector';
 import { PageTokenCodec } from '../conventions/page-token';
+import { QuotasService } from '../quotas/quotas.service';
 import { paginate, type Page } from '../conventions/paginate';
 import { OperationsService } from '../operations/operations.service';
 import type { OperationRow } from '../operations/operations.repository';
@@ -56,6 +57,7 @@ export class InstancesService implements Settleable, OnModuleInit {
     private readonly durations: TransitionDurations,
     private readonly settler: TransitionSettler,
     private readonly pageTokens: PageTokenCodec,
+    private readonly quotas: QuotasService,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     config: CloudApiConfig,
@@ -73,10 +75,15 @@ export class InstancesService implements Settleable, OnModuleInit {
 
   create(principal: Principal, req: CreateInstanceRequest): InstanceMutation {
     const region = this.catalog.requireZone(req.zone);
-    this.catalog.requireInstanceType(req.instanceType);
+    const type = this.catalog.requireInstanceType(req.instanceType);
     const projectId = principal.projectId;
     if (this.instances.findLiveByName(projectId, req.name)) {
       throw alreadyExists(`an instance named "${req.name}" already exists in project ${projectId}`);
+    }
+    this.quotas.consume(projectId, 'instances', 1);
+    this.quotas.consume(projectId, 'vcpus', type.vcpus);
+    if (req.assignPublicIp) {
+      this.quotas.consume(projectId, 'publicIps', 1);
     }
     const id = this.ids.next('i');
     const now = this.clock.now();
@@ -191,10 +198,23 @@ export class InstancesService implements Settleable, OnModuleInit {
         // Stays visible as terminated for the retention time, then expires.
         this.instances.setState(row.id, 'terminated', 'deleted', at + this.retentionMs, at, at);
         this.addresses.releaseOwner(row.id);
+        this.releaseQuota(row);
         this.terminationListeners.forEach((listener) => listener(row, at));
       } else if (row.nextState !== null) {
         this.instances.setState(row.id, row.nextState, null, null, at);
       }
+    }
+  }
+
+  private releaseQuota(row: InstanceRow): void {
+    this.quotas.release(row.projectId, 'instances', 1);
+    this.quotas.release(
+      row.projectId,
+      'vcpus',
+      this.catalog.instanceTypeOrUndefined(row.instanceType)?.vcpus ?? 0,
+    );
+    if (row.publicIp) {
+      this.quotas.release(row.projectId, 'publicIps', 1);
     }
   }
 

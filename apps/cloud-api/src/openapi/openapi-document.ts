@@ -18,8 +18,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('v1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Project or admin token' })
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  markProblemResponses(document);
+  return document;
+}
+
+type Responses = Record<string, { content?: Record<string, unknown> }>;
+
+/** Error responses are application/problem+json (the decorators can only say application/json). */
+function markProblemResponses(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem) as { responses?: Responses }[]) {
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (Number(status) >= 400 && json !== undefined) {
+          response.content = { 'application/problem+json': json };
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { SqliteDatabase } from '@app/persistence';
+
+@Injectable()
+export class QuotasRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  used(projectId: string, usageKey: string): number {
+    return (
+      this.db.get<{ used: number }>(
+        'SELECT used FROM quota_usage WHERE project_id = ? AND usage_key = ?',
+        [projectId, usageKey],
+      )?.used ?? 0
+    );
+  }
+
+  usageByProject(projectId: string): { usageKey: string; used: number }[] {
+    return this.db.all('SELECT usage_key AS usageKey, used FROM quota_usage WHERE project_id = ?', [
+      projectId,
+    ]);
+  }
+
+  /** Adds `delta` (negative to release) to a usage counter, never below zero. */
+  add(projectId: string, usageKey: string, delta: number): void {
+    this.db.run(
+      'INSERT OR IGNORE INTO quota_usage (project_id, usage_key, used) VALUES (?, ?, 0)',
+      [projectId, usageKey],
+    );
+    this.db.run(
+      'UPDATE quota_usage SET used = MAX(0, used + ?) WHERE project_id = ? AND usage_key = ?',
+      [delta, projectId, usageKey],
+    );
+  }
+
+  limitOverride(projectId: string, metric: string): number | undefined {
+    return this.db.get<{ v: number }>(
+      'SELECT limit_value AS v FROM quota_limits WHERE project_id = ? AND metric = ?',
+      [projectId, metric],
+    )?.v;
+  }
+
+  setLimit(projectId: string, metric: string, limit: number): void {
+    this.db.run(
+      `INSERT INTO quota_limits (project_id, metric, limit_value) VALUES (?, ?, ?)
+       ON CONFLICT (project_id, metric) DO UPDATE SET limit_value = excluded.limit_value`,
+      [projectId, metric, limit],
+    );
+  }
+}
