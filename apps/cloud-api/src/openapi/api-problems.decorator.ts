@@ -12,18 +12,12 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'QUOTA_EXCEEDED (not retryable) or RATE_LIMITED (retry after Retry-After)',
 };
 
-/** Documents the problem+json answers of an endpoint. */
+/** Documents the problem+json answers of an endpoint (buildOpenApiDocument sets the media type). */
 export function ApiProblems(...statuses: number[]): MethodDecorator {
   return applyDecorators(
+    ApiExtraModels(ProblemDto),
     ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status],
-        type: ProblemDto,
-        content: {
-          'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } },
-        },
-      }),
+      ApiResponse({ status, description: DESCRIPTIONS[status], schema: { $ref: getSchemaPath(ProblemDto) } }),
     ),
   );
 }
