@@ -1,0 +1,44 @@
+import { AdjustableClock } from './clock';
+
+describe('AdjustableClock', () => {
+  let wall = 1_000_000;
+  const clock = () => new AdjustableClock(() => wall);
+
+  beforeEach(() => {
+    wall = 1_000_000;
+  });
+
+  it('should follow the wall clock until frozen', () => {
+    const c = clock();
+    expect(c.now()).toBe(1_000_000);
+    wall += 500;
+    expect(c.now()).toBe(1_000_500);
+    c.freeze();
+    wall += 10_000;
+    expect(c.now()).toBe(1_000_500);
+  });
+
+  it('should advance and set both frozen and running time', () => {
+    const c = clock();
+    c.advance(30_000);
+    expect(c.now()).toBe(1_030_000);
+    c.freeze();
+    c.advance(1000);
+    expect(c.now()).toBe(1_031_000);
+    c.set(5_000_000);
+    expect(c.now()).toBe(5_000_000);
+    c.unfreeze();
+    wall += 100;
+    expect(c.now()).toBe(5_000_100);
+  });
+
+  it('should restore a saved state', () => {
+    const c = clock();
+    c.freeze();
+    c.advance(42);
+    const other = clock();
+    other.restore(c.state());
+    expect(other.now()).toBe(1_000_042);
+    expect(other.frozen).toBe(true);
+  });
+});
