@@ -6,6 +6,14 @@ import { buildProgram } from './program';
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const { address, port } = error as { address?: string; port?: number };
+      process.stderr.write(
+        `nimbus: cannot listen on ${address}:${port} (${code}); choose another --port\n`,
+      );
+      process.exit(2);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`nimbus: ${error.message}\n`);
       process.exit(2);

@@ -36,6 +36,9 @@ export function registerCloudApiCommand(program: Command): void {
     .addOption(
       nimbusOption('--network-cidr <cidr>', 'default network CIDR of every project', '10.0.0.0/16'),
     )
+    .addOption(
+      nimbusOption('--quotas <limits>', 'default quota limits, e.g. instances=20,vcpus=64'),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(CloudApiConfig, options);
       const server = await startCloudApi(config);
