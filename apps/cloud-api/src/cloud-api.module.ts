@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CloudApiConfig } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
@@ -24,8 +24,7 @@ import { TokensRepository } from './projects/tokens.repository';
 import { QuotasController } from './quotas/quotas.controller';
 import { QuotasRepository } from './quotas/quotas.repository';
 import { QuotasService } from './quotas/quotas.service';
-import { SettleInterceptor } from './transitions/settle.interceptor';
-import { pinoHttpOptions } from './http/logging';
+import { LogDestination, pinoHttpOptions } from './http/logging';
 
 /** The fake cloud API. Feature folders hold controllers, services and repositories of one resource. */
 @Module({})
@@ -35,7 +34,13 @@ export class CloudApiModule {
       module: CloudApiModule,
       imports: [
         CoreModule.forRoot(config, runtime),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        LoggerModule.forRootAsync({
+          providers: [LogDestination],
+          inject: [LogDestination],
+          useFactory: (destination: LogDestination) => ({
+            pinoHttp: pinoHttpOptions(config, destination),
+          }),
+        }),
       ],
       controllers: [
         HealthController,
@@ -59,7 +64,6 @@ export class CloudApiModule {
         InstancesRepository,
         InstancesService,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: SettleInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
       ],

@@ -10,6 +10,7 @@ import { sendProblem } from './http/problem.filter';
 import { requestIdentity } from './http/request-identity.middleware';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { TransitionSettler } from './transitions/transition-settler';
 
 /** Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the tests. */
 export async function createCloudApiApp(
@@ -19,7 +20,8 @@ export async function createCloudApiApp(
   const app = await NestFactory.create<NestExpressApplication>(
     CloudApiModule.forRoot(config, runtime),
     {
-      bufferLogs: true,
+      // Nest's own console logger stays off: pino takes over below, and the CLI reports start-up errors.
+      logger: false,
       bodyParser: false,
       abortOnError: false,
     },
@@ -30,6 +32,12 @@ export async function createCloudApiApp(
   app.set('query parser', 'simple');
   app.use(requestIdentity);
   app.use(app.get(HttpMetrics).middleware());
+  // Bring resources up to the clock's present before any API handler reads or writes them.
+  const settler = app.get(TransitionSettler);
+  app.use('/v1', (_req: Request, _res: Response, next: NextFunction) => {
+    settler.settle();
+    next();
+  });
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>

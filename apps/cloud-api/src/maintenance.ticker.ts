@@ -35,7 +35,7 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
   }
 
   tick(): void {
-    this.settler.settle();
+    this.settler.settle(true);
     const now = this.clock.now();
     if (now - this.lastPurge >= PURGE_EVERY_MS) {
       this.keys.purgeExpired(now);

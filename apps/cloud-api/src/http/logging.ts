@@ -1,15 +1,28 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { CloudApiConfig } from '@app/config';
 import type { IncomingMessage } from 'node:http';
+import pino from 'pino';
 import type { Options } from 'pino-http';
 
+/**
+ * Where logs go: stdout, written asynchronously so a busy server never blocks on the terminal or
+ * pipe; flushed on shutdown so nothing logged is lost.
+ */
+@Injectable()
+export class LogDestination implements OnApplicationShutdown {
+  readonly stream = pino.destination({ dest: 1, sync: false });
+
+  onApplicationShutdown(): void {
+    this.stream.flushSync();
+  }
+}
+
 /** JSON request logs carrying the request id set by requestIdentity. */
-export function pinoHttpOptions(config: CloudApiConfig): Options {
+export function pinoHttpOptions(config: CloudApiConfig, destination: LogDestination): Options {
   return {
-    level: config.logLevel,
+    logger: pino({ level: config.logLevel, base: { app: 'cloud-api' } }, destination.stream),
     // requestIdentity already chose the id; reuse it rather than minting another.
     genReqId: (req: IncomingMessage) => req.id,
-    customProps: () => ({ app: 'cloud-api' }),
-    redact: ['req.headers.authorization'],
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,

@@ -110,6 +110,12 @@ export class InstancesRepository {
     );
   }
 
+  nextDueAt(): number | null {
+    return this.db.get<{ at: number | null }>(
+      'SELECT MIN(transition_ends_at) AS at FROM instances',
+    )!.at;
+  }
+
   hasDue(now: number): boolean {
     return (
       this.db.get('SELECT 1 FROM instances WHERE transition_ends_at <= ? LIMIT 1', [now]) !==

@@ -108,6 +108,7 @@ export class InstancesService implements Settleable, OnModuleInit {
       updatedAt: now,
       terminatedAt: null,
     });
+    this.settler.noteDue(row.transitionEndsAt!);
     const operation = this.operations.start(projectId, 'instances.create', target(row), duration);
     return { instance: this.settledNow(row), operation };
   }
@@ -179,9 +180,14 @@ export class InstancesService implements Settleable, OnModuleInit {
     if (plan.kind === 'transition') {
       const now = this.clock.now();
       this.instances.setState(id, plan.state, plan.nextState, now + duration, now);
+      this.settler.noteDue(now + duration);
     }
     const operation = this.operations.start(principal.projectId, kind, target(row), duration);
     return { instance: this.settledNow(this.get(principal, id)), operation };
+  }
+
+  nextDueAt(): number | null {
+    return this.instances.nextDueAt();
   }
 
   hasDue(now: number): boolean {

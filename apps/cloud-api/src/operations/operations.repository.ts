@@ -63,6 +63,12 @@ export class OperationsRepository {
         );
   }
 
+  nextDueAt(): number | null {
+    return this.db.get<{ at: number | null }>(
+      "SELECT MIN(completes_at) AS at FROM operations WHERE status = 'running'",
+    )!.at;
+  }
+
   hasDue(now: number): boolean {
     return (
       this.db.get(

@@ -36,6 +36,9 @@ export class OperationsService implements Settleable, OnModuleInit {
   ): OperationRow {
     const now = this.clock.now();
     const done = durationMs <= 0;
+    if (!done) {
+      this.settler.noteDue(now + durationMs);
+    }
     return this.operations.insert({
       id: this.ids.next('op'),
       projectId,
@@ -63,6 +66,10 @@ export class OperationsService implements Settleable, OnModuleInit {
     return paginate(this.pageTokens, { ...query }, (after, limit) =>
       this.operations.page(projectId, after, limit, query.targetId),
     );
+  }
+
+  nextDueAt(): number | null {
+    return this.operations.nextDueAt();
   }
 
   hasDue(now: number): boolean {
