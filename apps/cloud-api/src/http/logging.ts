@@ -23,6 +23,16 @@ export function pinoHttpOptions(config: CloudApiConfig, destination: LogDestinat
     logger: pino({ level: config.logLevel, base: { app: 'cloud-api' } }, destination.stream),
     // requestIdentity already chose the id; reuse it rather than minting another.
     genReqId: (req: IncomingMessage) => req.id,
+    // Changes at info, successful reads at debug (they would drown the log), failures louder.
+    customLogLevel: (req, res, error) => {
+      if (error || res.statusCode >= 500) {
+        return 'error';
+      }
+      if (res.statusCode >= 400) {
+        return 'warn';
+      }
+      return req.method === 'GET' || req.method === 'HEAD' ? 'debug' : 'info';
+    },
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
