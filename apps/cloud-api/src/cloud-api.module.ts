@@ -26,6 +26,12 @@ import { QuotasRepository } from './quotas/quotas.repository';
 import { QuotasService } from './quotas/quotas.service';
 import { SettleInterceptor } from './transitions/settle.interceptor';
 import { pinoHttpOptions } from './http/logging';
+import { ProjectQuotasController } from './quotas/project-quotas.controller';
+import { VolumeAttachmentsRepository } from './volumes/volume-attachments.repository';
+import { VolumeAttachmentsService } from './volumes/volume-attachments.service';
+import { VolumesController } from './volumes/volumes.controller';
+import { VolumesRepository } from './volumes/volumes.repository';
+import { VolumesService } from './volumes/volumes.service';
 
 /** The fake cloud API. Feature folders hold controllers, services and repositories of one resource. */
 @Module({})
@@ -45,6 +51,8 @@ export class CloudApiModule {
         OperationsController,
         InstancesController,
         QuotasController,
+        ProjectQuotasController,
+        VolumesController,
       ],
       providers: [
         ProjectsRepository,
@@ -58,6 +66,10 @@ export class CloudApiModule {
         OperationsService,
         InstancesRepository,
         InstancesService,
+        VolumesRepository,
+        VolumeAttachmentsRepository,
+        VolumesService,
+        VolumeAttachmentsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: SettleInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },

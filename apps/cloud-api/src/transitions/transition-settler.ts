@@ -28,6 +28,18 @@ export class TransitionSettler {
     this.participants.push(participant);
   }
 
+  /**
+   * Settles one participant now, inside the caller's transaction: with zero-length transitions a
+   * mutation answers the settled state, and side effects started while settling (which the
+   * settler did not foresee) still happen at their instant.
+   */
+  settleNow(participant: Settleable): void {
+    const now = this.clock.now();
+    if (participant.hasDue(now)) {
+      participant.settleDue(now);
+    }
+  }
+
   settle(): void {
     const now = this.clock.now();
     const due = this.participants.filter((p) => p.hasDue(now));
