@@ -25,6 +25,12 @@ import { QuotasController } from './quotas/quotas.controller';
 import { QuotasRepository } from './quotas/quotas.repository';
 import { QuotasService } from './quotas/quotas.service';
 import { LogDestination, pinoHttpOptions } from './http/logging';
+import { ProjectQuotasController } from './quotas/project-quotas.controller';
+import { VolumeAttachmentsRepository } from './volumes/volume-attachments.repository';
+import { VolumeAttachmentsService } from './volumes/volume-attachments.service';
+import { VolumesController } from './volumes/volumes.controller';
+import { VolumesRepository } from './volumes/volumes.repository';
+import { VolumesService } from './volumes/volumes.service';
 
 /** The fake cloud API. Feature folders hold controllers, services and repositories of one resource. */
 @Module({})
@@ -50,6 +56,8 @@ export class CloudApiModule {
         OperationsController,
         InstancesController,
         QuotasController,
+        ProjectQuotasController,
+        VolumesController,
       ],
       providers: [
         ProjectsRepository,
@@ -63,6 +71,10 @@ export class CloudApiModule {
         OperationsService,
         InstancesRepository,
         InstancesService,
+        VolumesRepository,
+        VolumeAttachmentsRepository,
+        VolumesService,
+        VolumeAttachmentsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

@@ -71,3 +71,27 @@ export async function projectWithToken(
     .expect(201);
   return { Authorization: `Bearer ${(res.body as { secret: string }).secret}` };
 }
+
+/** Follows nextPageToken through a list endpoint; returns every item and the number of pages. */
+export async function pageThrough<T>(
+  h: Harness,
+  path: string,
+  auth: { Authorization: string },
+  pageSize: number,
+): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const res = await h.http
+      .get(path)
+      .query({ pageSize, ...(token ? { pageToken: token } : {}) })
+      .set(auth)
+      .expect(200);
+    const body = res.body as { items: T[]; nextPageToken?: string };
+    items.push(...body.items);
+    token = body.nextPageToken;
+    pages++;
+  } while (token);
+  return { items, pages };
+}

@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from './cloud-api-harness';
+import { pageThrough, startHarness, type Harness } from './cloud-api-harness';
 
 interface Instance {
   id: string;
@@ -202,19 +202,8 @@ describe('instances (e2e)', () => {
         zone: ['nimbus-1a', 'nimbus-1b'][i % 2],
       }).expect(202);
     }
-    const seen: string[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const res = await h.http
-        .get('/v1/instances')
-        .query({ pageSize: 50, ...(token ? { pageToken: token } : {}) })
-        .set(h.auth)
-        .expect(200);
-      seen.push(...(res.body.items as Instance[]).map((i) => i.name));
-      token = res.body.nextPageToken as string | undefined;
-      pages++;
-    } while (token);
+    const { items, pages } = await pageThrough<Instance>(h, '/v1/instances', h.auth, 50);
+    const seen = items.map((i) => i.name);
     expect(pages).toBe(3);
     expect(seen).toHaveLength(120);
     expect(new Set(seen).size).toBe(120);

@@ -42,6 +42,29 @@ export class InstanceTypeDto {
   zones: string[];
 }
 
+export class VolumeTypeDto {
+  @ApiProperty({ example: 'ssd' })
+  name: string;
+
+  @ApiProperty({ example: 'Network block storage (SSD class), multi-attach capable' })
+  description: string;
+
+  @ApiProperty({ example: 4, description: 'Smallest size a volume of this type may have.' })
+  minSizeGiB: number;
+
+  @ApiProperty({ example: 16384, description: 'Largest size (also the limit for resizes).' })
+  maxSizeGiB: number;
+
+  @ApiProperty({
+    example: true,
+    description: 'Whether a volume of this type may be attached to several instances at once.',
+  })
+  multiAttach: boolean;
+
+  @ApiProperty({ example: ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'] })
+  zones: string[];
+}
+
 export class RegionListDto {
   @ApiProperty({ type: [RegionDto] })
   items: RegionDto[];
@@ -55,4 +78,9 @@ export class ZoneListDto {
 export class InstanceTypeListDto {
   @ApiProperty({ type: [InstanceTypeDto] })
   items: InstanceTypeDto[];
+}
+
+export class VolumeTypeListDto {
+  @ApiProperty({ type: [VolumeTypeDto] })
+  items: VolumeTypeDto[];
 }

@@ -8,4 +8,5 @@ export * from './list.dto';
 export * from './projects.dto';
 export * from './catalog.dto';
 export * from './instances.dto';
+export * from './volumes.dto';
 export * from './quotas.dto';

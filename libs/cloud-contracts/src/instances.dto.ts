@@ -93,6 +93,18 @@ export class ListInstancesQuery extends LabelledPageQueryDto {
   privateIp?: string;
 }
 
+/** A volume attached (or attaching/detaching) to an instance. */
+export class InstanceVolumeDto {
+  @ApiProperty({ example: 'vol-0f1e2d3c4b5a69788' })
+  volumeId: string;
+
+  @ApiProperty({ example: '/dev/vdb' })
+  device: string;
+
+  @ApiProperty({ enum: ['attaching', 'attached', 'detaching'], example: 'attached' })
+  state: string;
+}
+
 export class InstanceDto {
   @ApiProperty({ example: 'i-0a1b2c3d4e5f60718' })
   id: string;
@@ -138,6 +150,9 @@ export class InstanceDto {
 
   @ApiPropertyOptional({ example: '#cloud-config\n' })
   userData?: string;
+
+  @ApiProperty({ type: [InstanceVolumeDto], description: 'Attached volumes, in device order.' })
+  volumes: InstanceVolumeDto[];
 
   @ApiProperty({ example: '2026-11-26T20:00:00.000Z' })
   createdAt: string;

@@ -1,6 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InstanceTypeListDto, RegionListDto, ZoneListDto } from '@app/cloud-contracts';
+import {
+  InstanceTypeListDto,
+  RegionListDto,
+  VolumeTypeListDto,
+  ZoneListDto,
+} from '@app/cloud-contracts';
 import { ApiProblems } from '../openapi/api-problems.decorator';
 import { CatalogService } from './catalog.service';
 
@@ -32,5 +37,13 @@ export class CatalogController {
   @ApiProblems(401)
   instanceTypes(): InstanceTypeListDto {
     return { items: this.catalog.instanceTypes() };
+  }
+
+  @Get('volume-types')
+  @ApiOperation({ summary: 'List volume types (size range, multi-attach)' })
+  @ApiOkResponse({ type: VolumeTypeListDto })
+  @ApiProblems(401)
+  volumeTypes(): VolumeTypeListDto {
+    return { items: this.catalog.volumeTypes() };
   }
 }

@@ -1,4 +1,4 @@
-/** The built-in catalog: one region, three zones, a handful of instance types. */
+/** The built-in catalog: one region, three zones, a handful of instance and volume types. */
 export interface CatalogSpec {
   regions: { name: string; zones: string[] }[];
   instanceTypes: {
@@ -8,7 +8,33 @@ export interface CatalogSpec {
     maxAttachedVolumes: number;
     architecture: string;
   }[];
+  volumeTypes: {
+    name: string;
+    description: string;
+    minSizeGiB: number;
+    maxSizeGiB: number;
+    /** Whether one volume may be attached to several instances at once. */
+    multiAttach: boolean;
+  }[];
 }
+
+/** Used when a --catalog file has no volumeTypes (files written before volumes existed). */
+export const DEFAULT_VOLUME_TYPES: CatalogSpec['volumeTypes'] = [
+  {
+    name: 'standard',
+    description: 'Network block storage (HDD class)',
+    minSizeGiB: 1,
+    maxSizeGiB: 16384,
+    multiAttach: false,
+  },
+  {
+    name: 'ssd',
+    description: 'Network block storage (SSD class), multi-attach capable',
+    minSizeGiB: 4,
+    maxSizeGiB: 16384,
+    multiAttach: true,
+  },
+];
 
 export const DEFAULT_CATALOG: CatalogSpec = {
   regions: [{ name: 'nimbus-1', zones: ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'] }],
@@ -31,4 +57,5 @@ export const DEFAULT_CATALOG: CatalogSpec = {
       architecture: 'amd64',
     },
   ],
+  volumeTypes: DEFAULT_VOLUME_TYPES,
 };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { invalidArgument } from '@app/common';
 import { CloudApiConfig, ConfigError } from '@app/config';
-import type { InstanceTypeDto, RegionDto, ZoneDto } from '@app/cloud-contracts';
+import type { InstanceTypeDto, RegionDto, VolumeTypeDto, ZoneDto } from '@app/cloud-contracts';
 import { readFileSync } from 'node:fs';
 import { formatCidr, intToIpv4, parseIpv4Cidr, splitCidr, type Ipv4Cidr } from '../addresses/ipv4';
 import type { AddressRange } from '../addresses/address-allocator';
@@ -12,7 +12,7 @@ import { validateCatalogSpec } from './catalog.spec-validation';
 const RESERVED_LOW = 4;
 const RESERVED_HIGH = 1;
 
-/** Read-only catalog of regions, zones (with their subnets) and instance types. */
+/** Read-only catalog of regions, zones (with their subnets), instance types and volume types. */
 @Injectable()
 export class CatalogService {
   private readonly spec: CatalogSpec;
@@ -65,6 +65,19 @@ export class CatalogService {
     const type = this.instanceTypeOrUndefined(name);
     if (!type) {
       throw invalidArgument(field, `unknown instance type "${name}"; see GET /v1/instance-types`);
+    }
+    return type;
+  }
+
+  volumeTypes(): VolumeTypeDto[] {
+    const zones = [...this.regionOfZone.keys()];
+    return this.spec.volumeTypes.map((t) => ({ ...t, zones }));
+  }
+
+  requireVolumeType(name: string, field = 'type'): VolumeTypeDto {
+    const type = this.volumeTypes().find((t) => t.name === name);
+    if (!type) {
+      throw invalidArgument(field, `unknown volume type "${name}"; see GET /v1/volume-types`);
     }
     return type;
   }

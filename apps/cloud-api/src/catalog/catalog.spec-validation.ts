@@ -1,6 +1,6 @@
 import { ConfigError } from '@app/config';
 import { DNS1123_LABEL } from '@app/cloud-contracts';
-import type { CatalogSpec } from './catalog.defaults';
+import { DEFAULT_VOLUME_TYPES, type CatalogSpec } from './catalog.defaults';
 
 const isName = (v: unknown): v is string =>
   typeof v === 'string' && v.length <= 63 && DNS1123_LABEL.test(v);
@@ -45,6 +45,31 @@ export function validateCatalogSpec(raw: unknown, source: string): CatalogSpec {
       }
     }
     t.architecture ??= 'amd64';
+  });
+  if (spec.volumeTypes === undefined) {
+    spec.volumeTypes = DEFAULT_VOLUME_TYPES.map((t) => ({ ...t }));
+  } else if (!Array.isArray(spec.volumeTypes) || spec.volumeTypes.length === 0) {
+    fail('"volumeTypes" must be a non-empty array when present');
+  }
+  const volumeTypes = new Set<string>();
+  spec.volumeTypes.forEach((t, i) => {
+    if (!isTypeName(t?.name) || volumeTypes.has(t.name)) {
+      fail(`volumeTypes[${i}].name must be unique lowercase letters, digits, "." or "-"`);
+    }
+    volumeTypes.add(t.name);
+    for (const field of ['minSizeGiB', 'maxSizeGiB'] as const) {
+      if (!isPositiveInt(t[field])) {
+        fail(`volumeTypes[${i}].${field} must be a positive integer`);
+      }
+    }
+    if (t.maxSizeGiB < t.minSizeGiB) {
+      fail(`volumeTypes[${i}].maxSizeGiB must not be below minSizeGiB`);
+    }
+    if (t.multiAttach !== undefined && typeof t.multiAttach !== 'boolean') {
+      fail(`volumeTypes[${i}].multiAttach must be a boolean`);
+    }
+    t.multiAttach ??= false;
+    t.description ??= t.name;
   });
   return spec as CatalogSpec;
 }

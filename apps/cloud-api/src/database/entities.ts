@@ -8,6 +8,8 @@ import { TokenEntity } from '../projects/entities/token.entity';
 import { QuotaLimitEntity } from '../quotas/entities/quota-limit.entity';
 import { QuotaUsageEntity } from '../quotas/entities/quota-usage.entity';
 import { SettingEntity } from '../settings/setting.entity';
+import { VolumeAttachmentEntity } from '../volumes/entities/volume-attachment.entity';
+import { VolumeEntity } from '../volumes/entities/volume.entity';
 
 /** Every entity of cloud.sqlite, listed explicitly (globs break across ts-node/dist layouts). */
 export const CLOUD_API_ENTITIES = [
@@ -21,4 +23,6 @@ export const CLOUD_API_ENTITIES = [
   SettingEntity,
   QuotaUsageEntity,
   QuotaLimitEntity,
+  VolumeEntity,
+  VolumeAttachmentEntity,
 ];

@@ -1,4 +1,4 @@
-import type { InstanceDto } from '@app/cloud-contracts';
+import type { InstanceDto, InstanceVolumeDto } from '@app/cloud-contracts';
 import { etagOf } from '../conventions/etag';
 import type { InstanceRow } from './instances.repository';
 
@@ -10,7 +10,7 @@ export function instanceEtag(row: Pick<InstanceRow, 'id' | 'version'>): string {
   return etagOf(row.id, row.version);
 }
 
-export function toInstanceDto(row: InstanceRow): InstanceDto {
+export function toInstanceDto(row: InstanceRow, volumes: InstanceVolumeDto[]): InstanceDto {
   const dto: InstanceDto = {
     id: row.id,
     name: row.name,
@@ -24,6 +24,7 @@ export function toInstanceDto(row: InstanceRow): InstanceDto {
     hostname: row.hostname,
     privateDnsName: `ip-${row.privateIp.replace(/\./g, '-')}.${row.region}.compute.internal`,
     labels: JSON.parse(row.labels) as Record<string, string>,
+    volumes,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
     etag: instanceEtag(row),

@@ -25,8 +25,10 @@ import { etagHeader } from '../conventions/etag';
 import { MutationRunner, type MutationResult } from '../conventions/mutation-runner';
 import { Ctx, type RequestContext } from '../conventions/request-context';
 import { ApiProblems } from '../openapi/api-problems.decorator';
-import { toOperationDto } from '../operations/operation.mapper';
+import { operationResult } from '../operations/operation-result';
+import { VolumeAttachmentsService } from '../volumes/volume-attachments.service';
 import { instanceEtag, toInstanceDto } from './instance.mapper';
+import type { InstanceRow } from './instances.repository';
 import type { InstanceAction } from './instance-state-machine';
 import { InstancesService, type InstanceMutation } from './instances.service';
 
@@ -38,6 +40,7 @@ const ID_PARAM = { name: 'id', example: 'i-0a1b2c3d4e5f60718' };
 export class InstancesController {
   constructor(
     private readonly instances: InstancesService,
+    private readonly attachments: VolumeAttachmentsService,
     private readonly runner: MutationRunner,
   ) {}
 
@@ -55,7 +58,7 @@ export class InstancesController {
     @Res({ passthrough: true }) res: Response,
   ): InstanceOperationDto {
     return this.runner.run(ctx, body, res, () =>
-      respond(this.instances.create(ctx.principal, body)),
+      this.respond(this.instances.create(ctx.principal, body)),
     );
   }
 
@@ -68,7 +71,7 @@ export class InstancesController {
   @ApiProblems(400, 401)
   list(@Ctx() ctx: RequestContext, @Query() query: ListInstancesQuery): InstanceListDto {
     const page = this.instances.list(ctx.principal, query);
-    return { items: page.items.map(toInstanceDto), nextPageToken: page.nextPageToken };
+    return { items: this.toDtos(page.items), nextPageToken: page.nextPageToken };
   }
 
   @Get(':id')
@@ -83,7 +86,7 @@ export class InstancesController {
   ): InstanceDto {
     const row = this.instances.get(ctx.principal, id);
     res.setHeader('ETag', etagHeader(instanceEtag(row)));
-    return toInstanceDto(row);
+    return this.toDtos([row])[0];
   }
 
   @Patch(':id')
@@ -99,7 +102,7 @@ export class InstancesController {
     @Res({ passthrough: true }) res: Response,
   ): InstanceOperationDto {
     return this.runner.run(ctx, body, res, () =>
-      respond(this.instances.updateLabels(ctx.principal, id, body.labels, ctx.ifMatch)),
+      this.respond(this.instances.updateLabels(ctx.principal, id, body.labels, ctx.ifMatch)),
     );
   }
 
@@ -170,20 +173,23 @@ export class InstancesController {
     res: Response,
   ): InstanceOperationDto {
     return this.runner.run(ctx, {}, res, () =>
-      respond(this.instances.act(ctx.principal, id, action, ctx.ifMatch)),
+      this.respond(this.instances.act(ctx.principal, id, action, ctx.ifMatch)),
     );
   }
-}
 
-/** 202 while the operation runs, 200 once it is already done. */
-function respond(mutation: InstanceMutation): MutationResult<InstanceOperationDto> {
-  return {
-    status: mutation.operation.status === 'running' ? 202 : 200,
-    body: {
-      instance: toInstanceDto(mutation.instance),
-      operation: toOperationDto(mutation.operation),
-    },
-    etag: instanceEtag(mutation.instance),
-    location: `/v1/operations/${mutation.operation.id}`,
-  };
+  private respond(mutation: InstanceMutation): MutationResult<InstanceOperationDto> {
+    const { instance, operation } = mutation;
+    return operationResult(
+      'instance',
+      this.toDtos([instance])[0],
+      instanceEtag(instance),
+      operation,
+    );
+  }
+
+  /** Instances with their volumes: one attachment query per page, not per row. */
+  private toDtos(rows: InstanceRow[]): InstanceDto[] {
+    const volumes = this.attachments.volumesOfInstances(rows.map((row) => row.id));
+    return rows.map((row) => toInstanceDto(row, volumes.get(row.id) ?? []));
+  }
 }

@@ -116,6 +116,14 @@ export class InstancesRepository {
     )!.at;
   }
 
+  /** Bumps the version (and etag) when something the instance shows changed, e.g. its volumes. */
+  touch(id: string, now: number): void {
+    this.db.run('UPDATE instances SET updated_at = ?, version = version + 1 WHERE id = ?', [
+      now,
+      id,
+    ]);
+  }
+
   hasDue(now: number): boolean {
     return (
       this.db.get('SELECT 1 FROM instances WHERE transition_ends_at <= ? LIMIT 1', [now]) !==

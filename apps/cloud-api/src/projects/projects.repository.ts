@@ -18,7 +18,7 @@ export class ProjectsRepository {
   }
 
   list(): ProjectRow[] {
-    return this.db.all<ProjectRow>(`SELECT ${COLUMNS} FROM projects ORDER BY created_at, id`);
+    return this.db.all<ProjectRow>(`SELECT ${COLUMNS} FROM projects ORDER BY created_at, rowid`);
   }
 
   count(): number {

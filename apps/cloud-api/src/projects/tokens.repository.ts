@@ -65,9 +65,10 @@ export class TokensRepository {
 
   listByProject(projectId: string): TokenRow[] {
     return this.db
-      .all<TokenRow>(`SELECT ${COLUMNS} FROM tokens WHERE project_id = ? ORDER BY created_at, id`, [
-        projectId,
-      ])
+      .all<TokenRow>(
+        `SELECT ${COLUMNS} FROM tokens WHERE project_id = ? ORDER BY created_at, rowid`,
+        [projectId],
+      )
       .map((r) => toRow(r)!);
   }
 

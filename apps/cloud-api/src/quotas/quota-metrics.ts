@@ -7,6 +7,8 @@ export const DEFAULT_QUOTAS = {
   loadBalancers: 200,
   publicIps: 200,
   routesPerNetwork: 50,
+  /** Scoped per instance; the instance type's maxAttachedVolumes caps it further. */
+  attachmentsPerInstance: 128,
 } as const;
 
 export type QuotaMetric = keyof typeof DEFAULT_QUOTAS;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@app/common';
+import { DomainError, type FieldViolation } from '@app/common';
 import { CloudApiConfig, ConfigError } from '@app/config';
 import {
   DEFAULT_QUOTAS,
@@ -8,6 +8,9 @@ import {
   type QuotaMetric,
 } from './quota-metrics';
 import { QuotasRepository } from './quotas.repository';
+
+/** A per-scope cap on a scoped metric (e.g. the instance type's max attachments); undefined = none. */
+export type ScopeCap = (projectId: string, scope: string) => number | undefined;
 
 export interface QuotaView {
   metric: QuotaMetric;
@@ -23,6 +26,7 @@ export interface QuotaView {
 @Injectable()
 export class QuotasService {
   private readonly defaults: Record<QuotaMetric, number>;
+  private readonly scopeCaps = new Map<QuotaMetric, ScopeCap>();
 
   constructor(
     private readonly quotas: QuotasRepository,
@@ -35,8 +39,15 @@ export class QuotasService {
     }
   }
 
-  limit(projectId: string, metric: QuotaMetric): number {
-    return this.quotas.limitOverride(projectId, metric) ?? this.defaults[metric];
+  /** Lets the owner of a scoped metric lower its limit per scope. */
+  capScope(metric: QuotaMetric, cap: ScopeCap): void {
+    this.scopeCaps.set(metric, cap);
+  }
+
+  limit(projectId: string, metric: QuotaMetric, scope?: string): number {
+    const limit = this.quotas.limitOverride(projectId, metric) ?? this.defaults[metric];
+    const cap = scope === undefined ? undefined : this.scopeCaps.get(metric)?.(projectId, scope);
+    return cap === undefined ? limit : Math.min(limit, cap);
   }
 
   /** Counts `amount` against the quota or throws QUOTA_EXCEEDED (not retryable) and counts nothing. */
@@ -45,7 +56,7 @@ export class QuotasService {
       return;
     }
     const key = usageKey(metric, scope);
-    const limit = this.limit(projectId, metric);
+    const limit = this.limit(projectId, metric, scope);
     const usage = this.quotas.used(projectId, key);
     if (usage + amount > limit) {
       throw new DomainError(
@@ -75,6 +86,34 @@ export class QuotasService {
     this.quotas.setLimit(projectId, metric, limit);
   }
 
+  /** Sets several limits, or none: every bad entry is reported (400 naming `limits.<metric>`). */
+  setLimits(projectId: string, limits: Record<string, unknown>): void {
+    const violations: FieldViolation[] = [];
+    for (const [metric, value] of Object.entries(limits)) {
+      if (!QUOTA_METRICS.includes(metric as QuotaMetric)) {
+        violations.push({
+          field: `limits.${metric}`,
+          description: `unknown quota metric; metrics: ${QUOTA_METRICS.join(', ')}`,
+        });
+      } else if (!Number.isSafeInteger(value) || (value as number) < 0) {
+        violations.push({
+          field: `limits.${metric}`,
+          description: 'must be a non-negative integer',
+        });
+      }
+    }
+    if (violations.length > 0) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        violations.map((v) => `${v.field}: ${v.description}`).join('; '),
+        { fieldViolations: violations },
+      );
+    }
+    for (const [metric, value] of Object.entries(limits)) {
+      this.setLimit(projectId, metric as QuotaMetric, value as number);
+    }
+  }
+
   /** Every project-wide metric, plus each scoped counter in use. */
   list(projectId: string): QuotaView[] {
     const used = new Map(this.quotas.usageByProject(projectId).map((u) => [u.usageKey, u.used]));
@@ -85,14 +124,11 @@ export class QuotasService {
     }));
     for (const [key, usage] of used) {
       const slash = key.indexOf('/');
-      if (slash > 0) {
+      // A scoped counter back at zero (network emptied, volumes detached) is not in use.
+      if (slash > 0 && usage > 0) {
         const metric = key.slice(0, slash) as QuotaMetric;
-        views.push({
-          metric,
-          scope: key.slice(slash + 1),
-          limit: this.limit(projectId, metric),
-          usage,
-        });
+        const scope = key.slice(slash + 1);
+        views.push({ metric, scope, limit: this.limit(projectId, metric, scope), usage });
       }
     }
     return views;

@@ -7,6 +7,12 @@ export const DEFAULT_TRANSITION_MS: Record<string, number> = {
   'instance.stopping': 1000,
   'instance.shutting-down': 1000,
   'instance.rebooting': 1000,
+  'volume.creating': 1000,
+  'volume.attaching': 1000,
+  'volume.detaching': 1000,
+  /** The volume keeps its state; only the resize operation takes time. */
+  'volume.resizing': 1000,
+  'volume.deleting': 1000,
 };
 
 /**

@@ -44,6 +44,18 @@ export class TransitionSettler {
     this.quietUntil = Math.min(this.quietUntil, at);
   }
 
+  /**
+   * Settles one participant now, inside the caller's transaction: with zero-length transitions a
+   * mutation answers the settled state, and side effects started while settling (which the
+   * settler did not foresee) still happen at their instant.
+   */
+  settleNow(participant: Settleable): void {
+    const now = this.clock.now();
+    if (participant.hasDue(now)) {
+      participant.settleDue(now);
+    }
+  }
+
   settle(force = false): void {
     const now = this.clock.now();
     if (!force && now < this.quietUntil) {
