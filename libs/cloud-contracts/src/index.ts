@@ -9,3 +9,6 @@ export * from './projects.dto';
 export * from './catalog.dto';
 export * from './instances.dto';
 export * from './quotas.dto';
+export * from './networks.dto';
+export * from './routes.dto';
+export * from './load-balancers.dto';

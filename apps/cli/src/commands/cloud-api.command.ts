@@ -36,6 +36,20 @@ export function registerCloudApiCommand(program: Command): void {
     .addOption(
       nimbusOption('--network-cidr <cidr>', 'default network CIDR of every project', '10.0.0.0/16'),
     )
+    .addOption(
+      nimbusOption(
+        '--lb-ipv4-pool <cidr>',
+        'public IPv4 pool of load balancers (/16 to /30)',
+        '203.0.113.0/24',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--lb-ipv6-pool <cidr>',
+        'public IPv6 pool of load balancers (/96 to /126)',
+        '2001:db8:1000::/112',
+      ),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(CloudApiConfig, options);
       const server = await startCloudApi(config);

@@ -25,7 +25,7 @@ import { etagHeader } from '../conventions/etag';
 import { MutationRunner, type MutationResult } from '../conventions/mutation-runner';
 import { Ctx, type RequestContext } from '../conventions/request-context';
 import { ApiProblems } from '../openapi/api-problems.decorator';
-import { toOperationDto } from '../operations/operation.mapper';
+import { operationResult } from '../operations/operation-result';
 import { instanceEtag, toInstanceDto } from './instance.mapper';
 import type { InstanceAction } from './instance-state-machine';
 import { InstancesService, type InstanceMutation } from './instances.service';
@@ -175,15 +175,11 @@ export class InstancesController {
   }
 }
 
-/** 202 while the operation runs, 200 once it is already done. */
 function respond(mutation: InstanceMutation): MutationResult<InstanceOperationDto> {
-  return {
-    status: mutation.operation.status === 'running' ? 202 : 200,
-    body: {
-      instance: toInstanceDto(mutation.instance),
-      operation: toOperationDto(mutation.operation),
-    },
-    etag: instanceEtag(mutation.instance),
-    location: `/v1/operations/${mutation.operation.id}`,
-  };
+  return operationResult(
+    'instance',
+    toInstanceDto(mutation.instance),
+    instanceEtag(mutation.instance),
+    mutation.operation,
+  );
 }

@@ -17,7 +17,11 @@ export function ApiProblems(...statuses: number[]): MethodDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDto),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status], schema: { $ref: getSchemaPath(ProblemDto) } }),
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status],
+        schema: { $ref: getSchemaPath(ProblemDto) },
+      }),
     ),
   );
 }

@@ -7,6 +7,10 @@ export const DEFAULT_TRANSITION_MS: Record<string, number> = {
   'instance.stopping': 1000,
   'instance.shutting-down': 1000,
   'instance.rebooting': 1000,
+  'route.creating': 1000,
+  'loadBalancer.provisioning': 1500,
+  'loadBalancer.updating': 1000,
+  'loadBalancer.deleting': 1000,
 };
 
 /**
