@@ -545,6 +545,18 @@ describe('load balancers (e2e)', () => {
     expect(await count()).toBe(1);
   });
 
+  it('should refuse to delete a project that still has load balancers', async () => {
+    const other = await projectWithToken(h, 'team-b');
+    const lb = (await create({ name: 'theirs' }, {}, other).expect(202)).body
+      .loadBalancer as LoadBalancer;
+    const refused = await h.http.delete('/v1/projects/team-b').set(h.adminAuth).expect(400);
+    expect(refused.body.code).toBe('FAILED_PRECONDITION');
+    expect(refused.body.detail).toContain('1 load balancer(s)');
+    await h.http.delete(`/v1/load-balancers/${lb.id}`).set(other).expect(202);
+    h.clock.advance(1000);
+    await h.http.delete('/v1/projects/team-b').set(h.adminAuth).expect(200);
+  });
+
   it('should replay an idempotent create and refuse the key for a different request', async () => {
     const key = { 'Idempotency-Key': 'lb-create-1' };
     const first = await create({ name: 'web' }, key).expect(202);

@@ -198,6 +198,21 @@ describe('networks and routes (e2e)', () => {
       await h.http.delete(`/v1/networks/${custom.id}`).set(h.auth).expect(200);
     });
 
+    it('should delete networks and routes with their project', async () => {
+      const other = await projectWithToken(h, 'team-b');
+      const before = await defaultNetwork(other);
+      await h.http
+        .post('/v1/networks')
+        .set(other)
+        .send({ name: 'extra', cidr: '10.7.0.0/16' })
+        .expect(200);
+      await h.http.delete('/v1/projects/team-b').set(h.adminAuth).expect(200);
+      const again = await projectWithToken(h, 'team-b');
+      const after = await networks(again);
+      expect(after.map((n) => n.name)).toEqual(['default']);
+      expect(after[0].id).not.toBe(before.id);
+    });
+
     it("should answer 404 for another project's network and its routes", async () => {
       const other = await projectWithToken(h, 'team-b');
       const theirs = await defaultNetwork(other);

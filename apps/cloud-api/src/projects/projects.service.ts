@@ -40,7 +40,7 @@ export class ProjectsService {
     return this.projects.list();
   }
 
-  /** Deletes an empty project and its tokens; a project holding live instances is refused. */
+  /** Deletes a project, its tokens, networks and routes; one holding live instances or load balancers is refused. */
   delete(id: string, callerProjectId: string): ProjectRow {
     const row = this.get(id);
     if (id === callerProjectId) {
@@ -55,6 +55,19 @@ export class ProjectsService {
         `project "${id}" still has ${live} instance(s); terminate them first`,
       );
     }
+    const balancers = this.db.get<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM load_balancers WHERE project_id = ?',
+      [id],
+    )!.n;
+    if (balancers > 0) {
+      // They hold public addresses from the shared pools.
+      throw failedPrecondition(
+        `project "${id}" still has ${balancers} load balancer(s); delete them first`,
+      );
+    }
+    // Networks and routes are plain configuration: they go with the project.
+    this.db.run('DELETE FROM routes WHERE project_id = ?', [id]);
+    this.db.run('DELETE FROM networks WHERE project_id = ?', [id]);
     this.projects.delete(id);
     return row;
   }
