@@ -1,6 +1,12 @@
 import { Init1795724898776 } from './1795724898776-Init';
 import { Quotas1795725232007 } from './1795725232007-Quotas';
 import { Volumes1795725444854 } from './1795725444854-Volumes';
+import { NetworksRoutesLoadBalancers1795725473616 } from './1795725473616-NetworksRoutesLoadBalancers';
 
 /** Every migration of this database, in order (listed explicitly: globs break under bundling). */
-export const cloudApiMigrations = [Init1795724898776, Quotas1795725232007, Volumes1795725444854];
+export const cloudApiMigrations = [
+  Init1795724898776,
+  Quotas1795725232007,
+  Volumes1795725444854,
+  NetworksRoutesLoadBalancers1795725473616,
+];

@@ -12,7 +12,17 @@ import { StrictValidationPipe } from './http/validation.pipe';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesRepository } from './instances/instances.repository';
 import { InstancesService } from './instances/instances.service';
+import { LoadBalancersController } from './load-balancers/load-balancers.controller';
+import { LoadBalancersRepository } from './load-balancers/load-balancers.repository';
+import { LoadBalancersService } from './load-balancers/load-balancers.service';
+import { PublicIpPools } from './load-balancers/public-ip-pools';
 import { MetricsController } from './metrics/metrics.controller';
+import { NetworksController } from './networks/networks.controller';
+import { NetworksRepository } from './networks/networks.repository';
+import { NetworksService } from './networks/networks.service';
+import { RoutesController } from './networks/routes.controller';
+import { RoutesRepository } from './networks/routes.repository';
+import { RoutesService } from './networks/routes.service';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsRepository } from './operations/operations.repository';
 import { OperationsService } from './operations/operations.service';
@@ -58,6 +68,9 @@ export class CloudApiModule {
         QuotasController,
         ProjectQuotasController,
         VolumesController,
+        NetworksController,
+        RoutesController,
+        LoadBalancersController,
       ],
       providers: [
         ProjectsRepository,
@@ -75,6 +88,13 @@ export class CloudApiModule {
         VolumeAttachmentsRepository,
         VolumesService,
         VolumeAttachmentsService,
+        NetworksRepository,
+        NetworksService,
+        RoutesRepository,
+        RoutesService,
+        PublicIpPools,
+        LoadBalancersRepository,
+        LoadBalancersService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

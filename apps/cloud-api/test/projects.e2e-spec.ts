@@ -88,6 +88,24 @@ describe('projects and tokens (e2e)', () => {
     await h.http.get('/v1/instances').set(auth).expect(401);
   });
 
+  it('should refuse to delete a project that still holds volumes', async () => {
+    await h.http.post('/v1/projects').set(h.adminAuth).send({ id: 'with-disk' }).expect(201);
+    const token = await h.http
+      .post('/v1/projects/with-disk/tokens')
+      .set(h.adminAuth)
+      .send({ name: 't' })
+      .expect(201);
+    const auth = { Authorization: `Bearer ${token.body.secret}` };
+    await h.http
+      .post('/v1/volumes')
+      .set(auth)
+      .send({ name: 'data', zone: 'nimbus-1a', sizeGiB: 10, type: 'standard' })
+      .expect(202);
+    const refused = await h.http.delete('/v1/projects/with-disk').set(h.adminAuth).expect(400);
+    expect(refused.body.detail).toContain('1 volume(s)');
+    await h.http.get('/v1/projects/with-disk').set(h.adminAuth).expect(200);
+  });
+
   it('should keep tokens across restarts', async () => {
     await h.restart();
     await h.http.get('/v1/instances').set(h.auth).expect(200);

@@ -10,3 +10,6 @@ export * from './catalog.dto';
 export * from './instances.dto';
 export * from './volumes.dto';
 export * from './quotas.dto';
+export * from './networks.dto';
+export * from './routes.dto';
+export * from './load-balancers.dto';

@@ -65,6 +65,20 @@ export class CloudApiConfig {
   })
   networkCidr = '10.0.0.0/16';
 
+  /** Pool of public IPv4 addresses for load balancers (network and broadcast addresses excluded). */
+  @IsString()
+  @Matches(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+    message: 'must be an IPv4 CIDR such as 203.0.113.0/24',
+  })
+  lbIpv4Pool = '203.0.113.0/24';
+
+  /** Pool of public IPv6 addresses for load balancers (the subnet-router address excluded). */
+  @IsString()
+  @Matches(/^[0-9A-Fa-f:]+\/\d{1,3}$/, {
+    message: 'must be an IPv6 CIDR such as 2001:db8:1000::/112',
+  })
+  lbIpv6Pool = '2001:db8:1000::/112';
+
   /** Default quota limits, e.g. `instances=20,vcpus=64` (see GET /v1/quotas for the metrics). */
   @IsOptional()
   @IsString()

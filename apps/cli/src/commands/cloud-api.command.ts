@@ -39,6 +39,20 @@ export function registerCloudApiCommand(program: Command): void {
     .addOption(
       nimbusOption('--quotas <limits>', 'default quota limits, e.g. instances=20,vcpus=64'),
     )
+    .addOption(
+      nimbusOption(
+        '--lb-ipv4-pool <cidr>',
+        'public IPv4 pool of load balancers (/16 to /30)',
+        '203.0.113.0/24',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--lb-ipv6-pool <cidr>',
+        'public IPv6 pool of load balancers (/96 to /126)',
+        '2001:db8:1000::/112',
+      ),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(CloudApiConfig, options);
       const server = await startCloudApi(config);

@@ -2,6 +2,10 @@ import { AddressAllocationEntity } from '../addresses/entities/address-allocatio
 import { AddressPoolEntity } from '../addresses/entities/address-pool.entity';
 import { IdempotencyKeyEntity } from '../conventions/idempotency/idempotency-key.entity';
 import { InstanceEntity } from '../instances/entities/instance.entity';
+import { LoadBalancerBackendEntity } from '../load-balancers/entities/load-balancer-backend.entity';
+import { LoadBalancerEntity } from '../load-balancers/entities/load-balancer.entity';
+import { NetworkEntity } from '../networks/entities/network.entity';
+import { RouteEntity } from '../networks/entities/route.entity';
 import { OperationEntity } from '../operations/entities/operation.entity';
 import { ProjectEntity } from '../projects/entities/project.entity';
 import { TokenEntity } from '../projects/entities/token.entity';
@@ -25,4 +29,8 @@ export const CLOUD_API_ENTITIES = [
   QuotaLimitEntity,
   VolumeEntity,
   VolumeAttachmentEntity,
+  NetworkEntity,
+  RouteEntity,
+  LoadBalancerEntity,
+  LoadBalancerBackendEntity,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqliteDatabase } from '@app/persistence';
 import type { InstanceState } from '@app/cloud-contracts';
+import { earliestTransitionEnd, hasDueTransition } from '../transitions/transition-columns';
 
 export interface InstanceRow {
   seq: number;
@@ -110,12 +111,6 @@ export class InstancesRepository {
     );
   }
 
-  nextDueAt(): number | null {
-    return this.db.get<{ at: number | null }>(
-      'SELECT MIN(transition_ends_at) AS at FROM instances',
-    )!.at;
-  }
-
   /** Bumps the version (and etag) when something the instance shows changed, e.g. its volumes. */
   touch(id: string, now: number): void {
     this.db.run('UPDATE instances SET updated_at = ?, version = version + 1 WHERE id = ?', [
@@ -125,10 +120,11 @@ export class InstancesRepository {
   }
 
   hasDue(now: number): boolean {
-    return (
-      this.db.get('SELECT 1 FROM instances WHERE transition_ends_at <= ? LIMIT 1', [now]) !==
-      undefined
-    );
+    return hasDueTransition(this.db, 'instances', now);
+  }
+
+  nextDueAt(): number | null {
+    return earliestTransitionEnd(this.db, 'instances');
   }
 
   due(now: number): InstanceRow[] {

@@ -33,7 +33,33 @@ export class ProjectsRepository {
     ]);
   }
 
-  delete(id: string): void {
-    this.db.run('DELETE FROM projects WHERE id = ?', [id]);
+  /** What a project still holds that must be deleted before the project. */
+  countHeldResources(id: string): { instances: number; volumes: number; 'load balancers': number } {
+    const count = (sql: string) => this.db.get<{ n: number }>(sql, [id])!.n;
+    return {
+      instances: count(
+        "SELECT COUNT(*) AS n FROM instances WHERE project_id = ? AND state <> 'terminated'",
+      ),
+      volumes: count('SELECT COUNT(*) AS n FROM volumes WHERE project_id = ?'),
+      'load balancers': count('SELECT COUNT(*) AS n FROM load_balancers WHERE project_id = ?'),
+    };
+  }
+
+  /** Deletes the project with its configuration; tokens go by foreign-key cascade. */
+  deleteWithConfiguration(id: string): void {
+    this.db.transaction(() => {
+      for (const table of [
+        'routes',
+        'networks',
+        'instances',
+        'operations',
+        'quota_usage',
+        'quota_limits',
+        'idempotency_keys',
+      ]) {
+        this.db.run(`DELETE FROM ${table} WHERE project_id = ?`, [id]);
+      }
+      this.db.run('DELETE FROM projects WHERE id = ?', [id]);
+    });
   }
 }

@@ -40,22 +40,24 @@ export class ProjectsService {
     return this.projects.list();
   }
 
-  /** Deletes an empty project and its tokens; a project holding live instances is refused. */
+  /** Deletes a project, its tokens, networks and routes; one holding live instances or load balancers is refused. */
+  /**
+   * Deletes a project and everything that is plain configuration (networks, routes, quota
+   * settings, terminated instances). Resources that hold capacity or addresses — live instances,
+   * volumes, load balancers — must be deleted first, as in a real cloud.
+   */
   delete(id: string, callerProjectId: string): ProjectRow {
     const row = this.get(id);
     if (id === callerProjectId) {
       throw failedPrecondition('a token cannot delete its own project');
     }
-    const live = this.db.get<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM instances WHERE project_id = ? AND state <> 'terminated'",
-      [id],
-    )!.n;
-    if (live > 0) {
-      throw failedPrecondition(
-        `project "${id}" still has ${live} instance(s); terminate them first`,
-      );
+    const held = this.projects.countHeldResources(id);
+    const blocking = Object.entries(held).filter(([, n]) => n > 0);
+    if (blocking.length > 0) {
+      const list = blocking.map(([kind, n]) => `${n} ${kind.replace(/s$/, '(s)')}`).join(', ');
+      throw failedPrecondition(`project "${id}" still has ${list}; delete them first`);
     }
-    this.projects.delete(id);
+    this.projects.deleteWithConfiguration(id);
     return row;
   }
 

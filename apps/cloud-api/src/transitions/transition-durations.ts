@@ -13,6 +13,10 @@ export const DEFAULT_TRANSITION_MS: Record<string, number> = {
   /** The volume keeps its state; only the resize operation takes time. */
   'volume.resizing': 1000,
   'volume.deleting': 1000,
+  'route.creating': 1000,
+  'loadBalancer.provisioning': 1500,
+  'loadBalancer.updating': 1000,
+  'loadBalancer.deleting': 1000,
 };
 
 /**

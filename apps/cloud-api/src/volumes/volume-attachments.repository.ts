@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqliteDatabase } from '@app/persistence';
 import type { AttachmentState } from '@app/cloud-contracts';
+import { earliestTransitionEnd, hasDueTransition } from '../transitions/transition-columns';
 
 export interface AttachmentRow {
   volumeId: string;
@@ -82,18 +83,12 @@ export class VolumeAttachmentsRepository {
     ]);
   }
 
-  nextDueAt(): number | null {
-    return this.db.get<{ at: number | null }>(
-      'SELECT MIN(transition_ends_at) AS at FROM volume_attachments',
-    )!.at;
+  hasDue(now: number): boolean {
+    return hasDueTransition(this.db, 'volume_attachments', now);
   }
 
-  hasDue(now: number): boolean {
-    return (
-      this.db.get('SELECT 1 FROM volume_attachments WHERE transition_ends_at <= ? LIMIT 1', [
-        now,
-      ]) !== undefined
-    );
+  nextDueAt(): number | null {
+    return earliestTransitionEnd(this.db, 'volume_attachments');
   }
 
   due(now: number): AttachmentRow[] {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqliteDatabase } from '@app/persistence';
 import type { VolumeState } from '@app/cloud-contracts';
+import { earliestTransitionEnd, hasDueTransition } from '../transitions/transition-columns';
 
 export interface VolumeRow {
   seq: number;
@@ -134,16 +135,12 @@ export class VolumesRepository {
     );
   }
 
-  nextDueAt(): number | null {
-    return this.db.get<{ at: number | null }>('SELECT MIN(transition_ends_at) AS at FROM volumes')!
-      .at;
+  hasDue(now: number): boolean {
+    return hasDueTransition(this.db, 'volumes', now);
   }
 
-  hasDue(now: number): boolean {
-    return (
-      this.db.get('SELECT 1 FROM volumes WHERE transition_ends_at <= ? LIMIT 1', [now]) !==
-      undefined
-    );
+  nextDueAt(): number | null {
+    return earliestTransitionEnd(this.db, 'volumes');
   }
 
   due(now: number): VolumeRow[] {
