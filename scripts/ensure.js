@@ -1,21 +1,39 @@
 #!/usr/bin/env node
 // Makes `npm start` / `npm test` work on a fresh clone: installs dependencies when node_modules is
-// missing or older than package-lock.json, and (with --build) compiles when sources are newer than dist.
-// Uses only Node built-ins because it runs before anything is installed.
+// missing or was installed from a different package-lock.json, and (with --build) compiles when
+// sources are newer than dist. Uses only Node built-ins because it runs before anything is installed.
 'use strict';
 const { execSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
+const file = (p) => path.join(root, p);
 const mtime = (p) => {
   try {
-    return fs.statSync(path.join(root, p)).mtimeMs;
+    return fs.statSync(file(p)).mtimeMs;
   } catch {
     return 0;
   }
 };
+
+// The lockfile's content, not its mtime, decides: git checkouts and merges touch mtimes freely.
+const lockHash = createHash('sha256')
+  .update(fs.readFileSync(file('package-lock.json')))
+  .digest('hex');
+const stampFile = file('node_modules/.nimbus-lock-hash');
+const installedHash = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : '';
+if (installedHash !== lockHash) {
+  const npmLock = mtime('node_modules/.package-lock.json');
+  const upToDate = !installedHash && npmLock > 0 && npmLock >= mtime('package-lock.json');
+  if (!upToDate) {
+    console.log('nimbus: installing dependencies (npm ci) ...');
+    run('npm ci --no-audit --no-fund');
+  }
+  fs.writeFileSync(stampFile, lockHash);
+}
 
 function newestSource(dirs) {
   let newest = 0;
@@ -35,14 +53,8 @@ function newestSource(dirs) {
       }
     }
   };
-  dirs.forEach((d) => walk(path.join(root, d)));
+  dirs.forEach((d) => walk(file(d)));
   return newest;
-}
-
-const installed = mtime('node_modules/.package-lock.json');
-if (!installed || installed < mtime('package-lock.json')) {
-  console.log('nimbus: installing dependencies (npm ci) ...');
-  run('npm ci --no-audit --no-fund');
 }
 
 if (process.argv.includes('--build')) {
@@ -54,6 +66,6 @@ if (process.argv.includes('--build')) {
   ) {
     console.log('nimbus: building ...');
     run('npm run build --silent');
-    fs.writeFileSync(path.join(root, 'dist/.build-stamp'), new Date().toISOString());
+    fs.writeFileSync(file('dist/.build-stamp'), new Date().toISOString());
   }
 }
