@@ -21,3 +21,4 @@ export * from './leaderelection/lease-lock';
 export * from './leaderelection/leader-elector';
 export * from './leaderelection/in-memory-lease';
 export * from './testing/manual-scheduler';
+export * from './testing/fake-informer';

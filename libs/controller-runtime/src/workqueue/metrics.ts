@@ -10,7 +10,7 @@ export interface QueueMetrics<T> {
 }
 
 /** client-go: prometheus.ExponentialBuckets(10e-9, 10, 12), i.e. 10 ns … 1000 s. */
-const DURATION_BUCKETS = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
+const DURATION_BUCKETS = Array.from({ length: 12 }, (_, i) => Number(`1e${i - 8}`));
 
 interface Families {
   depth: Gauge<'name'>;
