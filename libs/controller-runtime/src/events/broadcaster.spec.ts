@@ -14,7 +14,7 @@ class FakeSink implements EventSink {
   readonly events = new Map<string, CoreV1Event>();
   readonly calls: string[] = [];
   readonly patches: EventCountPatch[] = [];
-  failNext: unknown[] = [];
+  failNext: Error[] = [];
   private rv = 0;
 
   create(event: CoreV1Event): Promise<CoreV1Event> {
