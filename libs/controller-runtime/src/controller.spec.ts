@@ -80,6 +80,16 @@ describe('Controller', () => {
     return c;
   };
 
+  /** A running controller whose first reconcile (of default/a) is in flight. */
+  const runningWithA = async (options: Partial<ControllerOptions> = {}) => {
+    const c = newController(options);
+    informer.markSynced();
+    await c.start();
+    informer.add(svc('a'));
+    await flushPromises();
+    return c;
+  };
+
   beforeEach(() => {
     clock = new ManualScheduler();
     informer = new FakeInformer<Svc>();
@@ -149,13 +159,9 @@ describe('Controller', () => {
   });
 
   it('should retry failures with the rate limiter backoff and forget on success', async () => {
-    const c = newController({
+    const c = await runningWithA({
       rateLimiter: new ItemExponentialFailureRateLimiter<string>(5000, 300_000),
     });
-    informer.markSynced();
-    await c.start();
-    informer.add(svc('a'));
-    await flushPromises();
     for (let i = 0; i < 4; i++) {
       await r.fail('default/a', new Error('cloud says no'));
       await clock.advanceToNext();
@@ -170,11 +176,7 @@ describe('Controller', () => {
   });
 
   it('should requeue after exactly the delay of a RequeueAfterError (also wrapped), without backoff growth', async () => {
-    const c = newController();
-    informer.markSynced();
-    await c.start();
-    informer.add(svc('a'));
-    await flushPromises();
+    const c = await runningWithA();
     await r.fail('default/a', new RequeueAfterError('LB provisioning', 10_000));
     await clock.advanceToNext();
     await r.fail('default/a', new Error('wrapped', { cause: new RequeueAfterError('x', 10_000) }));
@@ -186,13 +188,9 @@ describe('Controller', () => {
   });
 
   it('should honour a { requeueAfter } result and reset the backoff', async () => {
-    const c = newController({
+    const c = await runningWithA({
       rateLimiter: new ItemExponentialFailureRateLimiter<string>(5000, 300_000),
     });
-    informer.markSynced();
-    await c.start();
-    informer.add(svc('a'));
-    await flushPromises();
     await r.fail('default/a', new Error('boom'));
     await clock.advanceToNext();
     await r.finish('default/a', { requeueAfter: 60_000 });

@@ -10,12 +10,14 @@ describe('Periodic', () => {
     t0 = clock.now();
   });
 
-  it('should count a sliding period from the end of each run (wait.Until)', async () => {
+  /** A 10 s loop whose runs take 3 s, recording when each starts. */
+  const threeSecondRuns = (sliding: boolean) => {
     const starts: number[] = [];
     const p = new Periodic(
       {
         name: 'slow',
         periodMs: 10_000,
+        sliding,
         run: async () => {
           starts.push(clock.now() - t0);
           await new Promise<void>((resolve) => clock.setTimer(resolve, 3000));
@@ -23,6 +25,11 @@ describe('Periodic', () => {
       },
       clock,
     );
+    return { p, starts };
+  };
+
+  it('should count a sliding period from the end of each run (wait.Until)', async () => {
+    const { p, starts } = threeSecondRuns(true);
     p.start();
     await clock.advance(30_000);
     expect(starts).toEqual([0, 13_000, 26_000]);
@@ -30,19 +37,7 @@ describe('Periodic', () => {
   });
 
   it('should count a non-sliding period from the start of each run (wait.NonSlidingUntil)', async () => {
-    const starts: number[] = [];
-    const p = new Periodic(
-      {
-        name: 'routes',
-        periodMs: 10_000,
-        sliding: false,
-        run: async () => {
-          starts.push(clock.now() - t0);
-          await new Promise<void>((resolve) => clock.setTimer(resolve, 3000));
-        },
-      },
-      clock,
-    );
+    const { p, starts } = threeSecondRuns(false);
     p.start();
     await clock.advance(30_000);
     expect(starts).toEqual([0, 10_000, 20_000, 30_000]);

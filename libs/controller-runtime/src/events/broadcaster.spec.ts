@@ -122,29 +122,16 @@ describe('EventBroadcaster / EventRecorder', () => {
 
   it('should bump count and lastTimestamp of a repeated event via patch instead of creating another', async () => {
     const { b, rec } = setup();
-    rec.event(
-      service,
-      EventType.Warning,
-      'SyncLoadBalancerFailed',
-      'Error syncing load balancer: x',
-    );
-    await b.flush();
-    await clock.advance(5000);
-    rec.event(
-      service,
-      EventType.Warning,
-      'SyncLoadBalancerFailed',
-      'Error syncing load balancer: x',
-    );
-    await b.flush();
-    await clock.advance(10_000);
-    rec.event(
-      service,
-      EventType.Warning,
-      'SyncLoadBalancerFailed',
-      'Error syncing load balancer: x',
-    );
-    await b.flush();
+    for (const waitMs of [0, 5000, 10_000]) {
+      await clock.advance(waitMs);
+      rec.event(
+        service,
+        EventType.Warning,
+        'SyncLoadBalancerFailed',
+        'Error syncing load balancer: x',
+      );
+      await b.flush();
+    }
     expect(sink.list()).toHaveLength(1);
     const [e] = sink.list();
     expect(e.count).toBe(3);
@@ -176,20 +163,17 @@ describe('EventBroadcaster / EventRecorder', () => {
 
   it('should create the event afresh when the patched one expired on the server (404)', async () => {
     const { b, rec } = setup();
-    rec.event(
-      service,
-      EventType.Normal,
-      'UpdatedLoadBalancer',
-      'Updated load balancer with new hosts',
-    );
+    const updated = () =>
+      rec.event(
+        service,
+        EventType.Normal,
+        'UpdatedLoadBalancer',
+        'Updated load balancer with new hosts',
+      );
+    updated();
     await b.flush();
     sink.events.clear();
-    rec.event(
-      service,
-      EventType.Normal,
-      'UpdatedLoadBalancer',
-      'Updated load balancer with new hosts',
-    );
+    updated();
     await b.flush();
     expect(sink.calls.map((c) => c.split(' ')[0])).toEqual(['create', 'patch', 'create']);
     expect(sink.list()[0].count).toBe(2);

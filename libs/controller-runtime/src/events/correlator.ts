@@ -24,46 +24,25 @@ export type CorrelateResult =
 
 const key = (...parts: (string | undefined)[]) => parts.map((p) => p ?? '').join('\u0000');
 
+/** Source and involved object: the part every correlation key starts with. */
+function sourceAndObject(e: CoreV1Event): (string | undefined)[] {
+  const o = e.involvedObject;
+  return [e.source.component, e.source.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion];
+}
+
 /** getEventKey: identical events (same source, object, type, reason and message). */
 function eventKey(e: CoreV1Event): string {
-  const o = e.involvedObject;
-  return key(
-    e.source.component,
-    e.source.host,
-    o.kind,
-    o.namespace,
-    o.name,
-    o.fieldPath,
-    o.uid,
-    o.apiVersion,
-    e.type,
-    e.reason,
-    e.message,
-  );
+  return key(...sourceAndObject(e), e.involvedObject.fieldPath, e.type, e.reason, e.message);
 }
 
 /** getSpamKey: source and object only. */
 function spamKey(e: CoreV1Event): string {
-  const o = e.involvedObject;
-  return key(e.source.component, e.source.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion);
+  return key(...sourceAndObject(e));
 }
 
 /** EventAggregatorByReasonFunc: similar events differ only in their message. */
 function aggregateKey(e: CoreV1Event): string {
-  const o = e.involvedObject;
-  return key(
-    e.source.component,
-    e.source.host,
-    o.kind,
-    o.namespace,
-    o.name,
-    o.uid,
-    o.apiVersion,
-    e.type,
-    e.reason,
-    e.reportingComponent,
-    e.reportingInstance,
-  );
+  return key(...sourceAndObject(e), e.type, e.reason, e.reportingComponent, e.reportingInstance);
 }
 
 interface EventLog {
