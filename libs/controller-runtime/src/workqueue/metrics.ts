@@ -127,7 +127,7 @@ export class PrometheusQueueMetrics<T> implements QueueMetrics<T> {
     this.families.queues.add(this);
     this.labels = { name };
     // Make the series visible at 0 before the first add, as client-go's do once created.
-    this.families.depth.set(this.labels, 0);
+    this.families.depth.inc(this.labels, 0);
     this.families.adds.inc(this.labels, 0);
     this.families.retries.inc(this.labels, 0);
   }

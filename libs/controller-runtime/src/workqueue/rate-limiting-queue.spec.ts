@@ -62,6 +62,9 @@ describe('RateLimitingQueue', () => {
       'workqueue_adds_total{node}': 1,
     });
     expect((await metricValues(registry, 'workqueue_depth'))['workqueue_depth{service}']).toBe(2);
+    // Another queue with the same name on the registry shares the series without resetting it.
+    new RateLimitingQueue<string>({ scheduler: clock, registry, name: 'service' });
+    expect((await metricValues(registry, 'workqueue_depth'))['workqueue_depth{service}']).toBe(2);
 
     await clock.advance(2000);
     await q.get();
