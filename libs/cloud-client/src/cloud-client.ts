@@ -36,8 +36,7 @@ export interface MutationOptions {
 }
 
 const seg = (value: string): string => encodeURIComponent(value);
-const asQuery = <T extends object>(q: T | undefined): Record<string, QueryValue> =>
-  (q ?? {});
+const asQuery = <T extends object>(q: T | undefined): Record<string, QueryValue> => q ?? {};
 
 abstract class Resource {
   constructor(protected readonly http: CloudHttp) {}
