@@ -72,7 +72,7 @@ function setup(replies: Reply[], options: Partial<CloudClientOptions> = {}) {
       throw new Error(`unexpected call ${call.method} ${call.url.pathname}`);
     }
     const reply = typeof next === 'function' ? next(call) : next;
-    return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
+    return reply instanceof Response ? Promise.resolve(reply) : Promise.reject(reply);
   };
   const client = new NimbusCloudClient({
     baseUrl: 'http://cloud.test:8080/',
@@ -193,6 +193,20 @@ describe('NimbusCloudClient', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ code: 'ECONNRESET', status: 0, retryable: true });
     expect(calls).toHaveLength(2);
+  });
+
+  it('should report a timed-out attempt as a retryable TIMEOUT', async () => {
+    const timeout = () =>
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const { client, calls } = setup([timeout(), json(200, { id: 'i-1' }), timeout(), timeout()], {
+      retry: { maxAttempts: 2 },
+    });
+
+    await client.instances.get('i-1');
+    const error = await client.catalog.zones().catch((e: unknown) => e);
+
+    expect(calls).toHaveLength(4);
+    expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 
   it('should not retry non-retryable errors and keep the problem details', async () => {

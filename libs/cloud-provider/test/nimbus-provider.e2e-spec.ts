@@ -1,5 +1,4 @@
-import { AdjustableClock } from '@app/common';
-import { CloudApiConfig, validateConfig } from '@app/config';
+import type { AdjustableClock } from '@app/common';
 import type { InstanceDto, LoadBalancerDto } from '@app/cloud-contracts';
 import { NimbusCloudClient } from '@app/cloud-client';
 import {
@@ -18,9 +17,11 @@ import {
   type ProviderService,
   type Routes,
 } from '@app/cloud-provider';
-import { startCloudApi, type RunningCloudApi } from '../../../apps/cloud-api/src/start-cloud-api';
+import {
+  startCloudApiServer,
+  type CloudApiServer,
+} from '../../../apps/cloud-api/test/cloud-api-harness';
 
-const TOKEN = 'provider-e2e-token-0001';
 const CLUSTER = 'test-cluster';
 const RETRY_AFTER_MS = 1234;
 
@@ -28,7 +29,7 @@ const RETRY_AFTER_MS = 1234;
 const SETTLE_MS = 2000;
 
 describe('Nimbus cloud provider against the real cloud API (e2e)', () => {
-  let api: RunningCloudApi;
+  let api: CloudApiServer;
   let clock: AdjustableClock;
   let client: NimbusCloudClient;
   let provider: NimbusCloudProvider;
@@ -37,19 +38,11 @@ describe('Nimbus cloud provider against the real cloud API (e2e)', () => {
   let routes: Routes;
 
   beforeEach(async () => {
-    clock = new AdjustableClock();
-    clock.freeze();
-    const config = validateConfig(CloudApiConfig, {
-      dataDir: ':memory:',
-      port: 0,
-      logLevel: 'silent',
-      token: TOKEN,
-      adminToken: 'provider-e2e-admin-0001',
-    });
-    api = await startCloudApi(config, { clock });
+    api = await startCloudApiServer();
+    clock = api.clock;
     client = new NimbusCloudClient({
       baseUrl: api.url,
-      token: TOKEN,
+      token: api.token,
       retry: { maxAttempts: 2, baseDelayMs: 1 },
     });
     provider = new NimbusCloudProvider({
