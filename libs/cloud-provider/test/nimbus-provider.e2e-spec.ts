@@ -1,6 +1,6 @@
 import type { AdjustableClock } from '@app/common';
 import type { InstanceDto, LoadBalancerDto } from '@app/cloud-contracts';
-import { NimbusCloudClient } from '@app/cloud-client';
+import { FailedPreconditionError, NimbusCloudClient } from '@app/cloud-client';
 import {
   ANNOTATION_ALGORITHM,
   ANNOTATION_HEALTH_CHECK_INTERVAL,
@@ -325,6 +325,19 @@ describe('Nimbus cloud provider against the real cloud API (e2e)', () => {
       await expectRetry(lbs.ensureLoadBalancer(CLUSTER, service(), [nodeOf(a), nodeOf(b)]));
 
       expect((await cloudLb())!.backends.map((x) => x.instanceId)).toEqual([a.id]);
+    });
+
+    it('should surface the cloud refusing a loadBalancerIP and updates of a missing LB', async () => {
+      const a = await createInstance('n1');
+      const outsidePool = service({ loadBalancerIP: '198.18.0.1' });
+
+      await expect(
+        lbs.ensureLoadBalancer(CLUSTER, outsidePool, [nodeOf(a)]),
+      ).rejects.toBeInstanceOf(FailedPreconditionError);
+      await expect(lbs.updateLoadBalancer(CLUSTER, service(), [nodeOf(a)])).rejects.toThrow(
+        /not found/,
+      );
+      expect(await cloudLb()).toBeUndefined();
     });
 
     it('should reject bad annotations and unsupported ports before calling the cloud', async () => {
