@@ -5,6 +5,7 @@ import { tempDir } from '@app/testing';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createCloudApiApp } from '../src/create-app';
+import { startCloudApi } from '../src/start-cloud-api';
 
 export const TOKEN = 'test-project-token-0001';
 export const ADMIN_TOKEN = 'test-admin-token-00000001';
@@ -94,4 +95,35 @@ export async function pageThrough<T>(
     pages++;
   } while (token);
   return { items, pages };
+}
+
+export interface CloudApiServer {
+  /** e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Frozen; advance it to let transitions happen. */
+  clock: AdjustableClock;
+  /** The default project's token. */
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real cloud API listening on an ephemeral loopback port (for HTTP clients such as
+ * libs/cloud-client), in memory, with a frozen clock and fixed tokens.
+ */
+export async function startCloudApiServer(
+  options: Record<string, unknown> = {},
+): Promise<CloudApiServer> {
+  const clock = new AdjustableClock();
+  clock.freeze();
+  const config: CloudApiConfig = validateConfig(CloudApiConfig, {
+    dataDir: ':memory:',
+    port: 0,
+    logLevel: 'silent',
+    token: TOKEN,
+    adminToken: ADMIN_TOKEN,
+    ...options,
+  });
+  const running = await startCloudApi(config, { clock });
+  return { url: running.url, clock, token: TOKEN, close: () => running.close() };
 }

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { AdjustableClock, type Clock } from '@app/common';
+import { CloudApiError, errorFromResponse, NetworkError } from './errors';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  parseRateLimitReset,
+  parseRetryAfter,
+  retryDelayMs,
+  type RetryPolicy,
+} from './retry';
+
+export const USER_AGENT_PRODUCT = 'nimbus-cloud-controller-manager';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type QueryValue = string | number | boolean | undefined;
+
+export interface RetryInfo {
+  method: HttpMethod;
+  path: string;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  delayMs: number;
+  error: unknown;
+}
+
+export interface CloudClientOptions {
+  /** e.g. `http://127.0.0.1:8080` (with or without a trailing slash). */
+  baseUrl: string;
+  /** A project token; sent as `Authorization: Bearer <token>`. */
+  token: string;
+  /** Per attempt; default 30 s. */
+  timeoutMs?: number;
+  /** Default `nimbus-cloud-controller-manager/<version>`. */
+  userAgent?: string;
+  /** Used in the default user agent; default `dev`. */
+  version?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Injectable for tests; default the global fetch of Node 20. */
+  fetch?: typeof fetch;
+  /** Injectable for tests; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Reads `Retry-After` dates and operation-wait deadlines; default the wall clock. */
+  clock?: Clock;
+  /** Jitter source in [0, 1); default Math.random. */
+  random?: () => number;
+  /** Default a random UUID. */
+  newIdempotencyKey?: () => string;
+  /** Called before each retry's wait (logging, metrics). */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path below the base URL, starting with `/v1/`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  ifMatch?: string;
+  /** Kept across retries; a POST gets a fresh UUID when none is given. */
+  idempotencyKey?: string;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  body: T;
+  etag?: string;
+  requestId?: string;
+  /** True when the server replayed a stored answer for the Idempotency-Key. */
+  replayed: boolean;
+}
+
+const realSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+/**
+ * The HTTP layer of the cloud client: auth, user agent, timeouts, problem+json → typed errors,
+ * and retries with exponential backoff and jitter that honour `Retry-After`. One logical call
+ * keeps its `Idempotency-Key` across retries, so a retried POST is never applied twice.
+ */
+export class CloudHttp {
+  private readonly baseUrl: string;
+  private readonly userAgent: string;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly fetchFn: typeof fetch;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly newKey: () => string;
+
+  constructor(private readonly options: CloudClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.userAgent = options.userAgent ?? `${USER_AGENT_PRODUCT}/${options.version ?? 'dev'}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? new AdjustableClock();
+    this.random = options.random ?? Math.random;
+    this.newKey = options.newIdempotencyKey ?? randomUUID;
+  }
+
+  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const prepared: HttpRequest =
+      req.method === 'POST' && req.idempotencyKey === undefined
+        ? { ...req, idempotencyKey: this.newKey() }
+        : req;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(prepared);
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= this.policy.maxAttempts) {
+          throw error;
+        }
+        const delayMs = retryDelayMs(attempt, error, this.policy, this.random);
+        this.options.onRetry?.({ method: req.method, path: req.path, attempt, delayMs, error });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  private url(path: string, query: Record<string, QueryValue> = {}): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) {
+        params.set(key, String(value));
+      }
+    }
+    const qs = params.toString();
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private async once<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.options.token}`,
+      'User-Agent': this.userAgent,
+      Accept: 'application/json, application/problem+json',
+    };
+    if (req.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    if (req.ifMatch !== undefined) {
+      headers['If-Match'] = req.ifMatch;
+    }
+    if (req.idempotencyKey !== undefined) {
+      headers['Idempotency-Key'] = req.idempotencyKey;
+    }
+    const context = { method: req.method, path: req.path };
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(this.url(req.path, req.query), {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (error) {
+      throw networkError(error, context);
+    }
+    const requestId = res.headers.get('x-request-id') ?? undefined;
+    const body = parseBody(text, res.headers.get('content-type'));
+    if (!res.ok) {
+      const retryAfterSeconds =
+        parseRetryAfter(res.headers.get('retry-after'), this.clock.now()) ??
+        (res.status === 429 || res.status === 503 ? parseRateLimitReset(res.headers) : undefined);
+      throw errorFromResponse(res.status, body, { ...context, requestId, retryAfterSeconds });
+    }
+    return {
+      status: res.status,
+      body: body as T,
+      etag: res.headers.get('etag') ?? undefined,
+      requestId,
+      replayed: res.headers.get('idempotent-replayed') === 'true',
+    };
+  }
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text.length === 0) {
+    return undefined;
+  }
+  if (contentType !== null && /json/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** A transport failure (no HTTP answer): connection refused/reset, DNS, TLS, timeout. */
+function networkError(error: unknown, context: { method: string; path: string }): CloudApiError {
+  const err = error as { name?: string; message?: string; code?: string; cause?: unknown };
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+  const code = timedOut ? 'TIMEOUT' : (cause?.code ?? err.code ?? 'NETWORK');
+  const detail = timedOut
+    ? 'the request timed out'
+    : `${err.message ?? String(error)}${cause?.message ? `: ${cause.message}` : ''}`;
+  return new NetworkError(
+    { status: 0, code, detail, retryable: true, ...context },
+    { cause: error },
+  );
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './retry';
+export * from './paging';
+export * from './cloud-http';
+export * from './cloud-client';

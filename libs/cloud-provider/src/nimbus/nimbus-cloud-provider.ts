@@ -1,0 +1,72 @@
+import { NimbusCloudClient, type CloudClientOptions } from '@app/cloud-client';
+import type {
+  CloudProvider,
+  InstancesV2,
+  LoadBalancer,
+  Routes,
+  Zones,
+} from '../api/cloud-provider';
+import { InstanceFinder } from './instance-finder';
+import { NimbusInstances } from './instances';
+import { NimbusLoadBalancers } from './load-balancers';
+import { SILENT_LOGGER, type NimbusCloudProviderOptions } from './options';
+import { NIMBUS_PROVIDER_NAME } from './provider-id';
+import { NimbusRoutes } from './routes';
+
+export const DEFAULT_LOAD_BALANCER_RETRY_AFTER_MS = 3000;
+
+/** The Nimbus cloud provider: InstancesV2, LoadBalancer, Routes (and Zones) over the cloud API. */
+export class NimbusCloudProvider implements CloudProvider {
+  private readonly instances: NimbusInstances;
+  private readonly loadBalancers: NimbusLoadBalancers;
+  private readonly routeTable: NimbusRoutes;
+
+  constructor(private readonly options: NimbusCloudProviderOptions) {
+    const finder = new InstanceFinder(options.client);
+    this.instances = new NimbusInstances(finder);
+    this.loadBalancers = new NimbusLoadBalancers(options.client, finder, {
+      region: options.region,
+      retryAfterMs: options.loadBalancerRetryAfterMs ?? DEFAULT_LOAD_BALANCER_RETRY_AFTER_MS,
+      ipMode: options.ipMode ?? 'VIP',
+      logger: options.logger ?? SILENT_LOGGER,
+    });
+    this.routeTable = new NimbusRoutes(options.client, finder, options.routeNetwork);
+  }
+
+  /** Builds the client too: `createNimbusCloudProvider({baseUrl, token, version}, {clusterName})`. */
+  static create(
+    client: CloudClientOptions,
+    options: Omit<NimbusCloudProviderOptions, 'client'> = {},
+  ): NimbusCloudProvider {
+    return new NimbusCloudProvider({ ...options, client: new NimbusCloudClient(client) });
+  }
+
+  get client(): NimbusCloudClient {
+    return this.options.client;
+  }
+
+  providerName(): string {
+    return NIMBUS_PROVIDER_NAME;
+  }
+
+  instancesV2(): InstancesV2 {
+    return this.instances;
+  }
+
+  loadBalancer(): LoadBalancer {
+    return this.loadBalancers;
+  }
+
+  routes(): Routes {
+    return this.routeTable;
+  }
+
+  /** Supported for completeness; controllers never call it because InstancesV2 is. */
+  zones(): Zones {
+    return this.instances;
+  }
+
+  hasClusterID(): boolean {
+    return (this.options.clusterName ?? '') !== '';
+  }
+}
