@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ConfigError } from '@app/config';
 import { buildProgram } from './program';
 

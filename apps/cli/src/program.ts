@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { apiserverCommand } from './commands/apiserver.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`nimbus: ${text.replace(/^error: /, '')}`),
     });
+  program.addCommand(apiserverCommand());
   return program;
 }

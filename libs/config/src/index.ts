@@ -1,5 +1,7 @@
+import 'reflect-metadata';
 export * from './env';
 export * from './config-error';
 export * from './validate-config';
 export * from './cloud-api.config';
 export * from './cli-option';
+export * from './kube-apiserver.config';
