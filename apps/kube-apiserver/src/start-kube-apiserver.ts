@@ -117,7 +117,14 @@ export async function startKubeApiServer(
 
   bootstrapCluster(service, registry, allocator.firstIp, port);
   const namespaces = new NamespaceFinalizer(store, registry, service, log);
-  const reaper = new PodGraceReaper(store, registry.get('', 'v1', 'pods'), service, log);
+  const reaper = new PodGraceReaper(
+    store,
+    registry.get('', 'v1', 'pods'),
+    service,
+    clock,
+    config.podStopSeconds,
+    log,
+  );
   const timers = [
     setInterval(() => {
       reaper.reap();

@@ -60,6 +60,15 @@ export class KubeApiServerConfig {
   @Min(100)
   bookmarkMs = 60_000;
 
+  /**
+   * How long a deleted pod's (simulated) containers take to stop before the built-in kubelet
+   * stand-in removes it; capped by the pod's grace period.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  podStopSeconds = 1;
+
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
 }

@@ -102,7 +102,11 @@ export class ResourceService {
     } else {
       delete meta.generation;
     }
+    if (hasStatus(type) && !type.statusOnCreate) {
+      delete obj.status;
+    }
     type.defaultOnCreate?.(obj, { nowMs: now });
+    type.defaultOnWrite?.(obj);
     this.normalize(type, obj);
     this.validate(type, obj, undefined);
     if (this.store.get(typeKeyOf(type), namespace, name)) {
@@ -177,7 +181,7 @@ export class ResourceService {
       const merged = applyIntent(
         live,
         patch,
-        this.intents.get(uid, options.fieldManager),
+        this.intents.get(uid, options.fieldManager) ?? lastApplied(current.object),
         type.listStrategies,
       );
       const result = this.commitPatched(type, current, merged, subresource, options, patch);
@@ -294,6 +298,7 @@ export class ResourceService {
     if (oldMeta.generation !== undefined && !deepEqual(specOf(candidate), specOf(old))) {
       meta.generation = oldMeta.generation + 1;
     }
+    type.defaultOnWrite?.(candidate);
     this.normalize(type, candidate);
     this.validate(type, candidate, old);
     if (deepEqual(candidate, old)) {
@@ -376,14 +381,10 @@ export class ResourceService {
     return { object: stored.object, removed: false };
   }
 
-  /** Finishes an object whose deletion is due and whose finalizers are gone (pod grace expiry). */
+  /** Removes a terminating object whose finalizers are gone (the caller decides it is due). */
   finishDeletion(type: ResourceType, stored: StoredObject): void {
     const obj = stored.object;
-    if (
-      obj.metadata.deletionTimestamp &&
-      !obj.metadata.finalizers?.length &&
-      this.deletionDue(type, obj)
-    ) {
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) {
       this.remove(type, cloneJson(obj), obj);
     }
   }
@@ -540,6 +541,23 @@ export class ResourceService {
 
 function typeKeyOf(type: ResourceType): string {
   return `${type.group}/${type.resource}`;
+}
+
+/**
+ * A client-side-applied object's last-applied-configuration: the previous intent when it first
+ * moves to server-side apply (upstream transfers those fields to the new manager).
+ */
+function lastApplied(obj: KubeObject): Record<string, unknown> | undefined {
+  const text = obj.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) {
+    return undefined;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function specOf(obj: KubeObject): unknown {

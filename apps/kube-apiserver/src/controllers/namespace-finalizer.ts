@@ -66,10 +66,9 @@ export class NamespaceFinalizer {
             continue;
           }
           for (const obj of [...this.store.list(typeKey(kind), ns.name)]) {
+            // Terminating objects wait for their finalizers / the pod grace reaper.
             if (!obj.object.metadata.deletionTimestamp) {
               this.service.delete(kind, ns.name, obj.name, {});
-            } else {
-              this.service.finishDeletion(kind, obj);
             }
           }
           remaining += this.store.list(typeKey(kind), ns.name).length;

@@ -1,3 +1,4 @@
+import type { Clock } from '@app/common';
 import type { ResourceService } from '../api/resource-service';
 import type { ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';
@@ -6,8 +7,9 @@ import type { CommittedWrite } from '../storage/revision';
 const PODS = '/pods';
 
 /**
- * Plays the kubelet's last step of graceful deletion: a pod whose grace period has run out (and
- * that has no finalizers left) is removed. There are no real containers to stop.
+ * Plays the kubelet's last step of graceful deletion. There are no containers to stop, so a pod is
+ * removed once its finalizers are gone and `stopSeconds` (how long its containers take to exit,
+ * capped by the grace period) have passed since the delete.
  */
 export class PodGraceReaper {
   private readonly terminating = new Map<string, { namespace: string; name: string }>();
@@ -17,6 +19,8 @@ export class PodGraceReaper {
     private readonly store: ObjectStore,
     private readonly podKind: ResourceType,
     private readonly service: ResourceService,
+    private readonly clock: Clock,
+    private readonly stopSeconds: number,
     private readonly log: (message: string, error?: unknown) => void,
   ) {
     for (const pod of store.list(PODS)) {
@@ -52,6 +56,12 @@ export class PodGraceReaper {
       const pod = this.store.get(PODS, namespace, name);
       if (!pod) {
         this.terminating.delete(`${namespace}/${name}`);
+        continue;
+      }
+      const meta = pod.object.metadata;
+      const grace = meta.deletionGracePeriodSeconds ?? 0;
+      const deleteRequestedAt = Date.parse(meta.deletionTimestamp ?? '') - grace * 1000;
+      if (this.clock.now() < deleteRequestedAt + Math.min(grace, this.stopSeconds) * 1000) {
         continue;
       }
       try {

@@ -74,7 +74,7 @@ export function decodeMessage(
     const value = readValue(reader, spec);
     if (spec.type === 'map') {
       const [k, v] = value as [string, string];
-      out[spec.name] = { ...((out[spec.name]) ?? {}), [k]: v };
+      out[spec.name] = { ...(out[spec.name] ?? {}), [k]: v };
     } else if (spec.repeated) {
       out[spec.name] = [...((out[spec.name] ?? []) as unknown[]), value];
     } else {

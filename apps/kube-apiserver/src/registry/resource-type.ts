@@ -52,8 +52,12 @@ export interface ResourceType {
   microTimeKeys?: string[];
   /** Whether DELETE answers with a Status (true) or the object (false), as in the 1.32 OpenAPI. */
   deleteReturnsStatus: boolean;
+  /** Whether a create may set .status (nodes); otherwise status starts from the kind's defaults. */
+  statusOnCreate?: boolean;
   /** Defaulting on create (after metadata is set). */
   defaultOnCreate?(obj: KubeObject, ctx: WriteContext): void;
+  /** Decode-time defaults applied on every write (create, update, patch), like SetDefaults_*. */
+  defaultOnWrite?(obj: KubeObject): void;
   /** Validation; `old` is set on update. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
 }

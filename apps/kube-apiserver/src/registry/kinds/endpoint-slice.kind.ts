@@ -26,6 +26,13 @@ export const endpointSliceKind = defineKind({
     ),
     AGE_COLUMN,
   ],
+  defaultOnWrite(obj) {
+    // SetDefaults_EndpointPort: kubectl describe dereferences name and protocol.
+    for (const port of getArray(obj, 'ports')) {
+      port.name ??= '';
+      port.protocol ??= 'TCP';
+    }
+  },
   validate: (obj, old) => [
     ...validateName(obj.metadata.name, 'subdomain'),
     ...required(obj.addressType, 'addressType'),

@@ -31,5 +31,12 @@ export const endpointsKind = defineKind({
     }),
     AGE_COLUMN,
   ],
+  defaultOnWrite(obj) {
+    for (const subset of getArray(obj, 'subsets')) {
+      for (const port of getArray(subset, 'ports')) {
+        port.protocol ??= 'TCP';
+      }
+    }
+  },
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });

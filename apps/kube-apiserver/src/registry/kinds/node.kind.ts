@@ -37,6 +37,7 @@ export const nodeKind = defineKind({
   scope: 'Cluster',
   shortNames: ['no'],
   subresources: ['status'],
+  statusOnCreate: true,
   deleteReturnsStatus: true,
   fieldSelectors: {
     'spec.unschedulable': (o) => String(getPath(o, 'spec.unschedulable') === true),

@@ -134,5 +134,11 @@ export const serviceKind = defineKind({
       obj.status = { loadBalancer: {} };
     }
   },
+  defaultOnWrite(obj) {
+    for (const port of getArray(obj, 'spec.ports')) {
+      port.protocol ??= 'TCP';
+      port.targetPort ??= port.port;
+    }
+  },
   validate: validateService,
 });
