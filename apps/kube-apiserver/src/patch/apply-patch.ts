@@ -76,7 +76,7 @@ function dropRemoved(
   for (const [k, prev] of Object.entries(before)) {
     const childPath = path ? `${path}.${k}` : k;
     if (!(k in after)) {
-      delete live[k];
+      removeOwned(live, k, prev);
       continue;
     }
     const next = after[k];
@@ -97,4 +97,19 @@ function dropRemoved(
       }
     }
   }
+}
+
+/** Removes what a manager owned under `key`: for maps only its own sub-fields, else the value. */
+function removeOwned(live: Json, key: string, owned: unknown): void {
+  const value = live[key];
+  if (isPlainObject(owned) && isPlainObject(value)) {
+    for (const [k, v] of Object.entries(owned)) {
+      removeOwned(value, k, v);
+    }
+    if (Object.keys(value).length === 0) {
+      delete live[key];
+    }
+    return;
+  }
+  delete live[key];
 }
