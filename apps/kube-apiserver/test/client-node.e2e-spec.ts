@@ -118,7 +118,7 @@ describe('client-node', () => {
       namespace: 'kube-node-lease',
       body: {
         metadata: { name: 'lease-date' },
-        spec: { holderIdentity: 'me', renewTime: new Date('2026-11-26T19:00:00.123Z') as never },
+        spec: { holderIdentity: 'me', renewTime: new Date('2026-11-26T19:00:00.123Z') },
       },
     });
     const raw = await fetchJson(

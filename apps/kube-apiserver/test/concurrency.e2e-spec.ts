@@ -35,13 +35,13 @@ describe('concurrent writers', () => {
       Array.from({ length: 10 }, (_, i) => write(snapshot, i + 1)),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
-    const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(9);
     for (const r of lost) {
       expect((r.reason as { code: number }).code).toBe(409);
     }
-    const winner = (won[0] as PromiseFulfilledResult<V1ConfigMap>).value;
+    const winner = won[0].value;
     expect((await read()).data?.count).toBe(winner.data?.count);
   });
 
