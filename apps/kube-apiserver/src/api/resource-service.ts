@@ -456,7 +456,8 @@ export class ResourceService {
     if (!isPlainObject(body)) {
       throw badRequest('the request body must be a JSON object');
     }
-    const obj = body as KubeObject;
+    // Callers may hand in (parts of) stored objects: never mutate what the store holds.
+    const obj = cloneJson(body) as KubeObject;
     if (obj.kind !== undefined && obj.kind !== type.kind) {
       throw badRequest(
         `the kind of the object (${String(obj.kind)}) does not match the resource ${type.resource} (${type.kind})`,
