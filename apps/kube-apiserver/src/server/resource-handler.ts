@@ -274,19 +274,7 @@ export class ResourceHandler {
       connection.send(event);
     }
     if (options.sendInitialEvents && options.allowWatchBookmarks) {
-      res.write(
-        `${JSON.stringify({
-          type: 'BOOKMARK',
-          object: {
-            kind: type.kind,
-            apiVersion: apiVersionOf(type),
-            metadata: {
-              resourceVersion: String(this.store.currentRv),
-              annotations: { 'k8s.io/initial-events-end': 'true' },
-            },
-          },
-        })}\n`,
-      );
+      connection.bookmark({ 'k8s.io/initial-events-end': 'true' });
     }
     this.hub.add(key, connection);
   }

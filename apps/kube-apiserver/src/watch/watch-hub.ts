@@ -49,8 +49,9 @@ export class WatchHub {
     if (!set) {
       return;
     }
+    const lines = new Map<string, string>();
     for (const watch of set) {
-      watch.onWrite(write);
+      watch.onWrite(write, lines);
     }
   }
 }
