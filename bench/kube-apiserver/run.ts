@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -320,6 +320,8 @@ function report(results: Record<string, string>): void {
     text = `${text.trimEnd()}\n\n${section}`;
   }
   writeFileSync(docs, text);
+  // Keep the file in the repository's format (prettier aligns the tables).
+  execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', docs], { stdio: 'ignore' });
 }
 
 main().catch((error: unknown) => {
