@@ -321,7 +321,9 @@ function report(results: Record<string, string>): void {
   }
   writeFileSync(docs, text);
   // Keep the file in the repository's format (prettier aligns the tables).
-  execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', docs], { stdio: 'ignore' });
+  execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', docs], {
+    stdio: 'ignore',
+  });
 }
 
 main().catch((error: unknown) => {
