@@ -8,6 +8,7 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@app/kube-client';
+import { raw } from './support/raw-client';
 import { eventually, startTestServer, type TestServer } from './support/test-server';
 
 // @kubernetes/client-node 1.4 (through libs/kube-client) against the built-in server, unmodified.
@@ -121,11 +122,13 @@ describe('client-node', () => {
         spec: { holderIdentity: 'me', renewTime: new Date('2026-11-26T19:00:00.123Z') },
       },
     });
-    const raw = await fetchJson(
-      t,
-      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/lease-date',
-    );
-    expect((raw.spec as { renewTime: string }).renewTime).toBe('2026-11-26T19:00:00.123000Z');
+    const lease = (
+      await raw(
+        t.server,
+        '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/lease-date',
+      )
+    ).json();
+    expect((lease.spec as { renewTime: string }).renewTime).toBe('2026-11-26T19:00:00.123000Z');
   });
 
   it('should feed an informer adds, updates and deletes, relist after 410 and survive a restart', async () => {
@@ -188,42 +191,11 @@ describe('client-node', () => {
   });
 });
 
-async function fetchJson(t: TestServer, path: string): Promise<Record<string, unknown>> {
-  const { request } = await import('node:https');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${t.server.url}${path}`,
-      { ca: t.server.caCert, headers: { Authorization: `Bearer ${t.server.adminToken}` } },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve(JSON.parse(body)));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** How many pod LISTs the server has answered (from /metrics). */
 async function listCount(t: TestServer): Promise<number> {
-  const { request } = await import('node:https');
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = request(
-      `${t.server.url}/metrics`,
-      { ca: t.server.caCert, headers: { Authorization: `Bearer ${t.server.adminToken}` } },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve(body));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-  return [
-    ...text.matchAll(
-      /apiserver_request_total\{verb="LIST",group="",resource="pods",code="200"\} (\d+)/g,
-    ),
-  ].reduce((n, m) => n + Number(m[1]), 0);
+  const text = (await raw(t.server, '/metrics')).text;
+  const m = /apiserver_request_total\{verb="LIST",group="",resource="pods",code="200"\} (\d+)/.exec(
+    text,
+  );
+  return m ? Number(m[1]) : 0;
 }

@@ -29,6 +29,19 @@ describe('kubectl acceptance', () => {
     return r.stdout;
   };
 
+  const setNodeReady = (status: 'True' | 'False') =>
+    ok([
+      'patch',
+      'node',
+      'node-1',
+      '--subresource',
+      'status',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ status: { conditions: [{ type: 'Ready', status }] } }),
+    ]);
+
   beforeAll(async () => {
     requireKubectl();
     t = await startTestServer();
@@ -294,34 +307,14 @@ describe('kubectl acceptance', () => {
       );
       expect(labels).toMatchObject({ m: 'y', z: 'w' });
       const specBefore = await ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec}']);
-      await ok([
-        'patch',
-        'node',
-        'node-1',
-        '--subresource',
-        'status',
-        '--type',
-        'merge',
-        '-p',
-        '{"status":{"conditions":[{"type":"Ready","status":"False"}]}}',
-      ]);
+      await setNodeReady('False');
       expect(
         await ok(['get', 'node', 'node-1', '-o', 'jsonpath={.status.conditions[0].status}']),
       ).toBe('False');
       expect(await ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec}'])).toBe(specBefore);
       await ok(['patch', 'node', 'node-1', '--type', 'merge', '-p', '{"status":{"phase":"x"}}']);
       expect(await ok(['get', 'node', 'node-1', '-o', 'jsonpath={.status.phase}'])).toBe('');
-      await ok([
-        'patch',
-        'node',
-        'node-1',
-        '--subresource',
-        'status',
-        '--type',
-        'merge',
-        '-p',
-        '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}',
-      ]);
+      await setNodeReady('True');
       await ok(['patch', 'node', 'node-1', '-p', '{"spec":{"unschedulable":null}}']);
     });
 
