@@ -341,6 +341,19 @@ describe('kubectl acceptance', () => {
       await ok(['uncordon', 'node-1']);
     });
 
+    it('should create configmaps, secrets, service accounts and quotas from protobuf bodies', async () => {
+      await ok(['create', 'configmap', 'c1', '--from-literal=a=b']);
+      await ok(['create', 'secret', 'generic', 's1', '--from-literal=user=admin']);
+      await ok(['create', 'serviceaccount', 'robot']);
+      await ok(['create', 'quota', 'q1', '--hard=pods=10,cpu=2']);
+      expect(await ok(['get', 'configmap', 'c1', '-o', 'jsonpath={.data.a}'])).toBe('b');
+      expect(await ok(['get', 'secret', 's1', '-o', 'jsonpath={.type} {.data.user}'])).toBe(
+        `Opaque ${Buffer.from('admin').toString('base64')}`,
+      );
+      expect(await ok(['get', 'sa'])).toMatch(/^robot\s/m);
+      expect(await ok(['get', 'quota', 'q1', '-o', 'jsonpath={.spec.hard.pods}'])).toBe('10');
+    });
+
     it('should create a namespace and a service from protobuf bodies', async () => {
       expect(await ok(['create', 'ns', 'proto-ns'])).toContain('namespace/proto-ns created');
       expect(await ok(['create', 'ns', 'proto-dry', '--dry-run=server'])).toContain(

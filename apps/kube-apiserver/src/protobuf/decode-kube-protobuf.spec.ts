@@ -109,6 +109,6 @@ describe('decodeKubeProtobuf', () => {
 
   it('should reject bodies without the envelope or of unknown kinds', () => {
     expect(() => decodeKubeProtobuf(Buffer.from('{}'))).toThrow(/envelope/);
-    expect(() => decodeKubeProtobuf(envelope('Pod', new Uint8Array()))).toThrow(/not supported/);
+    expect(() => decodeKubeProtobuf(envelope('Pod', new Uint8Array()))).toThrow(/unknown format/);
   });
 });

@@ -1,5 +1,5 @@
 import { Reader } from 'protobufjs/minimal';
-import { badRequest } from '../errors/kube-error';
+import { badRequest, unsupportedMediaType } from '../errors/kube-error';
 import { formatTime } from '../time/kube-time';
 import { MESSAGES, UNKNOWN, type FieldSpec, type Schema } from './kube-protobuf-schema';
 
@@ -20,6 +20,28 @@ function readValue(reader: Reader, spec: FieldSpec): unknown {
       return reader.bool();
     case 'bytes':
       return reader.bytes();
+    case 'bytesMap': {
+      const entry = decodeMessage(
+        reader.bytes(),
+        { 1: { name: 'k', type: 'string' }, 2: { name: 'v', type: 'bytes' } },
+        true,
+      );
+      return [
+        entry.k ?? '',
+        Buffer.from((entry.v as Uint8Array | undefined) ?? []).toString('base64'),
+      ];
+    }
+    case 'quantityMap': {
+      const entry = decodeMessage(
+        reader.bytes(),
+        {
+          1: { name: 'k', type: 'string' },
+          2: { name: 'v', type: { 1: { name: 'q', type: 'string' } } },
+        },
+        true,
+      );
+      return [entry.k ?? '', (entry.v as { q?: string } | undefined)?.q ?? '0'];
+    }
     case 'map': {
       const entry = decodeMessage(
         reader.bytes(),
@@ -72,7 +94,7 @@ export function decodeMessage(
       continue;
     }
     const value = readValue(reader, spec);
-    if (spec.type === 'map') {
+    if (spec.type === 'map' || spec.type === 'bytesMap' || spec.type === 'quantityMap') {
       const [k, v] = value as [string, string];
       out[spec.name] = { ...(out[spec.name] ?? {}), [k]: v };
     } else if (spec.repeated) {
@@ -119,7 +141,10 @@ export function decodeKubeProtobuf(body: Buffer): {
   const kind = typeMeta.kind ?? '';
   const schema = MESSAGES[kind];
   if (!schema) {
-    throw badRequest(`protobuf bodies of kind ${kind || '<none>'} are not supported`);
+    throw unsupportedMediaType(`application/vnd.kubernetes.protobuf (${kind || 'unknown kind'})`, [
+      'application/json',
+      'application/yaml',
+    ]);
   }
   const object = decodeMessage((unknown.raw as Uint8Array) ?? new Uint8Array(), schema);
   return {

@@ -1,10 +1,24 @@
 /**
- * The few Kubernetes protobuf messages kubectl 1.32 sends as request bodies (create namespace,
- * create service, drain's DeleteOptions / Eviction), with the field numbers of
+ * The Kubernetes protobuf messages kubectl 1.32 sends as request bodies (its typed `create`
+ * commands: namespace, service, configmap, secret, serviceaccount, quota; drain's DeleteOptions /
+ * Eviction), with the field numbers of
  * k8s.io/api generated.proto. Unknown fields are skipped.
  */
+/**
+ * `map` is map<string,string>; `bytesMap` map<string,bytes> (as base64, e.g. Secret.data);
+ * `quantityMap` map<string,Quantity> (as quantity strings).
+ */
 export type FieldType =
-  'string' | 'int' | 'bool' | 'bytes' | 'map' | 'time' | 'intOrString' | Schema;
+  | 'string'
+  | 'int'
+  | 'bool'
+  | 'bytes'
+  | 'map'
+  | 'bytesMap'
+  | 'quantityMap'
+  | 'time'
+  | 'intOrString'
+  | Schema;
 
 export interface FieldSpec {
   name: string;
@@ -110,10 +124,55 @@ export const EVICTION: Schema = {
   2: { name: 'deleteOptions', type: DELETE_OPTIONS },
 };
 
+export const CONFIG_MAP: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'data', type: 'map' },
+  3: { name: 'binaryData', type: 'bytesMap' },
+  4: { name: 'immutable', type: 'bool' },
+};
+
+export const SECRET: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'data', type: 'bytesMap' },
+  3: { name: 'type', type: 'string' },
+  4: { name: 'stringData', type: 'map' },
+  5: { name: 'immutable', type: 'bool' },
+};
+
+const OBJECT_REFERENCE: Schema = {
+  1: { name: 'kind', type: 'string' },
+  2: { name: 'namespace', type: 'string' },
+  3: { name: 'name', type: 'string' },
+  4: { name: 'uid', type: 'string' },
+  5: { name: 'apiVersion', type: 'string' },
+};
+
+export const SERVICE_ACCOUNT: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: { name: 'secrets', type: OBJECT_REFERENCE, repeated: true },
+  3: { name: 'imagePullSecrets', type: { 1: { name: 'name', type: 'string' } }, repeated: true },
+  4: { name: 'automountServiceAccountToken', type: 'bool' },
+};
+
+export const RESOURCE_QUOTA: Schema = {
+  1: { name: 'metadata', type: OBJECT_META },
+  2: {
+    name: 'spec',
+    type: {
+      1: { name: 'hard', type: 'quantityMap' },
+      2: { name: 'scopes', type: 'string', repeated: true },
+    },
+  },
+};
+
 /** Messages by TypeMeta kind. */
 export const MESSAGES: Record<string, Schema> = {
   Namespace: NAMESPACE,
   Service: SERVICE,
+  ConfigMap: CONFIG_MAP,
+  Secret: SECRET,
+  ServiceAccount: SERVICE_ACCOUNT,
+  ResourceQuota: RESOURCE_QUOTA,
   DeleteOptions: DELETE_OPTIONS,
   Eviction: EVICTION,
 };
