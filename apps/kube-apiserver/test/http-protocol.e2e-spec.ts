@@ -208,6 +208,26 @@ describe('HTTP protocol', () => {
     w.close();
   });
 
+  it('should serve the legacy /watch/ paths as watches', async () => {
+    const w = await stream(t.server, '/api/v1/watch/namespaces/default/pods?timeoutSeconds=1');
+    await w.ended;
+    expect(w.lines()[0]).toContain('"type":"ADDED"');
+  });
+
+  it('should delete collections by selector', async () => {
+    for (const name of ['dc-1', 'dc-2', 'dc-keep']) {
+      await raw(t.server, '/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        body: JSON.stringify({ metadata: { name, labels: { drop: name === 'dc-keep' ? 'no' : 'yes' } } }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+    }
+    const deleted = await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=drop%3Dyes', { method: 'DELETE' });
+    expect(deleted.json<{ items: unknown[] }>().items).toHaveLength(2);
+    const left = (await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=drop')).json<{ items: { metadata: { name: string } }[] }>();
+    expect(left.items.map((i) => i.metadata.name)).toEqual(['dc-keep']);
+  });
+
   it('should answer a delete with a Status or the object as upstream does', async () => {
     await raw(t.server, '/api/v1/nodes', {
       method: 'POST',

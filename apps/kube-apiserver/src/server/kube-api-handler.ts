@@ -63,7 +63,12 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
         return;
       }
-      const route = parseResourcePath(path, registry);
+      // Legacy watch paths: /api/v1/watch/<...> is <...>?watch=true.
+      const legacyWatch = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/watch(\/.*)$/.exec(path);
+      if (legacyWatch) {
+        url.searchParams.set('watch', 'true');
+      }
+      const route = parseResourcePath(legacyWatch ? legacyWatch[1] + legacyWatch[2] : path, registry);
       if (!route) {
         throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       }
