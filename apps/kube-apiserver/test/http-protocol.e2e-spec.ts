@@ -218,13 +218,21 @@ describe('HTTP protocol', () => {
     for (const name of ['dc-1', 'dc-2', 'dc-keep']) {
       await raw(t.server, '/api/v1/namespaces/default/configmaps', {
         method: 'POST',
-        body: JSON.stringify({ metadata: { name, labels: { drop: name === 'dc-keep' ? 'no' : 'yes' } } }),
+        body: JSON.stringify({
+          metadata: { name, labels: { drop: name === 'dc-keep' ? 'no' : 'yes' } },
+        }),
         headers: { 'Content-Type': 'application/json' },
       });
     }
-    const deleted = await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=drop%3Dyes', { method: 'DELETE' });
+    const deleted = await raw(
+      t.server,
+      '/api/v1/namespaces/default/configmaps?labelSelector=drop%3Dyes',
+      { method: 'DELETE' },
+    );
     expect(deleted.json<{ items: unknown[] }>().items).toHaveLength(2);
-    const left = (await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=drop')).json<{ items: { metadata: { name: string } }[] }>();
+    const left = (
+      await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=drop')
+    ).json<{ items: { metadata: { name: string } }[] }>();
     expect(left.items.map((i) => i.metadata.name)).toEqual(['dc-keep']);
   });
 

@@ -6,14 +6,29 @@ describe('nimbus apiserver', () => {
     const command = buildProgram().commands.find((c) => c.name() === 'apiserver');
     expect(command).toBeDefined();
     expect(command?.options.map((o) => o.long)).toEqual(
-      expect.arrayContaining(['--port', '--host', '--data-dir', '--token-file', '--service-cidr', '--log-level']),
+      expect.arrayContaining([
+        '--port',
+        '--host',
+        '--data-dir',
+        '--token-file',
+        '--service-cidr',
+        '--log-level',
+      ]),
     );
   });
 
   it('should refuse bad options with a ConfigError naming the option', async () => {
     const program = buildProgram().exitOverride();
     await expect(
-      program.parseAsync(['node', 'nimbus', 'apiserver', '--port', '70000', '--service-cidr', 'nope']),
+      program.parseAsync([
+        'node',
+        'nimbus',
+        'apiserver',
+        '--port',
+        '70000',
+        '--service-cidr',
+        'nope',
+      ]),
     ).rejects.toThrow(ConfigError);
     await expect(
       buildProgram().parseAsync(['node', 'nimbus', 'apiserver', '--port', '70000']),

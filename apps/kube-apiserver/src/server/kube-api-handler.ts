@@ -68,7 +68,10 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       if (legacyWatch) {
         url.searchParams.set('watch', 'true');
       }
-      const route = parseResourcePath(legacyWatch ? legacyWatch[1] + legacyWatch[2] : path, registry);
+      const route = parseResourcePath(
+        legacyWatch ? legacyWatch[1] + legacyWatch[2] : path,
+        registry,
+      );
       if (!route) {
         throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       }
