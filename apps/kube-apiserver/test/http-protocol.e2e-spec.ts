@@ -258,6 +258,53 @@ describe('HTTP protocol', () => {
     ).toMatchObject({ kind: 'PersistentVolume' });
   });
 
+  it('should serve events.k8s.io/v1 as a view of core/v1 events', async () => {
+    const watch = await stream(
+      t.server,
+      '/apis/events.k8s.io/v1/namespaces/default/events?watch=1',
+    );
+    const created = await raw(t.server, '/apis/events.k8s.io/v1/namespaces/default/events', {
+      method: 'POST',
+      body: JSON.stringify({
+        metadata: { name: 'web-1.scheduled' },
+        eventTime: '2026-11-26T19:00:00.5Z',
+        reportingController: 'nimbus/ccm',
+        reportingInstance: 'ccm-1',
+        action: 'Binding',
+        reason: 'Scheduled',
+        note: 'assigned to node-1',
+        type: 'Normal',
+        regarding: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+      }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json()).toMatchObject({
+      apiVersion: 'events.k8s.io/v1',
+      note: 'assigned to node-1',
+      eventTime: '2026-11-26T19:00:00.500000Z',
+    });
+    const core = (await raw(t.server, '/api/v1/namespaces/default/events/web-1.scheduled')).json();
+    expect(core).toMatchObject({
+      apiVersion: 'v1',
+      message: 'assigned to node-1',
+      involvedObject: { kind: 'Pod', name: 'web-1' },
+      reportingComponent: 'nimbus/ccm',
+    });
+    expect(core).not.toHaveProperty('note');
+    const selected = (
+      await raw(
+        t.server,
+        '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb-1',
+      )
+    ).json<{ items: unknown[] }>();
+    expect(selected.items).toHaveLength(1);
+    await eventually(() =>
+      expect(watch.lines().some((l) => l.includes('"note":"assigned to node-1"'))).toBe(true),
+    );
+    watch.close();
+  });
+
   it('should expose Prometheus metrics', async () => {
     const metrics = await raw(t.server, '/metrics');
     expect(metrics.text).toContain(

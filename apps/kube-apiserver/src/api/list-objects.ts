@@ -1,6 +1,5 @@
-import type { ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../storage/revision';
-import { typeKey, type ResourceType } from '../registry/resource-type';
+import type { TypedStore } from '../storage/typed-store';
 import { decodeContinue, encodeContinue, type ListOptions } from './list-options';
 
 export interface ListPage {
@@ -15,11 +14,11 @@ export interface ListPage {
  * last key; later pages are served from the latest state (a documented simplification).
  */
 export function listObjects(
-  store: ObjectStore,
-  type: ResourceType,
+  store: TypedStore,
+  resourceVersion: number,
   options: ListOptions,
 ): ListPage {
-  const all = store.list(typeKey(type), options.namespace);
+  const all = store.list(options.namespace);
   let startIndex = 0;
   if (options.continueToken) {
     const { start } = decodeContinue(options.continueToken);
@@ -36,7 +35,6 @@ export function listObjects(
       items.push(all[i]);
     }
   }
-  const resourceVersion = store.currentRv;
   if (items.length === limit && i < all.length) {
     let remaining = 0;
     for (let j = i; j < all.length; j++) {

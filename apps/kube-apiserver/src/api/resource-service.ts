@@ -17,6 +17,7 @@ import { apiVersionOf, hasStatus, type ResourceType } from '../registry/resource
 import type { ResourceRegistry } from '../registry/registry';
 import type { ApplyIntentStore } from '../storage/apply-intent-store';
 import type { ObjectStore } from '../storage/object-store';
+import { typedStore, type TypedStore } from '../storage/typed-store';
 import type { StoredObject } from '../storage/revision';
 import { formatTime, normalizeTimes } from '../time/kube-time';
 import { deepEqual } from './deep-equal';
@@ -62,6 +63,7 @@ const namespaceGr = { group: '', resource: 'namespaces' };
  */
 export class ResourceService {
   private readonly microKeys = new Map<ResourceType, Set<string>>();
+  private readonly typedStores = new Map<ResourceType, TypedStore>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -72,7 +74,7 @@ export class ResourceService {
   ) {}
 
   get(type: ResourceType, namespace: string, name: string): StoredObject {
-    const stored = this.store.get(typeKeyOf(type), namespace, name);
+    const stored = this.storeOf(type).get(namespace, name);
     if (!stored) {
       throw notFound(type, name);
     }
@@ -109,7 +111,7 @@ export class ResourceService {
     type.defaultOnWrite?.(obj);
     this.normalize(type, obj);
     this.validate(type, obj, undefined);
-    if (this.store.get(typeKeyOf(type), namespace, name)) {
+    if (this.storeOf(type).get(namespace, name)) {
       throw alreadyExists(type, name);
     }
     const reservation = this.admit(type, obj, undefined);
@@ -117,12 +119,7 @@ export class ResourceService {
       reservation?.release();
       return { object: obj, created: true };
     }
-    const stored = this.store.write({
-      group: type.group,
-      resource: type.resource,
-      type: 'ADDED',
-      object: obj,
-    });
+    const stored = this.storeOf(type).write('ADDED', obj);
     return { object: stored.object, created: true };
   }
 
@@ -158,7 +155,7 @@ export class ResourceService {
     subresource: string | undefined,
     options: WriteOptions,
   ): WriteResult {
-    const current = this.store.get(typeKeyOf(type), namespace, name);
+    const current = this.storeOf(type).get(namespace, name);
     if (patchType === 'apply') {
       if (!options.fieldManager) {
         throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
@@ -312,13 +309,7 @@ export class ResourceService {
     if (meta.deletionTimestamp && !meta.finalizers?.length && this.deletionDue(type, candidate)) {
       return { object: this.remove(type, candidate, old), created: false };
     }
-    const stored = this.store.write({
-      group: type.group,
-      resource: type.resource,
-      type: 'MODIFIED',
-      object: candidate,
-      previous: current,
-    });
+    const stored = this.storeOf(type).write('MODIFIED', candidate, current);
     if (type.kind === 'Service' && type.group === '') {
       this.services.releaseDropped(old, candidate);
     }
@@ -371,13 +362,7 @@ export class ResourceService {
     if (dryRun) {
       return { object: next, removed: false };
     }
-    const stored = this.store.write({
-      group: type.group,
-      resource: type.resource,
-      type: 'MODIFIED',
-      object: next,
-      previous: current,
-    });
+    const stored = this.storeOf(type).write('MODIFIED', next, current);
     return { object: stored.object, removed: false };
   }
 
@@ -416,12 +401,7 @@ export class ResourceService {
   }
 
   private remove(type: ResourceType, obj: KubeObject, old: KubeObject): KubeObject {
-    const stored = this.store.write({
-      group: type.group,
-      resource: type.resource,
-      type: 'DELETED',
-      object: obj,
-    });
+    const stored = this.storeOf(type).write('DELETED', obj);
     if (type.kind === 'Service' && type.group === '') {
       this.services.releaseDropped(old, undefined);
     }
@@ -534,14 +514,20 @@ export class ResourceService {
     normalizeTimes(obj, keys);
   }
 
+  /** The store as `type` sees it (views convert to their storage kind). */
+  storeOf(type: ResourceType): TypedStore {
+    let typed = this.typedStores.get(type);
+    if (!typed) {
+      typed = typedStore(this.store, type);
+      this.typedStores.set(type, typed);
+    }
+    return typed;
+  }
+
   /** The registry, for callers that resolve kinds (controllers). */
   get kinds(): ResourceRegistry {
     return this.registry;
   }
-}
-
-function typeKeyOf(type: ResourceType): string {
-  return `${type.group}/${type.resource}`;
 }
 
 /**

@@ -62,7 +62,7 @@ export class NamespaceFinalizer {
       try {
         let remaining = 0;
         for (const kind of this.registry.kinds) {
-          if (kind.scope !== 'Namespaced') {
+          if (kind.scope !== 'Namespaced' || kind.view) {
             continue;
           }
           for (const obj of [...this.store.list(typeKey(kind), ns.name)]) {

@@ -28,6 +28,16 @@ export interface WriteContext {
 }
 
 /**
+ * A kind served from another kind's storage (events.k8s.io/v1 Events are core/v1 Events upstream):
+ * objects are converted on the way in and out, watches follow the storage kind's writes.
+ */
+export interface StorageView {
+  storage: ResourceType;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
+/**
  * Everything the generic REST path needs to know about a kind. Adding a kind = adding one of
  * these to the registry.
  */
@@ -52,6 +62,8 @@ export interface ResourceType {
   microTimeKeys?: string[];
   /** Whether DELETE answers with a Status (true) or the object (false), as in the 1.32 OpenAPI. */
   deleteReturnsStatus: boolean;
+  /** Set when the kind has no storage of its own. */
+  view?: StorageView;
   /** Whether a create may set .status (nodes); otherwise status starts from the kind's defaults. */
   statusOnCreate?: boolean;
   /** Defaulting on create (after metadata is set). */
@@ -70,7 +82,8 @@ export function apiVersionOf(type: { group: string; version: string }): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
-/** "<group>/<resource>": the storage prefix of a kind. */
-export function typeKey(type: { group: string; resource: string }): string {
-  return `${type.group}/${type.resource}`;
+/** "<group>/<resource>": the storage prefix of a kind (of its storage kind, for views). */
+export function typeKey(type: { group: string; resource: string; view?: StorageView }): string {
+  const stored = type.view?.storage ?? type;
+  return `${stored.group}/${stored.resource}`;
 }

@@ -185,7 +185,7 @@ export class ResourceHandler {
     options: ListOptions,
     table: TableOptions | undefined,
   ): void {
-    const page = listObjects(this.store, route.type, options);
+    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, options);
     const meta: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
     if (page.continueToken) {
       meta.continue = page.continueToken;
@@ -219,6 +219,7 @@ export class ResourceHandler {
   ): void {
     const { type } = route;
     const key = typeKey(type);
+    const typed = this.service.storeOf(type);
     const connection = new WatchConnection(
       res,
       {
@@ -231,14 +232,15 @@ export class ResourceHandler {
         bookmarkMs: this.timings.bookmarkMs,
         timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
         currentRv: () => this.store.currentRv,
+        present: type.view ? (o) => typed.present(o) : undefined,
       },
       this.clock,
     );
     const rvParam = options.resourceVersion;
     let initial: FilteredEvent[];
     if (rvParam === undefined || rvParam === '' || rvParam === '0') {
-      initial = this.store
-        .list(key, route.namespace)
+      initial = typed
+        .list(route.namespace)
         .filter((s) => options.matches(s.object))
         .map((s) => ({ type: 'ADDED' as const, object: s.object, json: s.json }));
     } else {
@@ -262,7 +264,11 @@ export class ResourceHandler {
           revision.typeKey === key &&
           (route.namespace === undefined || revision.namespace === route.namespace)
         ) {
-          const event = fromRevision(revision, options.matches);
+          const event = fromRevision(
+            revision,
+            options.matches,
+            type.view ? (o) => typed.present(o) : undefined,
+          );
           if (event) {
             initial.push(event);
           }
@@ -286,7 +292,7 @@ export class ResourceHandler {
     options: ReturnType<typeof deleteOptionsFrom>,
   ): void {
     const listOptions = parseListOptions(query, route.type, route.namespace);
-    const page = listObjects(this.store, route.type, {
+    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, {
       ...listOptions,
       limit: undefined,
       continueToken: undefined,

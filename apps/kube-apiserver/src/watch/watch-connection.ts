@@ -17,6 +17,8 @@ export interface WatchSettings {
   bookmarkMs: number;
   timeoutMs?: number;
   currentRv: () => number;
+  /** For views: converts stored objects to the watched kind. */
+  present?: (o: KubeObject) => KubeObject;
 }
 
 /** Drop a watcher whose client stopped reading rather than buffer without bound. */
@@ -105,9 +107,11 @@ export class WatchConnection {
     ) {
       return;
     }
-    const event = fromCommitted(write, this.settings.matches);
+    const { matches, present } = this.settings;
+    const event = fromCommitted(write, matches, present);
     if (event) {
-      this.send(event, lines);
+      // Views encode their own objects: the shared line cache holds the storage kind's JSON.
+      this.send(event, present ? undefined : lines);
     }
   }
 

@@ -40,10 +40,16 @@ export function filterWrite(
   return undefined;
 }
 
+/** `present` converts stored objects for views (then the stored JSON cannot be reused). */
 export function fromCommitted(
   write: CommittedWrite,
   matches: (o: KubeObject) => boolean,
+  present?: (o: KubeObject) => KubeObject,
 ): FilteredEvent | undefined {
+  if (present) {
+    const previous = write.previous && present(write.previous);
+    return filterWrite(write.revision.type, present(write.object), previous, matches, undefined);
+  }
   return filterWrite(
     write.revision.type,
     write.object,
@@ -57,8 +63,13 @@ export function fromCommitted(
 export function fromRevision(
   revision: Revision,
   matches: (o: KubeObject) => boolean,
+  present?: (o: KubeObject) => KubeObject,
 ): FilteredEvent | undefined {
-  const object = JSON.parse(revision.json) as KubeObject;
-  const previous = revision.prevJson ? (JSON.parse(revision.prevJson) as KubeObject) : undefined;
-  return filterWrite(revision.type, object, previous, matches, revision.json);
+  const parse = (json: string) => {
+    const stored = JSON.parse(json) as KubeObject;
+    return present ? present(stored) : stored;
+  };
+  const object = parse(revision.json);
+  const previous = revision.prevJson ? parse(revision.prevJson) : undefined;
+  return filterWrite(revision.type, object, previous, matches, present ? undefined : revision.json);
 }

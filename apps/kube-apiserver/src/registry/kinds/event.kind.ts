@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../api/types';
 import { defineKind } from '../define-kind';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getPath, getString, text } from '../object-path';
 import { age } from '../../time/kube-time';
 import { validateName } from '../validation';
@@ -10,6 +10,7 @@ const involved = (field: string) => (o: KubeObject) => getString(o, `involvedObj
 function lastSeen(o: KubeObject, now: number): string {
   const ts =
     getString(o, 'lastTimestamp') ??
+    getString(o, 'deprecatedLastTimestamp') ??
     getString(o, 'series.lastObservedTime') ??
     getString(o, 'eventTime');
   return age(ts ?? o.metadata.creationTimestamp, now);
@@ -61,7 +62,32 @@ export const eventKind = defineKind({
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
 
-/** events.k8s.io/v1 Event: stored separately (no shared storage with core events here). */
+/** Field renames between core/v1 Event (left) and events.k8s.io/v1 Event (right). */
+const RENAMES: [string, string][] = [
+  ['involvedObject', 'regarding'],
+  ['message', 'note'],
+  ['reportingComponent', 'reportingController'],
+  ['source', 'deprecatedSource'],
+  ['firstTimestamp', 'deprecatedFirstTimestamp'],
+  ['lastTimestamp', 'deprecatedLastTimestamp'],
+  ['count', 'deprecatedCount'],
+];
+
+function rename(obj: KubeObject, pairs: [string, string][], apiVersion: string): KubeObject {
+  const out: KubeObject = { ...obj, apiVersion, kind: 'Event', metadata: { ...obj.metadata } };
+  for (const [from, to] of pairs) {
+    delete out[from];
+    if (obj[from] !== undefined) {
+      out[to] = obj[from];
+    }
+  }
+  return out;
+}
+
+/**
+ * events.k8s.io/v1 Event: a view of core/v1 Events, as upstream (one storage, two shapes), so
+ * `kubectl describe` shows events written through either API.
+ */
 export const eventsV1Kind = defineKind({
   group: 'events.k8s.io',
   version: 'v1',
@@ -70,6 +96,16 @@ export const eventsV1Kind = defineKind({
   scope: 'Namespaced',
   deleteReturnsStatus: true,
   microTimeKeys: ['eventTime', 'lastObservedTime'],
+  view: {
+    storage: eventKind,
+    toStorage: (obj) =>
+      rename(
+        obj,
+        RENAMES.map(([core, external]) => [external, core]),
+        'v1',
+      ),
+    fromStorage: (obj) => rename(obj, RENAMES, 'events.k8s.io/v1'),
+  },
   fieldSelectors: {
     'regarding.kind': (o) => getString(o, 'regarding.kind'),
     'regarding.name': (o) => getString(o, 'regarding.name'),
@@ -78,6 +114,16 @@ export const eventsV1Kind = defineKind({
     reason: (o) => getString(o, 'reason'),
     type: (o) => getString(o, 'type'),
   },
-  columns: [NAME_COLUMN, AGE_COLUMN],
+  columns: [
+    column('Last Seen', lastSeen),
+    column('Type', (o) => getString(o, 'type')),
+    column('Reason', (o) => getString(o, 'reason')),
+    column(
+      'Object',
+      (o) =>
+        `${(getString(o, 'regarding.kind') ?? '').toLowerCase()}/${getString(o, 'regarding.name') ?? ''}`,
+    ),
+    column('Message', (o) => getString(o, 'note')),
+  ],
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
