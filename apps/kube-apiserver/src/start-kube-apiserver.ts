@@ -72,13 +72,7 @@ export async function startKubeApiServer(
   for (const svc of store.list('/services')) {
     allocator.track(svc.object);
   }
-  const service = new ResourceService(
-    store,
-    registry,
-    clock,
-    allocator,
-    new ApplyIntentStore(db.connection),
-  );
+  const service = new ResourceService(store, clock, allocator, new ApplyIntentStore(db.connection));
   const hub = new WatchHub(store);
   const metrics = new ApiServerMetrics();
   const resources = new ResourceHandler(service, store, hub, clock, {

@@ -25,7 +25,6 @@ describe('ResourceService', () => {
     store.load();
     service = new ResourceService(
       store,
-      registry,
       clock,
       new ServiceAllocator('10.96.0.0/12'),
       new ApplyIntentStore(database.db.connection),

@@ -14,7 +14,6 @@ import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
 import { apiVersionOf, hasStatus, type ResourceType } from '../registry/resource-type';
-import type { ResourceRegistry } from '../registry/registry';
 import type { ApplyIntentStore } from '../storage/apply-intent-store';
 import type { ObjectStore } from '../storage/object-store';
 import { typedStore, type TypedStore } from '../storage/typed-store';
@@ -67,7 +66,6 @@ export class ResourceService {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
     private readonly intents: ApplyIntentStore,
@@ -522,11 +520,6 @@ export class ResourceService {
       this.typedStores.set(type, typed);
     }
     return typed;
-  }
-
-  /** The registry, for callers that resolve kinds (controllers). */
-  get kinds(): ResourceRegistry {
-    return this.registry;
   }
 }
 

@@ -159,18 +159,6 @@ export class ObjectStore {
     return this.buckets.get(typeKey)?.objects.size ?? 0;
   }
 
-  /** Whether any object of any namespaced kind remains in `namespace`. */
-  namespaceHasObjects(namespace: string): boolean {
-    for (const bucket of this.buckets.values()) {
-      for (const o of bucket.objects.values()) {
-        if (o.namespace === namespace) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   /** Persists one write as a new revision and tells the listeners. Returns the stored state. */
   write(request: WriteRequest): StoredObject {
     const { group, resource, type, object } = request;
