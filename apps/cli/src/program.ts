@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
+import { apiserverCommand } from './commands/apiserver.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(`nimbus: ${text.replace(/^error: /, '')}`),
     });
   registerCloudApiCommand(program);
+  program.addCommand(apiserverCommand());
   return program;
 }

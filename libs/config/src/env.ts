@@ -15,3 +15,8 @@ export function readEnv(option: string): string | undefined {
 export function isCi(): boolean {
   return process.env.CI === 'true' || process.env.CI === '1';
 }
+
+/** The current environment plus `extra`, for child processes (tests run kubectl with EDITOR set). */
+export function environmentWith(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -5,3 +5,4 @@ export * from './config-error';
 export * from './validate-config';
 export * from './cloud-api.config';
 export * from './cli-option';
+export * from './kube-apiserver.config';

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import pino from 'pino';
+import { KubeApiServerConfig, nimbusOption, validateConfig } from '@app/config';
+import { startKubeApiServer } from '../../../kube-apiserver/src';
+import { closeOnSignals } from '../shutdown';
+
+/** `nimbus apiserver`: the built-in Kubernetes API server on SQLite. */
+export function apiserverCommand(): Command {
+  return new Command('apiserver')
+    .description('run the built-in Kubernetes API server (kubectl and client-node compatible)')
+    .addOption(nimbusOption('--port <port>', 'HTTPS port', '6443'))
+    .addOption(nimbusOption('--host <host>', 'address to listen on', '127.0.0.1'))
+    .addOption(
+      nimbusOption(
+        '--data-dir <dir>',
+        'directory for kube.sqlite, certificates, tokens and kubeconfig',
+        '.nimbus/kube',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--token-file <file>',
+        'token file (token,user,uid,"groups"); generated when absent',
+      ),
+    )
+    .addOption(nimbusOption('--service-cidr <cidr>', 'ClusterIP range', '10.96.0.0/12'))
+    .addOption(
+      nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const config = validateConfig(KubeApiServerConfig, options);
+      const logger = pino({ level: config.logLevel, name: 'kube-apiserver' });
+      const server = await startKubeApiServer(config, {
+        log: (message, error) => logger.error({ err: error }, message),
+      });
+      logger.info(
+        { url: server.url, kubeconfig: server.kubeconfigPath },
+        'kube-apiserver listening',
+      );
+      process.stdout.write(
+        `kube-apiserver listening on ${server.url}\nkubectl --kubeconfig ${server.kubeconfigPath} get nodes\n`,
+      );
+      closeOnSignals(() => server.close());
+    });
+}

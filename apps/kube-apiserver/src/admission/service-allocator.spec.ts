@@ -1,0 +1,50 @@
+import { ServiceAllocator } from './service-allocator';
+
+const svc = (spec: Record<string, unknown>) => ({ metadata: { name: 's' }, spec });
+
+describe('ServiceAllocator', () => {
+  it('should allocate ClusterIPs and NodePorts and release them', () => {
+    const a = new ServiceAllocator('10.96.0.0/24');
+    expect(a.firstIp).toBe('10.96.0.1');
+    const s1 = svc({ type: 'NodePort', ports: [{ port: 80 }] });
+    expect(a.allocate(s1, undefined).errors).toEqual([]);
+    expect(s1.spec).toMatchObject({
+      clusterIP: '10.96.0.1',
+      clusterIPs: ['10.96.0.1'],
+      ports: [{ port: 80, nodePort: 30000 }],
+    });
+    const s2 = svc({
+      type: 'NodePort',
+      ports: [{ port: 80, nodePort: 30000 }],
+      clusterIP: '10.96.0.1',
+    });
+    expect(a.allocate(s2, undefined).errors.map((e) => e.message)).toEqual([
+      expect.stringContaining('provided IP is already allocated'),
+      expect.stringContaining('provided port is already allocated'),
+    ]);
+    a.releaseDropped(s1, undefined);
+    expect(a.allocate(s2, undefined).errors).toEqual([]);
+  });
+
+  it('should keep the ClusterIP on update and drop NodePorts when the type changes', () => {
+    const a = new ServiceAllocator('10.96.0.0/24');
+    const old = svc({ type: 'NodePort', ports: [{ port: 80 }] });
+    a.allocate(old, undefined);
+    const next = svc({ type: 'ClusterIP', ports: [{ port: 80, nodePort: 30000 }] });
+    expect(a.allocate(next, old).errors).toEqual([]);
+    expect(next.spec).toMatchObject({ clusterIP: '10.96.0.1', ports: [{ port: 80 }] });
+    a.releaseDropped(old, next);
+    const other = svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] });
+    expect(a.allocate(other, undefined).errors).toEqual([]);
+  });
+
+  it('should give headless and ExternalName services no ClusterIP', () => {
+    const a = new ServiceAllocator('10.96.0.0/24');
+    const headless = svc({ clusterIP: 'None', ports: [{ port: 80 }] });
+    a.allocate(headless, undefined);
+    expect(headless.spec.clusterIP).toBe('None');
+    const external = svc({ type: 'ExternalName', externalName: 'x.example' });
+    a.allocate(external, undefined);
+    expect(external.spec.clusterIP).toBeUndefined();
+  });
+});

@@ -1,0 +1,546 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '@app/common';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+} from '../errors/kube-error';
+import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
+import { applyIntent } from '../patch/apply-patch';
+import { applyJsonPatch } from '../patch/json-patch';
+import { applyMergePatch } from '../patch/merge-patch';
+import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
+import { apiVersionOf, hasStatus, type ResourceType } from '../registry/resource-type';
+import type { ApplyIntentStore } from '../storage/apply-intent-store';
+import type { ObjectStore } from '../storage/object-store';
+import { typedStore, type TypedStore } from '../storage/typed-store';
+import type { StoredObject } from '../storage/revision';
+import { formatTime, normalizeTimes } from '../time/kube-time';
+import { deepEqual } from './deep-equal';
+import { generateName } from './names';
+import { cloneJson, isPlainObject, type KubeObject } from './types';
+import { validateMetadataMaps } from '../registry/validation';
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldManager?: string;
+  force?: boolean;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+  dryRun?: string[];
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  /** 201 for creates, 200 otherwise. */
+  created: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** True when the object is gone now (not merely marked for deletion). */
+  removed: boolean;
+}
+
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const namespaceGr = { group: '', resource: 'namespaces' };
+
+/**
+ * The one generic REST implementation behind every kind: create/get/list/update/patch/delete with
+ * Kubernetes semantics (optimistic concurrency, status subresource, finalizers, graceful pod
+ * deletion, namespace lifecycle, dry run). Everything is synchronous: a request's read-check-write
+ * cannot interleave with another's.
+ */
+export class ResourceService {
+  private readonly microKeys = new Map<ResourceType, Set<string>>();
+  private readonly typedStores = new Map<ResourceType, TypedStore>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly clock: Clock,
+    private readonly services: ServiceAllocator,
+    private readonly intents: ApplyIntentStore,
+  ) {}
+
+  get(type: ResourceType, namespace: string, name: string): StoredObject {
+    const stored = this.storeOf(type).get(namespace, name);
+    if (!stored) {
+      throw notFound(type, name);
+    }
+    return stored;
+  }
+
+  create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions): WriteResult {
+    const obj = this.checkBody(type, namespace, body);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) {
+      meta.name = generateName(meta.generateName);
+    }
+    const name = meta.name ?? '';
+    if (type.scope === 'Namespaced') {
+      this.checkNamespaceWritable(type, namespace, name);
+    }
+    const now = this.clock.now();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = formatTime(now);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    delete meta.selfLink;
+    if ('spec' in obj || type.kind === 'Pod' || type.kind === 'Service') {
+      meta.generation = 1;
+    } else {
+      delete meta.generation;
+    }
+    if (hasStatus(type) && !type.statusOnCreate) {
+      delete obj.status;
+    }
+    type.defaultOnCreate?.(obj, { nowMs: now });
+    type.defaultOnWrite?.(obj);
+    this.normalize(type, obj);
+    this.validate(type, obj, undefined);
+    if (this.storeOf(type).get(namespace, name)) {
+      throw alreadyExists(type, name);
+    }
+    const reservation = this.admit(type, obj, undefined);
+    if (options.dryRun) {
+      reservation?.release();
+      return { object: obj, created: true };
+    }
+    const stored = this.storeOf(type).write('ADDED', obj);
+    return { object: stored.object, created: true };
+  }
+
+  /** PUT: replace the object (or only its status); a stale resourceVersion is a 409. */
+  update(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    subresource: string | undefined,
+    options: WriteOptions,
+  ): WriteResult {
+    const current = this.get(type, namespace, name);
+    const next = this.checkBody(type, namespace, body);
+    if (next.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    const rv = next.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== String(current.rv)) {
+      throw conflict(type, name);
+    }
+    return this.commitUpdate(type, current, next, subresource, options);
+  }
+
+  patch(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    subresource: string | undefined,
+    options: WriteOptions,
+  ): WriteResult {
+    const current = this.storeOf(type).get(namespace, name);
+    if (patchType === 'apply') {
+      if (!options.fieldManager) {
+        throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+      }
+      if (!current) {
+        if (subresource) {
+          throw notFound(type, name);
+        }
+        const result = this.create(type, namespace, patch, options);
+        if (!options.dryRun) {
+          this.intents.put(result.object.metadata.uid ?? '', options.fieldManager, patch);
+        }
+        return result;
+      }
+      if (!isPlainObject(patch)) {
+        throw badRequest('apply patch must be an object');
+      }
+      const live = cloneJson(current.object) as Record<string, unknown>;
+      const uid = current.object.metadata.uid ?? '';
+      const merged = applyIntent(
+        live,
+        patch,
+        this.intents.get(uid, options.fieldManager) ?? lastApplied(current.object),
+        type.listStrategies,
+      );
+      const result = this.commitPatched(type, current, merged, subresource, options, patch);
+      if (!options.dryRun) {
+        this.intents.put(uid, options.fieldManager, patch);
+      }
+      return result;
+    }
+    if (!current) {
+      throw notFound(type, name);
+    }
+    const base = cloneJson(current.object);
+    let patched: unknown;
+    switch (patchType) {
+      case 'json':
+        patched = applyJsonPatch(base, patch);
+        break;
+      case 'merge':
+        patched = applyMergePatch(base, patch);
+        break;
+      case 'strategic':
+        patched = applyStrategicMergePatch(base, patch, type.listStrategies);
+        break;
+    }
+    return this.commitPatched(type, current, patched, subresource, options, patch);
+  }
+
+  private commitPatched(
+    type: ResourceType,
+    current: StoredObject,
+    patched: unknown,
+    subresource: string | undefined,
+    options: WriteOptions,
+    patch: unknown,
+  ): WriteResult {
+    if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) {
+      throw badRequest('the patch produced an object without metadata');
+    }
+    const next = patched as KubeObject;
+    // A patch that names a resourceVersion is a precondition, like a PUT.
+    const wanted =
+      isPlainObject(patch) && isPlainObject(patch.metadata)
+        ? patch.metadata.resourceVersion
+        : undefined;
+    if (typeof wanted === 'string' && wanted !== '' && wanted !== String(current.rv)) {
+      throw conflict(type, current.name);
+    }
+    if (next.metadata.name !== current.name) {
+      throw badRequest('metadata.name: the name of a patched object cannot change');
+    }
+    next.metadata.namespace = current.object.metadata.namespace;
+    return this.commitUpdate(type, current, next, subresource, options);
+  }
+
+  private commitUpdate(
+    type: ResourceType,
+    current: StoredObject,
+    next: KubeObject,
+    subresource: string | undefined,
+    options: WriteOptions,
+  ): WriteResult {
+    const old = current.object;
+    let candidate: KubeObject;
+    if (subresource === 'status') {
+      candidate = { ...cloneJson(old), status: next.status };
+    } else if (subresource === 'finalize') {
+      candidate = cloneJson(old);
+      candidate.spec = {
+        ...(isPlainObject(old.spec) ? old.spec : {}),
+        finalizers: isPlainObject(next.spec) ? next.spec.finalizers : [],
+      };
+    } else {
+      candidate = next;
+      if (hasStatus(type)) {
+        if (old.status === undefined) {
+          delete candidate.status;
+        } else {
+          candidate.status = cloneJson(old.status);
+        }
+      }
+    }
+    candidate.apiVersion = apiVersionOf(type);
+    candidate.kind = type.kind;
+    const meta = candidate.metadata;
+    const oldMeta = old.metadata;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    meta.namespace = oldMeta.namespace;
+    meta.resourceVersion = oldMeta.resourceVersion;
+    delete meta.managedFields;
+    delete meta.selfLink;
+    if (oldMeta.deletionTimestamp) {
+      meta.deletionTimestamp = oldMeta.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      const before = new Set(oldMeta.finalizers ?? []);
+      const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
+      if (added.length > 0) {
+        throw invalid(type.kind, type, current.name, [
+          {
+            field: 'metadata.finalizers',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+            reason: 'FieldValueForbidden',
+          },
+        ]);
+      }
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    if (meta.finalizers && meta.finalizers.length === 0) {
+      delete meta.finalizers;
+    }
+    meta.generation = oldMeta.generation;
+    if (oldMeta.generation !== undefined && !deepEqual(specOf(candidate), specOf(old))) {
+      meta.generation = oldMeta.generation + 1;
+    }
+    type.defaultOnWrite?.(candidate);
+    this.normalize(type, candidate);
+    this.validate(type, candidate, old);
+    if (deepEqual(candidate, old)) {
+      return { object: old, created: false };
+    }
+    const reservation = this.admit(type, candidate, old);
+    if (options.dryRun) {
+      reservation?.release();
+      return { object: candidate, created: false };
+    }
+    if (meta.deletionTimestamp && !meta.finalizers?.length && this.deletionDue(type, candidate)) {
+      return { object: this.remove(type, candidate, old), created: false };
+    }
+    const stored = this.storeOf(type).write('MODIFIED', candidate, current);
+    if (type.kind === 'Service' && type.group === '') {
+      this.services.releaseDropped(old, candidate);
+    }
+    return { object: stored.object, created: false };
+  }
+
+  delete(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    options: DeleteOptions,
+  ): DeleteResult {
+    const current = this.get(type, namespace, name);
+    const old = current.object;
+    const dryRun = (options.dryRun ?? []).includes('All');
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid) {
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(old.metadata.uid)}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
+      throw conflict(
+        type,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`,
+      );
+    }
+    if (type.kind === 'Namespace' && type.group === '') {
+      return this.deleteNamespace(current, dryRun);
+    }
+    const now = this.clock.now();
+    const grace = this.gracePeriod(type, old, options.gracePeriodSeconds);
+    const finalizers = old.metadata.finalizers ?? [];
+    if (old.metadata.deletionTimestamp) {
+      // Already terminating: a shorter grace period may finish it now.
+      if (grace === 0 && finalizers.length === 0) {
+        return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
+      }
+      return { object: old, removed: false };
+    }
+    if (finalizers.length === 0 && grace === 0) {
+      return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
+    }
+    const next = cloneJson(old);
+    next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
+    next.metadata.deletionGracePeriodSeconds = grace;
+    if (dryRun) {
+      return { object: next, removed: false };
+    }
+    const stored = this.storeOf(type).write('MODIFIED', next, current);
+    return { object: stored.object, removed: false };
+  }
+
+  /** Removes a terminating object whose finalizers are gone (the caller decides it is due). */
+  finishDeletion(type: ResourceType, stored: StoredObject): void {
+    const obj = stored.object;
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) {
+      this.remove(type, cloneJson(obj), obj);
+    }
+  }
+
+  private deleteNamespace(current: StoredObject, dryRun: boolean): DeleteResult {
+    const old = current.object;
+    const name = current.name;
+    if (PROTECTED_NAMESPACES.has(name)) {
+      throw forbidden(namespaceGr, name, 'this namespace may not be deleted');
+    }
+    if (old.metadata.deletionTimestamp) {
+      return { object: old, removed: false };
+    }
+    const next = cloneJson(old);
+    next.metadata.deletionTimestamp = formatTime(this.clock.now());
+    next.metadata.deletionGracePeriodSeconds = 0;
+    next.status = { ...(isPlainObject(next.status) ? next.status : {}), phase: 'Terminating' };
+    if (dryRun) {
+      return { object: next, removed: false };
+    }
+    const stored = this.store.write({
+      group: '',
+      resource: 'namespaces',
+      type: 'MODIFIED',
+      object: next,
+      previous: current,
+    });
+    return { object: stored.object, removed: false };
+  }
+
+  private remove(type: ResourceType, obj: KubeObject, old: KubeObject): KubeObject {
+    const stored = this.storeOf(type).write('DELETED', obj);
+    if (type.kind === 'Service' && type.group === '') {
+      this.services.releaseDropped(old, undefined);
+    }
+    this.intents.forget(obj.metadata.uid ?? '');
+    return stored.object;
+  }
+
+  /** Pods: the request's grace, else terminationGracePeriodSeconds; 0 when unscheduled or finished. */
+  private gracePeriod(type: ResourceType, obj: KubeObject, requested: number | undefined): number {
+    if (type.kind !== 'Pod' || type.group !== '') {
+      return 0;
+    }
+    const spec = isPlainObject(obj.spec) ? obj.spec : {};
+    const status = isPlainObject(obj.status) ? obj.status : {};
+    if (!spec.nodeName || status.phase === 'Succeeded' || status.phase === 'Failed') {
+      return 0;
+    }
+    const grace = requested ?? (spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+    return Math.max(0, grace);
+  }
+
+  private deletionDue(type: ResourceType, obj: KubeObject): boolean {
+    if (type.kind === 'Namespace' && type.group === '') {
+      const spec = isPlainObject(obj.spec) ? obj.spec : {};
+      return !Array.isArray(spec.finalizers) || spec.finalizers.length === 0;
+    }
+    const grace = obj.metadata.deletionGracePeriodSeconds ?? 0;
+    return grace === 0 || Date.parse(obj.metadata.deletionTimestamp ?? '') <= this.clock.now();
+  }
+
+  private checkBody(type: ResourceType, namespace: string, body: unknown): KubeObject {
+    if (!isPlainObject(body)) {
+      throw badRequest('the request body must be a JSON object');
+    }
+    // Callers may hand in (parts of) stored objects: never mutate what the store holds.
+    const obj = cloneJson(body) as KubeObject;
+    if (obj.kind !== undefined && obj.kind !== type.kind) {
+      throw badRequest(
+        `the kind of the object (${String(obj.kind)}) does not match the resource ${type.resource} (${type.kind})`,
+      );
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(type)) {
+      throw badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
+    }
+    if (obj.metadata === undefined || obj.metadata === null) {
+      obj.metadata = {};
+    }
+    if (!isPlainObject(obj.metadata)) {
+      throw badRequest('metadata must be an object');
+    }
+    if (type.scope === 'Namespaced') {
+      if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      obj.metadata.namespace = namespace;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    obj.apiVersion = apiVersionOf(type);
+    obj.kind = type.kind;
+    return obj;
+  }
+
+  private checkNamespaceWritable(type: ResourceType, namespace: string, name: string): void {
+    const ns = this.store.get('/namespaces', '', namespace);
+    if (!ns) {
+      throw notFound(namespaceGr, namespace);
+    }
+    if (ns.object.metadata.deletionTimestamp) {
+      throw forbidden(
+        type,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  private validate(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+    const errors = [...validateMetadataMaps(obj), ...(type.validate?.(obj, old) ?? [])];
+    if (errors.length > 0) {
+      throw invalid(type.kind, type, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
+    }
+  }
+
+  private admit(
+    type: ResourceType,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+  ): Reservation | undefined {
+    if (type.kind !== 'Service' || type.group !== '') {
+      return undefined;
+    }
+    const reservation = this.services.allocate(obj, old);
+    if (reservation.errors.length > 0) {
+      throw invalid(type.kind, type, obj.metadata.name ?? '', reservation.errors);
+    }
+    return reservation;
+  }
+
+  private normalize(type: ResourceType, obj: KubeObject): void {
+    let keys = this.microKeys.get(type);
+    if (!keys) {
+      keys = new Set(type.microTimeKeys ?? []);
+      this.microKeys.set(type, keys);
+    }
+    normalizeTimes(obj, keys);
+  }
+
+  /** The store as `type` sees it (views convert to their storage kind). */
+  storeOf(type: ResourceType): TypedStore {
+    let typed = this.typedStores.get(type);
+    if (!typed) {
+      typed = typedStore(this.store, type);
+      this.typedStores.set(type, typed);
+    }
+    return typed;
+  }
+}
+
+/**
+ * A client-side-applied object's last-applied-configuration: the previous intent when it first
+ * moves to server-side apply (upstream transfers those fields to the new manager).
+ */
+function lastApplied(obj: KubeObject): Record<string, unknown> | undefined {
+  const text = obj.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) {
+    return undefined;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function specOf(obj: KubeObject): unknown {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}

@@ -1,0 +1,5 @@
+export {
+  startKubeApiServer,
+  type RunningKubeApiServer,
+  type KubeApiServerDeps,
+} from './start-kube-apiserver';

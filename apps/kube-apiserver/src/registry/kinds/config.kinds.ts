@@ -1,0 +1,88 @@
+import { isPlainObject } from '../../api/types';
+import { defineKind } from '../define-kind';
+import { validateName } from '../validation';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
+import { getArray } from '../object-path';
+
+const count = (v: unknown): number => (isPlainObject(v) ? Object.keys(v).length : 0);
+
+export const configMapKind = defineKind({
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  kind: 'ConfigMap',
+  scope: 'Namespaced',
+  shortNames: ['cm'],
+  deleteReturnsStatus: true,
+  columns: [
+    NAME_COLUMN,
+    column('Data', (o) => count(o.data) + count(o.binaryData), { type: 'integer' }),
+    AGE_COLUMN,
+  ],
+  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+});
+
+export const secretKind = defineKind({
+  group: '',
+  version: 'v1',
+  resource: 'secrets',
+  kind: 'Secret',
+  scope: 'Namespaced',
+  deleteReturnsStatus: true,
+  fieldSelectors: { type: (o) => o.type as string | undefined },
+  columns: [
+    NAME_COLUMN,
+    column('Type', (o) => o.type),
+    column('Data', (o) => count(o.data), { type: 'integer' }),
+    AGE_COLUMN,
+  ],
+  defaultOnCreate(obj) {
+    obj.type ??= 'Opaque';
+    if (isPlainObject(obj.stringData)) {
+      const data = isPlainObject(obj.data) ? obj.data : {};
+      for (const [k, v] of Object.entries(obj.stringData)) {
+        data[k] = Buffer.from(String(v)).toString('base64');
+      }
+      obj.data = data;
+      delete obj.stringData;
+    }
+  },
+  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+});
+
+export const serviceAccountKind = defineKind({
+  group: '',
+  version: 'v1',
+  resource: 'serviceaccounts',
+  kind: 'ServiceAccount',
+  scope: 'Namespaced',
+  shortNames: ['sa'],
+  columns: [
+    NAME_COLUMN,
+    column('Secrets', (o) => getArray(o, 'secrets').length, { type: 'integer' }),
+    AGE_COLUMN,
+  ],
+  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+});
+
+/** Served so `kubectl describe ns` finds (empty) quota and limit lists. */
+export const resourceQuotaKind = defineKind({
+  group: '',
+  version: 'v1',
+  resource: 'resourcequotas',
+  kind: 'ResourceQuota',
+  scope: 'Namespaced',
+  shortNames: ['quota'],
+  subresources: ['status'],
+  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+});
+
+export const limitRangeKind = defineKind({
+  group: '',
+  version: 'v1',
+  resource: 'limitranges',
+  kind: 'LimitRange',
+  scope: 'Namespaced',
+  shortNames: ['limits'],
+  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+});

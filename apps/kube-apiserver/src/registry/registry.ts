@@ -1,0 +1,100 @@
+import { badRequest } from '../errors/kube-error';
+import {
+  configMapKind,
+  limitRangeKind,
+  resourceQuotaKind,
+  secretKind,
+  serviceAccountKind,
+} from './kinds/config.kinds';
+import { endpointSliceKind } from './kinds/endpoint-slice.kind';
+import { endpointsKind } from './kinds/endpoints.kind';
+import { eventKind, eventsV1Kind } from './kinds/event.kind';
+import { leaseKind } from './kinds/lease.kind';
+import { namespaceKind } from './kinds/namespace.kind';
+import { nodeKind } from './kinds/node.kind';
+import { podKind } from './kinds/pod.kind';
+import { serviceKind } from './kinds/service.kind';
+import {
+  csiDriverKind,
+  csiNodeKind,
+  persistentVolumeClaimKind,
+  persistentVolumeKind,
+  storageClassKind,
+  volumeAttachmentKind,
+} from './kinds/storage.kinds';
+import type { ListStrategy, ResourceType } from './resource-type';
+
+/** Every kind the server serves, in discovery order. */
+export const BUILTIN_KINDS: ResourceType[] = [
+  namespaceKind,
+  nodeKind,
+  podKind,
+  serviceKind,
+  endpointsKind,
+  eventKind,
+  configMapKind,
+  secretKind,
+  serviceAccountKind,
+  persistentVolumeKind,
+  persistentVolumeClaimKind,
+  resourceQuotaKind,
+  limitRangeKind,
+  endpointSliceKind,
+  eventsV1Kind,
+  storageClassKind,
+  volumeAttachmentKind,
+  csiDriverKind,
+  csiNodeKind,
+  leaseKind,
+];
+
+const METADATA_STRATEGIES: Record<string, ListStrategy> = {
+  'metadata.ownerReferences': { key: 'uid' },
+  'metadata.finalizers': { primitive: true },
+};
+
+export interface GroupVersion {
+  group: string;
+  version: string;
+}
+
+/** Looks kinds up by URL coordinates; the single source for discovery, OpenAPI and REST. */
+export class ResourceRegistry {
+  private readonly byPath = new Map<string, ResourceType>();
+
+  constructor(readonly kinds: ResourceType[] = BUILTIN_KINDS) {
+    for (const kind of kinds) {
+      kind.listStrategies = { ...METADATA_STRATEGIES, ...kind.listStrategies };
+      this.byPath.set(`${kind.group}/${kind.version}/${kind.resource}`, kind);
+    }
+  }
+
+  find(group: string, version: string, resource: string): ResourceType | undefined {
+    return this.byPath.get(`${group}/${version}/${resource}`);
+  }
+
+  get(group: string, version: string, resource: string): ResourceType {
+    const kind = this.find(group, version, resource);
+    if (!kind) {
+      throw badRequest(`unknown resource ${resource} in ${group || 'core'}/${version}`);
+    }
+    return kind;
+  }
+
+  /** Group versions in discovery order; the core group ("") first. */
+  groupVersions(): GroupVersion[] {
+    const seen = new Map<string, GroupVersion>();
+    for (const k of this.kinds) {
+      seen.set(`${k.group}/${k.version}`, { group: k.group, version: k.version });
+    }
+    return [...seen.values()];
+  }
+
+  kindsOf(gv: GroupVersion): ResourceType[] {
+    return this.kinds.filter((k) => k.group === gv.group && k.version === gv.version);
+  }
+
+  hasGroupVersion(group: string, version: string): boolean {
+    return this.kinds.some((k) => k.group === group && k.version === version);
+  }
+}

@@ -1,0 +1,89 @@
+import type { FieldError } from '../errors/kube-error';
+import type { KubeObject } from '../api/types';
+
+export type Scope = 'Cluster' | 'Namespaced';
+export type Subresource = 'status' | 'finalize' | 'eviction' | 'binding';
+
+/** One Table column: upstream name/type/format, wide columns have priority 1. */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description?: string;
+  priority?: number;
+  cell(obj: KubeObject, nowMs: number): unknown;
+}
+
+/** How strategic-merge patch treats a list at a dotted path (lists not listed are replaced). */
+export interface ListStrategy {
+  /** Merge key of a list of maps. */
+  key?: string;
+  /** A list of scalars merged as a set (e.g. metadata.finalizers). */
+  primitive?: boolean;
+}
+
+/** Server-side context available to defaulting. */
+export interface WriteContext {
+  nowMs: number;
+}
+
+/**
+ * A kind served from another kind's storage (events.k8s.io/v1 Events are core/v1 Events upstream):
+ * objects are converted on the way in and out, watches follow the storage kind's writes.
+ */
+export interface StorageView {
+  storage: ResourceType;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
+/**
+ * Everything the generic REST path needs to know about a kind. Adding a kind = adding one of
+ * these to the registry.
+ */
+export interface ResourceType {
+  group: string;
+  version: string;
+  /** Plural, as in the URL. */
+  resource: string;
+  kind: string;
+  singular: string;
+  scope: Scope;
+  shortNames: string[];
+  categories: string[];
+  subresources: Subresource[];
+  /** Extra field selectors beyond metadata.name / metadata.namespace. */
+  fieldSelectors: Record<string, (obj: KubeObject) => string | undefined>;
+  /** Table columns after Name (default: Created At). */
+  columns?: TableColumn[];
+  /** Strategic-merge list strategies by dotted path (metadata ones are added for every kind). */
+  listStrategies: Record<string, ListStrategy>;
+  /** Object keys holding metav1.MicroTime values (6 fractional digits). */
+  microTimeKeys?: string[];
+  /** Whether DELETE answers with a Status (true) or the object (false), as in the 1.32 OpenAPI. */
+  deleteReturnsStatus: boolean;
+  /** Set when the kind has no storage of its own. */
+  view?: StorageView;
+  /** Whether a create may set .status (nodes); otherwise status starts from the kind's defaults. */
+  statusOnCreate?: boolean;
+  /** Defaulting on create (after metadata is set). */
+  defaultOnCreate?(obj: KubeObject, ctx: WriteContext): void;
+  /** Decode-time defaults applied on every write (create, update, patch), like SetDefaults_*. */
+  defaultOnWrite?(obj: KubeObject): void;
+  /** Validation; `old` is set on update. */
+  validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
+}
+
+export function hasStatus(type: ResourceType): boolean {
+  return type.subresources.includes('status');
+}
+
+export function apiVersionOf(type: { group: string; version: string }): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** "<group>/<resource>": the storage prefix of a kind (of its storage kind, for views). */
+export function typeKey(type: { group: string; resource: string; view?: StorageView }): string {
+  const stored = type.view?.storage ?? type;
+  return `${stored.group}/${stored.resource}`;
+}

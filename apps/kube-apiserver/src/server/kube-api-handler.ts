@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '@app/common';
+import type { TokenAuthenticator } from '../auth/token-authenticator';
+import { KubeError, unauthorized } from '../errors/kube-error';
+import type { OpenApiV3 } from '../discovery/openapi';
+import type { ResourceRegistry } from '../registry/registry';
+import { handleDiscovery } from './discovery-routes';
+import type { ApiServerMetrics } from './metrics';
+import type { ResourceHandler } from './resource-handler';
+import { sendError, sendRaw } from './responses';
+import { parseResourcePath } from './route';
+
+const HEALTH = new Set([
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/healthz/ping',
+  '/livez/ping',
+  '/readyz/ping',
+]);
+
+export interface HandlerDeps {
+  registry: ResourceRegistry;
+  openapi: OpenApiV3;
+  auth: TokenAuthenticator;
+  resources: ResourceHandler;
+  metrics: ApiServerMetrics;
+  clock: Clock;
+  ready: () => boolean;
+  currentRv: () => number;
+  openWatches: () => number;
+  log: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Entry point of every request: health and version are public (as with upstream's
+ * system:public-info-viewer), everything else needs a bearer token from the token file.
+ */
+export function createKubeApiHandler(deps: HandlerDeps) {
+  const { registry, openapi, auth, resources, metrics, clock } = deps;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    let verb = req.method ?? 'GET';
+    let group = '';
+    let resource = '';
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const path = url.pathname;
+      if (HEALTH.has(path)) {
+        const ok = deps.ready() || !path.startsWith('/readyz');
+        sendRaw(res, ok ? 200 : 500, ok ? 'ok' : 'not ready', 'text/plain; charset=utf-8');
+        return;
+      }
+      if (path !== '/version' && !auth.authenticate(req.headers.authorization)) {
+        throw unauthorized();
+      }
+      if (path === '/metrics') {
+        metrics.resourceVersion.set(deps.currentRv());
+        metrics.watches.set(deps.openWatches());
+        sendRaw(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+        return;
+      }
+      if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
+        return;
+      }
+      // Legacy watch paths: /api/v1/watch/<...> is <...>?watch=true.
+      const legacyWatch = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/watch(\/.*)$/.exec(path);
+      if (legacyWatch) {
+        url.searchParams.set('watch', 'true');
+      }
+      const route = parseResourcePath(
+        legacyWatch ? legacyWatch[1] + legacyWatch[2] : path,
+        registry,
+      );
+      if (!route) {
+        throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      group = route.type.group;
+      resource = route.subresource
+        ? `${route.type.resource}/${route.subresource}`
+        : route.type.resource;
+      verb = await resources.handle(req, res, route, url.searchParams);
+    } catch (error) {
+      sendError(res, error, (e) => deps.log(`${req.method ?? ''} ${req.url ?? ''} failed`, e));
+    } finally {
+      const code = String(res.statusCode);
+      metrics.requests.inc({ verb, group, resource, code });
+      if (verb !== 'WATCH') {
+        metrics.duration.observe({ verb, resource }, (performance.now() - started) / 1000);
+      }
+    }
+  };
+}

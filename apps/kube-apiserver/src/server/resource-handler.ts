@@ -1,0 +1,349 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '@app/common';
+import type { ResourceService, WriteOptions } from '../api/resource-service';
+import { listObjects } from '../api/list-objects';
+import { parseListOptions, type ListOptions } from '../api/list-options';
+import { isPlainObject, type KubeObject } from '../api/types';
+import { badRequest, expired, methodNotAllowed } from '../errors/kube-error';
+import { apiVersionOf, typeKey } from '../registry/resource-type';
+import { text } from '../registry/object-path';
+import type { ObjectStore } from '../storage/object-store';
+import { buildTable, tableRequested, type TableOptions } from '../tables/table-builder';
+import { WatchConnection } from '../watch/watch-connection';
+import { fromRevision, type FilteredEvent } from '../watch/watch-event';
+import type { WatchHub } from '../watch/watch-hub';
+import { checkDryRun, deleteOptionsFrom } from './delete-options';
+import { decodeObjectBody, decodePatchBody, readBody } from './request-body';
+import { sendJson, successStatus } from './responses';
+import type { ResourceRoute } from './route';
+
+export interface WatchTimings {
+  heartbeatMs: number;
+  bookmarkMs: number;
+}
+
+/** The generic REST path: one handler for every kind, driven by its ResourceType. */
+export class ResourceHandler {
+  constructor(
+    private readonly service: ResourceService,
+    private readonly store: ObjectStore,
+    private readonly hub: WatchHub,
+    private readonly clock: Clock,
+    private readonly timings: WatchTimings,
+  ) {}
+
+  /** Handles one request; returns the verb (for metrics). */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+  ): Promise<string> {
+    const { type, name, subresource } = route;
+    const namespace = route.namespace ?? '';
+    const table = tableRequested(req.headers.accept, query.get('includeObject'));
+    switch (req.method) {
+      case 'GET': {
+        if (name === undefined) {
+          const options = parseListOptions(query, type, route.namespace);
+          if (options.watch) {
+            this.watch(res, route, options, table);
+            return 'WATCH';
+          }
+          this.list(res, route, options, table);
+          return 'LIST';
+        }
+        if (subresource !== undefined && subresource !== 'status') {
+          throw methodNotAllowed();
+        }
+        this.sendObject(res, 200, route, this.service.get(type, namespace, name).object, table);
+        return 'GET';
+      }
+      case 'POST': {
+        const body = await readBody(req);
+        if (name === undefined) {
+          const object = decodeObjectBody(body, req.headers['content-type'], [type.kind]);
+          const result = this.service.create(type, namespace, object, this.writeOptions(query));
+          this.sendObject(res, 201, route, result.object, table);
+          return 'CREATE';
+        }
+        if (subresource === 'eviction') {
+          this.evict(res, route, decodeObjectBody(body, req.headers['content-type'], ['Eviction']));
+          return 'CREATE';
+        }
+        if (subresource === 'binding') {
+          this.bind(res, route, decodeObjectBody(body, req.headers['content-type'], []), query);
+          return 'CREATE';
+        }
+        throw methodNotAllowed();
+      }
+      case 'PUT': {
+        if (
+          name === undefined ||
+          (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize')
+        ) {
+          throw methodNotAllowed();
+        }
+        const object = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
+        const result = this.service.update(
+          type,
+          namespace,
+          name,
+          object,
+          subresource,
+          this.writeOptions(query),
+        );
+        this.sendObject(res, 200, route, result.object, table);
+        return 'UPDATE';
+      }
+      case 'PATCH': {
+        if (name === undefined || (subresource !== undefined && subresource !== 'status')) {
+          throw methodNotAllowed();
+        }
+        const { patchType, patch } = decodePatchBody(
+          await readBody(req),
+          req.headers['content-type'],
+        );
+        const result = this.service.patch(
+          type,
+          namespace,
+          name,
+          patchType,
+          patch,
+          subresource,
+          this.writeOptions(query),
+        );
+        this.sendObject(res, result.created ? 201 : 200, route, result.object, table);
+        return patchType === 'apply' ? 'APPLY' : 'PATCH';
+      }
+      case 'DELETE': {
+        const body = decodeObjectBody(await readBody(req), req.headers['content-type'], [
+          'DeleteOptions',
+        ]);
+        const options = deleteOptionsFrom(body, query);
+        if (name === undefined) {
+          this.deleteCollection(res, route, query, options);
+          return 'DELETECOLLECTION';
+        }
+        if (subresource !== undefined) {
+          throw methodNotAllowed();
+        }
+        const result = this.service.delete(type, namespace, name, options);
+        if (result.removed && type.deleteReturnsStatus) {
+          sendJson(
+            res,
+            200,
+            successStatus({
+              name,
+              group: type.group,
+              kind: type.resource,
+              uid: result.object.metadata.uid,
+            }),
+          );
+        } else {
+          this.sendObject(res, result.removed ? 200 : 202, route, result.object, undefined);
+        }
+        return 'DELETE';
+      }
+      case undefined:
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  private writeOptions(query: URLSearchParams): WriteOptions {
+    return {
+      dryRun: checkDryRun(query.getAll('dryRun')),
+      fieldManager: query.get('fieldManager') ?? undefined,
+      force: query.get('force') === 'true',
+    };
+  }
+
+  private sendObject(
+    res: ServerResponse,
+    code: number,
+    route: ResourceRoute,
+    obj: KubeObject,
+    table: TableOptions | undefined,
+  ): void {
+    if (table) {
+      sendJson(
+        res,
+        code,
+        buildTable(route.type, [obj], this.clock.now(), table, {
+          resourceVersion: obj.metadata.resourceVersion,
+        }),
+      );
+    } else {
+      sendJson(res, code, obj);
+    }
+  }
+
+  private list(
+    res: ServerResponse,
+    route: ResourceRoute,
+    options: ListOptions,
+    table: TableOptions | undefined,
+  ): void {
+    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, options);
+    const meta: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
+    if (page.continueToken) {
+      meta.continue = page.continueToken;
+      meta.remainingItemCount = page.remainingItemCount;
+    }
+    if (table) {
+      sendJson(
+        res,
+        200,
+        buildTable(
+          route.type,
+          page.items.map((i) => i.object),
+          this.clock.now(),
+          table,
+          meta,
+        ),
+      );
+      return;
+    }
+    // Items are concatenated from their stored JSON: no re-serialisation of big lists.
+    const { type } = route;
+    const head = `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":${JSON.stringify(meta)},"items":[`;
+    sendJson(res, 200, `${head}${page.items.map((i) => i.json).join(',')}]}`);
+  }
+
+  private watch(
+    res: ServerResponse,
+    route: ResourceRoute,
+    options: ListOptions,
+    table: TableOptions | undefined,
+  ): void {
+    const { type } = route;
+    const key = typeKey(type);
+    const typed = this.service.storeOf(type);
+    const connection = new WatchConnection(
+      res,
+      {
+        type,
+        namespace: route.namespace,
+        matches: options.matches,
+        table,
+        bookmarks: options.allowWatchBookmarks,
+        heartbeatMs: this.timings.heartbeatMs,
+        bookmarkMs: this.timings.bookmarkMs,
+        timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
+        currentRv: () => this.store.currentRv,
+        present: type.view ? (o) => typed.present(o) : undefined,
+      },
+      this.clock,
+    );
+    const rvParam = options.resourceVersion;
+    let initial: FilteredEvent[];
+    if (rvParam === undefined || rvParam === '' || rvParam === '0') {
+      initial = typed
+        .list(route.namespace)
+        .filter((s) => options.matches(s.object))
+        .map((s) => ({ type: 'ADDED' as const, object: s.object, json: s.json }));
+    } else {
+      const rv = Number(rvParam);
+      if (!Number.isInteger(rv) || rv < 0) {
+        throw badRequest(`invalid resourceVersion: ${rvParam}`);
+      }
+      const history = this.store.history.since(rv);
+      if (history === undefined) {
+        connection.open();
+        connection.fail(
+          expired(
+            `too old resource version: ${rv} (${this.store.history.compactedRv + 1})`,
+          ).toStatus(),
+        );
+        return;
+      }
+      initial = [];
+      for (const revision of history) {
+        if (
+          revision.typeKey === key &&
+          (route.namespace === undefined || revision.namespace === route.namespace)
+        ) {
+          const event = fromRevision(
+            revision,
+            options.matches,
+            type.view ? (o) => typed.present(o) : undefined,
+          );
+          if (event) {
+            initial.push(event);
+          }
+        }
+      }
+    }
+    connection.open();
+    for (const event of initial) {
+      connection.send(event);
+    }
+    if (options.sendInitialEvents && options.allowWatchBookmarks) {
+      connection.bookmark({ 'k8s.io/initial-events-end': 'true' });
+    }
+    this.hub.add(key, connection);
+  }
+
+  private deleteCollection(
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+    options: ReturnType<typeof deleteOptionsFrom>,
+  ): void {
+    const listOptions = parseListOptions(query, route.type, route.namespace);
+    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, {
+      ...listOptions,
+      limit: undefined,
+      continueToken: undefined,
+    });
+    const items: KubeObject[] = [];
+    for (const item of page.items) {
+      items.push(this.service.delete(route.type, item.namespace, item.name, options).object);
+    }
+    const { type } = route;
+    sendJson(res, 200, {
+      kind: `${type.kind}List`,
+      apiVersion: apiVersionOf(type),
+      metadata: { resourceVersion: String(this.store.currentRv) },
+      items,
+    });
+  }
+
+  /** policy/v1 Eviction: a delete with the eviction's options (no PodDisruptionBudgets here). */
+  private evict(res: ServerResponse, route: ResourceRoute, body: unknown): void {
+    const eviction = isPlainObject(body) ? body : {};
+    const options = deleteOptionsFrom(eviction.deleteOptions, new URLSearchParams());
+    this.service.delete(route.type, route.namespace ?? '', route.name ?? '', options);
+    sendJson(res, 201, successStatus({}));
+  }
+
+  /** pods/binding: what a scheduler posts to set spec.nodeName. */
+  private bind(
+    res: ServerResponse,
+    route: ResourceRoute,
+    body: unknown,
+    query: URLSearchParams,
+  ): void {
+    const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
+    if (!target || typeof target.name !== 'string') {
+      throw badRequest('binding target.name is required');
+    }
+    const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
+    if (isPlainObject(pod.spec) && pod.spec.nodeName) {
+      throw badRequest(
+        `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
+      );
+    }
+    this.service.patch(
+      route.type,
+      route.namespace ?? '',
+      route.name ?? '',
+      'merge',
+      { spec: { nodeName: target.name } },
+      undefined,
+      this.writeOptions(query),
+    );
+    sendJson(res, 201, successStatus({}));
+  }
+}

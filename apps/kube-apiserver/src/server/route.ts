@@ -1,0 +1,62 @@
+import type { ResourceRegistry } from '../registry/registry';
+import type { ResourceType } from '../registry/resource-type';
+import { KubeError } from '../errors/kube-error';
+
+export interface ResourceRoute {
+  type: ResourceType;
+  /** Set for namespaced URLs; undefined for cluster-scoped kinds and all-namespaces lists. */
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+const notFoundPath = (path: string) =>
+  new KubeError(404, 'NotFound', `the server could not find the requested resource (${path})`);
+
+/**
+ * Parses `/api/v1/...` and `/apis/<group>/<version>/...` resource URLs:
+ * `<res>`, `<res>/<name>[/<sub>]`, `namespaces/<ns>/<res>[/<name>[/<sub>]]`.
+ */
+export function parseResourcePath(
+  path: string,
+  registry: ResourceRegistry,
+): ResourceRoute | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  if (!registry.hasGroupVersion(group, version)) {
+    throw notFoundPath(path);
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const candidate = registry.find(group, version, rest[2]);
+    if (candidate && candidate.scope === 'Namespaced') {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+  }
+  const type = registry.find(group, version, rest[0]);
+  if (!type || rest.length > 3) {
+    throw notFoundPath(path);
+  }
+  if (type.scope === 'Namespaced' && namespace === undefined && rest.length > 1) {
+    throw notFoundPath(path);
+  }
+  const subresource = rest[2];
+  if (subresource !== undefined && !type.subresources.includes(subresource as never)) {
+    throw notFoundPath(path);
+  }
+  return { type, namespace, name: rest[1], subresource };
+}

@@ -1,0 +1,163 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { AdjustableClock, type Clock } from '@app/common';
+import type { KubeApiServerConfig } from '@app/config';
+import { ServiceAllocator } from './admission/service-allocator';
+import { ResourceService } from './api/resource-service';
+import { ensureCertificates } from './auth/certificates';
+import { writeKubeconfig } from './auth/kubeconfig';
+import { TokenAuthenticator } from './auth/token-authenticator';
+import { bootstrapCluster } from './controllers/bootstrap';
+import { NamespaceFinalizer } from './controllers/namespace-finalizer';
+import { PodGraceReaper } from './controllers/pod-grace-reaper';
+import { openKubeDatabase } from './database/open-kube-database';
+import { OpenApiV3 } from './discovery/openapi';
+import { ResourceRegistry } from './registry/registry';
+import { createKubeApiHandler } from './server/kube-api-handler';
+import { ApiServerMetrics } from './server/metrics';
+import { ResourceHandler } from './server/resource-handler';
+import { ApplyIntentStore } from './storage/apply-intent-store';
+import { ObjectStore } from './storage/object-store';
+import { WatchHub } from './watch/watch-hub';
+
+export interface KubeApiServerDeps {
+  clock?: Clock;
+  /** Where unexpected errors go (the CLI passes its logger). */
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface RunningKubeApiServer {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  adminToken: string;
+  caCert: string;
+  /** Token of a user in the token file (e.g. `system:cloud-controller-manager`). */
+  tokenFor(user: string): string | undefined;
+  /** Drops all watch history now (watches from older versions get 410 Expired). */
+  compact(): number;
+  /** Ends every open watch (clients re-watch), as a restart would. */
+  closeWatches(): void;
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
+/**
+ * Starts the built-in Kubernetes API server: HTTPS with a generated CA, token-file auth, SQLite
+ * storage in `<dataDir>/kube.sqlite` and a kubeconfig in `<dataDir>/kubeconfig`.
+ */
+export async function startKubeApiServer(
+  config: KubeApiServerConfig,
+  deps: KubeApiServerDeps = {},
+): Promise<RunningKubeApiServer> {
+  const clock = deps.clock ?? new AdjustableClock();
+  const log = deps.log ?? (() => undefined);
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const certificates = await ensureCertificates(dataDir, config.host);
+  const auth = new TokenAuthenticator(config.tokenFile ?? join(dataDir, 'tokens.csv'));
+  const adminToken = auth.tokenFor('admin');
+  if (!adminToken) {
+    throw new Error(`token file ${auth.file} has no user "admin"`);
+  }
+  const { dataSource, db } = await openKubeDatabase(dataDir);
+  const store = new ObjectStore(db.connection, clock);
+  store.load();
+  const registry = new ResourceRegistry();
+  const allocator = new ServiceAllocator(config.serviceCidr);
+  for (const svc of store.list('/services')) {
+    allocator.track(svc.object);
+  }
+  const service = new ResourceService(store, clock, allocator, new ApplyIntentStore(db.connection));
+  const hub = new WatchHub(store);
+  const metrics = new ApiServerMetrics();
+  const resources = new ResourceHandler(service, store, hub, clock, {
+    heartbeatMs: config.heartbeatMs,
+    bookmarkMs: config.bookmarkMs,
+  });
+  let ready = false;
+  const handler = createKubeApiHandler({
+    registry,
+    openapi: new OpenApiV3(registry),
+    auth,
+    resources,
+    metrics,
+    clock,
+    ready: () => ready,
+    currentRv: () => store.currentRv,
+    openWatches: () => hub.size,
+    log,
+  });
+  const server: Server = createServer(
+    { key: certificates.key, cert: certificates.cert },
+    (req, res) => {
+      void handler(req, res);
+    },
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)
+    ? '127.0.0.1'
+    : config.host;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  bootstrapCluster(service, registry, allocator.firstIp, port);
+  const namespaces = new NamespaceFinalizer(store, registry, service, log);
+  const reaper = new PodGraceReaper(
+    store,
+    registry.get('', 'v1', 'pods'),
+    service,
+    clock,
+    config.podStopSeconds,
+    log,
+  );
+  const timers = [
+    setInterval(() => {
+      reaper.reap();
+      namespaces.reconcile();
+    }, SWEEP_INTERVAL_MS),
+    setInterval(
+      () => store.compact(config.retainRevisions, config.retainMs),
+      config.compactIntervalMs,
+    ),
+  ];
+  timers.forEach((t) => t.unref());
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, { server: url, caCert: certificates.caCert, token: adminToken });
+  ready = true;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    adminToken,
+    caCert: certificates.caCert,
+    tokenFor: (user) => auth.tokenFor(user),
+    compact: () => store.compactAll(),
+    closeWatches: () => hub.closeAll(),
+    close: () => {
+      closed ??= (async () => {
+        ready = false;
+        timers.forEach((t) => clearInterval(t));
+        namespaces.stop();
+        reaper.stop();
+        hub.stop();
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+        await dataSource.destroy();
+      })();
+      return closed;
+    },
+  };
+}

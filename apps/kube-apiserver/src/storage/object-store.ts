@@ -1,0 +1,249 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from '@app/common';
+import type { KubeObject } from '../api/types';
+import { RevisionHistory } from './revision-history';
+import type { CommittedWrite, Revision, StoredObject, WriteType } from './revision';
+
+export type WriteListener = (write: CommittedWrite) => void;
+
+interface Bucket {
+  objects: Map<string, StoredObject>;
+  /** Keys sorted by namespace/name; rebuilt lazily after adds and deletes (not on updates). */
+  sortedKeys: string[] | null;
+}
+
+export interface WriteRequest {
+  group: string;
+  resource: string;
+  type: WriteType;
+  object: KubeObject;
+  previous?: StoredObject;
+}
+
+const objectKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+/**
+ * Current objects in memory plus the revisioned log in SQLite (kube_objects + kube_revisions).
+ * Writes are synchronous single transactions; the global resourceVersion is the log's rv, so one
+ * process owns a data dir. Listeners (watch fan-out) are called synchronously after each commit.
+ */
+export class ObjectStore {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly listeners = new Set<WriteListener>();
+  readonly history = new RevisionHistory();
+  private rv = 0;
+  private readonly insertRevision: BetterSqlite3.Statement;
+  private readonly upsertObject: BetterSqlite3.Statement;
+  private readonly deleteObject: BetterSqlite3.Statement;
+  private readonly commit: (rev: Revision, group: string, resource: string, uid: string) => void;
+
+  constructor(
+    private readonly connection: BetterSqlite3.Database,
+    private readonly clock: Clock,
+  ) {
+    this.insertRevision = connection.prepare(
+      'INSERT INTO kube_revisions (rv, type, api_group, resource, namespace, name, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertObject = connection.prepare(
+      'INSERT INTO kube_objects (key, api_group, resource, namespace, name, uid, rv, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(key) DO UPDATE SET uid = excluded.uid, rv = excluded.rv, json = excluded.json',
+    );
+    this.deleteObject = connection.prepare('DELETE FROM kube_objects WHERE key = ?');
+    this.commit = connection.transaction(
+      (rev: Revision, group: string, resource: string, uid: string) => {
+        const { rv, type, namespace, name, createdAt, json } = rev;
+        this.insertRevision.run(rv, type, group, resource, namespace, name, createdAt, json);
+        const key = `${group}/${resource}/${namespace}/${name}`;
+        if (type === 'DELETED') {
+          this.deleteObject.run(key);
+        } else {
+          this.upsertObject.run(key, group, resource, namespace, name, uid, rv, json);
+        }
+      },
+    );
+  }
+
+  /** Loads current objects and the retained log from SQLite. */
+  load(): void {
+    const meta = this.connection
+      .prepare("SELECT v FROM kube_meta WHERE k = 'compacted_rv'")
+      .get() as { v: string } | undefined;
+    this.history.compactedRv = meta ? Number(meta.v) : 0;
+    const rows = this.connection
+      .prepare('SELECT api_group, resource, namespace, name, rv, json FROM kube_objects')
+      .all() as {
+      api_group: string;
+      resource: string;
+      namespace: string;
+      name: string;
+      rv: number;
+      json: string;
+    }[];
+    for (const row of rows) {
+      const object = JSON.parse(row.json) as KubeObject;
+      this.bucket(`${row.api_group}/${row.resource}`).objects.set(
+        objectKey(row.namespace, row.name),
+        {
+          namespace: row.namespace,
+          name: row.name,
+          rv: row.rv,
+          object,
+          json: row.json,
+        },
+      );
+    }
+    const revisions = this.connection
+      .prepare(
+        'SELECT rv, type, api_group, resource, namespace, name, created_at, json FROM kube_revisions WHERE rv > ? ORDER BY rv',
+      )
+      .all(this.history.compactedRv) as {
+      rv: number;
+      type: WriteType;
+      api_group: string;
+      resource: string;
+      namespace: string;
+      name: string;
+      created_at: number;
+      json: string;
+    }[];
+    for (const r of revisions) {
+      this.history.append({
+        rv: r.rv,
+        type: r.type,
+        typeKey: `${r.api_group}/${r.resource}`,
+        namespace: r.namespace,
+        name: r.name,
+        createdAt: r.created_at,
+        json: r.json,
+      });
+    }
+    const max = this.connection.prepare('SELECT MAX(rv) AS rv FROM kube_revisions').get() as {
+      rv: number | null;
+    };
+    this.rv = Math.max(max.rv ?? 0, this.history.compactedRv);
+  }
+
+  /** The newest resourceVersion. */
+  get currentRv(): number {
+    return this.rv;
+  }
+
+  get(typeKey: string, namespace: string, name: string): StoredObject | undefined {
+    return this.buckets.get(typeKey)?.objects.get(objectKey(namespace, name));
+  }
+
+  /** Objects of a kind sorted by namespace and name, optionally in one namespace. */
+  list(typeKey: string, namespace?: string): StoredObject[] {
+    const bucket = this.buckets.get(typeKey);
+    if (!bucket) {
+      return [];
+    }
+    if (!bucket.sortedKeys) {
+      bucket.sortedKeys = [...bucket.objects.values()]
+        .sort((a, b) =>
+          a.namespace === b.namespace ? compare(a.name, b.name) : compare(a.namespace, b.namespace),
+        )
+        .map((o) => objectKey(o.namespace, o.name));
+    }
+    const out: StoredObject[] = [];
+    for (const key of bucket.sortedKeys) {
+      const o = bucket.objects.get(key);
+      if (o && (namespace === undefined || o.namespace === namespace)) {
+        out.push(o);
+      }
+    }
+    return out;
+  }
+
+  count(typeKey: string): number {
+    return this.buckets.get(typeKey)?.objects.size ?? 0;
+  }
+
+  /** Persists one write as a new revision and tells the listeners. Returns the stored state. */
+  write(request: WriteRequest): StoredObject {
+    const { group, resource, type, object } = request;
+    const typeKey = `${group}/${resource}`;
+    const namespace = object.metadata.namespace ?? '';
+    const name = object.metadata.name ?? '';
+    const rv = this.rv + 1;
+    object.metadata.resourceVersion = String(rv);
+    const json = JSON.stringify(object);
+    const previous = request.previous ?? this.get(typeKey, namespace, name);
+    const revision: Revision = {
+      rv,
+      type,
+      typeKey,
+      namespace,
+      name,
+      createdAt: this.clock.now(),
+      json,
+      prevJson: previous?.json,
+    };
+    this.commit(revision, group, resource, object.metadata.uid ?? '');
+    this.rv = rv;
+    const stored: StoredObject = { namespace, name, rv, object, json };
+    const bucket = this.bucket(typeKey);
+    const key = objectKey(namespace, name);
+    if (type === 'DELETED') {
+      bucket.objects.delete(key);
+      bucket.sortedKeys = null;
+    } else {
+      if (!bucket.objects.has(key)) {
+        bucket.sortedKeys = null;
+      }
+      bucket.objects.set(key, stored);
+    }
+    this.history.append(revision);
+    const committed: CommittedWrite = { revision, object, previous: previous?.object };
+    for (const listener of this.listeners) {
+      listener(committed);
+    }
+    return stored;
+  }
+
+  onWrite(listener: WriteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Trims the log (memory and SQLite) per the retention rules; returns the compacted rv. */
+  compact(keepRevisions: number, retainMs: number, maxRevisions = 200_000): number {
+    const before = this.history.compactedRv;
+    const after = this.history.compact(keepRevisions, this.clock.now() - retainMs, maxRevisions);
+    if (after !== before) {
+      this.persistCompaction(after);
+    }
+    return after;
+  }
+
+  /** Compacts everything up to the current revision (tests and the 410 acceptance check). */
+  compactAll(): number {
+    this.history.compactTo(this.rv);
+    this.persistCompaction(this.rv);
+    return this.rv;
+  }
+
+  private persistCompaction(rv: number): void {
+    this.connection.transaction(() => {
+      this.connection.prepare('DELETE FROM kube_revisions WHERE rv <= ?').run(rv);
+      this.connection
+        .prepare(
+          "INSERT INTO kube_meta (k, v) VALUES ('compacted_rv', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+        )
+        .run(String(rv));
+    })();
+  }
+
+  private bucket(typeKey: string): Bucket {
+    let bucket = this.buckets.get(typeKey);
+    if (!bucket) {
+      bucket = { objects: new Map(), sortedKeys: null };
+      this.buckets.set(typeKey, bucket);
+    }
+    return bucket;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+import type { ObjectStore } from '../storage/object-store';
+import type { CommittedWrite } from '../storage/revision';
+import type { WatchConnection } from './watch-connection';
+
+/** Fans committed writes out to the open watches of that kind, from memory (no polling). */
+export class WatchHub {
+  private readonly byType = new Map<string, Set<WatchConnection>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(store: ObjectStore) {
+    this.unsubscribe = store.onWrite((write) => this.dispatch(write));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.byType.values()) {
+      n += set.size;
+    }
+    return n;
+  }
+
+  add(typeKey: string, watch: WatchConnection): void {
+    let set = this.byType.get(typeKey);
+    if (!set) {
+      set = new Set();
+      this.byType.set(typeKey, set);
+    }
+    set.add(watch);
+    watch.onClose = () => set.delete(watch);
+  }
+
+  /** Ends every watch (shutdown); clients re-watch from their last resourceVersion. */
+  closeAll(): void {
+    for (const set of this.byType.values()) {
+      for (const w of [...set]) {
+        w.close();
+      }
+    }
+  }
+
+  /** Closes every watch and stops listening to the store. */
+  stop(): void {
+    this.closeAll();
+    this.unsubscribe();
+  }
+
+  private dispatch(write: CommittedWrite): void {
+    const set = this.byType.get(write.revision.typeKey);
+    if (!set) {
+      return;
+    }
+    const lines = new Map<string, string>();
+    for (const watch of set) {
+      watch.onWrite(write, lines);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeApiServerConfig, environmentWith, validateConfig } from '@app/config';
+import { startKubeApiServer, type RunningKubeApiServer } from '../../src';
+
+export interface TestServer {
+  server: RunningKubeApiServer;
+  dataDir: string;
+  /** Restarts on the same port and data dir (state survives). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(
+  overrides: Record<string, unknown> = {},
+  dataDir?: string,
+): Promise<TestServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'nimbus-kube-'));
+  const config = (port: number) =>
+    validateConfig(KubeApiServerConfig, { port, dataDir: dir, heartbeatMs: 2000, ...overrides });
+  const handle: TestServer = {
+    server: await startKubeApiServer(config(0)),
+    dataDir: dir,
+    async restart() {
+      const port = handle.server.port;
+      await handle.server.close();
+      handle.server = await startKubeApiServer(config(port));
+    },
+    async stop() {
+      await handle.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+/** The real kubectl is required: the acceptance tests never skip silently. */
+export function requireKubectl(): void {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
+  } catch (error) {
+    throw new Error('kubectl must be on the PATH for the acceptance tests', { cause: error });
+  }
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface Kubectl {
+  (
+    args: string[],
+    options?: { input?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<KubectlResult>;
+  /** Starts a long-running kubectl (e.g. `get -w`) and collects its output. */
+  spawn(args: string[]): { process: ChildProcess; output: () => string };
+}
+
+/** kubectl with only the written kubeconfig and a fresh discovery cache. */
+export function kubectlFor(kubeconfig: string, cacheDir: string): Kubectl {
+  const base = ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir];
+  const run = ((args, options = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const started = performance.now();
+      const child = execFile(
+        'kubectl',
+        [...base, ...args],
+        {
+          env: options.env ? environmentWith(options.env) : undefined,
+          timeout: options.timeoutMs ?? 30_000,
+        },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr, ms: performance.now() - started });
+        },
+      );
+      if (options.input !== undefined) {
+        child.stdin?.end(options.input);
+      } else {
+        child.stdin?.end();
+      }
+    })) as Kubectl;
+  run.spawn = (args) => {
+    const child = spawn('kubectl', [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    return { process: child, output: () => output };
+  };
+  return run;
+}
+
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      lastError = error;
+    }
+    if (performance.now() > deadline) {
+      throw lastError;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,74 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+
+/** Validated configuration of the built-in kube-apiserver (CLI options and NIMBUS_* variables). */
+export class KubeApiServerConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port = 6443;
+
+  @IsString()
+  host = '127.0.0.1';
+
+  /** Directory holding kube.sqlite, the CA, the serving certificate, tokens.csv and kubeconfig. */
+  @IsString()
+  @MinLength(1)
+  dataDir = '.nimbus/kube';
+
+  /** Token file (`token,user,uid,"group1,group2"` per line); generated in the data dir when absent. */
+  @IsOptional()
+  @IsString()
+  tokenFile?: string;
+
+  /** Service ClusterIP range; the first address goes to `default/kubernetes`. */
+  @IsString()
+  @Matches(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+    message: 'must be an IPv4 CIDR such as 10.96.0.0/12',
+  })
+  serviceCidr = '10.96.0.0/12';
+
+  /** Watch history kept for resuming: at least this many revisions … */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  retainRevisions = 1000;
+
+  /** … and at least this many milliseconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  retainMs = 300_000;
+
+  /** How often history is compacted (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  compactIntervalMs = 60_000;
+
+  /** Newline heartbeat on idle watches (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  heartbeatMs = 10_000;
+
+  /** BOOKMARK interval for watches that allow them (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  bookmarkMs = 60_000;
+
+  /**
+   * How long a deleted pod's (simulated) containers take to stop before the built-in kubelet
+   * stand-in removes it; capped by the pod's grace period.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  podStopSeconds = 1;
+
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+}
