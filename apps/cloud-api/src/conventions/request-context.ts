@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '../auth/principal';
+import type { CallRecord } from './call-record';
 
 /** Per-request facts the conventions need: who, which request, and the conditional headers. */
 export interface RequestContext {
@@ -13,7 +14,7 @@ export interface RequestContext {
   ifMatch?: string;
 }
 
-export type NimbusRequest = Request & { nimbus?: RequestContext };
+export type NimbusRequest = Request & { nimbus?: RequestContext; call?: CallRecord };
 
 /** Injects the RequestContext the AuthGuard attached. */
 export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext => {
