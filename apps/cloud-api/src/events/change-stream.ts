@@ -55,6 +55,10 @@ export class ChangeStream implements OnModuleInit, OnModuleDestroy {
     this.subscribers.clear();
   }
 
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
   /**
    * Replays the project's changes after `lastEventId` (when resuming), then streams new ones.
    * Synchronous, so no change falls between the replay and the subscription. Returns the unsubscribe.
