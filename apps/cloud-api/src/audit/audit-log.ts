@@ -57,7 +57,7 @@ export class AuditLog implements OnModuleInit, OnModuleDestroy {
       tokenName: principal?.tokenName ?? null,
       operation: call.operation?.name ?? null,
       resourceType: call.operation?.resourceType ?? null,
-      resourceId: call.resourceId ?? null,
+      resourceId: call.resourceId ?? req.nimbus?.resourceId ?? null,
       method: req.method,
       path: req.originalUrl.split('?')[0].slice(0, 2048),
       status: res.headersSent ? res.statusCode : 0,

@@ -12,6 +12,13 @@ export interface RequestContext {
   path: string;
   idempotencyKey?: string;
   ifMatch?: string;
+  /** The resource a mutation created or changed (set by the MutationRunner; the audit log reads it). */
+  resourceId?: string;
+  /**
+   * Runs once a mutation has committed, with its answer (fault injection uses it: it may throw to
+   * replace the answer, or hold the operation). Not called when the mutation failed.
+   */
+  afterCommit?: (body: unknown) => void;
 }
 
 export type NimbusRequest = Request & { nimbus?: RequestContext; call?: CallRecord };
