@@ -155,6 +155,44 @@ describe('fault injection (e2e)', () => {
       });
     });
 
+    it('should hold a load balancer provisioning, with the updates that join it, until the rule is deleted', async () => {
+      const fault = await addFault({
+        match: { operation: 'loadBalancers.create' },
+        effect: { type: 'stuckOperation' },
+      });
+      const listeners = [{ protocol: 'TCP', port: 80, targetPort: 30080 }];
+      const created = (
+        await h.http
+          .post('/v1/load-balancers')
+          .set(h.auth)
+          .send({ name: 'svc', region: 'nimbus-1', listeners })
+          .expect(202)
+      ).body;
+      const lbId = created.loadBalancer.id as string;
+      h.clock.advance(60_000);
+      const lb = await h.http.get(`/v1/load-balancers/${lbId}`).set(h.auth).expect(200);
+      expect(lb.body.state).toBe('provisioning');
+      const update = await h.http
+        .put(`/v1/load-balancers/${lbId}`)
+        .set(h.auth)
+        .send({ listeners: [{ protocol: 'TCP', port: 443, targetPort: 30443 }] })
+        .expect(202);
+      h.clock.advance(60_000);
+      expect(
+        (await h.http.get(`/v1/load-balancers/${lbId}`).set(h.auth).expect(200)).body.state,
+      ).toBe('provisioning');
+
+      await h.http.delete(`/admin/faults/${fault.id}`).set(h.adminAuth).expect(204);
+      expect(
+        (await h.http.get(`/v1/load-balancers/${lbId}`).set(h.auth).expect(200)).body.state,
+      ).toBe('active');
+      for (const op of [created.operation.id, update.body.operation.id]) {
+        expect((await h.http.get(`/v1/operations/${op}`).set(h.auth).expect(200)).body.status).toBe(
+          'done',
+        );
+      }
+    });
+
     it('should fail the operation when it would have ended and put the instance in error', async () => {
       const fault = await addFault({
         match: { operation: 'instances.create' },

@@ -109,7 +109,10 @@ export class OperationGuard implements CanActivate {
     if (call && info) {
       call.operation = info;
       const params = req.params as Record<string, string | undefined>;
-      call.resourceId ??= params.id ?? params.tokenId ?? params.projectId;
+      call.resourceId ??=
+        params.id ??
+        params.tokenId ??
+        (info.resourceType === 'project' ? params.projectId : undefined);
     }
     return true;
   }
