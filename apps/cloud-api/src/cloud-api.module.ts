@@ -1,7 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CloudApiConfig } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
+import { ClockAdminService } from './admin/clock/clock-admin.service';
+import { ClockController } from './admin/clock/clock.controller';
+import { ConsistencyController } from './admin/consistency/consistency.controller';
+import { ConsistencyDelays } from './admin/consistency/consistency-delays';
+import { ConsistencyInterceptor } from './admin/consistency/consistency.interceptor';
+import { RateLimitBucketsRepository } from './admin/rate-limits/rate-limit-buckets.repository';
+import { RateLimitGuard } from './admin/rate-limits/rate-limit.guard';
+import { RateLimitsController } from './admin/rate-limits/rate-limits.controller';
+import { RateLimitsService } from './admin/rate-limits/rate-limits.service';
+import { ResetController } from './admin/reset/reset.controller';
+import { ResetRepository } from './admin/reset/reset.repository';
+import { ResetService } from './admin/reset/reset.service';
+import { SeedService } from './admin/reset/seed.service';
+import { SnapshotController } from './admin/snapshot/snapshot.controller';
+import { SnapshotRepository } from './admin/snapshot/snapshot.repository';
+import { SnapshotService } from './admin/snapshot/snapshot.service';
+import { TransitionsAdminService } from './admin/transitions/transitions-admin.service';
+import { TransitionsController } from './admin/transitions/transitions.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { CatalogController } from './catalog/catalog.controller';
 import { CatalogService } from './catalog/catalog.service';
@@ -71,6 +89,12 @@ export class CloudApiModule {
         NetworksController,
         RoutesController,
         LoadBalancersController,
+        ClockController,
+        TransitionsController,
+        ConsistencyController,
+        RateLimitsController,
+        ResetController,
+        SnapshotController,
       ],
       providers: [
         ProjectsRepository,
@@ -95,7 +119,20 @@ export class CloudApiModule {
         PublicIpPools,
         LoadBalancersRepository,
         LoadBalancersService,
+        ClockAdminService,
+        TransitionsAdminService,
+        ConsistencyDelays,
+        RateLimitBucketsRepository,
+        RateLimitsService,
+        SeedService,
+        ResetRepository,
+        ResetService,
+        SnapshotRepository,
+        SnapshotService,
+        // Guards run in this order: who is calling, then whether their bucket has a token.
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
       ],

@@ -5,14 +5,16 @@ import {
 } from '@nestjs/common';
 import { Clock } from '@app/common';
 import { IdempotencyRepository } from './conventions/idempotency/idempotency.repository';
+import { RuntimeSettings } from './settings/runtime-settings';
 import { TransitionSettler } from './transitions/transition-settler';
 
 const TICK_MS = 1000;
 const PURGE_EVERY_MS = 60_000;
 
 /**
- * Background upkeep: settles due transitions even when nobody calls the API (so the database and,
- * later, the change stream follow the clock) and purges expired idempotency keys.
+ * Background upkeep: picks up runtime settings other processes changed, settles due transitions
+ * even when nobody calls the API (so the database and, later, the change stream follow the clock)
+ * and purges expired idempotency keys.
  */
 @Injectable()
 export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +25,7 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
     private readonly settler: TransitionSettler,
     private readonly keys: IdempotencyRepository,
     private readonly clock: Clock,
+    private readonly runtime: RuntimeSettings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,9 +38,11 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
   }
 
   tick(): void {
+    this.runtime.sync();
     this.settler.settle(true);
     const now = this.clock.now();
-    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+    // A clock set backwards would otherwise postpone purging until it caught up again.
+    if (now - this.lastPurge >= PURGE_EVERY_MS || now < this.lastPurge) {
       this.keys.purgeExpired(now);
       this.lastPurge = now;
     }

@@ -13,3 +13,4 @@ export * from './quotas.dto';
 export * from './networks.dto';
 export * from './routes.dto';
 export * from './load-balancers.dto';
+export * from './admin.dto';

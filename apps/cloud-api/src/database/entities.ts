@@ -1,3 +1,4 @@
+import { RateLimitBucketEntity } from '../admin/rate-limits/rate-limit-bucket.entity';
 import { AddressAllocationEntity } from '../addresses/entities/address-allocation.entity';
 import { AddressPoolEntity } from '../addresses/entities/address-pool.entity';
 import { IdempotencyKeyEntity } from '../conventions/idempotency/idempotency-key.entity';
@@ -33,4 +34,5 @@ export const CLOUD_API_ENTITIES = [
   RouteEntity,
   LoadBalancerEntity,
   LoadBalancerBackendEntity,
+  RateLimitBucketEntity,
 ];
