@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CloudApiConfig } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
 import { ClockAdminService } from './admin/clock/clock-admin.service';
 import { ClockController } from './admin/clock/clock.controller';
 import { ConsistencyController } from './admin/consistency/consistency.controller';
 import { ConsistencyDelays } from './admin/consistency/consistency-delays';
-import { ConsistencyInterceptor } from './admin/consistency/consistency.interceptor';
+import { ReadConsistency } from './admin/consistency/read-consistency';
 import { RateLimitBucketsRepository } from './admin/rate-limits/rate-limit-buckets.repository';
 import { RateLimitGuard } from './admin/rate-limits/rate-limit.guard';
 import { RateLimitsController } from './admin/rate-limits/rate-limits.controller';
@@ -122,6 +122,7 @@ export class CloudApiModule {
         ClockAdminService,
         TransitionsAdminService,
         ConsistencyDelays,
+        ReadConsistency,
         RateLimitBucketsRepository,
         RateLimitsService,
         SeedService,
@@ -132,7 +133,6 @@ export class CloudApiModule {
         // Guards run in this order: who is calling, then whether their bucket has a token.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
-        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
       ],
