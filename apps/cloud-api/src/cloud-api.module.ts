@@ -6,6 +6,24 @@ import { AdminAuditController } from './audit/admin-audit.controller';
 import { AuditLog } from './audit/audit-log';
 import { AuditQueryService } from './audit/audit-query.service';
 import { AuditRepository } from './audit/audit.repository';
+import { ClockAdminService } from './admin/clock/clock-admin.service';
+import { ClockController } from './admin/clock/clock.controller';
+import { ConsistencyController } from './admin/consistency/consistency.controller';
+import { ConsistencyDelays } from './admin/consistency/consistency-delays';
+import { ReadConsistency } from './admin/consistency/read-consistency';
+import { RateLimitBucketsRepository } from './admin/rate-limits/rate-limit-buckets.repository';
+import { RateLimitGuard } from './admin/rate-limits/rate-limit.guard';
+import { RateLimitsController } from './admin/rate-limits/rate-limits.controller';
+import { RateLimitsService } from './admin/rate-limits/rate-limits.service';
+import { ResetController } from './admin/reset/reset.controller';
+import { ResetRepository } from './admin/reset/reset.repository';
+import { ResetService } from './admin/reset/reset.service';
+import { SeedService } from './admin/reset/seed.service';
+import { SnapshotController } from './admin/snapshot/snapshot.controller';
+import { SnapshotRepository } from './admin/snapshot/snapshot.repository';
+import { SnapshotService } from './admin/snapshot/snapshot.service';
+import { TransitionsAdminService } from './admin/transitions/transitions-admin.service';
+import { TransitionsController } from './admin/transitions/transitions.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { OperationGuard } from './conventions/operation-name';
 import { ChangeStream } from './events/change-stream';
@@ -91,6 +109,12 @@ export class CloudApiModule {
         AdminFaultsController,
         AdminAuditController,
         OutOfBandController,
+        ClockController,
+        TransitionsController,
+        ConsistencyController,
+        RateLimitsController,
+        ResetController,
+        SnapshotController,
       ],
       providers: [
         ProjectsRepository,
@@ -115,6 +139,17 @@ export class CloudApiModule {
         PublicIpPools,
         LoadBalancersRepository,
         LoadBalancersService,
+        ClockAdminService,
+        TransitionsAdminService,
+        ConsistencyDelays,
+        ReadConsistency,
+        RateLimitBucketsRepository,
+        RateLimitsService,
+        SeedService,
+        ResetRepository,
+        ResetService,
+        SnapshotRepository,
+        SnapshotService,
         AuditRepository,
         AuditLog,
         AuditQueryService,
@@ -126,11 +161,12 @@ export class CloudApiModule {
         ChangeStream,
         OutOfBandService,
         // Guards run in this order: the call is named before authentication (so rejected calls
-        // are audited with their operation), faults apply to authenticated calls. (No global
+        // are audited with their operation), throttling and then faults apply to authenticated calls. (No global
         // interceptors: Nest's interceptor pipeline costs ~100 µs of CPU per request.)
         FaultGuard,
         { provide: APP_GUARD, useClass: OperationGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useExisting: FaultGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

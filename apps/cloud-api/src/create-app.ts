@@ -5,6 +5,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger } from 'nestjs-pino';
 import swaggerUi from 'swagger-ui-express';
 import { AuditLog } from './audit/audit-log';
+import { ReadConsistency } from './admin/consistency/read-consistency';
+import { SNAPSHOT_UPLOAD_TYPES } from './admin/snapshot/snapshot.controller';
 import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
@@ -42,7 +44,10 @@ export async function createCloudApiApp(
     settler.settle();
     next();
   });
+  // A snapshot restore uploads the SQLite file itself.
+  app.use('/admin/snapshot', express.raw({ limit: '2gb', type: SNAPSHOT_UPLOAD_TYPES }));
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use('/v1', app.get(ReadConsistency).middleware());
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>
     sendProblem(req, res, err),

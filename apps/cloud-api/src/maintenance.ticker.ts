@@ -5,6 +5,7 @@ import {
 } from '@nestjs/common';
 import { Clock } from '@app/common';
 import { IdempotencyRepository } from './conventions/idempotency/idempotency.repository';
+import { RuntimeSettings } from './settings/runtime-settings';
 import { TransitionSettler } from './transitions/transition-settler';
 
 const TICK_MS = 1000;
@@ -14,9 +15,10 @@ const PURGE_EVERY_MS = 60_000;
 export type TickListener = (now: number) => void;
 
 /**
- * Background upkeep: settles due transitions even when nobody calls the API (so the database and
- * the change stream follow the clock), purges expired idempotency keys, and runs the features'
- * tick listeners (audit log flush and retention, change stream fan-out).
+ * Background upkeep: picks up runtime settings other processes changed, settles due transitions
+ * even when nobody calls the API (so the database and the change stream follow the clock), purges
+ * expired idempotency keys, and runs the features' tick listeners (audit log flush and retention,
+ * change stream fan-out).
  */
 @Injectable()
 export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +30,7 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
     private readonly settler: TransitionSettler,
     private readonly keys: IdempotencyRepository,
     private readonly clock: Clock,
+    private readonly runtime: RuntimeSettings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -44,10 +47,12 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
   }
 
   tick(): void {
+    this.runtime.sync();
     this.settler.settle(true);
     const now = this.clock.now();
     this.listeners.forEach((listener) => listener(now));
-    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+    // A clock set backwards would otherwise postpone purging until it caught up again.
+    if (now - this.lastPurge >= PURGE_EVERY_MS || now < this.lastPurge) {
       this.keys.purgeExpired(now);
       this.lastPurge = now;
     }

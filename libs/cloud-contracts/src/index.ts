@@ -17,3 +17,4 @@ export * from './audit.dto';
 export * from './faults.dto';
 export * from './events.dto';
 export * from './out-of-band.dto';
+export * from './admin.dto';

@@ -96,4 +96,18 @@ export class CloudApiConfig {
     message: 'must look like instances=20,vcpus=64',
   })
   quotas?: string;
+
+  /**
+   * Rate limits: `off`, or `class=capacity:refillPerSecond` for reads, mutations and
+   * instanceCreates, e.g. `reads=100:20,mutations=20:2` (classes not named keep their defaults).
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(
+    /^(off|\s*[A-Za-z]+\s*=\s*\d+\s*:\s*\d+(\.\d+)?\s*(,\s*[A-Za-z]+\s*=\s*\d+\s*:\s*\d+(\.\d+)?\s*)*)$/,
+    {
+      message: 'must be off or look like reads=1000:100,mutations=500:50,instanceCreates=200:10',
+    },
+  )
+  rateLimits?: string;
 }

@@ -67,6 +67,12 @@ export function registerCloudApiCommand(program: Command): void {
         '2001:db8:1000::/112',
       ),
     )
+    .addOption(
+      nimbusOption(
+        '--rate-limits <limits>',
+        'off, or class=capacity:refillPerSecond for reads, mutations, instanceCreates (e.g. reads=100:20)',
+      ),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(CloudApiConfig, options);
       const server = await startCloudApi(config);

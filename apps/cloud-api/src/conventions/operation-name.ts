@@ -82,6 +82,21 @@ export const OPERATION_NAMES: Record<string, OperationInfo> = {
   'OutOfBandController.changePrivateIp': op('admin.instances.privateIp', 'instance', true),
   'OutOfBandController.deleteLoadBalancer': op('admin.loadBalancers.delete', 'loadBalancer', true),
   'OutOfBandController.deleteRoute': op('admin.routes.delete', 'route', true),
+  'ClockController.get': op('admin.clock.get', 'clock'),
+  'ClockController.change': op('admin.clock.change', 'clock'),
+  'TransitionsController.get': op('admin.transitions.get', 'transitions'),
+  'TransitionsController.set': op('admin.transitions.set', 'transitions'),
+  'TransitionsController.clear': op('admin.transitions.clear', 'transitions'),
+  'ConsistencyController.get': op('admin.consistency.get', 'consistency'),
+  'ConsistencyController.set': op('admin.consistency.set', 'consistency'),
+  'RateLimitsController.get': op('admin.rateLimits.get', 'rateLimits'),
+  'RateLimitsController.set': op('admin.rateLimits.set', 'rateLimits'),
+  'ResetController.reset': op('admin.reset', 'project'),
+  'ResetController.getSeed': op('admin.seed.get', 'seed'),
+  'ResetController.setSeed': op('admin.seed.set', 'seed'),
+  'ResetController.clearSeed': op('admin.seed.clear', 'seed'),
+  'SnapshotController.take': op('admin.snapshot.take', 'snapshot'),
+  'SnapshotController.restore': op('admin.snapshot.restore', 'snapshot'),
 };
 
 /** The operation of a controller method (undefined when the table lacks it). */

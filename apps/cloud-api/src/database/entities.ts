@@ -1,3 +1,4 @@
+import { RateLimitBucketEntity } from '../admin/rate-limits/rate-limit-bucket.entity';
 import { AddressAllocationEntity } from '../addresses/entities/address-allocation.entity';
 import { AddressPoolEntity } from '../addresses/entities/address-pool.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
@@ -41,4 +42,5 @@ export const CLOUD_API_ENTITIES = [
   FaultRuleEntity,
   FaultHoldEntity,
   ResourceChangeEntity,
+  RateLimitBucketEntity,
 ];
