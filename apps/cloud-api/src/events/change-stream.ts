@@ -38,6 +38,11 @@ export class ChangeStream implements OnModuleInit, OnModuleDestroy {
     this.retentionMs = parseDuration(config.auditRetention, 'audit-retention');
   }
 
+  /** Continue from the current end of the change log (after it was replaced by a restore). */
+  resync(): void {
+    this.lastSeq = this.changes.lastSeq();
+  }
+
   onModuleInit(): void {
     this.changes.ensureTriggers();
     this.lastSeq = this.changes.lastSeq();

@@ -8,6 +8,8 @@ import { RuntimeSettings } from '../../settings/runtime-settings';
 import { TransitionSettler } from '../../transitions/transition-settler';
 import { ResetService } from '../reset/reset.service';
 import { SnapshotRepository } from './snapshot.repository';
+import { AuditLog } from '../../audit/audit-log';
+import { ChangeStream } from '../../events/change-stream';
 
 const CLOCK_KEY = 'clock';
 /** Settings that belong to this installation, not to the state a snapshot carries. */
@@ -32,6 +34,8 @@ export class SnapshotService {
     private readonly settler: TransitionSettler,
     private readonly resets: ResetService,
     private readonly clock: AdjustableClock,
+    private readonly audit: AuditLog,
+    private readonly changeStream: ChangeStream,
   ) {}
 
   schemaVersion(): string[] {
@@ -39,6 +43,8 @@ export class SnapshotService {
   }
 
   take(): Buffer {
+    // Buffered audit entries belong in the copy.
+    this.audit.flush();
     // The copy carries this process's clock, so a restore brings time back too.
     this.runtime.store(CLOCK_KEY, this.clock.state());
     const meta: SnapshotMeta = {
@@ -71,6 +77,8 @@ export class SnapshotService {
       this.snapshots.restoreFrom(file, KEEP_ON_RESTORE);
       // In-memory state derived from the old rows: the settler's quiet time, runtime settings.
       this.settler.invalidate();
+      // The change log was replaced too: stream from its end, not from the old position.
+      this.changeStream.resync();
       this.runtime.reloadAll();
       this.runtime.bumpRevision();
       this.resets.ensureBootstrapTokens();
