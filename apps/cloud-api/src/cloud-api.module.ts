@@ -68,7 +68,7 @@ import { TokensRepository } from './projects/tokens.repository';
 import { QuotasController } from './quotas/quotas.controller';
 import { QuotasRepository } from './quotas/quotas.repository';
 import { QuotasService } from './quotas/quotas.service';
-import { LogDestination, pinoHttpOptions } from './http/logging';
+import { AppLogger } from './http/logging';
 import { ProjectQuotasController } from './quotas/project-quotas.controller';
 import { VolumeAttachmentsRepository } from './volumes/volume-attachments.repository';
 import { VolumeAttachmentsService } from './volumes/volume-attachments.service';
@@ -85,10 +85,12 @@ export class CloudApiModule {
       imports: [
         CoreModule.forRoot(config, runtime),
         LoggerModule.forRootAsync({
-          providers: [LogDestination],
-          inject: [LogDestination],
-          useFactory: (destination: LogDestination) => ({
-            pinoHttp: pinoHttpOptions(config, destination),
+          providers: [AppLogger],
+          inject: [AppLogger],
+          // Nest's logs go to the app's pino logger; request logs come from AppLogger.requestLog.
+          useFactory: (logger: AppLogger) => ({
+            pinoHttp: { logger: logger.logger },
+            forRoutes: [],
           }),
         }),
       ],

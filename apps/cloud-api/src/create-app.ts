@@ -15,6 +15,7 @@ import { ChangeStream } from './events/change-stream';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
+import { AppLogger } from './http/logging';
 
 /** Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the tests. */
 export async function createCloudApiApp(
@@ -35,6 +36,7 @@ export async function createCloudApiApp(
   app.set('etag', false); // ETag headers are the resources' etags, set explicitly
   app.set('query parser', 'simple');
   app.use(requestIdentity);
+  app.use(app.get(AppLogger).requestLog());
   app.use(app.get(AuditLog).middleware());
   app.use(app.get(HttpMetrics).middleware());
   app.use(app.get(ChangeStream).middleware());
