@@ -135,7 +135,8 @@ export class ResourceHandler {
             }),
           );
         } else {
-          this.sendObject(res, result.removed ? 200 : 202, route, result.object, undefined);
+          // Upstream answers 200 even when deletion is pending (finalizers, grace, namespaces).
+          this.sendObject(res, 200, route, result.object, undefined);
         }
         return 'DELETE';
       }
