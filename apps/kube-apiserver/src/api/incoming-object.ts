@@ -65,3 +65,22 @@ export function specOf(obj: KubeObject): unknown {
   const { metadata: _m, status: _s, ...rest } = obj;
   return rest;
 }
+
+/**
+ * A write to `/status` as the core status strategies do it: everything but metadata and status
+ * (the spec) stays as stored; labels, annotations and finalizers may change (the service
+ * controller adds its finalizer through services/status); other metadata stays as stored.
+ */
+export function statusUpdate(old: KubeObject, next: KubeObject): KubeObject {
+  const stored = cloneJson(old);
+  const { labels, annotations, finalizers } = next.metadata;
+  const metadata = { ...stored.metadata };
+  for (const [key, value] of Object.entries({ labels, annotations, finalizers })) {
+    if (value === undefined) {
+      delete metadata[key];
+    } else {
+      metadata[key] = value;
+    }
+  }
+  return { ...stored, metadata, status: next.status };
+}

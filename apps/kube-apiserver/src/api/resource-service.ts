@@ -21,7 +21,7 @@ import type { StoredObject } from '../storage/revision';
 import { formatTime, normalizeTimes } from '../time/kube-time';
 import { deepEqual } from './deep-equal';
 import { PROTECTED_NAMESPACES, deletionDue, gracePeriodSeconds } from './deletion-policy';
-import { incomingObject, lastAppliedIntent, specOf } from './incoming-object';
+import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 import { validateMetadataMaps } from '../registry/validation';
@@ -242,7 +242,7 @@ export class ResourceService {
     const old = current.object;
     let candidate: KubeObject;
     if (subresource === 'status') {
-      candidate = { ...cloneJson(old), status: next.status };
+      candidate = statusUpdate(old, next);
     } else if (subresource === 'finalize') {
       candidate = cloneJson(old);
       candidate.spec = {
