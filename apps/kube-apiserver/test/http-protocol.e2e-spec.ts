@@ -208,6 +208,41 @@ describe('HTTP protocol', () => {
     w.close();
   });
 
+  it('should page lists with continue tokens and refuse old exact versions', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      await raw(t.server, '/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        body: JSON.stringify({ metadata: { name, labels: { page: 'yes' } } }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+    }
+    type Page = {
+      metadata: { continue?: string; remainingItemCount?: number };
+      items: { metadata: { name: string } }[];
+    };
+    const first = (
+      await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=page&limit=2')
+    ).json<Page>();
+    expect(first.items.map((i) => i.metadata.name)).toEqual(['page-a', 'page-b']);
+    expect(first.metadata.remainingItemCount).toBe(1);
+    const second = (
+      await raw(
+        t.server,
+        `/api/v1/namespaces/default/configmaps?labelSelector=page&limit=2&continue=${first.metadata.continue ?? ''}`,
+      )
+    ).json<Page>();
+    expect(second.items.map((i) => i.metadata.name)).toEqual(['page-c']);
+    expect(second.metadata.continue).toBeUndefined();
+    const old = await raw(
+      t.server,
+      '/api/v1/namespaces/default/configmaps?resourceVersion=1&resourceVersionMatch=Exact',
+    );
+    expect(old.status).toBe(410);
+    expect(
+      (await raw(t.server, '/api/v1/namespaces/default/configmaps?continue=garbage')).status,
+    ).toBe(400);
+  });
+
   it('should serve the legacy /watch/ paths as watches', async () => {
     const w = await stream(t.server, '/api/v1/watch/namespaces/default/pods?timeoutSeconds=1');
     await w.ended;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -53,6 +53,7 @@ describe('kubectl acceptance', () => {
 
   afterAll(async () => {
     await t?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   describe('discovery and version', () => {
