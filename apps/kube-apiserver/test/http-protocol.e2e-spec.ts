@@ -340,6 +340,13 @@ describe('HTTP protocol', () => {
     watch.close();
   });
 
+  it('should refuse a second server on the same data dir', async () => {
+    await expect(startTestServer({}, t.dataDir)).rejects.toThrow(
+      /already used by another api-server/,
+    );
+    expect((await raw(t.server, '/readyz')).status).toBe(200);
+  });
+
   it('should expose Prometheus metrics', async () => {
     const metrics = await raw(t.server, '/metrics');
     expect(metrics.text).toContain(
