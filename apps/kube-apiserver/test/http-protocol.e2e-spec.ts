@@ -164,6 +164,7 @@ describe('HTTP protocol', () => {
       (await raw(t.server, '/api/v1/namespaces/default/pods', { method: 'PUT', body: '{}' }))
         .status,
     ).toBe(405);
+    expect((await raw(t.server, '/api/v1', { method: 'POST', body: '{}' })).status).toBe(405);
   });
 
   it('should reject invalid objects with 422 naming the field and change nothing', async () => {
