@@ -1,6 +1,7 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
   PatchStrategy,
   createResilientInformer,
   loadKubeConfig,
@@ -111,6 +112,30 @@ describe('client-node', () => {
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     expect(reapplied.metadata?.labels).toEqual({ merge: 'yes', json: 'yes' });
+  });
+
+  it('should work through the generic KubernetesObjectApi (legacy discovery, SMP patches)', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const sc = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'generic' },
+      provisioner: 'example.com/p',
+    };
+    await objects.create(sc);
+    const patched = await objects.patch({
+      ...sc,
+      metadata: { name: 'generic', labels: { tier: 'gold' } },
+    });
+    expect(patched.metadata?.labels).toEqual({ tier: 'gold' });
+    const read = await objects.read({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'generic' },
+    });
+    expect((read as unknown as { reclaimPolicy: string }).reclaimPolicy).toBe('Delete');
+    await objects.delete(sc);
+    await expect(objects.read(sc)).rejects.toMatchObject({ code: 404 });
   });
 
   it('should write a JS Date as MicroTime with six digits', async () => {
