@@ -341,6 +341,55 @@ describe('HTTP protocol', () => {
     watch.close();
   });
 
+  it('should bind pods to nodes once and evict them', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    await raw(t.server, '/api/v1/namespaces/default/pods', {
+      method: 'POST',
+      body: JSON.stringify({
+        metadata: { name: 'bind-me' },
+        spec: { containers: [{ name: 'c', image: 'x' }] },
+      }),
+      headers: json,
+    });
+    const binding = JSON.stringify({
+      metadata: { name: 'bind-me' },
+      target: { kind: 'Node', name: 'node-a' },
+    });
+    const bound = await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/binding', {
+      method: 'POST',
+      body: binding,
+      headers: json,
+    });
+    expect(bound.status).toBe(201);
+    expect(
+      (await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).json<{
+        spec: { nodeName: string };
+      }>().spec.nodeName,
+    ).toBe('node-a');
+    const again = await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/binding', {
+      method: 'POST',
+      body: binding,
+      headers: json,
+    });
+    expect(again.status).toBe(409);
+    const eviction = JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'bind-me' },
+      deleteOptions: { gracePeriodSeconds: 0 },
+    });
+    expect(
+      (
+        await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/eviction', {
+          method: 'POST',
+          body: eviction,
+          headers: json,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).status).toBe(404);
+  });
+
   it('should refuse a second server on the same data dir', async () => {
     await expect(startTestServer({}, t.dataDir)).rejects.toThrow(
       /already used by another api-server/,

@@ -4,7 +4,7 @@ import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
 import { parseListOptions, type ListOptions } from '../api/list-options';
 import { isPlainObject, type KubeObject } from '../api/types';
-import { badRequest, methodNotAllowed } from '../errors/kube-error';
+import { badRequest, conflict, methodNotAllowed } from '../errors/kube-error';
 import { apiVersionOf } from '../registry/resource-type';
 import { text } from '../registry/object-path';
 import type { ObjectStore } from '../storage/object-store';
@@ -267,7 +267,9 @@ export class ResourceHandler {
     }
     const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
     if (isPlainObject(pod.spec) && pod.spec.nodeName) {
-      throw badRequest(
+      throw conflict(
+        route.type,
+        route.name ?? '',
         `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
       );
     }
