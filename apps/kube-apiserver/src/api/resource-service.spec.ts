@@ -190,6 +190,15 @@ describe('ResourceService', () => {
       deletionGracePeriodSeconds: 10,
       deletionTimestamp: '2026-11-26T12:00:10Z',
     });
+    const shorter = service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 3 });
+    expect(shorter.object.metadata).toMatchObject({
+      deletionGracePeriodSeconds: 3,
+      deletionTimestamp: '2026-11-26T12:00:03Z',
+    });
+    expect(
+      service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 5 }).object.metadata
+        .deletionGracePeriodSeconds,
+    ).toBe(3);
     expect(service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 0 }).removed).toBe(true);
   });
 

@@ -350,11 +350,20 @@ export class ResourceService {
     const grace = gracePeriodSeconds(type, old, options.gracePeriodSeconds);
     const finalizers = old.metadata.finalizers ?? [];
     if (old.metadata.deletionTimestamp) {
-      // Already terminating: a shorter grace period may finish it now.
-      if (grace === 0 && finalizers.length === 0) {
-        return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
+      // Already terminating: only a shorter grace period changes anything (it may finish it now).
+      if (grace >= (old.metadata.deletionGracePeriodSeconds ?? 0) || dryRun) {
+        return { object: old, removed: false };
       }
-      return { object: old, removed: false };
+      if (grace === 0 && finalizers.length === 0) {
+        return { object: this.remove(type, cloneJson(old), old), removed: true };
+      }
+      const shortened = cloneJson(old);
+      shortened.metadata.deletionTimestamp = formatTime(now + grace * 1000);
+      shortened.metadata.deletionGracePeriodSeconds = grace;
+      return {
+        object: this.storeOf(type).write('MODIFIED', shortened, current).object,
+        removed: false,
+      };
     }
     if (finalizers.length === 0 && grace === 0) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
