@@ -10,6 +10,7 @@ import { ensureCertificates } from './auth/certificates';
 import { writeKubeconfig } from './auth/kubeconfig';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { bootstrapCluster } from './controllers/bootstrap';
+import { GarbageCollector } from './controllers/garbage-collector';
 import { NamespaceFinalizer } from './controllers/namespace-finalizer';
 import { PodGraceReaper } from './controllers/pod-grace-reaper';
 import { openKubeDatabase } from './database/open-kube-database';
@@ -135,6 +136,7 @@ export async function startKubeApiServer(
 
     bootstrapCluster(service, registry, allocator.firstIp, port);
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
+    const collector = new GarbageCollector(store, registry, service, log);
     const reaper = new PodGraceReaper(
       store,
       registry.get('', 'v1', 'pods'),
@@ -158,6 +160,7 @@ export async function startKubeApiServer(
       ready = false;
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
+      collector.stop();
       reaper.stop();
     });
     const kubeconfigPath = join(dataDir, 'kubeconfig');

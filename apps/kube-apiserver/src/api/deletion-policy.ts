@@ -39,3 +39,14 @@ export function deletionDue(type: ResourceType, obj: KubeObject, nowMs: number):
   const grace = obj.metadata.deletionGracePeriodSeconds ?? 0;
   return grace === 0 || Date.parse(obj.metadata.deletionTimestamp ?? '') <= nowMs;
 }
+
+/** The finalizer that makes the garbage collector orphan or wait for dependents, if any. */
+export function gcFinalizerFor(options: {
+  propagationPolicy?: string;
+  orphanDependents?: boolean;
+}): string | undefined {
+  if (options.propagationPolicy === 'Orphan' || options.orphanDependents === true) {
+    return 'orphan';
+  }
+  return options.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : undefined;
+}

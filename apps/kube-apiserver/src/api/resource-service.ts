@@ -20,7 +20,12 @@ import { typedStore, type TypedStore } from '../storage/typed-store';
 import type { StoredObject } from '../storage/revision';
 import { formatTime, normalizeTimes } from '../time/kube-time';
 import { deepEqual } from './deep-equal';
-import { PROTECTED_NAMESPACES, deletionDue, gracePeriodSeconds } from './deletion-policy';
+import {
+  PROTECTED_NAMESPACES,
+  deletionDue,
+  gcFinalizerFor,
+  gracePeriodSeconds,
+} from './deletion-policy';
 import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
@@ -38,6 +43,7 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
+  orphanDependents?: boolean;
   dryRun?: string[];
 }
 
@@ -365,12 +371,17 @@ export class ResourceService {
         removed: false,
       };
     }
-    if (finalizers.length === 0 && grace === 0) {
+    // Orphan / Foreground deletions go through the garbage collector's finalizers.
+    const gcFinalizer = gcFinalizerFor(options);
+    if (finalizers.length === 0 && grace === 0 && !gcFinalizer) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
     }
     const next = cloneJson(old);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
+    if (gcFinalizer) {
+      next.metadata.finalizers = [...finalizers, gcFinalizer];
+    }
     if (dryRun) {
       return { object: next, removed: false };
     }
