@@ -27,7 +27,7 @@ describe('createResilientInformer', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     fake = new FakeInformer();
-    jest.mocked(makeInformer).mockReturnValue(fake as never);
+    jest.mocked(makeInformer).mockReturnValue(fake);
   });
 
   afterEach(() => {
