@@ -112,6 +112,25 @@ describe('client-node', () => {
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     expect(reapplied.metadata?.labels).toEqual({ merge: 'yes', json: 'yes' });
+    // Another manager changing a field the first one applied conflicts unless forced.
+    const apply = (manager: string, zone: string, force?: boolean) =>
+      core.patchNode(
+        {
+          name: 'patched',
+          body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'patched', labels: { zone } } },
+          fieldManager: manager,
+          force,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+    await apply('first', 'a');
+    const error = (await apply('second', 'b').catch((e: unknown) => e)) as {
+      code: number;
+      body: string;
+    };
+    expect(error.code).toBe(409);
+    expect(error.body).toContain('conflict with \\"first\\"');
+    expect((await apply('second', 'b', true)).metadata?.labels?.zone).toBe('b');
   });
 
   it('should work through the generic KubernetesObjectApi (legacy discovery, SMP patches)', async () => {

@@ -9,6 +9,7 @@ import {
   notFound,
 } from '../errors/kube-error';
 import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
+import { applyConflicts } from '../patch/apply-conflicts';
 import { applyIntent } from '../patch/apply-patch';
 import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
@@ -180,6 +181,9 @@ export class ResourceService {
       }
       const live = cloneJson(current.object) as Record<string, unknown>;
       const uid = current.object.metadata.uid ?? '';
+      if (!options.force) {
+        this.checkApplyConflicts(type, current, uid, options.fieldManager, patch);
+      }
       const merged = applyIntent(
         live,
         patch,
@@ -430,6 +434,26 @@ export class ResourceService {
     }
     this.intents.forget(obj.metadata.uid ?? '');
     return stored.object;
+  }
+
+  private checkApplyConflicts(
+    type: ResourceType,
+    current: StoredObject,
+    uid: string,
+    manager: string,
+    intent: Record<string, unknown>,
+  ): void {
+    const others = this.intents.all(uid).filter((i) => i.manager !== manager);
+    const conflicts = applyConflicts(intent, current.object, others, type.listStrategies);
+    if (conflicts.length > 0) {
+      const using = apiVersionOf(type);
+      const list = conflicts.map((c) => `conflict with "${c.manager}" using ${using}: .${c.field}`);
+      throw conflict(
+        type,
+        current.name,
+        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${list.join(', ')}`,
+      );
+    }
   }
 
   private checkNamespaceWritable(type: ResourceType, namespace: string, name: string): void {
