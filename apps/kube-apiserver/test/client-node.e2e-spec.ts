@@ -131,6 +131,16 @@ describe('client-node', () => {
     expect(error.code).toBe(409);
     expect(error.body).toContain('conflict with \\"first\\"');
     expect((await apply('second', 'b', true)).metadata?.labels?.zone).toBe('b');
+    // The forced field changed owner: the first manager dropping it leaves it alone.
+    const dropped = await core.patchNode(
+      {
+        name: 'patched',
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'patched' } },
+        fieldManager: 'first',
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    expect(dropped.metadata?.labels?.zone).toBe('b');
   });
 
   it('should work through the generic KubernetesObjectApi (legacy discovery, SMP patches)', async () => {

@@ -9,7 +9,7 @@ import {
   notFound,
 } from '../errors/kube-error';
 import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
-import { applyConflicts } from '../patch/apply-conflicts';
+import { applyConflicts, withoutFields } from '../patch/apply-conflicts';
 import { applyIntent } from '../patch/apply-patch';
 import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
@@ -181,9 +181,7 @@ export class ResourceService {
       }
       const live = cloneJson(current.object) as Record<string, unknown>;
       const uid = current.object.metadata.uid ?? '';
-      if (!options.force) {
-        this.checkApplyConflicts(type, current, uid, options.fieldManager, patch);
-      }
+      this.checkApplyConflicts(type, current, uid, options, patch);
       const merged = applyIntent(
         live,
         patch,
@@ -436,15 +434,31 @@ export class ResourceService {
     return stored.object;
   }
 
+  /** 409 on fields another apply manager holds; with force, those fields change owner. */
   private checkApplyConflicts(
     type: ResourceType,
     current: StoredObject,
     uid: string,
-    manager: string,
+    options: WriteOptions,
     intent: Record<string, unknown>,
   ): void {
-    const others = this.intents.all(uid).filter((i) => i.manager !== manager);
+    const others = this.intents.all(uid).filter((i) => i.manager !== options.fieldManager);
     const conflicts = applyConflicts(intent, current.object, others, type.listStrategies);
+    if (conflicts.length > 0 && options.force) {
+      if (!options.dryRun) {
+        for (const other of others) {
+          const taken = conflicts.filter((c) => c.manager === other.manager).map((c) => c.field);
+          if (taken.length > 0) {
+            this.intents.put(
+              uid,
+              other.manager,
+              withoutFields(other.intent, taken, type.listStrategies),
+            );
+          }
+        }
+      }
+      return;
+    }
     if (conflicts.length > 0) {
       const using = apiVersionOf(type);
       const list = conflicts.map((c) => `conflict with "${c.manager}" using ${using}: .${c.field}`);

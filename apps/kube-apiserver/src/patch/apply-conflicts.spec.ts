@@ -1,4 +1,4 @@
-import { applyConflicts, leafFields } from './apply-conflicts';
+import { applyConflicts, leafFields, withoutFields } from './apply-conflicts';
 
 const strategies = { 'spec.ports': { key: 'port' } };
 
@@ -49,5 +49,18 @@ describe('server-side apply conflicts', () => {
         strategies,
       ),
     ).toEqual([]);
+  });
+
+  it('should take forced fields away from the previous owner', () => {
+    const intent = {
+      metadata: { labels: { zone: 'a', keep: 'x' } },
+      spec: { ports: [{ port: 80, targetPort: 1 }, { port: 90 }] },
+    };
+    expect(
+      withoutFields(intent, ['metadata.labels.zone', 'spec.ports[port=80].targetPort'], strategies),
+    ).toEqual({
+      metadata: { labels: { keep: 'x' } },
+      spec: { ports: [{ port: 80 }, { port: 90 }] },
+    });
   });
 });

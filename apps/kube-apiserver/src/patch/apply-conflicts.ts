@@ -1,41 +1,54 @@
 import { isPlainObject } from '../api/types';
 import type { ListStrategies } from './strategic-merge-patch';
 
+/** A step into a map field, or into the keyed list item whose `key` has `value`. */
+type Step = { field: string } | { key: string; value: unknown };
+
+interface Leaf {
+  json: string;
+  steps: Step[];
+}
+
 /**
- * Leaf fields of an object as `path → JSON value`, with keyed lists entered by their merge key
- * (`spec.ports[port=80].targetPort`), so two managers can own different items of one list.
+ * Leaf fields of an object by path (`spec.ports[port=80].targetPort`): keyed lists are entered by
+ * their merge key, so two managers can own different items of one list.
  */
-export function leafFields(
-  value: unknown,
-  strategies: ListStrategies,
-  path = '',
-): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (v: unknown, p: string, listPath: string) => {
+function leaves(value: unknown, strategies: ListStrategies): Map<string, Leaf> {
+  const out = new Map<string, Leaf>();
+  const walk = (v: unknown, path: string, listPath: string, steps: Step[]) => {
     if (isPlainObject(v) && Object.keys(v).length > 0) {
       for (const [k, child] of Object.entries(v)) {
-        walk(child, p ? `${p}.${k}` : k, listPath ? `${listPath}.${k}` : k);
+        walk(child, path ? `${path}.${k}` : k, listPath ? `${listPath}.${k}` : k, [
+          ...steps,
+          { field: k },
+        ]);
       }
       return;
     }
     const key = strategies[listPath]?.key;
     if (Array.isArray(v) && key && v.every((item) => isPlainObject(item))) {
       for (const item of v as Record<string, unknown>[]) {
-        const id = `${p}[${key}=${JSON.stringify(item[key])}]`;
-        const rest = Object.fromEntries(Object.entries(item).filter(([k]) => k !== key));
-        if (Object.keys(rest).length === 0) {
-          out.set(id, '{}');
+        const id = `${path}[${key}=${JSON.stringify(item[key])}]`;
+        const itemSteps: Step[] = [...steps, { key, value: item[key] }];
+        const rest = Object.entries(item).filter(([k]) => k !== key);
+        if (rest.length === 0) {
+          out.set(id, { json: '{}', steps: itemSteps });
         }
-        for (const [k, child] of Object.entries(rest)) {
-          walk(child, `${id}.${k}`, `${listPath}.${k}`);
+        for (const [k, child] of rest) {
+          walk(child, `${id}.${k}`, `${listPath}.${k}`, [...itemSteps, { field: k }]);
         }
       }
       return;
     }
-    out.set(p, JSON.stringify(v));
+    out.set(path, { json: JSON.stringify(v), steps });
   };
-  walk(value, path, path);
+  walk(value, '', '', []);
   return out;
+}
+
+/** Leaf fields as `path → JSON value`. */
+export function leafFields(value: unknown, strategies: ListStrategies): Map<string, string> {
+  return new Map([...leaves(value, strategies)].map(([path, leaf]) => [path, leaf.json]));
 }
 
 export interface ApplyConflict {
@@ -65,4 +78,55 @@ export function applyConflicts(
     }
   }
   return conflicts;
+}
+
+/**
+ * Takes `fields` away from a manager's intent (a forced apply transfers their ownership), so that
+ * manager dropping them later does not remove the new owner's values.
+ */
+export function withoutFields(
+  intent: unknown,
+  fields: string[],
+  strategies: ListStrategies,
+): unknown {
+  const copy: unknown = JSON.parse(JSON.stringify(intent));
+  const all = leaves(copy, strategies);
+  for (const field of fields) {
+    const leaf = all.get(field);
+    if (leaf) {
+      removeAt(copy, leaf.steps);
+    }
+  }
+  return copy;
+}
+
+const sameKey = (item: unknown, key: string, value: unknown) =>
+  isPlainObject(item) && JSON.stringify(item[key]) === JSON.stringify(value);
+
+function removeAt(root: unknown, steps: Step[]): void {
+  let parent: unknown = root;
+  for (const step of steps.slice(0, -1)) {
+    if ('field' in step) {
+      parent = isPlainObject(parent) ? parent[step.field] : undefined;
+    } else {
+      parent = Array.isArray(parent)
+        ? (parent as unknown[]).find((item) => sameKey(item, step.key, step.value))
+        : undefined;
+    }
+  }
+  const last = steps[steps.length - 1];
+  if (!last) {
+    return;
+  }
+  if ('field' in last) {
+    if (isPlainObject(parent)) {
+      delete parent[last.field];
+    }
+  } else if (Array.isArray(parent)) {
+    const list = parent as unknown[];
+    const i = list.findIndex((item) => sameKey(item, last.key, last.value));
+    if (i >= 0) {
+      list.splice(i, 1);
+    }
+  }
 }
