@@ -4,19 +4,21 @@ import {
   noopLogger,
   Periodic,
   waitForCacheSync,
+  type Informer,
   type Logger,
   type Scheduler,
 } from '@app/controller-runtime';
 import { Counter, type Registry } from 'prom-client';
 import type { Cidr } from './cluster-cidrs';
 import { NetworkConditionUpdater } from './network-condition';
+import { NodeChangeTrigger } from './node-change-trigger';
 import {
   DEFAULT_ROUTE_RECONCILIATION_PERIOD_MS,
   ROUTE_CONTROLLER_NAME,
   ROUTE_SYNC_TOTAL_METRIC,
 } from './route-names';
 import { RouteReconciler } from './route-reconciler';
-import type { NodeConditionWriter, NodeLister, RouteEventRecorder } from './route-types';
+import type { NodeConditionWriter, NodeLister, RouteEventRecorder, RouteNode } from './route-types';
 
 export interface RouteControllerOptions {
   routes: Routes;
@@ -36,12 +38,18 @@ export interface RouteControllerOptions {
   /** Where `route_controller_route_sync_total` is registered. */
   registry?: Registry;
   maxConcurrentOperations?: number;
+  /**
+   * Feature gate `CloudControllerManagerWatchBasedRoutesReconciliation` (alpha, off upstream):
+   * given the Node informer, passes follow node changes instead of the fixed period.
+   */
+  watchNodes?: Informer<RouteNode>;
 }
 
 /**
- * The route controller (`node-route-controller`, k8s.io/cloud-provider controllers/route) in its
- * default mode: after the node cache syncs, a full reconcile of cloud routes against Nodes every
- * reconciliation period, measured from the start of each pass (wait.NonSlidingUntil).
+ * The route controller (`node-route-controller`, k8s.io/cloud-provider controllers/route). Default
+ * mode: after the node cache syncs, a full reconcile of cloud routes against Nodes every
+ * reconciliation period, measured from the start of each pass (wait.NonSlidingUntil). With
+ * `watchNodes`, the same pass runs on node changes instead (NodeChangeTrigger).
  */
 export class RouteController {
   private readonly logger: Logger;
@@ -49,6 +57,7 @@ export class RouteController {
   private readonly syncTotal?: Counter;
   private readonly stopping = new AbortController();
   private periodic?: Periodic;
+  private trigger?: NodeChangeTrigger;
 
   constructor(private readonly options: RouteControllerOptions) {
     if (options.clusterCidrs.length === 0) {
@@ -81,12 +90,25 @@ export class RouteController {
     if (!synced) {
       return;
     }
+    if (this.options.watchNodes) {
+      this.trigger = new NodeChangeTrigger(
+        this.options.watchNodes,
+        () => this.reconcileNodeRoutes(),
+        this.options.scheduler,
+        this.logger,
+      );
+      this.trigger.start();
+      return;
+    }
     this.periodic = new Periodic(
       {
         name: 'reconcile-node-routes',
         periodMs: this.options.reconciliationPeriodMs ?? DEFAULT_ROUTE_RECONCILIATION_PERIOD_MS,
         sliding: false,
-        run: () => this.reconcileNodeRoutes(),
+        run: () =>
+          this.reconcileNodeRoutes().catch((error: unknown) =>
+            this.logger.error({ err: errorMessage(error) }, "Couldn't reconcile node routes"),
+          ),
       },
       this.options.scheduler,
       this.logger,
@@ -98,6 +120,7 @@ export class RouteController {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.periodic?.stop();
+    await this.trigger?.stop();
     this.logger.info({ controller: ROUTE_CONTROLLER_NAME }, 'Shutting down route controller');
   }
 
@@ -108,11 +131,7 @@ export class RouteController {
     try {
       routes = await this.options.routes.listRoutes(this.options.clusterName);
     } catch (error) {
-      this.logger.error(
-        { err: errorMessage(error) },
-        `Couldn't reconcile node routes: error listing routes: ${errorMessage(error)}`,
-      );
-      return;
+      throw new Error(`error listing routes: ${errorMessage(error)}`, { cause: error });
     }
     await this.reconciler.reconcile(this.options.nodes.list(), routes);
   }
