@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { ConfigError } from '@app/config';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -13,7 +14,7 @@ export interface Cidr {
  * `--cluster-cidr` is unusable for the route controller. Upstream's `startRouteController`
  * returns this as an error and the process exits (`klog.Fatalf`): it must fail to start.
  */
-export class InvalidClusterCidrError extends Error {
+export class InvalidClusterCidrError extends ConfigError {
   override readonly name = 'InvalidClusterCidrError';
 }
 
