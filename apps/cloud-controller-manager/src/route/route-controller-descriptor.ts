@@ -1,4 +1,4 @@
-import type { ControllerDescriptor } from '../../controller-context';
+import type { ControllerDescriptor } from '../controller-context';
 import { parseClusterCidrs } from './cluster-cidrs';
 import { RouteController } from './route-controller';
 import {
