@@ -260,6 +260,26 @@ describe('RouteController', () => {
     await env.controller.stop();
   });
 
+  it('should allow 200 cloud calls in flight by default (maxConcurrentRouteOperations)', async () => {
+    const env = setup();
+    let open!: () => void;
+    env.routes.gate = new Promise((resolve) => (open = resolve));
+    for (let i = 0; i < 250; i++) {
+      env.informer.add(node(`n${i}`, [`10.244.${i}.0/24`]));
+    }
+    env.informer.markSynced();
+    const start = env.controller.start();
+    await env.scheduler.advance(0);
+    await start;
+    await env.scheduler.advance(0);
+    expect(env.routes.inFlight).toBe(200);
+    open();
+    await env.scheduler.advance(0);
+    expect(env.routes.created).toHaveLength(250);
+    expect(env.writer.writes).toHaveLength(250);
+    await env.controller.stop();
+  });
+
   it('should not start reconciling before the node cache has synced', async () => {
     const env = setup();
     env.informer.add(node('a', ['10.244.1.0/24']));
