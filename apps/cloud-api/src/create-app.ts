@@ -4,10 +4,12 @@ import { CloudApiConfig } from '@app/config';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import swaggerUi from 'swagger-ui-express';
+import { AuditLog } from './audit/audit-log';
 import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
 import { requestIdentity } from './http/request-identity.middleware';
+import { ChangeStream } from './events/change-stream';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
@@ -31,10 +33,12 @@ export async function createCloudApiApp(
   app.set('etag', false); // ETag headers are the resources' etags, set explicitly
   app.set('query parser', 'simple');
   app.use(requestIdentity);
+  app.use(app.get(AuditLog).middleware());
   app.use(app.get(HttpMetrics).middleware());
+  app.use(app.get(ChangeStream).middleware());
   // Bring resources up to the clock's present before any API handler reads or writes them.
   const settler = app.get(TransitionSettler);
-  app.use('/v1', (_req: Request, _res: Response, next: NextFunction) => {
+  app.use(['/v1', '/admin'], (_req: Request, _res: Response, next: NextFunction) => {
     settler.settle();
     next();
   });

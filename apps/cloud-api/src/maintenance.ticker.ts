@@ -10,14 +10,19 @@ import { TransitionSettler } from './transitions/transition-settler';
 const TICK_MS = 1000;
 const PURGE_EVERY_MS = 60_000;
 
+/** Work other features do on every tick, after the settle (flush buffers, purge old rows, fan out). */
+export type TickListener = (now: number) => void;
+
 /**
- * Background upkeep: settles due transitions even when nobody calls the API (so the database and,
- * later, the change stream follow the clock) and purges expired idempotency keys.
+ * Background upkeep: settles due transitions even when nobody calls the API (so the database and
+ * the change stream follow the clock), purges expired idempotency keys, and runs the features'
+ * tick listeners (audit log flush and retention, change stream fan-out).
  */
 @Injectable()
 export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private lastPurge = 0;
+  private readonly listeners: TickListener[] = [];
 
   constructor(
     private readonly settler: TransitionSettler,
@@ -34,9 +39,14 @@ export class MaintenanceTicker implements OnApplicationBootstrap, OnApplicationS
     clearInterval(this.timer);
   }
 
+  onTick(listener: TickListener): void {
+    this.listeners.push(listener);
+  }
+
   tick(): void {
     this.settler.settle(true);
     const now = this.clock.now();
+    this.listeners.forEach((listener) => listener(now));
     if (now - this.lastPurge >= PURGE_EVERY_MS) {
       this.keys.purgeExpired(now);
       this.lastPurge = now;

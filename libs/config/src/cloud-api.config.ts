@@ -53,6 +53,16 @@ export class CloudApiConfig {
   @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 30s, 5m or 1h' })
   terminatedRetention = '1h';
 
+  /** How long audit-log entries and change-stream events are kept (clock time), e.g. `24h`. */
+  @IsString()
+  @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 30m or 24h' })
+  auditRetention = '24h';
+
+  /** Interval of the keep-alive comments on `GET /v1/events/stream` (real time), e.g. `15s`. */
+  @IsString()
+  @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 15s' })
+  eventsHeartbeat = '15s';
+
   /** JSON file replacing the built-in region/zone/instance-type catalog. */
   @IsOptional()
   @IsString()

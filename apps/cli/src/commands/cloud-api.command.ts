@@ -29,6 +29,20 @@ export function registerCloudApiCommand(program: Command): void {
     )
     .addOption(
       nimbusOption(
+        '--audit-retention <duration>',
+        'how long audit-log entries and change-stream events are kept (clock time)',
+        '24h',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--events-heartbeat <duration>',
+        'keep-alive comment interval of the event stream',
+        '15s',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--catalog <file>',
         'JSON file replacing the built-in regions, zones and instance types',
       ),
