@@ -82,17 +82,44 @@ describe('route controller (e2e)', () => {
       description: routeDescription(clusterName, nodeName),
     });
 
-  const setRouteQuota = async (limit: number) => {
-    const res = await fetch(`${h.cloudApi.url}/v1/projects/default/quotas`, {
-      method: 'PUT',
+  const admin = async (method: string, path: string, body?: object): Promise<unknown> => {
+    const res = await fetch(`${h.cloudApi.url}${path}`, {
+      method,
       headers: {
         Authorization: `Bearer ${CLOUD_ADMIN_TOKEN}`,
         'Content-Type': 'application/json',
       },
-      body: JSON.stringify({ limits: { routesPerNetwork: limit } }),
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBeLessThan(300);
+    return res.status === 204 ? undefined : res.json();
   };
+
+  const setRouteQuota = (limit: number) =>
+    admin('PUT', '/v1/projects/default/quotas', { limits: { routesPerNetwork: limit } });
+
+  /** Waits for NetworkUnavailable with this reason on the node. */
+  const conditionWithReason = (name: string, reason: string) =>
+    waitFor(
+      async () => {
+        const c = await networkUnavailable(name);
+        return c?.reason === reason && c;
+      },
+      { message: `${reason} on ${name}` },
+    );
+
+  const failedToCreateRoute = (name: string) =>
+    waitFor(
+      async () => {
+        const found = await h.events({
+          reason: 'FailedToCreateRoute',
+          component: 'route_controller',
+          involvedName: name,
+        });
+        return found.length > 0 && found[0];
+      },
+      { message: `FailedToCreateRoute on ${name}` },
+    );
 
   it('R1: one route per (node, pod CIDR) named from the node UID; NetworkUnavailable=False/RouteCreated', async () => {
     const ccm = await h.startCcm(routeFlags('r1', '10.201.0.0/16,fd00:201::/56'));
@@ -194,48 +221,54 @@ describe('route controller (e2e)', () => {
     await h.stopCcm(ccm);
   });
 
-  it('R4: CreateRoute failing (route quota exhausted) → FailedToCreateRoute + NoRouteCreated; recovers once the quota is raised', async () => {
-    // Deterministic cloud failure: no room left for another route in the network.
+  it('R4: CreateRoute failing (cloud fault injection) → FailedToCreateRoute + NoRouteCreated; recovers on the next cycle after the fault clears', async () => {
+    const rule = (await admin('POST', '/admin/faults', {
+      description: 'R4: CreateRoute of cluster r4f fails',
+      match: { operation: 'routes.create', resourceName: 'r4f-*' },
+      effect: { type: 'error', status: 500, message: 'injected CreateRoute failure' },
+    })) as { id: string };
+    const ccm = await h.startCcm(routeFlags('r4f', '10.211.0.0/16'));
+    const node = await nodeWithInstance('r4f-a', ['10.211.1.0/24']);
+
+    const event = await failedToCreateRoute('r4f-a');
+    expect(event.type).toBe('Warning');
+    expect(event.involvedObject).toMatchObject({ apiVersion: 'v1', kind: 'Node', name: 'r4f-a' });
+    expect(event.message).toMatch(
+      new RegExp(
+        `^Could not create route ${node.metadata?.uid} 10\\.211\\.1\\.0/24 for node r4f-a after \\S+: .*injected CreateRoute failure`,
+      ),
+    );
+    expect(await conditionWithReason('r4f-a', 'NoRouteCreated')).toMatchObject({
+      status: 'True',
+      message: 'RouteController failed to create a route',
+    });
+    expect((await clusterRoutes('r4f')).size).toBe(0);
+
+    await admin('DELETE', `/admin/faults/${rule.id}`);
+    expect((await conditionWithReason('r4f-a', 'RouteCreated')).status).toBe('False');
+    expect((await clusterRoutes('r4f')).has('10.211.1.0/24')).toBe(true);
+    await h.stopCcm(ccm);
+  });
+
+  it('R4 (quota): CreateRoute failing (route quota exhausted) → FailedToCreateRoute + NoRouteCreated; recovers once the quota is raised', async () => {
+    // A second deterministic failure: no room left for another route in the network.
     let used = 0;
     for await (const route of h.cloud.routes.listAll(networkId)) {
       used += route ? 1 : 0;
     }
     await setRouteQuota(used);
     try {
-      const ccm = await h.startCcm(routeFlags('r4', '10.204.0.0/16'));
+      await h.startCcm(routeFlags('r4', '10.204.0.0/16'));
       const node = await nodeWithInstance('r4-a', ['10.204.1.0/24']);
-      const uid = node.metadata?.uid ?? '';
 
-      const [event] = await waitFor(
-        async () => {
-          const found = await h.events({
-            reason: 'FailedToCreateRoute',
-            component: 'route_controller',
-            involvedName: 'r4-a',
-          });
-          return found.length > 0 && found;
-        },
-        { message: 'FailedToCreateRoute event' },
-      );
-      expect(event.type).toBe('Warning');
-      expect(event.involvedObject).toMatchObject({ apiVersion: 'v1', kind: 'Node', name: 'r4-a' });
+      const event = await failedToCreateRoute('r4-a');
       expect(event.message).toMatch(
         new RegExp(
-          `^Could not create route ${uid} 10\\.204\\.1\\.0/24 for node r4-a after \\S+: .+`,
+          `^Could not create route ${node.metadata?.uid} 10\\.204\\.1\\.0/24 for node r4-a after \\S+: .*quota`,
+          'i',
         ),
       );
-      expect(event.message).toMatch(/quota/i);
-      const failed = await waitFor(
-        async () => {
-          const c = await networkUnavailable('r4-a');
-          return c?.reason === 'NoRouteCreated' && c;
-        },
-        { message: 'NoRouteCreated' },
-      );
-      expect(failed).toMatchObject({
-        status: 'True',
-        message: 'RouteController failed to create a route',
-      });
+      expect((await conditionWithReason('r4-a', 'NoRouteCreated')).status).toBe('True');
       // It fails again on the next cycle (the "after …" duration differs: a new message).
       await waitFor(
         async () =>
@@ -246,16 +279,8 @@ describe('route controller (e2e)', () => {
       );
 
       await setRouteQuota(1_000);
-      const recovered = await waitFor(
-        async () => {
-          const c = await networkUnavailable('r4-a');
-          return c?.reason === 'RouteCreated' && c;
-        },
-        { message: 'RouteCreated after the fault cleared' },
-      );
-      expect(recovered.status).toBe('False');
+      expect((await conditionWithReason('r4-a', 'RouteCreated')).status).toBe('False');
       expect((await clusterRoutes('r4')).has('10.204.1.0/24')).toBe(true);
-      await h.stopCcm(ccm);
     } finally {
       await setRouteQuota(1_000);
     }
