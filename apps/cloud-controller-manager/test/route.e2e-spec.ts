@@ -172,6 +172,26 @@ describe('route controller (e2e)', () => {
     await h.stopCcm(ccm);
   });
 
+  it('R1 (watch-based gate): with CloudControllerManagerWatchBasedRoutesReconciliation a node change triggers the pass', async () => {
+    await nodeWithInstance('r1w-a', ['10.212.1.0/24']);
+    await h.startCcm({
+      ...routeFlags('r1w', '10.212.0.0/16'),
+      // After the first pass the fixed period would not come round during the test.
+      routeReconciliationPeriod: '1h',
+      featureGates: 'CloudControllerManagerWatchBasedRoutesReconciliation=true',
+    });
+    await waitFor(async () => (await clusterRoutes('r1w')).has('10.212.1.0/24'), {
+      message: 'route of r1w-a (first pass)',
+    });
+    await nodeWithInstance('r1w-b', ['10.212.2.0/24']);
+    // At most one pass per 10 s (token bucket): the add is handled within that.
+    await waitFor(async () => (await clusterRoutes('r1w')).has('10.212.2.0/24'), {
+      timeoutMs: 15_000,
+      message: 'route of r1w-b after the node add',
+    });
+    expect((await conditionWithReason('r1w-b', 'RouteCreated')).status).toBe('False');
+  });
+
   it('R2: a deleted node loses its route on the next cycle', async () => {
     const ccm = await h.startCcm(routeFlags('r2', '10.202.0.0/16'));
     await nodeWithInstance('r2-a', ['10.202.1.0/24']);

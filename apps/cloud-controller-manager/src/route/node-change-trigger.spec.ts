@@ -77,6 +77,16 @@ describe('RouteController in watch-based mode', () => {
     await env.controller.stop();
   });
 
+  it('should still reconcile every 12–24 h without node changes (resync)', async () => {
+    const env = await setup();
+    env.routes.table.push({ name: 'stale', targetNode: 'gone', destinationCIDR: '10.244.9.0/24' });
+    await env.scheduler.advance(12 * 3_600_000 - 1);
+    expect(env.routes.deleted).toEqual([]);
+    await env.scheduler.advance(12 * 3_600_000);
+    expect(env.routes.deleted.map((r) => r.name)).toEqual(['stale']);
+    await env.controller.stop();
+  });
+
   it('should retry a pass whose ListRoutes failed', async () => {
     const env = await setup();
     env.routes.failList = new Error('cloud down');

@@ -5,6 +5,7 @@ import {
   type Informer,
   type Logger,
   type Scheduler,
+  type TimerHandle,
 } from '@app/controller-runtime';
 import { equalNodeAddresses, podCidrsOf } from './route-plan';
 import type { RouteNode } from './route-types';
@@ -13,6 +14,8 @@ import type { RouteNode } from './route-types';
 export const ROUTES_KEY = 'routes';
 /** minRouteResyncInterval: at most one pass per 10 s, and never a longer wait than that. */
 export const MIN_ROUTE_RESYNC_INTERVAL_MS = 10_000;
+/** `--min-resync-period` (12 h): the safety-net pass comes every [12 h, 24 h), chosen at start. */
+export const MIN_RESYNC_PERIOD_MS = 12 * 3_600_000;
 
 /** Does this node update change what the route controller would do? */
 export function routeRelevantChange(oldNode: RouteNode, newNode: RouteNode): boolean {
@@ -31,18 +34,20 @@ export function routeRelevantChange(oldNode: RouteNode, newNode: RouteNode): boo
 /**
  * The watch-based mode of feature gate `CloudControllerManagerWatchBasedRoutesReconciliation`
  * (KEP-5237, alpha, off by default): node add/delete, podCIDRs or addresses changes and informer
- * resyncs queue one key; a token bucket of one per 10 s spaces the passes; one worker; the key is
+ * resyncs (and a pass every 12–24 h) queue one key; a token bucket of one per 10 s spaces the passes; one worker; the key is
  * forgotten before the pass so an event arriving during it queues the next one.
  */
 export class NodeChangeTrigger {
   private readonly queue: RateLimitingQueue<string>;
   private worker?: Promise<void>;
+  private resync?: TimerHandle;
 
   constructor(
     private readonly informer: Informer<RouteNode>,
     private readonly pass: () => Promise<void>,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
+    private readonly resyncPeriodMs = MIN_RESYNC_PERIOD_MS * (1 + Math.random()),
   ) {
     this.queue = new RateLimitingQueue<string>({
       scheduler,
@@ -62,11 +67,21 @@ export class NodeChangeTrigger {
       onDelete: () => this.enqueue(),
     });
     this.worker = this.work();
+    this.scheduleResync();
   }
 
   async stop(): Promise<void> {
+    this.resync?.cancel();
     this.queue.shutDown();
     await this.worker;
+  }
+
+  /** Upstream gets this from the informer's resync; here it does not depend on the informer. */
+  private scheduleResync(): void {
+    this.resync = this.scheduler.setTimer(() => {
+      this.enqueue();
+      this.scheduleResync();
+    }, this.resyncPeriodMs);
   }
 
   private enqueue(): void {

@@ -58,6 +58,9 @@ export const routeControllerDescriptor: ControllerDescriptor = {
       scheduler: ctx.scheduler,
       logger: ctx.logger,
       registry: ctx.registry,
+      watchNodes: settings.featureGates.CloudControllerManagerWatchBasedRoutesReconciliation
+        ? nodes
+        : undefined,
     });
     return {
       start: () => {
