@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
+import { ccmCommand } from './commands/ccm.command';
+import { upCommand } from './commands/up.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -13,5 +15,7 @@ export function buildProgram(): Command {
     });
   registerCloudApiCommand(program);
   program.addCommand(apiserverCommand());
+  program.addCommand(ccmCommand());
+  program.addCommand(upCommand());
   return program;
 }
