@@ -23,12 +23,9 @@ export class QuotasRepository {
   /** Adds `delta` (negative to release) to a usage counter, never below zero. */
   add(projectId: string, usageKey: string, delta: number): void {
     this.db.run(
-      'INSERT OR IGNORE INTO quota_usage (project_id, usage_key, used) VALUES (?, ?, 0)',
-      [projectId, usageKey],
-    );
-    this.db.run(
-      'UPDATE quota_usage SET used = MAX(0, used + ?) WHERE project_id = ? AND usage_key = ?',
-      [delta, projectId, usageKey],
+      `INSERT INTO quota_usage (project_id, usage_key, used) VALUES (@projectId, @usageKey, MAX(0, @delta))
+       ON CONFLICT (project_id, usage_key) DO UPDATE SET used = MAX(0, used + @delta)`,
+      { projectId, usageKey, delta },
     );
   }
 
