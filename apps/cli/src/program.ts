@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
+import { ccmCommand } from './commands/ccm.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
     });
   registerCloudApiCommand(program);
   program.addCommand(apiserverCommand());
+  program.addCommand(ccmCommand());
   return program;
 }

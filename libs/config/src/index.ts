@@ -6,3 +6,4 @@ export * from './validate-config';
 export * from './cloud-api.config';
 export * from './cli-option';
 export * from './kube-apiserver.config';
+export * from './cloud-controller-manager.config';

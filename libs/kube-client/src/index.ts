@@ -1,6 +1,12 @@
 // The only place that imports @kubernetes/client-node; everything else goes through here.
 export * from './kubeconfig';
 export * from './resilient-informer';
+export * from './informer-adapter';
+export * from './informer-factory';
+export * from './api-error';
+export * from './event-sink';
+export * from './lease-lock';
+export * from './typed-clients';
 export {
   CoreV1Api,
   CoordinationV1Api,
@@ -14,9 +20,13 @@ export {
   type KubernetesObject,
   type KubernetesListObject,
   type V1Node,
+  type V1NodeAddress,
+  type V1NodeCondition,
+  type V1Taint,
   type V1Pod,
   type V1Service,
   type V1Namespace,
   type V1Lease,
   type V1ConfigMap,
+  type CoreV1Event as V1Event,
 } from '@kubernetes/client-node';

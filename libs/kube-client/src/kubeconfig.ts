@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /** Loads a kubeconfig file (e.g. `<data-dir>/kubeconfig` written by `nimbus apiserver`). */
@@ -8,4 +9,27 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
     kc.setCurrentContext(context);
   }
   return kc;
+}
+
+/** Where a pod finds its service-account token and the cluster CA. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * In a pod: the mounted service-account token and CA plus the KUBERNETES_SERVICE_HOST/PORT
+ * variables, which client-node's loadFromCluster reads itself.
+ */
+export function inClusterKubeConfig(): KubeConfig {
+  if (!existsSync(`${SERVICE_ACCOUNT_DIR}/token`)) {
+    throw new Error(
+      `no --kubeconfig given and not in a pod (${SERVICE_ACCOUNT_DIR}/token is missing)`,
+    );
+  }
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return kc;
+}
+
+/** `--kubeconfig` when given, else the in-cluster config. */
+export function kubeConfigFor(kubeconfigPath: string | undefined): KubeConfig {
+  return kubeconfigPath ? loadKubeConfig(kubeconfigPath) : inClusterKubeConfig();
 }

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import { AdjustableClock, type Clock } from '@app/common';
+import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
+import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
+import {
+  EventBroadcaster,
+  LeaderElector,
+  SystemScheduler,
+  errorMessage,
+  noopLogger,
+  sleep,
+  type Logger,
+  type Scheduler,
+} from '@app/controller-runtime';
+import {
+  InformerFactory,
+  KubeClient,
+  KubeEventSink,
+  KubeLeaseLock,
+  kubeConfigFor,
+  type KubeConfig,
+} from '@app/kube-client';
+import { parseClusterCidrs } from './cluster-cidr';
+import type { ControllerDescriptor } from './controller-context';
+import { isControllerEnabled, unknownControllers } from './controller-names';
+import { CONTROLLERS } from './controllers';
+import { startHealthServer, type HealthCheck, type HealthServer } from './health-server';
+import { runControllers, type ControllerSet } from './run-controllers';
+import { settingsOf } from './settings';
+
+export interface CloudControllerManagerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the Nimbus provider built from `--cloud-url`/`--cloud-token` (tests). */
+  cloud?: CloudProvider;
+  /** Replaces the kubeconfig from `--kubeconfig` / in-cluster. */
+  kubeConfig?: KubeConfig;
+  /** Replaces the typed client (tests simulate refused writes with it). */
+  kube?: KubeClient;
+  /** Leader-election identity; default `<hostname>_<uuid>` as upstream. */
+  identity?: string;
+  /** Default: every built-in controller. */
+  controllers?: readonly ControllerDescriptor[];
+  version?: string;
+}
+
+export interface RunningCloudControllerManager {
+  identity: string;
+  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
+  healthUrl: string | undefined;
+  registry: Registry;
+  /** True while this replica holds the lease (always true once running with `--leader-elect=false`). */
+  isLeader(): boolean;
+  /**
+   * Resolves with the exit code the process should end with: 1 when leadership was lost
+   * (upstream exits 1 in OnStoppedLeading), 0 after `close()`.
+   */
+  readonly exited: Promise<number>;
+  /** Graceful stop: controllers drain, the lease is kept until it expires (upstream default). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the cloud-controller-manager (upstream app/controllermanager.go order): validate,
+ * serve /healthz and /metrics, then (while leading) initialise the cloud, build the enabled
+ * controllers, start the informers and the controllers.
+ */
+export async function startCloudControllerManager(
+  config: CloudControllerManagerConfig,
+  deps: CloudControllerManagerDeps = {},
+): Promise<RunningCloudControllerManager> {
+  const settings = settingsOf(config);
+  const descriptors = deps.controllers ?? CONTROLLERS;
+  const unknown = unknownControllers(
+    settings.controllers,
+    descriptors.map((d) => d.name),
+  );
+  if (unknown.length > 0) {
+    throw new ConfigError(`--controllers: unknown controller(s) ${unknown.join(', ')}`);
+  }
+  const enabled = descriptors.filter((d) => isControllerEnabled(d.name, settings.controllers));
+  if (settings.clusterCidr.trim() !== '') {
+    parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
+  }
+  for (const d of enabled) {
+    d.validate?.(settings);
+  }
+
+  const logger = deps.logger ?? noopLogger;
+  const clock = deps.clock ?? new AdjustableClock();
+  const scheduler: Scheduler = new SystemScheduler(clock);
+  const registry = new Registry();
+  const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
+  const cloud = deps.cloud ?? nimbusProvider(config, deps.version);
+  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  const kube = deps.kube ?? new KubeClient(kc);
+  const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
+
+  const checks: HealthCheck[] = [];
+  const health: HealthServer | undefined =
+    config.securePort >= 0
+      ? await startHealthServer(config.bindAddress, config.securePort, registry, () => checks)
+      : undefined;
+
+  let leading = false;
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  let running: ControllerSet | undefined;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  const stop = new AbortController();
+
+  let leadStarted: Promise<void> | undefined;
+  const lead = (signal: AbortSignal): Promise<void> => {
+    leadStarted = startLeading(signal);
+    return leadStarted;
+  };
+  const startLeading = async (signal: AbortSignal) => {
+    leading = true;
+    const informers = new InformerFactory(kc, {
+      scheduler,
+      onError: (resource, err) =>
+        logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
+    });
+    running = await runControllers(
+      enabled,
+      {
+        settings,
+        cloud,
+        informers,
+        kube,
+        eventRecorder: (component) => broadcaster.newRecorder({ component }),
+        scheduler,
+        logger,
+        registry,
+      },
+      signal,
+    );
+  };
+  const stopControllers = async () => {
+    leading = false;
+    await leadStarted?.catch(() => undefined);
+    const current = running;
+    running = undefined;
+    await current?.stop();
+  };
+
+  let elector: LeaderElector | undefined;
+  let election: Promise<void>;
+  if (settings.leaderElect) {
+    elector = new LeaderElector(
+      {
+        lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
+        leaseDurationMs: settings.leaseDurationMs,
+        renewDeadlineMs: settings.renewDeadlineMs,
+        retryPeriodMs: settings.retryPeriodMs,
+        callbacks: {
+          onStartedLeading: (signal) => lead(signal),
+          onStoppedLeading: () => {
+            if (!closing) {
+              logger.error({ identity }, 'leaderelection lost');
+            }
+            void stopControllers().then(() => resolveExit(closing ? 0 : 1));
+          },
+          onNewLeader: (id) => logger.info({ identity: id }, 'new leader elected'),
+        },
+      },
+      { scheduler, logger },
+    );
+    const e = elector;
+    checks.push({ name: 'leaderElection', check: () => e.check() });
+    election = elector.run(stop.signal);
+  } else {
+    election = lead(stop.signal);
+  }
+  election.catch((err: unknown) => {
+    logger.error({ err: errorMessage(err) }, 'cloud-controller-manager failed');
+    void stopControllers().then(() => resolveExit(1));
+  });
+
+  return {
+    identity,
+    healthUrl: health?.url,
+    registry,
+    isLeader: () => leading,
+    exited,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        stop.abort();
+        if (!elector) {
+          await stopControllers();
+          resolveExit(0);
+        }
+        await exited;
+        // Events still queued get a moment to reach the api-server, then are dropped.
+        await Promise.race([broadcaster.flush(), sleep(scheduler, 2000)]);
+        broadcaster.shutdown();
+        await health?.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function nimbusProvider(config: CloudControllerManagerConfig, version?: string): CloudProvider {
+  if (!config.cloudToken) {
+    throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
+  }
+  return NimbusCloudProvider.create(
+    { baseUrl: config.cloudUrl, token: config.cloudToken, version },
+    { clusterName: config.clusterName },
+  );
+}

@@ -1,0 +1,109 @@
+import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { DomainError } from '@app/common';
+import type { LeaderElectionRecord, LeaseLock } from '@app/controller-runtime';
+import { apiErrorMessage, isConflict, isNotFound } from './api-error';
+
+/**
+ * controller-runtime's LeaseLock over a coordination.k8s.io/v1 Lease (client-go's
+ * resourcelock.LeaseLock): get (404 → null), create, update = PUT at the last seen
+ * resourceVersion; a 409 becomes a CONFLICT DomainError (someone else won the round).
+ */
+export class KubeLeaseLock implements LeaseLock {
+  private readonly api: CoordinationV1Api;
+  private lease: V1Lease | undefined;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly namespace: string,
+    private readonly name: string,
+    private readonly id: string,
+  ) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  identity(): string {
+    return this.id;
+  }
+
+  describe(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  async get(): Promise<LeaderElectionRecord | null> {
+    try {
+      this.lease = await this.api.readNamespacedLease({
+        namespace: this.namespace,
+        name: this.name,
+      });
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.lease = undefined;
+        return null;
+      }
+      throw err;
+    }
+    return recordOf(this.lease);
+  }
+
+  async create(record: LeaderElectionRecord): Promise<void> {
+    this.lease = await this.call(() =>
+      this.api.createNamespacedLease({
+        namespace: this.namespace,
+        body: { metadata: { name: this.name, namespace: this.namespace }, spec: specOf(record) },
+      }),
+    );
+  }
+
+  async update(record: LeaderElectionRecord): Promise<void> {
+    if (!this.lease) {
+      throw new Error('lease not initialized, call get or create first');
+    }
+    this.lease = await this.call(() =>
+      this.api.replaceNamespacedLease({
+        namespace: this.namespace,
+        name: this.name,
+        body: { ...this.lease, spec: specOf(record) },
+      }),
+    );
+  }
+
+  private async call(fn: () => Promise<V1Lease>): Promise<V1Lease> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isConflict(err)) {
+        throw new DomainError('CONFLICT', apiErrorMessage(err));
+      }
+      throw err;
+    }
+  }
+}
+
+// MicroTime strings travel as they are; client-node may hand Dates back, normalised here.
+function specOf(record: LeaderElectionRecord): V1Lease['spec'] {
+  return {
+    holderIdentity: record.holderIdentity,
+    leaseDurationSeconds: record.leaseDurationSeconds,
+    acquireTime: record.acquireTime as never,
+    renewTime: record.renewTime as never,
+    leaseTransitions: record.leaseTransitions,
+  };
+}
+
+function recordOf(lease: V1Lease): LeaderElectionRecord {
+  const spec = lease.spec ?? {};
+  return {
+    holderIdentity: spec.holderIdentity ?? '',
+    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+    acquireTime: microTime(spec.acquireTime),
+    renewTime: microTime(spec.renewTime),
+    leaseTransitions: spec.leaseTransitions ?? 0,
+  };
+}
+
+function microTime(value: unknown): string {
+  if (value instanceof Date) {
+    return value.toISOString().replace(/Z$/, '000Z');
+  }
+  return typeof value === 'string' ? value : '';
+}
