@@ -1,4 +1,5 @@
 import type { ControllerDescriptor } from './controller-context';
+import { serviceControllerDescriptor } from './controllers/service/service-controller.descriptor';
 
 /**
  * Every controller the CCM knows, in start order. A controller plugs in by adding its descriptor
@@ -6,6 +7,6 @@ import type { ControllerDescriptor } from './controller-context';
  */
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
   // cloud-node, cloud-node-lifecycle: branch ccm-core adds them here.
-  // service: the service-lb-controller (branch ccm-service) adds its descriptor here.
+  serviceControllerDescriptor,
   // route: the node-route-controller (branch ccm-route) adds its descriptor here.
 ];
