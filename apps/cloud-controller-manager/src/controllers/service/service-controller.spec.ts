@@ -227,6 +227,28 @@ describe('ServiceController', () => {
     await t.controller.stop();
   });
 
+  it("should back off (not use the RetryError delay) when a delete fails, as Go's %v wrapping hides it", async () => {
+    const t = await setup();
+    t.services.add(lbService('web'));
+    await t.settle();
+    t.balancer.errors.delete = [new RetryError('still busy', 1_000)];
+    const svc = t.services.get(KEY)!;
+    t.services.update({ ...svc, metadata: { ...svc.metadata, deletionTimestamp: new Date() } });
+    await t.settle();
+    const deletes = () => t.balancer.calls.filter((c) => c.startsWith('delete')).length;
+
+    expect(t.recorder.events.at(-1)).toMatchObject({
+      reason: 'SyncLoadBalancerFailed',
+      message: 'Error syncing load balancer: failed to delete load balancer: still busy',
+    });
+    await t.scheduler.advance(4_999);
+    expect(deletes()).toBe(1);
+    await t.scheduler.advance(1);
+    expect(deletes()).toBe(2);
+    expect(t.services.get(KEY)).toBeUndefined();
+    await t.controller.stop();
+  });
+
   it('should update the hosts of every LB when a node is added, and not when readiness changes', async () => {
     const t = await setup();
     t.services.add(lbService('web'));
