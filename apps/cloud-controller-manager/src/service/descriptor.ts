@@ -1,10 +1,10 @@
-import type { ControllerDescriptor } from '../../controller-context';
+import type { ControllerDescriptor } from '../controller-context';
 import { KubeServiceWriter } from './kube-service-writer';
 import { ServiceController } from './service-controller';
 import { SERVICE_CONTROLLER_COMPONENT } from './service-events';
 
 /** `--controllers` entry of the service (load balancer) controller. */
-export const serviceControllerDescriptor: ControllerDescriptor = {
+export const serviceController: ControllerDescriptor = {
   name: 'service',
   fullName: 'service-lb-controller',
   init(ctx) {

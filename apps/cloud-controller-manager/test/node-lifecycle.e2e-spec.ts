@@ -1,0 +1,134 @@
+import { KubeClient } from '@app/kube-client';
+import { CLOUD_TOKEN, CcmHarness, SHUTDOWN_TAINT, hasTaint, holdsFor, waitFor } from './harness';
+import { OverridableCloud } from './overridable-cloud';
+
+jest.setTimeout(60_000);
+
+/**
+ * The built-in api-server has no RBAC, so L4's forbidden delete is simulated: the CCM's client
+ * answers deletes of chosen nodes with the 403 Status a real api-server sends without the RBAC.
+ */
+class RefusingKubeClient extends KubeClient {
+  readonly forbidden = new Set<string>();
+  constructor(...args: ConstructorParameters<typeof KubeClient>) {
+    super(...args);
+    const realDelete = this.nodes.delete.bind(this.nodes);
+    this.nodes.delete = async (name: string) => {
+      if (this.forbidden.has(name)) {
+        const message = `nodes "${name}" is forbidden: User "system:cloud-controller-manager" cannot delete resource "nodes" in API group "" at the cluster scope`;
+        throw Object.assign(new Error(`HTTP-Code: 403 Message: ${message}`), {
+          code: 403,
+          body: JSON.stringify({
+            kind: 'Status',
+            status: 'Failure',
+            message,
+            reason: 'Forbidden',
+            code: 403,
+          }),
+        });
+      }
+      return realDelete(name);
+    };
+  }
+}
+
+// ccm-behaviour §5 and §14 (L1–L4).
+describe('cloud node lifecycle controller (e2e)', () => {
+  let h: CcmHarness;
+  let cloud: OverridableCloud;
+  let kube: RefusingKubeClient;
+
+  beforeAll(async () => {
+    h = await CcmHarness.start();
+    cloud = OverridableCloud.create(h.cloudApi.url, CLOUD_TOKEN);
+    kube = new RefusingKubeClient(h.kubeConfig);
+    await h.startCcm({ controllers: 'cloud-node-lifecycle' }, { cloud, kube });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** A node registered for a fresh instance, with its providerID, as after initialisation. */
+  const nodeWithInstance = async (name: string, ready: 'True' | 'False' | 'Unknown') => {
+    const instance = await h.createInstance(name);
+    await h.createNode(name, { tainted: false, providerID: instance.providerId, ready });
+    return instance;
+  };
+  const lifecycleEvents = (name: string, reason: string) =>
+    h.events({ reason, component: 'cloud-node-lifecycle-controller', involvedName: name });
+
+  it('L1: leaves a Ready node alone (no cloud call) even when its instance is gone; NotReady → DeletingNode + delete', async () => {
+    const instance = await nodeWithInstance('l1', 'True');
+    await h.cloud.instances.terminate(instance.id);
+    await holdsFor(async () => (await h.getNode('l1')) !== undefined, 1500, 'Ready l1 kept');
+    expect(cloud.lifecycleCalls).not.toContain('l1');
+    await h.setReady('l1', 'False');
+    await waitFor(async () => (await h.getNode('l1')) === undefined, { message: 'l1 deleted' });
+    const [event] = await waitFor(async () => {
+      const events = await lifecycleEvents('l1', 'DeletingNode');
+      return events.length > 0 && events;
+    });
+    expect(event).toMatchObject({
+      type: 'Normal',
+      message: 'Deleting node l1 because it does not exist in the cloud provider',
+      involvedObject: { apiVersion: 'v1', kind: 'Node', name: 'l1' },
+    });
+  });
+
+  it('L1: an Unknown Ready condition counts as NotReady', async () => {
+    const instance = await nodeWithInstance('l1u', 'Unknown');
+    await h.cloud.instances.terminate(instance.id);
+    await waitFor(async () => (await h.getNode('l1u')) === undefined, { message: 'l1u deleted' });
+  });
+
+  it('L2: taints a NotReady node whose instance is stopped; the taint goes when Ready again', async () => {
+    const instance = await nodeWithInstance('l2', 'False');
+    await h.cloud.instances.stop(instance.id);
+    const tainted = await waitFor(
+      async () => {
+        const n = await h.getNode('l2');
+        return hasTaint(n, SHUTDOWN_TAINT) && n;
+      },
+      { message: 'shutdown taint added' },
+    );
+    expect(tainted.spec?.taints).toContainEqual({ key: SHUTDOWN_TAINT, effect: 'NoSchedule' });
+    await h.setReady('l2', 'True');
+    await waitFor(async () => !hasTaint(await h.getNode('l2'), SHUTDOWN_TAINT), {
+      message: 'shutdown taint removed',
+    });
+    expect(await h.getNode('l2')).toBeDefined();
+  });
+
+  it('L3: neither deletes nor taints a node when InstanceExists errors', async () => {
+    const instance = await nodeWithInstance('l3', 'False');
+    cloud.failures.set('l3', new Error('cloud API unavailable'));
+    await h.cloud.instances.terminate(instance.id);
+    await waitFor(() => cloud.lifecycleCalls.includes('l3'), { message: 'l3 checked' });
+    await holdsFor(
+      async () => {
+        const n = await h.getNode('l3');
+        return n !== undefined && !hasTaint(n, SHUTDOWN_TAINT);
+      },
+      1500,
+      'l3 kept untainted',
+    );
+    expect(await lifecycleEvents('l3', 'DeletingNode')).toEqual([]);
+  });
+
+  it('L4: a forbidden delete records DeletingNodeFailed', async () => {
+    kube.forbidden.add('l4');
+    const instance = await nodeWithInstance('l4', 'False');
+    await h.cloud.instances.terminate(instance.id);
+    const [failed] = await waitFor(async () => {
+      const events = await lifecycleEvents('l4', 'DeletingNodeFailed');
+      return events.length > 0 && events;
+    });
+    expect(failed).toMatchObject({
+      type: 'Warning',
+      message:
+        'Failed deleting node l4: nodes "l4" is forbidden: User "system:cloud-controller-manager" cannot delete resource "nodes" in API group "" at the cluster scope',
+    });
+    expect(await h.getNode('l4')).toBeDefined();
+  });
+});
