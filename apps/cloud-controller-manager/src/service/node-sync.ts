@@ -5,6 +5,7 @@ import {
   noopLogger,
   objectReference,
   type Logger,
+  type Scheduler,
 } from '@app/controller-runtime';
 import {
   loggableNodeNames,
@@ -12,6 +13,7 @@ import {
   stableLoadBalancerNodes,
 } from './node-predicates';
 import { parallelize } from './parallelize';
+import type { ServiceControllerMetrics } from './service-metrics';
 import type { ServiceCache } from './service-cache';
 import { ServiceEvents } from './service-events';
 import { goList, wantsLoadBalancer } from './service-predicates';
@@ -25,6 +27,8 @@ export interface NodeSyncDeps {
   cache: ServiceCache;
   /** `--concurrent-service-syncs`: how many services are updated at once. */
   workers: number;
+  scheduler: Scheduler;
+  metrics: ServiceControllerMetrics;
   logger?: Logger;
 }
 
@@ -41,6 +45,7 @@ export class NodeSync {
   }
 
   async syncNodes(): Promise<Set<string>> {
+    const started = this.deps.scheduler.now();
     const services = this.deps.cache.entries();
     const nodes = this.deps.nodes.list();
     const retry = new Set<string>();
@@ -51,6 +56,7 @@ export class NodeSync {
         retry.add(key);
       }
     });
+    this.deps.metrics.nodeSyncLatency?.observe((this.deps.scheduler.now() - started) / 1000);
     this.logger.debug(
       { services: services.length, retries: retry.size },
       'Finished updating load balancer hosts',
@@ -76,6 +82,7 @@ export class NodeSync {
       await this.updateLoadBalancerHosts(service, hosts);
       return false;
     } catch (err) {
+      this.deps.metrics.nodeSyncErrorCount?.inc();
       this.logger.error(
         { service: key, err: errorMessage(err) },
         `failed to update load balancer hosts for service ${key}`,
@@ -87,8 +94,10 @@ export class NodeSync {
   private async updateLoadBalancerHosts(service: Service, hosts: Node[]): Promise<void> {
     const { balancer, clusterName, recorder } = this.deps;
     const ref = objectReference(service, { apiVersion: 'v1', kind: 'Service' });
+    const started = this.deps.scheduler.now();
     try {
       await balancer.updateLoadBalancer(clusterName, service, hosts);
+      this.deps.metrics.loadBalancerSyncCount?.inc();
     } catch (err) {
       if (isImplementedElsewhere(err)) {
         return;
@@ -116,6 +125,10 @@ export class NodeSync {
         ),
       );
       throw err;
+    } finally {
+      this.deps.metrics.updateLoadBalancerHostLatency?.observe(
+        (this.deps.scheduler.now() - started) / 1000,
+      );
     }
     const done = hosts.length === 0 ? ServiceEvents.unavailable : ServiceEvents.updated;
     recorder.event(

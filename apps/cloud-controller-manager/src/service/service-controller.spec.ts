@@ -1,5 +1,6 @@
 import { RetryError } from '@app/cloud-provider';
 import { FakeInformer, ManualScheduler } from '@app/controller-runtime';
+import { Registry } from 'prom-client';
 import { LABEL_EXCLUDE_FROM_EXTERNAL_LOAD_BALANCERS, TO_BE_DELETED_TAINT } from './node-predicates';
 import { ServiceController } from './service-controller';
 import {
@@ -15,7 +16,13 @@ import type { Node, Service } from './service-types';
 const KEY = 'default/web';
 
 async function setup(
-  options: { services?: Service[]; nodes?: Node[]; workers?: number; start?: boolean } = {},
+  options: {
+    services?: Service[];
+    nodes?: Node[];
+    workers?: number;
+    start?: boolean;
+    registry?: Registry;
+  } = {},
 ) {
   const scheduler = new ManualScheduler();
   const services = new FakeInformer<Service>();
@@ -40,6 +47,7 @@ async function setup(
     recorder,
     scheduler,
     workers: options.workers,
+    registry: options.registry,
   });
   if (options.start !== false) {
     await controller.start();
@@ -413,6 +421,26 @@ describe('ServiceController', () => {
     for (let i = 0; i < 7; i++) {
       expect(t.balancer.balancers.get(`default/s${i}`)?.hosts).toEqual(['n1']);
     }
+    await t.controller.stop();
+  });
+
+  it('should count syncs and node-sync errors in the upstream service_controller metrics', async () => {
+    const registry = new Registry();
+    const t = await setup({ registry });
+    t.services.add(lbService('web'));
+    await t.settle();
+    t.nodes.add(node('n3'));
+    await t.settle();
+    t.balancer.errors.update = [new Error('no')];
+    t.nodes.add(node('n4'));
+    await t.settle();
+    const value = async (name: string) =>
+      (await registry.getSingleMetric(name)!.get()).values[0]?.value;
+
+    // ensure + update + (failed update) + the full ensure that follows it
+    expect(await value('service_controller_loadbalancer_sync_total')).toBe(3);
+    expect(await value('service_controller_nodesync_error_total')).toBe(1);
+    expect(await registry.metrics()).toContain('workqueue_adds_total{name="service"}');
     await t.controller.stop();
   });
 });

@@ -14,6 +14,7 @@ import { shouldSyncUpdatedNode } from './node-predicates';
 import { NodeSync } from './node-sync';
 import { ServiceCache } from './service-cache';
 import { serviceRetryAfterOf } from './service-errors';
+import { ServiceControllerMetrics } from './service-metrics';
 import { loadBalancerChange, needsCleanup, wantsLoadBalancer } from './service-predicates';
 import { ServiceSync } from './service-sync';
 import type {
@@ -60,8 +61,9 @@ export class ServiceController {
     const logger = options.logger ?? noopLogger;
     const workers = Math.max(1, options.workers ?? 1);
     const cache = new ServiceCache();
-    this.serviceSync = new ServiceSync({ ...options, cache, logger });
-    this.nodeSync = new NodeSync({ ...options, cache, workers, logger });
+    const metrics = new ServiceControllerMetrics(options.registry);
+    this.serviceSync = new ServiceSync({ ...options, cache, metrics, logger });
+    this.nodeSync = new NodeSync({ ...options, cache, metrics, workers, logger });
     const shared = {
       scheduler: options.scheduler,
       logger,

@@ -13,6 +13,7 @@ import {
 } from '@app/controller-runtime';
 import { stableLoadBalancerNodes } from './node-predicates';
 import { OpaqueError } from './service-errors';
+import type { ServiceControllerMetrics } from './service-metrics';
 import type { ServiceCache } from './service-cache';
 import { ServiceEvents } from './service-events';
 import {
@@ -39,6 +40,7 @@ export interface ServiceSyncDeps {
   writer: ServiceWriter;
   recorder: ServiceEventRecorder;
   cache: ServiceCache;
+  metrics: ServiceControllerMetrics;
   logger?: Logger;
 }
 
@@ -213,6 +215,7 @@ export class ServiceSync {
     if (!status) {
       throw new Error('service status returned by EnsureLoadBalancer is nil');
     }
+    this.deps.metrics.loadBalancerSyncCount?.inc();
     this.event(service, EventType.Normal, ServiceEvents.ensured);
     return status;
   }
