@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
 import { ccmCommand } from './commands/ccm.command';
+import { upCommand } from './commands/up.command';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
   registerCloudApiCommand(program);
   program.addCommand(apiserverCommand());
   program.addCommand(ccmCommand());
+  program.addCommand(upCommand());
   return program;
 }

@@ -44,6 +44,11 @@ export interface CloudControllerManagerDeps {
   /** Default: every built-in controller. */
   controllers?: readonly ControllerDescriptor[];
   version?: string;
+  /**
+   * Hand the lease back on `close()` (upstream's alpha gate ControllerManagerReleaseLeaderElection-
+   * LockOnExit, off by default). `nimbus up` sets it so a restart does not wait for the old lease.
+   */
+  releaseLeaseOnClose?: boolean;
 }
 
 export interface RunningCloudControllerManager {
@@ -156,6 +161,7 @@ export async function startCloudControllerManager(
         leaseDurationMs: settings.leaseDurationMs,
         renewDeadlineMs: settings.renewDeadlineMs,
         retryPeriodMs: settings.retryPeriodMs,
+        releaseOnCancel: deps.releaseLeaseOnClose ?? false,
         callbacks: {
           onStartedLeading: (signal) => lead(signal),
           onStoppedLeading: () => {

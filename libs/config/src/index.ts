@@ -7,3 +7,4 @@ export * from './cloud-api.config';
 export * from './cli-option';
 export * from './kube-apiserver.config';
 export * from './cloud-controller-manager.config';
+export * from './nimbus-up.config';

@@ -60,7 +60,12 @@ export class InformerAdapter<T extends KubernetesObject> implements Informer<T> 
         add: (obj) => this.onAddOrUpdate(obj),
         update: (obj) => this.onAddOrUpdate(obj),
         delete: (obj) => this.onDelete(obj),
-        error: (error) => options.onError?.(error),
+        // A stop aborts the watch request; that is no failure worth reporting.
+        error: (error) => {
+          if (this.running) {
+            options.onError?.(error);
+          }
+        },
       },
       { labelSelector: options.labelSelector },
     );

@@ -33,3 +33,20 @@ export function inClusterKubeConfig(): KubeConfig {
 export function kubeConfigFor(kubeconfigPath: string | undefined): KubeConfig {
   return kubeconfigPath ? loadKubeConfig(kubeconfigPath) : inClusterKubeConfig();
 }
+
+/** The cluster of the kubeconfig at `path`, authenticated with `token` instead (a component's own user). */
+export function kubeConfigWithToken(path: string, token: string, user = 'component'): KubeConfig {
+  const base = loadKubeConfig(path);
+  const cluster = base.getCurrentCluster();
+  if (!cluster) {
+    throw new Error(`kubeconfig ${path} has no current cluster`);
+  }
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: user, token }],
+    contexts: [{ name: user, cluster: cluster.name, user }],
+    currentContext: user,
+  });
+  return kc;
+}

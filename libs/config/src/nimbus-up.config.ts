@@ -1,0 +1,64 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+
+/** Validated configuration of `nimbus up` (cloud API + built-in api-server + CCM in one process). */
+export class NimbusUpConfig {
+  /** cloud.sqlite, kube.sqlite, certificates, tokens.csv, kubeconfig and ccm-token. */
+  @IsString()
+  @MinLength(1)
+  dataDir = '.nimbus';
+
+  @IsString()
+  host = '127.0.0.1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  cloudPort = 8080;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  apiserverPort = 6443;
+
+  /** The CCM's /healthz and /metrics (its `--secure-port`); -1 = off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  ccmPort = 10258;
+
+  /** Fixed project token of the cloud (NIMBUS_TOKEN). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'token must be at least 16 characters' })
+  token?: string;
+
+  /** Fixed admin token of the cloud (NIMBUS_ADMIN_TOKEN). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'admin token must be at least 16 characters' })
+  adminToken?: string;
+
+  @IsString()
+  @MinLength(1)
+  clusterName = 'kubernetes';
+
+  /** Pod CIDR(s) the route controller manages. */
+  @IsString()
+  clusterCidr = '10.244.0.0/16';
+
+  /** Cloud state-transition override in ms (0 = immediate); default the cloud's own durations. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  transitionMs?: number;
+
+  /** The CCM's level; the cloud API and api-server log warnings and errors only. */
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+}
