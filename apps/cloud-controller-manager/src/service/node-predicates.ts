@@ -64,8 +64,11 @@ export function nodesSufficientlyEqual(old: readonly Node[], cur: readonly Node[
   return a.size === b.size && [...a].every(([name, id]) => b.has(name) && b.get(name) === id);
 }
 
-/** Node names for messages: at most 20, then `<k more>` (upstream's loggableNodeNames). */
+/**
+ * Node names for messages (upstream's loggableNodeNames): the first 20 as a sorted set, then
+ * `<k more>`.
+ */
 export function loggableNodeNames(nodes: readonly Node[], max = 20): string[] {
-  const names = nodes.slice(0, max).map((n) => n.metadata?.name ?? '');
+  const names = [...new Set(nodes.slice(0, max).map((n) => n.metadata?.name ?? ''))].sort();
   return nodes.length > max ? [...names, `<${nodes.length - max} more>`] : names;
 }

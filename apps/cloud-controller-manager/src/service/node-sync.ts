@@ -95,9 +95,9 @@ export class NodeSync {
     const { balancer, clusterName, recorder } = this.deps;
     const ref = objectReference(service, { apiVersion: 'v1', kind: 'Service' });
     const started = this.deps.scheduler.now();
+    this.deps.metrics.loadBalancerSyncCount?.inc();
     try {
       await balancer.updateLoadBalancer(clusterName, service, hosts);
-      this.deps.metrics.loadBalancerSyncCount?.inc();
     } catch (err) {
       if (isImplementedElsewhere(err)) {
         return;

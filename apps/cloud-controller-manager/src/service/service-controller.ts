@@ -1,11 +1,9 @@
 import type { LoadBalancer } from '@app/cloud-provider';
 import {
   Controller,
-  EventType,
   ItemExponentialFailureRateLimiter,
   errorMessage,
   noopLogger,
-  objectReference,
   type Logger,
   type Scheduler,
 } from '@app/controller-runtime';
@@ -15,7 +13,7 @@ import { NodeSync } from './node-sync';
 import { ServiceCache } from './service-cache';
 import { serviceRetryAfterOf } from './service-errors';
 import { ServiceControllerMetrics } from './service-metrics';
-import { loadBalancerChange, needsCleanup, wantsLoadBalancer } from './service-predicates';
+import { needsCleanup, needsUpdate, wantsLoadBalancer } from './service-predicates';
 import { ServiceSync } from './service-sync';
 import type {
   CachedInformer,
@@ -28,8 +26,6 @@ import type {
 /** Upstream's per-service retry: 5 s doubling up to 300 s. */
 export const SERVICE_MIN_RETRY_DELAY_MS = 5_000;
 export const SERVICE_MAX_RETRY_DELAY_MS = 300_000;
-/** The node queue holds this single key: "some node changed, recheck all hosts". */
-export const NODE_SYNC_KEY = 'serviceNodeExists';
 
 export interface ServiceControllerOptions {
   /** `--cluster-name`. */
@@ -62,7 +58,7 @@ export class ServiceController {
     const workers = Math.max(1, options.workers ?? 1);
     const cache = new ServiceCache();
     const metrics = new ServiceControllerMetrics(options.registry);
-    this.serviceSync = new ServiceSync({ ...options, cache, metrics, logger });
+    this.serviceSync = new ServiceSync({ ...options, cache, logger });
     this.nodeSync = new NodeSync({ ...options, cache, metrics, workers, logger });
     const shared = {
       scheduler: options.scheduler,
@@ -96,18 +92,13 @@ export class ServiceController {
     this.serviceQueue.watch(options.services, {
       // Adds also catch deletions missed while the controller was down.
       add: (svc) => wantsLoadBalancer(svc) || needsCleanup(svc),
-      update: (old, svc) => this.needsUpdate(old, svc) || needsCleanup(svc),
+      update: (old, svc) => needsUpdate(old, svc) || needsCleanup(svc),
       // Deletions arrive as updates (finalizer); upstream has no delete handler.
       delete: false,
     });
-    options.nodes.addEventHandler({
-      onAdd: () => this.nodeQueue.enqueueKey(NODE_SYNC_KEY),
-      onUpdate: (old, cur) => {
-        if (shouldSyncUpdatedNode(old, cur)) {
-          this.nodeQueue.enqueueKey(NODE_SYNC_KEY);
-        }
-      },
-      onDelete: () => this.nodeQueue.enqueueKey(NODE_SYNC_KEY),
+    // Each queued node key runs one sync over all LB services (as upstream's nodeQueue).
+    this.nodeQueue.watch(options.nodes, {
+      update: (old, cur) => shouldSyncUpdatedNode(old, cur),
     });
   }
 
@@ -122,19 +113,6 @@ export class ServiceController {
 
   async stop(timeoutMs?: number): Promise<void> {
     await Promise.all([this.serviceQueue.stop(timeoutMs), this.nodeQueue.stop(timeoutMs)]);
-  }
-
-  private needsUpdate(old: Service, cur: Service): boolean {
-    const change = loadBalancerChange(old, cur);
-    if (change?.reason && change.message !== undefined) {
-      this.options.recorder.event(
-        objectReference(cur, { apiVersion: 'v1', kind: 'Service' }),
-        EventType.Normal,
-        change.reason,
-        change.message,
-      );
-    }
-    return change !== undefined;
   }
 
   /** Never fails: services whose host update failed go back on the service queue. */

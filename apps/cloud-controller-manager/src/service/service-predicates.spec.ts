@@ -2,8 +2,8 @@ import { nodeIncluded, nodesSufficientlyEqual, loggableNodeNames } from './node-
 import { lbService, node } from './service-test-fixtures';
 import {
   LOAD_BALANCER_CLEANUP_FINALIZER,
-  loadBalancerChange,
   needsCleanup,
+  needsUpdate,
   wantsLoadBalancer,
 } from './service-predicates';
 import type { Service } from './service-types';
@@ -85,12 +85,12 @@ describe('service predicates', () => {
     ],
   ])('should treat a change of %s as needing an update: %s', (_name, change, expected) => {
     const svc = lbService('a');
-    expect(loadBalancerChange(svc, change(svc)) !== undefined).toBe(expected);
+    expect(needsUpdate(svc, change(svc))).toBe(expected);
   });
 
   it('should not care about changes of services that never wanted an LB', () => {
     const svc = lbService('a', { type: 'ClusterIP' });
-    expect(loadBalancerChange(svc, { ...svc, spec: { ...svc.spec, ports: [] } })).toBeUndefined();
+    expect(needsUpdate(svc, { ...svc, spec: { ...svc.spec, ports: [] } })).toBe(false);
   });
 });
 
@@ -125,5 +125,6 @@ describe('node predicates', () => {
     const nodes = Array.from({ length: 23 }, (_, i) => node(`n${i}`));
     expect(loggableNodeNames(nodes).at(-1)).toBe('<3 more>');
     expect(loggableNodeNames(nodes)).toHaveLength(21);
+    expect(loggableNodeNames([node('b'), node('a')])).toEqual(['a', 'b']);
   });
 });

@@ -21,79 +21,35 @@ export function needsCleanup(service: Service): boolean {
   return (deleting !== undefined && deleting !== null) || service.spec?.type !== 'LoadBalancer';
 }
 
-/** A spec change the controller reacts to, with upstream's informational event (reason, message). */
-export interface ServiceChange {
-  reason?: string;
-  message?: string;
-}
-
 /**
- * Upstream's `needsUpdate`: the first relevant difference between two versions of a Service that
- * wants (or wanted) a load balancer, or undefined. Labels, selector, status, finalizers,
- * allocateLoadBalancerNodePorts and internalTrafficPolicy are not relevant.
+ * Upstream's `needsUpdate`: whether a Service that wants (or wanted) a load balancer changed in a
+ * way the cloud LB depends on. Labels, selector, status, finalizers, allocateLoadBalancerNodePorts
+ * and internalTrafficPolicy do not count. (Upstream only logs the changes; no events.)
  */
-export function loadBalancerChange(old: Service, cur: Service): ServiceChange | undefined {
+export function needsUpdate(old: Service, cur: Service): boolean {
   const oldWants = wantsLoadBalancer(old);
   const curWants = wantsLoadBalancer(cur);
   if (!oldWants && !curWants) {
-    return undefined;
+    return false;
   }
   const o = old.spec ?? {};
   const c = cur.spec ?? {};
-  if (oldWants !== curWants) {
-    return { reason: 'Type', message: `${o.type ?? ''} -> ${c.type ?? ''}` };
-  }
-  if (curWants && !listsEqual(o.loadBalancerSourceRanges, c.loadBalancerSourceRanges)) {
-    return {
-      reason: 'LoadBalancerSourceRanges',
-      message: `${goList(o.loadBalancerSourceRanges)} -> ${goList(c.loadBalancerSourceRanges)}`,
-    };
-  }
-  if (!portsEqualForLB(old, cur) || o.sessionAffinity !== c.sessionAffinity) {
-    return {};
-  }
-  if (!deepEqual(o.sessionAffinityConfig, c.sessionAffinityConfig)) {
-    return {};
-  }
-  if ((o.loadBalancerIP ?? '') !== (c.loadBalancerIP ?? '')) {
-    return {
-      reason: 'LoadbalancerIP',
-      message: `${o.loadBalancerIP ?? ''} -> ${c.loadBalancerIP ?? ''}`,
-    };
-  }
   const oldIPs = o.externalIPs ?? [];
   const curIPs = c.externalIPs ?? [];
-  if (oldIPs.length !== curIPs.length) {
-    return { reason: 'ExternalIP', message: `Count: ${oldIPs.length} -> ${curIPs.length}` };
-  }
-  const changed = oldIPs.findIndex((ip, i) => ip !== curIPs[i]);
-  if (changed >= 0) {
-    return { reason: 'ExternalIP', message: `Added: ${curIPs[changed]}` };
-  }
-  if (!deepEqual(old.metadata?.annotations ?? {}, cur.metadata?.annotations ?? {})) {
-    return {};
-  }
-  if ((old.metadata?.uid ?? '') !== (cur.metadata?.uid ?? '')) {
-    return { reason: 'UID', message: `${old.metadata?.uid ?? ''} -> ${cur.metadata?.uid ?? ''}` };
-  }
-  if ((o.externalTrafficPolicy ?? '') !== (c.externalTrafficPolicy ?? '')) {
-    return {
-      reason: 'ExternalTrafficPolicy',
-      message: `${o.externalTrafficPolicy ?? ''} -> ${c.externalTrafficPolicy ?? ''}`,
-    };
-  }
-  if ((o.healthCheckNodePort ?? 0) !== (c.healthCheckNodePort ?? 0)) {
-    return {
-      reason: 'HealthCheckNodePort',
-      message: `${o.healthCheckNodePort ?? 0} -> ${c.healthCheckNodePort ?? 0}`,
-    };
-  }
-  const oldFamilies = o.ipFamilies?.length ?? 0;
-  const curFamilies = c.ipFamilies?.length ?? 0;
-  if (oldFamilies !== curFamilies) {
-    return { reason: 'IPFamilies', message: `Count: ${oldFamilies} -> ${curFamilies}` };
-  }
-  return undefined;
+  return (
+    oldWants !== curWants ||
+    (curWants && !listsEqual(o.loadBalancerSourceRanges, c.loadBalancerSourceRanges)) ||
+    !portsEqualForLB(old, cur) ||
+    o.sessionAffinity !== c.sessionAffinity ||
+    !deepEqual(o.sessionAffinityConfig, c.sessionAffinityConfig) ||
+    (o.loadBalancerIP ?? '') !== (c.loadBalancerIP ?? '') ||
+    !listsEqual(oldIPs, curIPs) ||
+    !deepEqual(old.metadata?.annotations ?? {}, cur.metadata?.annotations ?? {}) ||
+    (old.metadata?.uid ?? '') !== (cur.metadata?.uid ?? '') ||
+    (o.externalTrafficPolicy ?? '') !== (c.externalTrafficPolicy ?? '') ||
+    (o.healthCheckNodePort ?? 0) !== (c.healthCheckNodePort ?? 0) ||
+    (o.ipFamilies?.length ?? 0) !== (c.ipFamilies?.length ?? 0)
+  );
 }
 
 /** Order-sensitive: name, protocol, port, nodePort, targetPort, appProtocol. */

@@ -13,7 +13,6 @@ import {
 } from '@app/controller-runtime';
 import { stableLoadBalancerNodes } from './node-predicates';
 import { OpaqueError } from './service-errors';
-import type { ServiceControllerMetrics } from './service-metrics';
 import type { ServiceCache } from './service-cache';
 import { ServiceEvents } from './service-events';
 import {
@@ -40,7 +39,6 @@ export interface ServiceSyncDeps {
   writer: ServiceWriter;
   recorder: ServiceEventRecorder;
   cache: ServiceCache;
-  metrics: ServiceControllerMetrics;
   logger?: Logger;
 }
 
@@ -215,7 +213,6 @@ export class ServiceSync {
     if (!status) {
       throw new Error('service status returned by EnsureLoadBalancer is nil');
     }
-    this.deps.metrics.loadBalancerSyncCount?.inc();
     this.event(service, EventType.Normal, ServiceEvents.ensured);
     return status;
   }
