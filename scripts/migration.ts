@@ -12,6 +12,7 @@ import { runMigrationsOnly } from './migration-helpers';
 
 const DATABASES: Record<string, string> = {
   'cloud-api': '../apps/cloud-api/src/database/data-source',
+  'kube-apiserver': '../apps/kube-apiserver/src/database/data-source',
 };
 
 async function scratch(db: string): Promise<{ ds: DataSource; dir: string }> {

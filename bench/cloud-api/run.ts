@@ -91,6 +91,9 @@ async function main(): Promise<void> {
       '0',
       '--quotas',
       'instances=10000000,vcpus=100000000',
+      // Throttling stays on (its cost is part of every call) but never trips.
+      '--rate-limits',
+      'reads=1000000000:1000000000,mutations=1000000000:1000000000,instanceCreates=1000000000:1000000000',
     ],
     /listening on/,
   );

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { load } from 'js-yaml';
@@ -121,6 +121,7 @@ async function parallel(
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-kube-bench-'));
   const server = await startServer(dataDir);
   const kubeconfig = load(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')) as {
@@ -274,10 +275,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     rmSync(dataDir, { recursive: true, force: true });
   }
-  report(results);
+  report(
+    results,
+    `${cpus().length} cores, 1-minute load average ${loadBefore.toFixed(2)} at the start`,
+  );
 }
 
-function report(results: Record<string, string>): void {
+function report(results: Record<string, string>, machine: string): void {
   const table = [
     '| Measurement | Nimbus |',
     '|---|---|',
@@ -290,7 +294,8 @@ function report(results: Record<string, string>): void {
     '',
     `Measured by \`npm run bench:kube-apiserver\` (\`bench/kube-apiserver/run.ts\`): the server runs as its own process`,
     '(`nimbus apiserver` via ts-node, HTTPS, SQLite WAL + synchronous=NORMAL), the load comes from the bench process over',
-    'keep-alive HTTPS on the same 2-core machine. Objects: ConfigMaps with ~250 bytes of data, Nodes of ~1 KB.',
+    'keep-alive HTTPS on the same machine; watchers run in a worker thread. Objects: ConfigMaps with ~250 bytes',
+    `of data, Nodes of ~1 KB. Machine: ${machine} (other work on the machine shows up in the tails).`,
     '',
     table,
     '',

@@ -13,6 +13,7 @@ import {
 } from './database/database.providers';
 import { MaintenanceTicker } from './maintenance.ticker';
 import { HttpMetrics } from './metrics/http-metrics';
+import { RuntimeSettings } from './settings/runtime-settings';
 import { SettingsRepository } from './settings/settings.repository';
 import { TransitionDurations } from './transitions/transition-durations';
 import { TransitionSettler } from './transitions/transition-settler';
@@ -37,6 +38,7 @@ export class CoreModule {
       sqliteDatabaseProvider,
       DatabaseLifecycle,
       SettingsRepository,
+      RuntimeSettings,
       {
         provide: PageTokenCodec,
         inject: [SettingsRepository],

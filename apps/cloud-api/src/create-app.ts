@@ -4,13 +4,18 @@ import { CloudApiConfig } from '@app/config';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import swaggerUi from 'swagger-ui-express';
+import { AuditLog } from './audit/audit-log';
+import { ReadConsistency } from './admin/consistency/read-consistency';
+import { SNAPSHOT_UPLOAD_TYPES } from './admin/snapshot/snapshot.controller';
 import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
 import { requestIdentity } from './http/request-identity.middleware';
+import { ChangeStream } from './events/change-stream';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
+import { AppLogger } from './http/logging';
 
 /** Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the tests. */
 export async function createCloudApiApp(
@@ -31,14 +36,20 @@ export async function createCloudApiApp(
   app.set('etag', false); // ETag headers are the resources' etags, set explicitly
   app.set('query parser', 'simple');
   app.use(requestIdentity);
+  app.use(app.get(AppLogger).requestLog());
+  app.use(app.get(AuditLog).middleware());
   app.use(app.get(HttpMetrics).middleware());
+  app.use(app.get(ChangeStream).middleware());
   // Bring resources up to the clock's present before any API handler reads or writes them.
   const settler = app.get(TransitionSettler);
-  app.use('/v1', (_req: Request, _res: Response, next: NextFunction) => {
+  app.use(['/v1', '/admin'], (_req: Request, _res: Response, next: NextFunction) => {
     settler.settle();
     next();
   });
+  // A snapshot restore uploads the SQLite file itself.
+  app.use('/admin/snapshot', express.raw({ limit: '2gb', type: SNAPSHOT_UPLOAD_TYPES }));
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use('/v1', app.get(ReadConsistency).middleware());
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>
     sendProblem(req, res, err),

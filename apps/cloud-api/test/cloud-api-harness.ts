@@ -18,8 +18,13 @@ export interface Harness {
   /** Bearer header value for the default project's token. */
   auth: { Authorization: string };
   adminAuth: { Authorization: string };
-  /** Restarts the app on the same data directory (state must survive). */
-  restart(): Promise<void>;
+  /**
+   * Restarts the app on the same data directory (state must survive). A `clock` replaces the
+   * harness clock, e.g. a fresh one to see the stored clock restored.
+   */
+  restart(options?: { clock?: AdjustableClock }): Promise<void>;
+  /** Another app on the same data directory and clock, as a second process would be. */
+  startSibling(): Promise<{ app: NestExpressApplication; http: TestAgent }>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,7 @@ export async function startHarness(options: Record<string, unknown> = {}): Promi
   });
   const clock = new AdjustableClock();
   clock.freeze();
+  const siblings: NestExpressApplication[] = [];
   const harness: Harness = {
     app: await createCloudApiApp(config, { clock }),
     http: undefined as unknown as TestAgent,
@@ -45,12 +51,21 @@ export async function startHarness(options: Record<string, unknown> = {}): Promi
     dataDir: dir.path,
     auth: { Authorization: `Bearer ${TOKEN}` },
     adminAuth: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    async restart() {
+    async restart(restartOptions = {}) {
       await harness.app.close();
-      harness.app = await createCloudApiApp(config, { clock });
+      harness.clock = restartOptions.clock ?? harness.clock;
+      harness.app = await createCloudApiApp(config, { clock: harness.clock });
       harness.http = request(harness.app.getHttpServer());
     },
+    async startSibling() {
+      const app = await createCloudApiApp(config, { clock: harness.clock });
+      siblings.push(app);
+      return { app, http: request(app.getHttpServer()) };
+    },
     async close() {
+      for (const app of siblings) {
+        await app.close();
+      }
       await harness.app.close();
       dir.remove();
     },

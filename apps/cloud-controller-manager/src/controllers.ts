@@ -1,6 +1,7 @@
 import type { ControllerDescriptor } from './controller-context';
 import { cloudNodeController } from './node/descriptor';
 import { cloudNodeLifecycleController } from './nodelifecycle/descriptor';
+import { routeControllerDescriptor } from './route/route-controller-descriptor';
 import { serviceController } from './service/descriptor';
 
 /**
@@ -11,5 +12,5 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   cloudNodeController,
   cloudNodeLifecycleController,
   serviceController,
-  // route: the node-route-controller (branch ccm-route) adds its descriptor here.
+  routeControllerDescriptor,
 ];

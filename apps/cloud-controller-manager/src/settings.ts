@@ -1,5 +1,6 @@
 import { parseDuration } from '@app/common';
 import type { CloudControllerManagerConfig } from '@app/config';
+import { parseFeatureGates, type FeatureGates } from './feature-gates';
 
 /** The config with durations in milliseconds: what the controllers read. */
 export interface CcmSettings {
@@ -19,6 +20,7 @@ export interface CcmSettings {
   retryPeriodMs: number;
   leaseName: string;
   leaseNamespace: string;
+  featureGates: FeatureGates;
 }
 
 export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
@@ -51,5 +53,6 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
     leaseName: config.leaderElectResourceName,
     leaseNamespace: config.leaderElectResourceNamespace,
+    featureGates: parseFeatureGates(config.featureGates),
   };
 }

@@ -10,6 +10,7 @@ import { ensureCertificates } from './auth/certificates';
 import { writeKubeconfig } from './auth/kubeconfig';
 import { TokenAuthenticator } from './auth/token-authenticator';
 import { bootstrapCluster } from './controllers/bootstrap';
+import { GarbageCollector } from './controllers/garbage-collector';
 import { NamespaceFinalizer } from './controllers/namespace-finalizer';
 import { PodGraceReaper } from './controllers/pod-grace-reaper';
 import { openKubeDatabase } from './database/open-kube-database';
@@ -19,6 +20,7 @@ import { createKubeApiHandler } from './server/kube-api-handler';
 import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { ApplyIntentStore } from './storage/apply-intent-store';
+import { lockDataDir } from './storage/data-dir-lock';
 import { ObjectStore } from './storage/object-store';
 import { WatchHub } from './watch/watch-hub';
 
@@ -58,106 +60,131 @@ export async function startKubeApiServer(
   const log = deps.log ?? (() => undefined);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const certificates = await ensureCertificates(dataDir, config.host);
-  const auth = new TokenAuthenticator(config.tokenFile ?? join(dataDir, 'tokens.csv'));
-  const adminToken = auth.tokenFor('admin');
-  if (!adminToken) {
-    throw new Error(`token file ${auth.file} has no user "admin"`);
-  }
-  const { dataSource, db } = await openKubeDatabase(dataDir);
-  const store = new ObjectStore(db.connection, clock);
-  store.load();
-  const registry = new ResourceRegistry();
-  const allocator = new ServiceAllocator(config.serviceCidr);
-  for (const svc of store.list('/services')) {
-    allocator.track(svc.object);
-  }
-  const service = new ResourceService(store, clock, allocator, new ApplyIntentStore(db.connection));
-  const hub = new WatchHub(store);
-  const metrics = new ApiServerMetrics();
-  const resources = new ResourceHandler(service, store, hub, clock, {
-    heartbeatMs: config.heartbeatMs,
-    bookmarkMs: config.bookmarkMs,
-  });
-  let ready = false;
-  const handler = createKubeApiHandler({
-    registry,
-    openapi: new OpenApiV3(registry),
-    auth,
-    resources,
-    metrics,
-    clock,
-    ready: () => ready,
-    currentRv: () => store.currentRv,
-    openWatches: () => hub.size,
-    log,
-  });
-  const server: Server = createServer(
-    { key: certificates.key, cert: certificates.cert },
-    (req, res) => {
-      void handler(req, res);
-    },
-  );
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)
-    ? '127.0.0.1'
-    : config.host;
-  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-  bootstrapCluster(service, registry, allocator.firstIp, port);
-  const namespaces = new NamespaceFinalizer(store, registry, service, log);
-  const reaper = new PodGraceReaper(
-    store,
-    registry.get('', 'v1', 'pods'),
-    service,
-    clock,
-    config.podStopSeconds,
-    log,
-  );
-  const timers = [
-    setInterval(() => {
-      reaper.reap();
-      namespaces.reconcile();
-    }, SWEEP_INTERVAL_MS),
-    setInterval(
-      () => store.compact(config.retainRevisions, config.retainMs),
-      config.compactIntervalMs,
-    ),
-  ];
-  timers.forEach((t) => t.unref());
-  const kubeconfigPath = join(dataDir, 'kubeconfig');
-  writeKubeconfig(kubeconfigPath, { server: url, caCert: certificates.caCert, token: adminToken });
-  ready = true;
-
-  let closed: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    kubeconfigPath,
-    adminToken,
-    caCert: certificates.caCert,
-    tokenFor: (user) => auth.tokenFor(user),
-    compact: () => store.compactAll(),
-    closeWatches: () => hub.closeAll(),
-    close: () => {
-      closed ??= (async () => {
-        ready = false;
-        timers.forEach((t) => clearInterval(t));
-        namespaces.stop();
-        reaper.stop();
-        hub.stop();
-        await new Promise<void>((r) => {
+  // Everything started is undone in reverse order, on close or when startup fails half-way.
+  const undo: (() => unknown)[] = [];
+  const release = async () => {
+    for (const step of undo.splice(0).reverse()) {
+      await step();
+    }
+  };
+  try {
+    undo.push(lockDataDir(dataDir));
+    const certificates = await ensureCertificates(dataDir, config.host);
+    const auth = new TokenAuthenticator(config.tokenFile ?? join(dataDir, 'tokens.csv'));
+    const adminToken = auth.tokenFor('admin');
+    if (!adminToken) {
+      throw new Error(`token file ${auth.file} has no user "admin"`);
+    }
+    const { dataSource, db } = await openKubeDatabase(dataDir);
+    undo.push(() => dataSource.destroy());
+    const store = new ObjectStore(db.connection, clock);
+    store.load();
+    const registry = new ResourceRegistry();
+    const allocator = new ServiceAllocator(config.serviceCidr);
+    for (const svc of store.list('/services')) {
+      allocator.track(svc.object);
+    }
+    const service = new ResourceService(
+      store,
+      clock,
+      allocator,
+      new ApplyIntentStore(db.connection),
+    );
+    const hub = new WatchHub(store);
+    const metrics = new ApiServerMetrics();
+    const resources = new ResourceHandler(service, store, hub, clock, {
+      heartbeatMs: config.heartbeatMs,
+      bookmarkMs: config.bookmarkMs,
+    });
+    let ready = false;
+    const handler = createKubeApiHandler({
+      registry,
+      openapi: new OpenApiV3(registry),
+      auth,
+      resources,
+      metrics,
+      clock,
+      ready: () => ready,
+      currentRv: () => store.currentRv,
+      openWatches: () => hub.size,
+      log,
+    });
+    const server: Server = createServer(
+      { key: certificates.key, cert: certificates.cert },
+      (req, res) => {
+        void handler(req, res);
+      },
+    );
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolveListen());
+    });
+    undo.push(
+      () =>
+        new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections();
-        });
-        await dataSource.destroy();
-      })();
-      return closed;
-    },
-  };
+        }),
+    );
+    undo.push(() => hub.stop());
+    const port = (server.address() as AddressInfo).port;
+    const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)
+      ? '127.0.0.1'
+      : config.host;
+    const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+    bootstrapCluster(service, registry, allocator.firstIp, port);
+    const namespaces = new NamespaceFinalizer(store, registry, service, log);
+    const collector = new GarbageCollector(store, registry, service, log);
+    const reaper = new PodGraceReaper(
+      store,
+      registry.get('', 'v1', 'pods'),
+      service,
+      clock,
+      config.podStopSeconds,
+      log,
+    );
+    const timers = [
+      setInterval(() => {
+        reaper.reap();
+        namespaces.reconcile();
+      }, SWEEP_INTERVAL_MS),
+      setInterval(
+        () => store.compact(config.retainRevisions, config.retainMs),
+        config.compactIntervalMs,
+      ),
+    ];
+    timers.forEach((t) => t.unref());
+    undo.push(() => {
+      ready = false;
+      timers.forEach((t) => clearInterval(t));
+      namespaces.stop();
+      collector.stop();
+      reaper.stop();
+    });
+    const kubeconfigPath = join(dataDir, 'kubeconfig');
+    writeKubeconfig(kubeconfigPath, {
+      server: url,
+      caCert: certificates.caCert,
+      token: adminToken,
+    });
+    ready = true;
+
+    let closed: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      kubeconfigPath,
+      adminToken,
+      caCert: certificates.caCert,
+      tokenFor: (user) => auth.tokenFor(user),
+      compact: () => store.compactAll(),
+      closeWatches: () => hub.closeAll(),
+      close: () => (closed ??= release()),
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }

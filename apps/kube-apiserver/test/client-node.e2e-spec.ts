@@ -1,6 +1,7 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
   PatchStrategy,
   createResilientInformer,
   loadKubeConfig,
@@ -111,6 +112,59 @@ describe('client-node', () => {
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     expect(reapplied.metadata?.labels).toEqual({ merge: 'yes', json: 'yes' });
+    // Another manager changing a field the first one applied conflicts unless forced.
+    const apply = (manager: string, zone: string, force?: boolean) =>
+      core.patchNode(
+        {
+          name: 'patched',
+          body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'patched', labels: { zone } } },
+          fieldManager: manager,
+          force,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+    await apply('first', 'a');
+    const error = (await apply('second', 'b').catch((e: unknown) => e)) as {
+      code: number;
+      body: string;
+    };
+    expect(error.code).toBe(409);
+    expect(error.body).toContain('conflict with \\"first\\"');
+    expect((await apply('second', 'b', true)).metadata?.labels?.zone).toBe('b');
+    // The forced field changed owner: the first manager dropping it leaves it alone.
+    const dropped = await core.patchNode(
+      {
+        name: 'patched',
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'patched' } },
+        fieldManager: 'first',
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    expect(dropped.metadata?.labels?.zone).toBe('b');
+  });
+
+  it('should work through the generic KubernetesObjectApi (legacy discovery, SMP patches)', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const sc = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'generic' },
+      provisioner: 'example.com/p',
+    };
+    await objects.create(sc);
+    const patched = await objects.patch({
+      ...sc,
+      metadata: { name: 'generic', labels: { tier: 'gold' } },
+    });
+    expect(patched.metadata?.labels).toEqual({ tier: 'gold' });
+    const read = await objects.read({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'generic' },
+    });
+    expect((read as unknown as { reclaimPolicy: string }).reclaimPolicy).toBe('Delete');
+    await objects.delete(sc);
+    await expect(objects.read(sc)).rejects.toMatchObject({ code: 404 });
   });
 
   it('should write a JS Date as MicroTime with six digits', async () => {

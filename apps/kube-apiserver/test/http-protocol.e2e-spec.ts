@@ -164,6 +164,7 @@ describe('HTTP protocol', () => {
       (await raw(t.server, '/api/v1/namespaces/default/pods', { method: 'PUT', body: '{}' }))
         .status,
     ).toBe(405);
+    expect((await raw(t.server, '/api/v1', { method: 'POST', body: '{}' })).status).toBe(405);
   });
 
   it('should reject invalid objects with 422 naming the field and change nothing', async () => {
@@ -206,6 +207,41 @@ describe('HTTP protocol', () => {
     );
     await eventually(() => expect(w.text()).toMatch(/\n\n/));
     w.close();
+  });
+
+  it('should page lists with continue tokens and refuse old exact versions', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      await raw(t.server, '/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        body: JSON.stringify({ metadata: { name, labels: { page: 'yes' } } }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+    }
+    type Page = {
+      metadata: { continue?: string; remainingItemCount?: number };
+      items: { metadata: { name: string } }[];
+    };
+    const first = (
+      await raw(t.server, '/api/v1/namespaces/default/configmaps?labelSelector=page&limit=2')
+    ).json<Page>();
+    expect(first.items.map((i) => i.metadata.name)).toEqual(['page-a', 'page-b']);
+    expect(first.metadata.remainingItemCount).toBe(1);
+    const second = (
+      await raw(
+        t.server,
+        `/api/v1/namespaces/default/configmaps?labelSelector=page&limit=2&continue=${first.metadata.continue ?? ''}`,
+      )
+    ).json<Page>();
+    expect(second.items.map((i) => i.metadata.name)).toEqual(['page-c']);
+    expect(second.metadata.continue).toBeUndefined();
+    const old = await raw(
+      t.server,
+      '/api/v1/namespaces/default/configmaps?resourceVersion=1&resourceVersionMatch=Exact',
+    );
+    expect(old.status).toBe(410);
+    expect(
+      (await raw(t.server, '/api/v1/namespaces/default/configmaps?continue=garbage')).status,
+    ).toBe(400);
   });
 
   it('should serve the legacy /watch/ paths as watches', async () => {
@@ -303,6 +339,62 @@ describe('HTTP protocol', () => {
       expect(watch.lines().some((l) => l.includes('"note":"assigned to node-1"'))).toBe(true),
     );
     watch.close();
+  });
+
+  it('should bind pods to nodes once and evict them', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    await raw(t.server, '/api/v1/namespaces/default/pods', {
+      method: 'POST',
+      body: JSON.stringify({
+        metadata: { name: 'bind-me' },
+        spec: { containers: [{ name: 'c', image: 'x' }] },
+      }),
+      headers: json,
+    });
+    const binding = JSON.stringify({
+      metadata: { name: 'bind-me' },
+      target: { kind: 'Node', name: 'node-a' },
+    });
+    const bound = await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/binding', {
+      method: 'POST',
+      body: binding,
+      headers: json,
+    });
+    expect(bound.status).toBe(201);
+    expect(
+      (await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).json<{
+        spec: { nodeName: string };
+      }>().spec.nodeName,
+    ).toBe('node-a');
+    const again = await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/binding', {
+      method: 'POST',
+      body: binding,
+      headers: json,
+    });
+    expect(again.status).toBe(409);
+    const eviction = JSON.stringify({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'bind-me' },
+      deleteOptions: { gracePeriodSeconds: 0 },
+    });
+    expect(
+      (
+        await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/eviction', {
+          method: 'POST',
+          body: eviction,
+          headers: json,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).status).toBe(404);
+  });
+
+  it('should refuse a second server on the same data dir', async () => {
+    await expect(startTestServer({}, t.dataDir)).rejects.toThrow(
+      /already used by another api-server/,
+    );
+    expect((await raw(t.server, '/readyz')).status).toBe(200);
   });
 
   it('should expose Prometheus metrics', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -53,6 +53,7 @@ describe('kubectl acceptance', () => {
 
   afterAll(async () => {
     await t?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   describe('discovery and version', () => {
@@ -382,6 +383,9 @@ describe('kubectl acceptance', () => {
       await ok(['run', 'p', '--image=x']);
       expect(await ok(['delete', 'pod', 'p'])).toContain('pod "p" deleted');
       expect((await k(['get', 'pod', 'p'])).code).toBe(1);
+      await ok(['run', 'orphaned', '--image=x']);
+      expect(await ok(['delete', 'pod', 'orphaned', '--cascade=orphan'])).toContain('deleted');
+      expect((await k(['get', 'pod', 'orphaned'])).code).toBe(1);
     });
 
     it('should keep a pod with a finalizer Terminating until it is removed (check 18)', async () => {

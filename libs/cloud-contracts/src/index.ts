@@ -13,3 +13,8 @@ export * from './quotas.dto';
 export * from './networks.dto';
 export * from './routes.dto';
 export * from './load-balancers.dto';
+export * from './audit.dto';
+export * from './faults.dto';
+export * from './events.dto';
+export * from './out-of-band.dto';
+export * from './admin.dto';

@@ -12,6 +12,8 @@ export const INSTANCE_STATES = [
   'stopped',
   'shutting-down',
   'terminated',
+  /** A failed operation left it broken (failedOperation fault); it can only be terminated. */
+  'error',
 ] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
 

@@ -22,7 +22,14 @@ import { OperationDto } from './operation.dto';
 import { IsLabels } from './validation/labels';
 import { IsResourceName } from './validation/names';
 
-export const LOAD_BALANCER_STATES = ['provisioning', 'active', 'updating', 'deleting'] as const;
+/** `error`: a failed operation left it broken (failedOperation fault); an update or delete recovers. */
+export const LOAD_BALANCER_STATES = [
+  'provisioning',
+  'active',
+  'updating',
+  'deleting',
+  'error',
+] as const;
 export type LoadBalancerState = (typeof LOAD_BALANCER_STATES)[number];
 export const LISTENER_PROTOCOLS = ['TCP', 'UDP'] as const;
 export const HEALTH_CHECK_PROTOCOLS = ['TCP', 'HTTP'] as const;

@@ -46,4 +46,10 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ example: 2 })
   retryAfterSeconds?: number;
+
+  @ApiPropertyOptional({
+    example: 'fault-0a1b2c3d4e5f6071',
+    description: 'Set when an admin fault rule produced this answer (GET /admin/faults/{id}).',
+  })
+  injectedFaultId?: string;
 }

@@ -13,7 +13,8 @@ import { PageQueryDto } from './list.dto';
 import { OperationDto } from './operation.dto';
 import { IsResourceName } from './validation/names';
 
-export const ROUTE_STATES = ['creating', 'active', 'blackhole'] as const;
+/** `error`: a failed operation left it broken (failedOperation fault); it can be deleted. */
+export const ROUTE_STATES = ['creating', 'active', 'blackhole', 'error'] as const;
 export type RouteState = (typeof ROUTE_STATES)[number];
 
 export class RouteNextHopRequest {

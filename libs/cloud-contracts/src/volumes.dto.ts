@@ -22,6 +22,8 @@ export const VOLUME_STATES = [
   'in-use',
   'detaching',
   'deleting',
+  /** A failed operation left it broken (failedOperation fault); it can be deleted. */
+  'error',
 ] as const;
 export type VolumeState = (typeof VOLUME_STATES)[number];
 

@@ -53,6 +53,16 @@ export class CloudApiConfig {
   @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 30s, 5m or 1h' })
   terminatedRetention = '1h';
 
+  /** How long audit-log entries and change-stream events are kept (clock time), e.g. `24h`. */
+  @IsString()
+  @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 30m or 24h' })
+  auditRetention = '24h';
+
+  /** Interval of the keep-alive comments on `GET /v1/events/stream` (real time), e.g. `15s`. */
+  @IsString()
+  @Matches(/^(\d+(\.\d+)?(ms|s|m|h|d)?)+$/, { message: 'must be a duration such as 15s' })
+  eventsHeartbeat = '15s';
+
   /** JSON file replacing the built-in region/zone/instance-type catalog. */
   @IsOptional()
   @IsString()
@@ -86,4 +96,18 @@ export class CloudApiConfig {
     message: 'must look like instances=20,vcpus=64',
   })
   quotas?: string;
+
+  /**
+   * Rate limits: `off`, or `class=capacity:refillPerSecond` for reads, mutations and
+   * instanceCreates, e.g. `reads=100:20,mutations=20:2` (classes not named keep their defaults).
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(
+    /^(off|\s*[A-Za-z]+\s*=\s*\d+\s*:\s*\d+(\.\d+)?\s*(,\s*[A-Za-z]+\s*=\s*\d+\s*:\s*\d+(\.\d+)?\s*)*)$/,
+    {
+      message: 'must be off or look like reads=1000:100,mutations=500:50,instanceCreates=200:10',
+    },
+  )
+  rateLimits?: string;
 }

@@ -115,4 +115,8 @@ export class CloudControllerManagerConfig {
 
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
+
+  /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
+  @IsString()
+  featureGates = '';
 }

@@ -25,8 +25,8 @@ export class KubeApiServerConfig {
 
   /** Service ClusterIP range; the first address goes to `default/kubernetes`. */
   @IsString()
-  @Matches(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
-    message: 'must be an IPv4 CIDR such as 10.96.0.0/12',
+  @Matches(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/([89]|[12]\d|30)$/, {
+    message: 'must be an IPv4 CIDR with a prefix of /8 to /30, such as 10.96.0.0/12',
   })
   serviceCidr = '10.96.0.0/12';
 

@@ -7,7 +7,7 @@ import { closeOnSignals } from '../shutdown';
 /** `nimbus apiserver`: the built-in Kubernetes API server on SQLite. */
 export function apiserverCommand(): Command {
   return new Command('apiserver')
-    .description('run the built-in Kubernetes API server (kubectl and client-node compatible)')
+    .description('Run the built-in Kubernetes API server (kubectl and client-node compatible)')
     .addOption(nimbusOption('--port <port>', 'HTTPS port', '6443'))
     .addOption(nimbusOption('--host <host>', 'address to listen on', '127.0.0.1'))
     .addOption(

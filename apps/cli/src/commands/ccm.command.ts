@@ -51,6 +51,13 @@ export function addCcmOptions(command: Command): Command {
     .addOption(nimbusOption('--bind-address <host>', 'address of --secure-port', '127.0.0.1'))
     .addOption(
       nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
+    )
+    .addOption(
+      nimbusOption(
+        '--feature-gates <gates>',
+        'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
+        '',
+      ),
     );
 }
 

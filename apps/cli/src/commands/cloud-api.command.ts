@@ -29,6 +29,20 @@ export function registerCloudApiCommand(program: Command): void {
     )
     .addOption(
       nimbusOption(
+        '--audit-retention <duration>',
+        'how long audit-log entries and change-stream events are kept (clock time)',
+        '24h',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--events-heartbeat <duration>',
+        'keep-alive comment interval of the event stream',
+        '15s',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--catalog <file>',
         'JSON file replacing the built-in regions, zones and instance types',
       ),
@@ -51,6 +65,12 @@ export function registerCloudApiCommand(program: Command): void {
         '--lb-ipv6-pool <cidr>',
         'public IPv6 pool of load balancers (/96 to /126)',
         '2001:db8:1000::/112',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--rate-limits <limits>',
+        'off, or class=capacity:refillPerSecond for reads, mutations, instanceCreates (e.g. reads=100:20)',
       ),
     )
     .action(async (options: Record<string, unknown>) => {

@@ -24,7 +24,8 @@ export interface MutationResult<T> {
  * change *and* its Idempotency-Key record, so a replay either sees the committed response or
  * nothing happened. Same key + same request → the stored response; same key + different
  * request → 409 IDEMPOTENCY_KEY_REUSED. Only successful responses are stored: a failed request
- * changed nothing, so retrying it is safe.
+ * changed nothing, so retrying it is safe. After the commit, `ctx.afterCommit` (fault injection)
+ * may still turn the answer into an error: the change and its key stay (commit-then-fail).
  */
 @Injectable()
 export class MutationRunner {
@@ -77,14 +78,23 @@ export class MutationRunner {
         res.setHeader(name, value);
       }
       res.setHeader('Idempotent-Replayed', 'true');
-      return JSON.parse(outcome.prior.responseBody) as T;
+      return committed(ctx, JSON.parse(outcome.prior.responseBody) as T);
     }
     res.status(outcome.result.status);
     for (const [name, value] of Object.entries(headersOf(outcome.result))) {
       res.setHeader(name, value);
     }
-    return outcome.result.body;
+    return committed(ctx, outcome.result.body);
   }
+}
+
+/** Notes the resource for the audit log and runs the after-commit hook (faults), if any. */
+function committed<T>(ctx: RequestContext, body: T): T {
+  const b = body as { id?: unknown; operation?: { target?: { id?: unknown } } } | undefined;
+  const id = b?.operation?.target?.id ?? b?.id;
+  ctx.resourceId = typeof id === 'string' ? id : undefined;
+  ctx.afterCommit?.(body);
+  return body;
 }
 
 function headersOf(result: MutationResult<unknown>): Record<string, string> {

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '../auth/principal';
+import type { CallRecord } from './call-record';
 
 /** Per-request facts the conventions need: who, which request, and the conditional headers. */
 export interface RequestContext {
@@ -11,9 +12,16 @@ export interface RequestContext {
   path: string;
   idempotencyKey?: string;
   ifMatch?: string;
+  /** The resource a mutation created or changed (set by the MutationRunner; the audit log reads it). */
+  resourceId?: string;
+  /**
+   * Runs once a mutation has committed, with its answer (fault injection uses it: it may throw to
+   * replace the answer, or hold the operation). Not called when the mutation failed.
+   */
+  afterCommit?: (body: unknown) => void;
 }
 
-export type NimbusRequest = Request & { nimbus?: RequestContext };
+export type NimbusRequest = Request & { nimbus?: RequestContext; call?: CallRecord };
 
 /** Injects the RequestContext the AuthGuard attached. */
 export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext => {

@@ -1,5 +1,10 @@
+import { RateLimitBucketEntity } from '../admin/rate-limits/rate-limit-bucket.entity';
 import { AddressAllocationEntity } from '../addresses/entities/address-allocation.entity';
 import { AddressPoolEntity } from '../addresses/entities/address-pool.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { ResourceChangeEntity } from '../events/entities/resource-change.entity';
+import { FaultHoldEntity } from '../faults/entities/fault-hold.entity';
+import { FaultRuleEntity } from '../faults/entities/fault-rule.entity';
 import { IdempotencyKeyEntity } from '../conventions/idempotency/idempotency-key.entity';
 import { InstanceEntity } from '../instances/entities/instance.entity';
 import { LoadBalancerBackendEntity } from '../load-balancers/entities/load-balancer-backend.entity';
@@ -33,4 +38,9 @@ export const CLOUD_API_ENTITIES = [
   RouteEntity,
   LoadBalancerEntity,
   LoadBalancerBackendEntity,
+  AuditEntryEntity,
+  FaultRuleEntity,
+  FaultHoldEntity,
+  ResourceChangeEntity,
+  RateLimitBucketEntity,
 ];

@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@app/common';
+import type { ProblemDto } from '@app/cloud-contracts';
 import type { Response } from 'express';
 import { requestIdOf, type NimbusRequest } from '../conventions/request-context';
+import { InjectedFault } from '../faults/injected-fault';
 import { domainErrorFromHttp, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
 
 /** Every error leaves the cloud API as RFC 9457 problem+json; unknown errors become INTERNAL. */
@@ -26,13 +28,23 @@ export function sendProblem(
   exception: unknown,
   logger?: Logger,
 ): void {
-  const error = toDomainError(exception, req);
-  if (error.code === 'INTERNAL') {
-    logger?.error({ err: exception, requestId: requestIdOf(req) }, 'unhandled error');
+  const instance = req.originalUrl.split('?')[0];
+  let problem: ProblemDto;
+  if (exception instanceof InjectedFault) {
+    problem = exception.toProblem(requestIdOf(req), instance);
+  } else {
+    const error = toDomainError(exception, req);
+    if (error.code === 'INTERNAL') {
+      logger?.error({ err: exception, requestId: requestIdOf(req) }, 'unhandled error');
+    }
+    problem = problemOf(error, requestIdOf(req), instance);
   }
-  const problem = problemOf(error, requestIdOf(req), req.originalUrl.split('?')[0]);
   if (res.headersSent) {
     return;
+  }
+  // A handler may have set these before failing (a commitThenFail fault): an error carries none.
+  for (const header of ['ETag', 'Location', 'Idempotent-Replayed']) {
+    res.removeHeader(header);
   }
   if (problem.retryAfterSeconds !== undefined) {
     res.setHeader('Retry-After', String(Math.ceil(problem.retryAfterSeconds)));

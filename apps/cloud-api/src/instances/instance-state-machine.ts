@@ -24,13 +24,17 @@ const TERMINATE: ActionPlan = {
 /**
  * The instance lifecycle (docs/cloud-api.md has the diagram):
  *   pending → running; running → stopping → stopped; stopped → pending → running;
- *   any → shutting-down → terminated.
+ *   any → shutting-down → terminated. An instance in `error` (a failed operation) can only be
+ *   terminated.
  */
 export function planInstanceAction(action: InstanceAction, state: InstanceState): ActionPlan {
   if (state === 'terminated' || state === 'shutting-down') {
     if (action === 'terminate') {
       return { kind: 'noop' };
     }
+    throw refuse(action, state);
+  }
+  if (state === 'error' && action !== 'terminate') {
     throw refuse(action, state);
   }
   switch (action) {

@@ -60,6 +60,11 @@ export class InstancesRepository {
     );
   }
 
+  /** Any project's instance (admin out-of-band calls). */
+  findById(id: string): InstanceRow | undefined {
+    return this.db.get<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE id = ?`, [id]);
+  }
+
   findLiveByName(projectId: string, name: string): InstanceRow | undefined {
     return this.db.get<InstanceRow>(
       `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND name = ? AND state <> 'terminated'`,
@@ -108,6 +113,13 @@ export class InstancesRepository {
     this.db.run(
       'UPDATE instances SET labels = ?, updated_at = ?, version = version + 1 WHERE id = ?',
       [labels, now, id],
+    );
+  }
+
+  setPrivateIp(id: string, privateIp: string, now: number): void {
+    this.db.run(
+      'UPDATE instances SET private_ip = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+      [privateIp, now, id],
     );
   }
 

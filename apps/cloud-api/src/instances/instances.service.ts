@@ -201,15 +201,23 @@ export class InstancesService implements Settleable, OnModuleInit {
       if (row.nextState === 'deleted') {
         this.instances.delete(row.id);
       } else if (row.nextState === 'terminated') {
-        // Stays visible as terminated for the retention time, then expires.
-        this.instances.setState(row.id, 'terminated', 'deleted', at + this.retentionMs, at, at);
-        this.addresses.releaseOwner(row.id);
-        this.releaseQuota(row);
-        this.terminationListeners.forEach((listener) => listener(row, at));
+        this.terminateAt(row, at);
       } else if (row.nextState !== null) {
         this.instances.setState(row.id, row.nextState, null, null, at);
       }
     }
+  }
+
+  /**
+   * The instance is terminated at `at` (its shutdown ended, or an out-of-band terminate): it stays
+   * visible as terminated for the retention time; its addresses and quota are released and the
+   * termination listeners detach volumes, blackhole routes and drop load-balancer backends.
+   */
+  terminateAt(row: InstanceRow, at: number): void {
+    this.instances.setState(row.id, 'terminated', 'deleted', at + this.retentionMs, at, at);
+    this.addresses.releaseOwner(row.id);
+    this.releaseQuota(row);
+    this.terminationListeners.forEach((listener) => listener(row, at));
   }
 
   private releaseQuota(row: InstanceRow): void {

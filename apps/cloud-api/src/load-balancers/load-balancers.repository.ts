@@ -60,6 +60,11 @@ export class LoadBalancersRepository {
     );
   }
 
+  /** Any project's load balancer (admin out-of-band calls). */
+  findById(id: string): LoadBalancerRow | undefined {
+    return this.db.get<LoadBalancerRow>(`SELECT ${COLUMNS} FROM load_balancers WHERE id = ?`, [id]);
+  }
+
   findByName(projectId: string, name: string): LoadBalancerRow | undefined {
     return this.db.get<LoadBalancerRow>(
       `SELECT ${COLUMNS} FROM load_balancers WHERE project_id = ? AND name = ?`,
@@ -145,6 +150,16 @@ export class LoadBalancersRepository {
 
   clearBackends(loadBalancerId: string): void {
     this.db.run('DELETE FROM load_balancer_backends WHERE load_balancer_id = ?', [loadBalancerId]);
+  }
+
+  /** The instance's address changed: its backends follow; answers the load balancers concerned. */
+  setBackendIp(instanceId: string, instanceIp: string): string[] {
+    return this.db
+      .all<{ id: string }>(
+        'UPDATE load_balancer_backends SET instance_ip = ? WHERE instance_id = ? RETURNING load_balancer_id AS id',
+        [instanceIp, instanceId],
+      )
+      .map((r) => r.id);
   }
 
   /** Removes the instance from every load balancer; answers the ids of those it was behind. */

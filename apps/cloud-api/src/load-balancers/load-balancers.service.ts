@@ -252,7 +252,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
   }
 
   /** The load balancer is gone: its addresses, backends and quota return. */
-  private finalizeDeletion(row: LoadBalancerRow): void {
+  finalizeDeletion(row: LoadBalancerRow): void {
     this.addresses.releaseOwner(row.id);
     this.quotas.release(row.projectId, 'loadBalancers', 1);
     this.quotas.release(

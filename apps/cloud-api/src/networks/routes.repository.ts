@@ -57,6 +57,11 @@ export class RoutesRepository {
     ]);
   }
 
+  /** Any project's route (admin out-of-band calls). */
+  findById(id: string): RouteRow | undefined {
+    return this.db.get<RouteRow>(`SELECT ${COLUMNS} FROM routes WHERE id = ?`, [id]);
+  }
+
   findByDestination(networkId: string, destinationCidr: string): RouteRow | undefined {
     return this.db.get<RouteRow>(
       `SELECT ${COLUMNS} FROM routes WHERE network_id = ? AND destination_cidr = ?`,
@@ -123,6 +128,14 @@ export class RoutesRepository {
       `UPDATE routes SET state = 'blackhole', transition_ends_at = NULL, updated_at = ?, version = version + 1
        WHERE next_hop_instance_id = ? AND state <> 'blackhole'`,
       [at, instanceId],
+    );
+  }
+
+  /** The next-hop instance's address changed: its routes show the new one. */
+  setNextHopIp(instanceId: string, ip: string, at: number): void {
+    this.db.run(
+      'UPDATE routes SET next_hop_ip = ?, updated_at = ?, version = version + 1 WHERE next_hop_instance_id = ?',
+      [ip, at, instanceId],
     );
   }
 

@@ -132,10 +132,15 @@ export class RoutesService implements Settleable, OnModuleInit {
   delete(principal: Principal, networkId: string, id: string, ifMatch?: string): RouteMutation {
     const route = this.get(principal, networkId, id);
     assertIfMatch(ifMatch, routeEtag(route));
-    this.routes.delete(route.id);
-    this.quotas.release(route.projectId, 'routesPerNetwork', 1, route.networkId);
+    this.remove(route);
     const operation = this.operations.start(route.projectId, 'routes.delete', target(route), 0);
     return { route, operation };
+  }
+
+  /** The route is gone and its network's quota released (a delete, also out-of-band). */
+  remove(route: RouteRow): void {
+    this.routes.delete(route.id);
+    this.quotas.release(route.projectId, 'routesPerNetwork', 1, route.networkId);
   }
 
   hasDue(now: number): boolean {

@@ -13,7 +13,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'mutations answer the resource in its transitional state plus an `operation` to poll;',
         'POSTs accept `Idempotency-Key`; conditional writes use `If-Match` with the `etag`;',
         'lists page with `pageSize` / `pageToken` and filter with `labelSelector`.',
+        'Project calls are throttled per project (token buckets) and answer `RateLimit-Limit`,',
+        '`RateLimit-Remaining` and `RateLimit-Reset`; an empty bucket answers 429 `RATE_LIMITED` with `Retry-After`.',
       ].join('\n'),
+    )
+    .addTag(
+      'admin',
+      'CI controls (admin token): fake clock, transition durations, eventual consistency, rate limits, reset, seed and snapshots.',
     )
     .setVersion('v1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Project or admin token' })

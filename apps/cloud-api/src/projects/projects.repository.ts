@@ -56,6 +56,7 @@ export class ProjectsRepository {
         'quota_usage',
         'quota_limits',
         'idempotency_keys',
+        'rate_limit_buckets',
       ]) {
         this.db.run(`DELETE FROM ${table} WHERE project_id = ?`, [id]);
       }

@@ -120,8 +120,13 @@ export class ProjectsService {
   }
 
   private insertToken(projectId: string, name: string, admin: boolean, secret: string): TokenRow {
+    // A seeded sequence restarts at reset while tokens survive it: skip ids already taken.
+    let id = this.ids.next('tok', 16);
+    while (this.tokens.idTaken(id)) {
+      id = this.ids.next('tok', 16);
+    }
     const row = {
-      id: this.ids.next('tok', 16),
+      id,
       projectId,
       name,
       admin,

@@ -63,6 +63,10 @@ export class TokensRepository {
     );
   }
 
+  idTaken(id: string): boolean {
+    return this.db.get('SELECT 1 FROM tokens WHERE id = ?', [id]) !== undefined;
+  }
+
   listByProject(projectId: string): TokenRow[] {
     return this.db
       .all<TokenRow>(

@@ -16,4 +16,15 @@ export class SettingsRepository {
       return this.get(key)!;
     });
   }
+
+  set(key: string, value: string): void {
+    this.db.run(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  delete(key: string): void {
+    this.db.run('DELETE FROM settings WHERE key = ?', [key]);
+  }
 }

@@ -20,20 +20,23 @@ export const DEFAULT_TRANSITION_MS: Record<string, number> = {
 };
 
 /**
- * How long transitions take. `--transition-ms` overrides them all (0 = immediate); a later admin
- * API changes single entries at runtime.
+ * How long transitions take: the defaults above, `--transition-ms` over all of them (0 =
+ * immediate), then runtime overrides from the admin API (`PUT /admin/transitions`) per entry.
  */
 @Injectable()
 export class TransitionDurations {
-  private readonly durations: Record<string, number>;
+  private readonly configured: Record<string, number>;
+  private durations: Record<string, number>;
+  private overrides: Record<string, number> = {};
 
   constructor(config: CloudApiConfig) {
-    this.durations = { ...DEFAULT_TRANSITION_MS };
+    this.configured = { ...DEFAULT_TRANSITION_MS };
     if (config.transitionMs !== undefined) {
-      for (const key of Object.keys(this.durations)) {
-        this.durations[key] = config.transitionMs;
+      for (const key of Object.keys(this.configured)) {
+        this.configured[key] = config.transitionMs;
       }
     }
+    this.durations = { ...this.configured };
   }
 
   /** e.g. of('instance', 'pending'). */
@@ -45,7 +48,18 @@ export class TransitionDurations {
     return { ...this.durations };
   }
 
-  set(key: string, ms: number): void {
-    this.durations[key] = ms;
+  /** The known keys, e.g. `instance.pending`. */
+  keys(): string[] {
+    return Object.keys(this.configured);
+  }
+
+  runtimeOverrides(): Record<string, number> {
+    return { ...this.overrides };
+  }
+
+  /** Replaces the runtime overrides (known keys only; the caller validated them). */
+  setOverrides(overrides: Record<string, number>): void {
+    this.overrides = { ...overrides };
+    this.durations = { ...this.configured, ...this.overrides };
   }
 }

@@ -39,6 +39,14 @@ export class TransitionSettler {
     this.quietUntil = Number.NEGATIVE_INFINITY;
   }
 
+  /**
+   * Forgets the remembered earliest end, so the next settle() looks at the database: after the
+   * clock jumped (either way), a reset or a snapshot restore.
+   */
+  invalidate(): void {
+    this.quietUntil = Number.NEGATIVE_INFINITY;
+  }
+
   /** A transition ending at `at` was just scheduled. */
   noteDue(at: number): void {
     this.quietUntil = Math.min(this.quietUntil, at);

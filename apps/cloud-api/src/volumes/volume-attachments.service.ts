@@ -159,7 +159,7 @@ export class VolumeAttachmentsService implements Settleable, OnModuleInit {
 
   /** The rules of attaching a volume that is not yet attached to this instance. */
   private checkAttachRules(volume: VolumeRow, instance: InstanceRow): void {
-    if (volume.state === 'creating' || volume.state === 'deleting') {
+    if (volume.state === 'creating' || volume.state === 'deleting' || volume.state === 'error') {
       throw failedPrecondition(
         `only a created volume can be attached: volume ${volume.id} is "${volume.state}"`,
       );

@@ -1,3 +1,4 @@
+import { expired } from '../errors/kube-error';
 import type { StoredObject } from '../storage/revision';
 import type { TypedStore } from '../storage/typed-store';
 import { decodeContinue, encodeContinue, type ListOptions } from './list-options';
@@ -18,6 +19,15 @@ export function listObjects(
   resourceVersion: number,
   options: ListOptions,
 ): ListPage {
+  if (
+    options.resourceVersionMatch === 'Exact' &&
+    options.resourceVersion !== String(resourceVersion)
+  ) {
+    // Lists are served from the current state only; an older exact version is gone.
+    throw expired(
+      `too old resource version: ${options.resourceVersion ?? ''} (${resourceVersion})`,
+    );
+  }
   const all = store.list(options.namespace);
   let startIndex = 0;
   if (options.continueToken) {

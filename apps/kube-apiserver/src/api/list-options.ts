@@ -10,6 +10,8 @@ export interface ListOptions {
   limit?: number;
   continueToken?: string;
   resourceVersion?: string;
+  /** `Exact` asks for the list at exactly `resourceVersion` (only the current one is kept). */
+  resourceVersionMatch?: string;
   watch: boolean;
   timeoutSeconds?: number;
   allowWatchBookmarks: boolean;
@@ -49,6 +51,7 @@ export function parseListOptions(
     limit: positiveInt(query.get('limit'), 'limit') || undefined,
     continueToken: query.get('continue') || undefined,
     resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
     watch: truthy(query.get('watch')),
     timeoutSeconds: positiveInt(query.get('timeoutSeconds'), 'timeoutSeconds'),
     allowWatchBookmarks: truthy(query.get('allowWatchBookmarks')),

@@ -89,7 +89,7 @@ describe('ResourceService', () => {
     ).toThrow(expect.objectContaining({ code: 409, reason: 'Conflict' }));
   });
 
-  it('should keep status on the main resource and change only status on /status', () => {
+  it('should keep status on the main resource and never the spec on /status', () => {
     service.create(pods, 'default', pod('p'), write);
     const main = service.patch(
       pods,
@@ -112,7 +112,18 @@ describe('ResourceService', () => {
       write,
     ).object;
     expect(status.status).toMatchObject({ phase: 'Running' });
-    expect(status.metadata.labels).toEqual({ a: 'b' });
+    expect(status.metadata.labels).toEqual({ a: 'b', c: 'd' });
+    const spec = service.patch(
+      pods,
+      'default',
+      'p',
+      'merge',
+      { spec: { nodeName: 'n9' }, metadata: { finalizers: ['x/y'] } },
+      'status',
+      write,
+    ).object;
+    expect(spec.spec).not.toHaveProperty('nodeName');
+    expect(spec.metadata.finalizers).toEqual(['x/y']);
   });
 
   it('should bump generation only when the spec changes', () => {
@@ -179,6 +190,15 @@ describe('ResourceService', () => {
       deletionGracePeriodSeconds: 10,
       deletionTimestamp: '2026-11-26T12:00:10Z',
     });
+    const shorter = service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 3 });
+    expect(shorter.object.metadata).toMatchObject({
+      deletionGracePeriodSeconds: 3,
+      deletionTimestamp: '2026-11-26T12:00:03Z',
+    });
+    expect(
+      service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 5 }).object.metadata
+        .deletionGracePeriodSeconds,
+    ).toBe(3);
     expect(service.delete(pods, 'default', 'bound', { gracePeriodSeconds: 0 }).removed).toBe(true);
   });
 

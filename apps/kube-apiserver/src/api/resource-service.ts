@@ -9,6 +9,7 @@ import {
   notFound,
 } from '../errors/kube-error';
 import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
+import { applyConflicts, withoutFields } from '../patch/apply-conflicts';
 import { applyIntent } from '../patch/apply-patch';
 import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
@@ -20,6 +21,13 @@ import { typedStore, type TypedStore } from '../storage/typed-store';
 import type { StoredObject } from '../storage/revision';
 import { formatTime, normalizeTimes } from '../time/kube-time';
 import { deepEqual } from './deep-equal';
+import {
+  PROTECTED_NAMESPACES,
+  deletionDue,
+  gcFinalizerFor,
+  gracePeriodSeconds,
+} from './deletion-policy';
+import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 import { validateMetadataMaps } from '../registry/validation';
@@ -36,6 +44,7 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
+  orphanDependents?: boolean;
   dryRun?: string[];
 }
 
@@ -51,7 +60,6 @@ export interface DeleteResult {
   removed: boolean;
 }
 
-const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const namespaceGr = { group: '', resource: 'namespaces' };
 
 /**
@@ -80,7 +88,7 @@ export class ResourceService {
   }
 
   create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions): WriteResult {
-    const obj = this.checkBody(type, namespace, body);
+    const obj = incomingObject(type, namespace, body);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) {
       meta.name = generateName(meta.generateName);
@@ -131,7 +139,7 @@ export class ResourceService {
     options: WriteOptions,
   ): WriteResult {
     const current = this.get(type, namespace, name);
-    const next = this.checkBody(type, namespace, body);
+    const next = incomingObject(type, namespace, body);
     if (next.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
@@ -173,10 +181,11 @@ export class ResourceService {
       }
       const live = cloneJson(current.object) as Record<string, unknown>;
       const uid = current.object.metadata.uid ?? '';
+      this.checkApplyConflicts(type, current, uid, options, patch);
       const merged = applyIntent(
         live,
         patch,
-        this.intents.get(uid, options.fieldManager) ?? lastApplied(current.object),
+        this.intents.get(uid, options.fieldManager) ?? lastAppliedIntent(current.object),
         type.listStrategies,
       );
       const result = this.commitPatched(type, current, merged, subresource, options, patch);
@@ -241,7 +250,7 @@ export class ResourceService {
     const old = current.object;
     let candidate: KubeObject;
     if (subresource === 'status') {
-      candidate = { ...cloneJson(old), status: next.status };
+      candidate = statusUpdate(old, next);
     } else if (subresource === 'finalize') {
       candidate = cloneJson(old);
       candidate.spec = {
@@ -304,7 +313,11 @@ export class ResourceService {
       reservation?.release();
       return { object: candidate, created: false };
     }
-    if (meta.deletionTimestamp && !meta.finalizers?.length && this.deletionDue(type, candidate)) {
+    if (
+      meta.deletionTimestamp &&
+      !meta.finalizers?.length &&
+      deletionDue(type, candidate, this.clock.now())
+    ) {
       return { object: this.remove(type, candidate, old), created: false };
     }
     const stored = this.storeOf(type).write('MODIFIED', candidate, current);
@@ -342,21 +355,35 @@ export class ResourceService {
       return this.deleteNamespace(current, dryRun);
     }
     const now = this.clock.now();
-    const grace = this.gracePeriod(type, old, options.gracePeriodSeconds);
+    const grace = gracePeriodSeconds(type, old, options.gracePeriodSeconds);
     const finalizers = old.metadata.finalizers ?? [];
     if (old.metadata.deletionTimestamp) {
-      // Already terminating: a shorter grace period may finish it now.
-      if (grace === 0 && finalizers.length === 0) {
-        return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
+      // Already terminating: only a shorter grace period changes anything (it may finish it now).
+      if (grace >= (old.metadata.deletionGracePeriodSeconds ?? 0) || dryRun) {
+        return { object: old, removed: false };
       }
-      return { object: old, removed: false };
+      if (grace === 0 && finalizers.length === 0) {
+        return { object: this.remove(type, cloneJson(old), old), removed: true };
+      }
+      const shortened = cloneJson(old);
+      shortened.metadata.deletionTimestamp = formatTime(now + grace * 1000);
+      shortened.metadata.deletionGracePeriodSeconds = grace;
+      return {
+        object: this.storeOf(type).write('MODIFIED', shortened, current).object,
+        removed: false,
+      };
     }
-    if (finalizers.length === 0 && grace === 0) {
+    // Orphan / Foreground deletions go through the garbage collector's finalizers.
+    const gcFinalizer = gcFinalizerFor(options);
+    if (finalizers.length === 0 && grace === 0 && !gcFinalizer) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
     }
     const next = cloneJson(old);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
+    if (gcFinalizer) {
+      next.metadata.finalizers = [...finalizers, gcFinalizer];
+    }
     if (dryRun) {
       return { object: next, removed: false };
     }
@@ -407,64 +434,40 @@ export class ResourceService {
     return stored.object;
   }
 
-  /** Pods: the request's grace, else terminationGracePeriodSeconds; 0 when unscheduled or finished. */
-  private gracePeriod(type: ResourceType, obj: KubeObject, requested: number | undefined): number {
-    if (type.kind !== 'Pod' || type.group !== '') {
-      return 0;
-    }
-    const spec = isPlainObject(obj.spec) ? obj.spec : {};
-    const status = isPlainObject(obj.status) ? obj.status : {};
-    if (!spec.nodeName || status.phase === 'Succeeded' || status.phase === 'Failed') {
-      return 0;
-    }
-    const grace = requested ?? (spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
-    return Math.max(0, grace);
-  }
-
-  private deletionDue(type: ResourceType, obj: KubeObject): boolean {
-    if (type.kind === 'Namespace' && type.group === '') {
-      const spec = isPlainObject(obj.spec) ? obj.spec : {};
-      return !Array.isArray(spec.finalizers) || spec.finalizers.length === 0;
-    }
-    const grace = obj.metadata.deletionGracePeriodSeconds ?? 0;
-    return grace === 0 || Date.parse(obj.metadata.deletionTimestamp ?? '') <= this.clock.now();
-  }
-
-  private checkBody(type: ResourceType, namespace: string, body: unknown): KubeObject {
-    if (!isPlainObject(body)) {
-      throw badRequest('the request body must be a JSON object');
-    }
-    // Callers may hand in (parts of) stored objects: never mutate what the store holds.
-    const obj = cloneJson(body) as KubeObject;
-    if (obj.kind !== undefined && obj.kind !== type.kind) {
-      throw badRequest(
-        `the kind of the object (${String(obj.kind)}) does not match the resource ${type.resource} (${type.kind})`,
-      );
-    }
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(type)) {
-      throw badRequest(
-        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`,
-      );
-    }
-    if (obj.metadata === undefined || obj.metadata === null) {
-      obj.metadata = {};
-    }
-    if (!isPlainObject(obj.metadata)) {
-      throw badRequest('metadata must be an object');
-    }
-    if (type.scope === 'Namespaced') {
-      if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
-        throw badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
+  /** 409 on fields another apply manager holds; with force, those fields change owner. */
+  private checkApplyConflicts(
+    type: ResourceType,
+    current: StoredObject,
+    uid: string,
+    options: WriteOptions,
+    intent: Record<string, unknown>,
+  ): void {
+    const others = this.intents.all(uid).filter((i) => i.manager !== options.fieldManager);
+    const conflicts = applyConflicts(intent, current.object, others, type.listStrategies);
+    if (conflicts.length > 0 && options.force) {
+      if (!options.dryRun) {
+        for (const other of others) {
+          const taken = conflicts.filter((c) => c.manager === other.manager).map((c) => c.field);
+          if (taken.length > 0) {
+            this.intents.put(
+              uid,
+              other.manager,
+              withoutFields(other.intent, taken, type.listStrategies),
+            );
+          }
+        }
       }
-      obj.metadata.namespace = namespace;
-    } else {
-      delete obj.metadata.namespace;
+      return;
     }
-    obj.apiVersion = apiVersionOf(type);
-    obj.kind = type.kind;
-    return obj;
+    if (conflicts.length > 0) {
+      const using = apiVersionOf(type);
+      const list = conflicts.map((c) => `conflict with "${c.manager}" using ${using}: .${c.field}`);
+      throw conflict(
+        type,
+        current.name,
+        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${list.join(', ')}`,
+      );
+    }
   }
 
   private checkNamespaceWritable(type: ResourceType, namespace: string, name: string): void {
@@ -521,26 +524,4 @@ export class ResourceService {
     }
     return typed;
   }
-}
-
-/**
- * A client-side-applied object's last-applied-configuration: the previous intent when it first
- * moves to server-side apply (upstream transfers those fields to the new manager).
- */
-function lastApplied(obj: KubeObject): Record<string, unknown> | undefined {
-  const text = obj.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
-  if (!text) {
-    return undefined;
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function specOf(obj: KubeObject): unknown {
-  const { metadata: _m, status: _s, ...rest } = obj;
-  return rest;
 }

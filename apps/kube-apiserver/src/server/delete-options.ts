@@ -15,6 +15,9 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
     if (isPlainObject(body.preconditions)) {
       options.preconditions = body.preconditions;
     }
+    if (typeof body.orphanDependents === 'boolean') {
+      options.orphanDependents = body.orphanDependents;
+    }
     if (typeof body.propagationPolicy === 'string') {
       options.propagationPolicy = body.propagationPolicy;
     }
@@ -36,6 +39,14 @@ export function deleteOptionsFrom(body: unknown, query: URLSearchParams): Delete
   const dryRun = query.getAll('dryRun');
   if (dryRun.length > 0) {
     options.dryRun = dryRun;
+  }
+  if (
+    options.propagationPolicy !== undefined &&
+    !['Orphan', 'Background', 'Foreground'].includes(options.propagationPolicy)
+  ) {
+    throw badRequest(
+      `propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   checkDryRun(options.dryRun ?? []);
   return options;

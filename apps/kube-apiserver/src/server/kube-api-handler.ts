@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { TokenAuthenticator } from '../auth/token-authenticator';
-import { KubeError, unauthorized } from '../errors/kube-error';
+import { KubeError, methodNotAllowed, unauthorized } from '../errors/kube-error';
 import type { OpenApiV3 } from '../discovery/openapi';
 import type { ResourceRegistry } from '../registry/registry';
 import { handleDiscovery } from './discovery-routes';
@@ -10,6 +10,7 @@ import type { ResourceHandler } from './resource-handler';
 import { sendError, sendRaw } from './responses';
 import { parseResourcePath } from './route';
 
+const DISCOVERY = /^\/(version|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*|metrics)\/?$/;
 const HEALTH = new Set([
   '/healthz',
   '/livez',
@@ -59,6 +60,9 @@ export function createKubeApiHandler(deps: HandlerDeps) {
         metrics.watches.set(deps.openWatches());
         sendRaw(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
         return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD' && DISCOVERY.test(path)) {
+        throw methodNotAllowed();
       }
       if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
         return;

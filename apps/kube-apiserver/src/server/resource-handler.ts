@@ -4,23 +4,17 @@ import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
 import { parseListOptions, type ListOptions } from '../api/list-options';
 import { isPlainObject, type KubeObject } from '../api/types';
-import { badRequest, expired, methodNotAllowed } from '../errors/kube-error';
-import { apiVersionOf, typeKey } from '../registry/resource-type';
+import { badRequest, conflict, methodNotAllowed } from '../errors/kube-error';
+import { apiVersionOf } from '../registry/resource-type';
 import { text } from '../registry/object-path';
 import type { ObjectStore } from '../storage/object-store';
 import { buildTable, tableRequested, type TableOptions } from '../tables/table-builder';
-import { WatchConnection } from '../watch/watch-connection';
-import { fromRevision, type FilteredEvent } from '../watch/watch-event';
 import type { WatchHub } from '../watch/watch-hub';
 import { checkDryRun, deleteOptionsFrom } from './delete-options';
 import { decodeObjectBody, decodePatchBody, readBody } from './request-body';
 import { sendJson, successStatus } from './responses';
 import type { ResourceRoute } from './route';
-
-export interface WatchTimings {
-  heartbeatMs: number;
-  bookmarkMs: number;
-}
+import { openWatch, type WatchTimings } from '../watch/open-watch';
 
 /** The generic REST path: one handler for every kind, driven by its ResourceType. */
 export class ResourceHandler {
@@ -141,7 +135,8 @@ export class ResourceHandler {
             }),
           );
         } else {
-          this.sendObject(res, result.removed ? 200 : 202, route, result.object, undefined);
+          // Upstream answers 200 even when deletion is pending (finalizers, grace, namespaces).
+          this.sendObject(res, 200, route, result.object, undefined);
         }
         return 'DELETE';
       }
@@ -217,72 +212,13 @@ export class ResourceHandler {
     options: ListOptions,
     table: TableOptions | undefined,
   ): void {
-    const { type } = route;
-    const key = typeKey(type);
-    const typed = this.service.storeOf(type);
-    const connection = new WatchConnection(
-      res,
-      {
-        type,
-        namespace: route.namespace,
-        matches: options.matches,
-        table,
-        bookmarks: options.allowWatchBookmarks,
-        heartbeatMs: this.timings.heartbeatMs,
-        bookmarkMs: this.timings.bookmarkMs,
-        timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
-        currentRv: () => this.store.currentRv,
-        present: type.view ? (o) => typed.present(o) : undefined,
-      },
-      this.clock,
-    );
-    const rvParam = options.resourceVersion;
-    let initial: FilteredEvent[];
-    if (rvParam === undefined || rvParam === '' || rvParam === '0') {
-      initial = typed
-        .list(route.namespace)
-        .filter((s) => options.matches(s.object))
-        .map((s) => ({ type: 'ADDED' as const, object: s.object, json: s.json }));
-    } else {
-      const rv = Number(rvParam);
-      if (!Number.isInteger(rv) || rv < 0) {
-        throw badRequest(`invalid resourceVersion: ${rvParam}`);
-      }
-      const history = this.store.history.since(rv);
-      if (history === undefined) {
-        connection.open();
-        connection.fail(
-          expired(
-            `too old resource version: ${rv} (${this.store.history.compactedRv + 1})`,
-          ).toStatus(),
-        );
-        return;
-      }
-      initial = [];
-      for (const revision of history) {
-        if (
-          revision.typeKey === key &&
-          (route.namespace === undefined || revision.namespace === route.namespace)
-        ) {
-          const event = fromRevision(
-            revision,
-            options.matches,
-            type.view ? (o) => typed.present(o) : undefined,
-          );
-          if (event) {
-            initial.push(event);
-          }
-        }
-      }
-    }
-    connection.open();
-    for (const event of initial) {
-      connection.send(event);
-    }
-    if (options.sendInitialEvents && options.allowWatchBookmarks) {
-      connection.bookmark({ 'k8s.io/initial-events-end': 'true' });
-    }
-    this.hub.add(key, connection);
+    openWatch(res, route, options, table, {
+      store: this.store,
+      typed: this.service.storeOf(route.type),
+      hub: this.hub,
+      clock: this.clock,
+      timings: this.timings,
+    });
   }
 
   private deleteCollection(
@@ -331,7 +267,9 @@ export class ResourceHandler {
     }
     const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
     if (isPlainObject(pod.spec) && pod.spec.nodeName) {
-      throw badRequest(
+      throw conflict(
+        route.type,
+        route.name ?? '',
         `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
       );
     }

@@ -5,6 +5,7 @@ export class ApplyIntentStore {
   private readonly getStmt: BetterSqlite3.Statement;
   private readonly putStmt: BetterSqlite3.Statement;
   private readonly deleteStmt: BetterSqlite3.Statement;
+  private readonly allStmt: BetterSqlite3.Statement;
 
   constructor(connection: BetterSqlite3.Database) {
     this.getStmt = connection.prepare(
@@ -14,6 +15,7 @@ export class ApplyIntentStore {
       'INSERT INTO kube_apply_intents (uid, manager, json) VALUES (?, ?, ?) ON CONFLICT(uid, manager) DO UPDATE SET json = excluded.json',
     );
     this.deleteStmt = connection.prepare('DELETE FROM kube_apply_intents WHERE uid = ?');
+    this.allStmt = connection.prepare('SELECT manager, json FROM kube_apply_intents WHERE uid = ?');
   }
 
   get(uid: string, manager: string): Record<string, unknown> | undefined {
@@ -23,6 +25,14 @@ export class ApplyIntentStore {
 
   put(uid: string, manager: string, intent: unknown): void {
     this.putStmt.run(uid, manager, JSON.stringify(intent));
+  }
+
+  /** Every manager's last intent for one object. */
+  all(uid: string): { manager: string; intent: Record<string, unknown> }[] {
+    return (this.allStmt.all(uid) as { manager: string; json: string }[]).map((row) => ({
+      manager: row.manager,
+      intent: JSON.parse(row.json) as Record<string, unknown>,
+    }));
   }
 
   forget(uid: string): void {

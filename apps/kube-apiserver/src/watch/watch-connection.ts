@@ -35,6 +35,8 @@ export class WatchConnection {
   private pending = '';
   private flushScheduled = false;
   onClose: () => void = () => undefined;
+  /** How a flush is scheduled; the hub batches all watchers' flushes into one callback. */
+  scheduleFlush: (flush: () => void) => void = (flush) => setImmediate(flush);
 
   constructor(
     private readonly res: ServerResponse,
@@ -161,7 +163,7 @@ export class WatchConnection {
     this.pending += chunk;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      this.scheduleFlush(() => this.flush());
     }
   }
 

@@ -27,6 +27,7 @@ export class WatchHub {
     }
     set.add(watch);
     watch.onClose = () => set.delete(watch);
+    watch.scheduleFlush = (flush) => this.enqueueFlush(flush);
   }
 
   /** Ends every watch (shutdown); clients re-watch from their last resourceVersion. */
@@ -42,6 +43,23 @@ export class WatchHub {
   stop(): void {
     this.closeAll();
     this.unsubscribe();
+  }
+
+  private readonly flushes: (() => void)[] = [];
+
+  /** One callback per tick flushes every watcher that got events (not one per watcher). */
+  private enqueueFlush(flush: () => void): void {
+    if (this.flushes.push(flush) === 1) {
+      setImmediate(() => {
+        for (const f of this.flushes.splice(0)) {
+          try {
+            f();
+          } catch {
+            // A broken connection closes itself; the others still get their events.
+          }
+        }
+      });
+    }
   }
 
   private dispatch(write: CommittedWrite): void {

@@ -28,6 +28,10 @@ export function raw(
     if (!options.anonymous) {
       headers.Authorization ??= `Bearer ${server.adminToken}`;
     }
+    if (options.body !== undefined) {
+      // Node frames DELETE bodies only with an explicit length.
+      headers['Content-Length'] = String(Buffer.byteLength(options.body));
+    }
     const req = request(
       `${server.url}${path}`,
       { method: options.method ?? 'GET', ca: server.caCert, headers },

@@ -1,0 +1,236 @@
+import type { ResourceService } from '../api/resource-service';
+import { isPlainObject, type KubeObject } from '../api/types';
+import type { ResourceRegistry } from '../registry/registry';
+import { typeKey, type ResourceType } from '../registry/resource-type';
+import type { ObjectStore } from '../storage/object-store';
+import type { CommittedWrite } from '../storage/revision';
+
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+interface ObjectRef {
+  kind: ResourceType;
+  namespace: string;
+  name: string;
+}
+
+function ownerUids(obj: KubeObject): string[] {
+  const refs = obj.metadata.ownerReferences ?? [];
+  return refs.flatMap((r) => (isPlainObject(r) && typeof r.uid === 'string' ? [r.uid] : []));
+}
+
+/**
+ * The garbage collector, following metadata.ownerReferences: when an owner goes, dependents with
+ * no owner left are deleted (Background); an owner deleted with the `orphan` finalizer first has
+ * its references removed from the dependents; one with `foregroundDeletion` waits for them to go.
+ */
+export class GarbageCollector {
+  private readonly kinds = new Map<string, ResourceType>();
+  private readonly live = new Map<string, ObjectRef>();
+  private readonly owners = new Map<string, string[]>();
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly pending = new Set<string>();
+  private scheduled = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: ObjectStore,
+    registry: ResourceRegistry,
+    private readonly service: ResourceService,
+    private readonly log: (message: string, error?: unknown) => void,
+  ) {
+    for (const kind of registry.kinds) {
+      if (!kind.view) {
+        this.kinds.set(typeKey(kind), kind);
+        for (const stored of store.list(typeKey(kind))) {
+          this.track(kind, stored.object);
+        }
+      }
+    }
+    for (const [uid, ref] of this.live) {
+      if (this.isTerminatingOwner(ref)) {
+        this.schedule(uid);
+      }
+    }
+    for (const owner of this.dependents.keys()) {
+      if (!this.live.has(owner)) {
+        this.schedule(owner);
+      }
+    }
+    this.unsubscribe = store.onWrite((write) => this.onWrite(write));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  private onWrite({ revision, object }: CommittedWrite): void {
+    const kind = this.kinds.get(revision.typeKey);
+    const uid = object.metadata.uid;
+    if (!kind || !uid) {
+      return;
+    }
+    if (revision.type === 'DELETED') {
+      this.untrack(uid);
+      if (this.dependents.has(uid)) {
+        this.schedule(uid);
+      }
+      return;
+    }
+    this.track(kind, object);
+    const finalizers = object.metadata.finalizers ?? [];
+    if (
+      object.metadata.deletionTimestamp &&
+      (finalizers.includes(ORPHAN_FINALIZER) || finalizers.includes(FOREGROUND_FINALIZER))
+    ) {
+      this.schedule(uid);
+    }
+  }
+
+  private track(kind: ResourceType, obj: KubeObject): void {
+    const uid = obj.metadata.uid ?? '';
+    this.live.set(uid, {
+      kind,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name ?? '',
+    });
+    for (const owner of this.owners.get(uid) ?? []) {
+      this.dependents.get(owner)?.delete(uid);
+    }
+    const owners = ownerUids(obj);
+    if (owners.length === 0) {
+      this.owners.delete(uid);
+      return;
+    }
+    this.owners.set(uid, owners);
+    for (const owner of owners) {
+      let set = this.dependents.get(owner);
+      if (!set) {
+        set = new Set();
+        this.dependents.set(owner, set);
+      }
+      set.add(uid);
+    }
+  }
+
+  private untrack(uid: string): void {
+    this.live.delete(uid);
+    for (const owner of this.owners.get(uid) ?? []) {
+      const set = this.dependents.get(owner);
+      set?.delete(uid);
+      // A foreground deletion waits for its last dependent.
+      if (set && set.size === 0 && this.live.has(owner)) {
+        this.schedule(owner);
+      }
+    }
+    this.owners.delete(uid);
+  }
+
+  private schedule(uid: string): void {
+    this.pending.add(uid);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.process();
+      });
+    }
+  }
+
+  private process(): void {
+    const uids = [...this.pending];
+    this.pending.clear();
+    for (const uid of uids) {
+      try {
+        this.collect(uid);
+      } catch (error) {
+        this.log(`garbage collection for owner ${uid} failed`, error);
+      }
+    }
+  }
+
+  private collect(ownerUid: string): void {
+    const owner = this.live.get(ownerUid);
+    const dependents = [...(this.dependents.get(ownerUid) ?? [])].flatMap((uid) => {
+      const ref = this.live.get(uid);
+      return ref ? [{ uid, ref }] : [];
+    });
+    if (!owner) {
+      for (const { uid, ref } of dependents) {
+        const remaining = (this.owners.get(uid) ?? []).filter((o) => this.live.has(o));
+        if (remaining.length === 0) {
+          this.deleteIfLive(ref);
+        }
+      }
+      if (dependents.length === 0) {
+        this.dependents.delete(ownerUid);
+      }
+      return;
+    }
+    const stored = this.store.get(typeKey(owner.kind), owner.namespace, owner.name);
+    const finalizers = stored?.object.metadata.finalizers ?? [];
+    if (!stored?.object.metadata.deletionTimestamp) {
+      return;
+    }
+    if (finalizers.includes(ORPHAN_FINALIZER)) {
+      for (const { ref } of dependents) {
+        this.dropOwnerReference(ref, ownerUid);
+      }
+      this.removeFinalizer(owner, finalizers, ORPHAN_FINALIZER);
+    } else if (finalizers.includes(FOREGROUND_FINALIZER)) {
+      if (dependents.length === 0) {
+        this.removeFinalizer(owner, finalizers, FOREGROUND_FINALIZER);
+      } else {
+        dependents.forEach(({ ref }) => this.deleteIfLive(ref));
+      }
+    }
+  }
+
+  private deleteIfLive(ref: ObjectRef): void {
+    const stored = this.store.get(typeKey(ref.kind), ref.namespace, ref.name);
+    if (stored && !stored.object.metadata.deletionTimestamp) {
+      this.service.delete(ref.kind, ref.namespace, ref.name, { propagationPolicy: 'Background' });
+    }
+  }
+
+  private dropOwnerReference(ref: ObjectRef, ownerUid: string): void {
+    const stored = this.store.get(typeKey(ref.kind), ref.namespace, ref.name);
+    if (!stored) {
+      return;
+    }
+    const kept = (stored.object.metadata.ownerReferences ?? []).filter(
+      (r) => !(isPlainObject(r) && r.uid === ownerUid),
+    );
+    this.service.patch(
+      ref.kind,
+      ref.namespace,
+      ref.name,
+      'merge',
+      { metadata: { ownerReferences: kept.length ? kept : null } },
+      undefined,
+      { dryRun: false },
+    );
+  }
+
+  private removeFinalizer(owner: ObjectRef, finalizers: string[], finalizer: string): void {
+    const kept = finalizers.filter((f) => f !== finalizer);
+    this.service.patch(
+      owner.kind,
+      owner.namespace,
+      owner.name,
+      'merge',
+      { metadata: { finalizers: kept.length ? kept : null } },
+      undefined,
+      { dryRun: false },
+    );
+  }
+
+  private isTerminatingOwner(ref: ObjectRef): boolean {
+    const obj = this.store.get(typeKey(ref.kind), ref.namespace, ref.name)?.object;
+    const finalizers = obj?.metadata.finalizers ?? [];
+    return (
+      obj?.metadata.deletionTimestamp !== undefined &&
+      (finalizers.includes(ORPHAN_FINALIZER) || finalizers.includes(FOREGROUND_FINALIZER))
+    );
+  }
+}
