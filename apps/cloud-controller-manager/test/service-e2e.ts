@@ -1,7 +1,7 @@
 import type { LoadBalancerDto } from '@app/cloud-contracts';
 import { defaultLoadBalancerName } from '@app/cloud-provider';
 import { PatchStrategy, Watch, setHeaderOptions, type V1Service } from '@app/kube-client';
-import { waitFor, type CcmHarness } from './harness';
+import { CLOUD_ADMIN_TOKEN, waitFor, type CcmHarness } from './harness';
 
 /** Helpers for the service controller scenarios (S1–S18). */
 export const SERVICE_COMPONENT = 'service-controller';
@@ -110,4 +110,25 @@ export async function recordServiceVersions(h: CcmHarness, name: string) {
     () => undefined,
   );
   return { versions, stop: () => abort.abort() };
+}
+
+/** Adds a cloud fault rule (`POST /admin/faults`); returns a function that deletes it. */
+export async function injectCloudFault(
+  h: CcmHarness,
+  rule: { description: string; match: object; effect: object },
+): Promise<() => Promise<void>> {
+  const call = (method: string, path: string, body?: object) =>
+    fetch(`${h.cloudApi.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${CLOUD_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const res = await call('POST', '/admin/faults', rule);
+  if (res.status !== 201) {
+    throw new Error(`fault rule refused: ${res.status} ${await res.text()}`);
+  }
+  const { id } = (await res.json()) as { id: string };
+  return async () => {
+    await call('DELETE', `/admin/faults/${id}`);
+  };
 }

@@ -1,10 +1,9 @@
-import { NimbusCloudProvider } from '@app/cloud-provider';
 import type { V1Service } from '@app/kube-client';
-import { CLOUD_TOKEN, CcmHarness, holdsFor, waitFor } from './harness';
-import { FaultyCloud } from './faulty-cloud';
+import { CcmHarness, holdsFor, waitFor } from './harness';
 import {
   cloudLb,
   createLbService,
+  injectCloudFault,
   serviceEvents,
   waitForEvent,
   waitForIngress,
@@ -14,7 +13,6 @@ jest.setTimeout(60_000);
 
 const EXCLUDE = 'node.kubernetes.io/exclude-from-external-load-balancers';
 let h: CcmHarness;
-let faulty: FaultyCloud;
 const instances = new Map<string, string>();
 
 async function addNode(name: string, labels?: Record<string, string>): Promise<void> {
@@ -41,13 +39,7 @@ beforeAll(async () => {
   h = await CcmHarness.start();
   await addNode('nd-1');
   await addNode('nd-2');
-  faulty = new FaultyCloud(
-    NimbusCloudProvider.create(
-      { baseUrl: h.cloudApi.url, token: CLOUD_TOKEN },
-      { clusterName: 'kubernetes' },
-    ),
-  );
-  await h.startCcm({ controllers: 'service' }, { cloud: faulty });
+  await h.startCcm({ controllers: 'service' });
 });
 afterAll(() => h.close());
 
@@ -135,18 +127,22 @@ describe('service controller and nodes', () => {
     await waitForIngress(h, 's14');
     await waitForBackends(svc, ['nd-1', 'nd-2', 'nd-3', 'nd-4'], 'initial');
     const ensured = await count('s14', 'EnsuredLoadBalancer');
-    // Injected at the provider boundary: host updates fail, full Ensures still work.
-    faulty.fail('updateLoadBalancer', new Error('injected: backends API unavailable'));
+    // Cloud fault injection: adding backends fails (UpdateLoadBalancer); the full Ensure's PUT works.
+    const clear = await injectCloudFault(h, {
+      description: 'S14: backends:add fails',
+      match: { operation: 'loadBalancers.backends.add' },
+      effect: { type: 'error', status: 403, message: 'injected: backends API unavailable' },
+    });
     await addNode('nd-5');
     const failed = await waitForEvent(h, 's14', 'UpdateLoadBalancerFailed');
     expect(failed.type).toBe('Warning');
     expect(failed.message).toMatch(
-      /^Error updating load balancer with new hosts \[nd-1 nd-2 nd-3 nd-4 nd-5\] \[node names limited, total number of nodes: 5\], error: injected: backends API unavailable$/,
+      /^Error updating load balancer with new hosts \[nd-1 nd-2 nd-3 nd-4 nd-5\] \[node names limited, total number of nodes: 5\], error: .*injected: backends API unavailable/,
     );
     await waitFor(async () => (await count('s14', 'EnsuredLoadBalancer')) > ensured, {
       message: 'a full Ensure after the failed update',
     });
     await waitForBackends(svc, ['nd-1', 'nd-2', 'nd-3', 'nd-4', 'nd-5'], 'hosts via Ensure');
-    faulty.clear('updateLoadBalancer');
+    await clear();
   });
 });

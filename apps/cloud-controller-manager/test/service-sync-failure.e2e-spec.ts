@@ -3,6 +3,7 @@ import {
   createLbService,
   deleteService,
   getService,
+  injectCloudFault,
   serviceEvents,
   ingressIPs,
   waitForEvent,
@@ -11,8 +12,8 @@ import {
 
 jest.setTimeout(60_000);
 
-// Failure injection without cloud admin faults: a load-balancer quota of 1 makes the second
-// Service's EnsureLoadBalancer fail (QUOTA_EXCEEDED) until the first one's LB is deleted.
+// S6 uses the cloud's fault injection; 'S6 (quota)' the deterministic variant without it: a
+// load-balancer quota of 1 makes the second Service fail (QUOTA_EXCEEDED) until the first is deleted.
 let h: CcmHarness;
 beforeAll(async () => {
   h = await CcmHarness.start({ quotas: 'loadBalancers=1' });
@@ -22,7 +23,41 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-it('S6: a cloud LB error repeats SyncLoadBalancerFailed with growing intervals; success after it clears', async () => {
+it('S6: an injected cloud LB error repeats SyncLoadBalancerFailed with growing intervals; success after the fault clears', async () => {
+  const clear = await injectCloudFault(h, {
+    description: 'S6: creating the load balancer of Service s6f fails',
+    match: { operation: 'loadBalancers.create', labels: { 'kubernetes.io/service-name': 's6f' } },
+    // 403 is not retried by the cloud client, so each sync fails at once.
+    effect: { type: 'error', status: 403, message: 'injected EnsureLoadBalancer failure' },
+  });
+  await createLbService(h, 's6f');
+  const failures = await waitFor(
+    async () => {
+      const events = await serviceEvents(h, 's6f', 'SyncLoadBalancerFailed');
+      return events.reduce((n, e) => n + (e.count ?? 1), 0) >= 2 && events;
+    },
+    { timeoutMs: 15_000, message: 'a second SyncLoadBalancerFailed' },
+  );
+  expect(failures[0].type).toBe('Warning');
+  expect(failures[0].message).toMatch(
+    /^Error syncing load balancer: failed to ensure load balancer: .*injected EnsureLoadBalancer failure/,
+  );
+  const times = failures
+    .flatMap((e) => [e.firstTimestamp, e.lastTimestamp])
+    .map((t) => new Date(t!).getTime())
+    .sort((a, b) => a - b);
+  expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(4_000); // 5 s backoff, not a hot loop
+  expect(ingressIPs(await getService(h, 's6f'))).toEqual([]);
+
+  await clear();
+  await waitForIngress(h, 's6f', 20_000);
+  await waitForEvent(h, 's6f', 'EnsuredLoadBalancer');
+  // Free the quota of one LB for the variant below.
+  await deleteService(h, 's6f');
+  await waitFor(async () => (await getService(h, 's6f')) === undefined, { message: 's6f gone' });
+});
+
+it('S6 (quota): a cloud LB error repeats SyncLoadBalancerFailed with growing intervals; success after it clears', async () => {
   await createLbService(h, 's6-first');
   await waitForIngress(h, 's6-first');
   await createLbService(h, 's6');
