@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { withKeepAlive } from './keep-alive';
 
 /** Loads a kubeconfig file (e.g. `<data-dir>/kubeconfig` written by `nimbus apiserver`). */
 export function loadKubeConfig(path: string, context?: string): KubeConfig {
@@ -8,7 +9,7 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
   if (context) {
     kc.setCurrentContext(context);
   }
-  return kc;
+  return withKeepAlive(kc);
 }
 
 /** Where a pod finds its service-account token and the cluster CA. */
@@ -26,7 +27,7 @@ export function inClusterKubeConfig(): KubeConfig {
   }
   const kc = new KubeConfig();
   kc.loadFromCluster();
-  return kc;
+  return withKeepAlive(kc);
 }
 
 /** `--kubeconfig` when given, else the in-cluster config. */
@@ -48,5 +49,5 @@ export function kubeConfigWithToken(path: string, token: string, user = 'compone
     contexts: [{ name: user, cluster: cluster.name, user }],
     currentContext: user,
   });
-  return kc;
+  return withKeepAlive(kc);
 }
