@@ -29,6 +29,12 @@ describe('nimbus ccm options', () => {
       retryPeriodMs: 2_000,
       leaseName: 'cloud-controller-manager',
       leaseNamespace: 'kube-system',
+      // --feature-gates (from main's route controller work): every gate off by default.
+      featureGates: {
+        CloudControllerManagerWatchBasedRoutesReconciliation: false,
+        CloudControllerManagerWebhook: false,
+        ControllerManagerReleaseLeaderElectionLockOnExit: false,
+      },
     });
   });
 
