@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { CcmHarness } from '../../apps/cloud-controller-manager/test/harness';
 import { writeReport } from './report';
 import type { BenchRow, CcmBenchScenario } from './scenario';
+import { loadBalancers } from './scenarios/load-balancers';
 import { nodesJoin } from './scenarios/nodes-join';
 
 // `npm run bench:ccm [-- <scenario id>…]`: CCM scale scenarios against the in-process stack.
-// Scenarios: add yours to this list (e.g. the 1,000-LoadBalancer scenario of the service controller).
-const SCENARIOS: CcmBenchScenario[] = [nodesJoin];
+// Scenarios: add yours to this list.
+const SCENARIOS: CcmBenchScenario[] = [nodesJoin, loadBalancers];
 
 const root = resolve(__dirname, '../..');
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   for (const scenario of selected) {
     const stack = await CcmHarness.start({
       quotas: 'instances=5000,vcpus=50000,loadBalancers=5000,publicIps=10000,routesPerNetwork=5000',
+      // Load-balancer addresses for thousands of LBs (the default /24 holds 253).
+      lbIpv4Pool: '198.18.0.0/16',
     });
     try {
       console.log(`# ${scenario.title}`);

@@ -2,6 +2,7 @@ import type { ControllerDescriptor } from './controller-context';
 import { cloudNodeController } from './node/descriptor';
 import { cloudNodeLifecycleController } from './nodelifecycle/descriptor';
 import { routeControllerDescriptor } from './route/route-controller-descriptor';
+import { serviceController } from './service/descriptor';
 
 /**
  * Every controller the CCM knows, in start order. A controller plugs in by adding its descriptor
@@ -10,6 +11,6 @@ import { routeControllerDescriptor } from './route/route-controller-descriptor';
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
   cloudNodeController,
   cloudNodeLifecycleController,
-  // service: the service-lb-controller (branch ccm-service) adds its descriptor here.
+  serviceController,
   routeControllerDescriptor,
 ];
