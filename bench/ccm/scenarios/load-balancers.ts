@@ -62,7 +62,7 @@ export const loadBalancers: CcmBenchScenario = {
       `(\`UpdateLoadBalancer\` for each of the ${SERVICES} Services) has finished, by its`,
       '`service_controller_nodesync_latency_seconds` count; the cloud is then checked once. One run per',
       `\`--concurrent-service-syncs\` value (${WORKER_SETTINGS.join(', ')}; upstream default 1, GCE scale tests and`,
-      'cloud-provider-kind use 5); cloud transitions at 0; no client-side QPS limit.',
+      'cloud-provider-kind use 5); cloud transitions at 0 and cloud throttling off (`--rate-limits off`: the default mutation bucket refills 50/s); no client-side QPS limit.',
     ].join('\n'),
   async run(stack: CcmHarness): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
