@@ -65,7 +65,7 @@ export function addCcmOptions(command: Command): Command {
 export function ccmCommand(): Command {
   return addCcmOptions(
     new Command('ccm').description(
-      'run the cloud-controller-manager (node, node lifecycle, service and route controllers)',
+      'Run the cloud-controller-manager (node, node lifecycle, service and route controllers)',
     ),
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(CloudControllerManagerConfig, options);

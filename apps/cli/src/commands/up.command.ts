@@ -6,7 +6,7 @@ import { upBanner } from '../up/up-banner';
 /** `nimbus up`: cloud API, built-in api-server and cloud-controller-manager in one process. */
 export function upCommand(): Command {
   return new Command('up')
-    .description('run the cloud API, the built-in api-server and the cloud-controller-manager')
+    .description('Run the cloud API, the built-in api-server and the cloud-controller-manager')
     .addOption(
       nimbusOption('--data-dir <dir>', 'state of all three (sqlite files, kubeconfig)', '.nimbus'),
     )
