@@ -1,5 +1,6 @@
 import { KubeClient } from '@app/kube-client';
 import { CLOUD_TOKEN, CcmHarness, SHUTDOWN_TAINT, hasTaint, holdsFor, waitFor } from './harness';
+import { injectCloudFault } from './service-e2e';
 import { OverridableCloud } from './overridable-cloud';
 
 jest.setTimeout(60_000);
@@ -114,6 +115,33 @@ describe('cloud node lifecycle controller (e2e)', () => {
       'l3 kept untainted',
     );
     expect(await lifecycleEvents('l3', 'DeletingNode')).toEqual([]);
+  });
+
+  it('L3 (cloud fault injection): an injected error on the instance lookup neither deletes nor taints', async () => {
+    const instance = await nodeWithInstance('l3f', 'False');
+    const clear = await injectCloudFault(h, {
+      description: 'L3: looking up the instance of node l3f fails',
+      match: { operation: 'instances.get', resourceId: instance.id },
+      // 403 is not retried by the cloud client, so each check fails at once.
+      effect: { type: 'error', status: 403, message: 'injected InstanceExists failure' },
+    });
+    try {
+      await h.cloud.instances.terminate(instance.id);
+      await waitFor(() => cloud.lifecycleCalls.includes('l3f'), { message: 'l3f checked' });
+      await holdsFor(
+        async () => {
+          const n = await h.getNode('l3f');
+          return n !== undefined && !hasTaint(n, SHUTDOWN_TAINT);
+        },
+        1500,
+        'l3f kept untainted',
+      );
+      expect(await lifecycleEvents('l3f', 'DeletingNode')).toEqual([]);
+    } finally {
+      await clear();
+    }
+    // Once the fault is gone the terminated instance is seen, and the NotReady node goes.
+    await waitFor(async () => (await h.getNode('l3f')) === undefined, { message: 'l3f deleted' });
   });
 
   it('L4: a forbidden delete records DeletingNodeFailed', async () => {
