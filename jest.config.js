@@ -18,6 +18,8 @@ const shared = {
   moduleNameMapper: { '^@app/([^/]+)(/.*)?$': '<rootDir>/libs/$1/src$2' },
 };
 module.exports = {
+  // A leaked handle must never keep CI waiting after the last test.
+  forceExit: true,
   projects: [
     {
       ...shared,

@@ -27,6 +27,11 @@ export async function startCloudApi(
     app,
     url: `http://${host}:${address.port}`,
     generatedTokens: app.get(BootstrapService).generated,
-    close: () => app.close(),
+    close: async () => {
+      const closing = app.close();
+      // Keep-alive clients and open event streams must not hold the shutdown open.
+      app.getHttpServer().closeAllConnections();
+      await closing;
+    },
   };
 }

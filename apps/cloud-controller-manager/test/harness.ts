@@ -220,7 +220,16 @@ export class CcmHarness {
 
   async close(): Promise<void> {
     for (const ccm of [...this.ccms]) {
-      await this.stopCcm(ccm);
+      // A stop that outlives the controllers' 30 s drain is reported, not waited for forever:
+      // the servers below are closed either way.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), 45_000);
+      });
+      if ((await Promise.race([this.stopCcm(ccm), gaveUp])) === 'timeout') {
+        process.stderr.write(`CCM ${ccm.identity} did not stop within 45 s\n`);
+      }
+      clearTimeout(timer);
     }
     await this.cloudApi.close();
     await this.apiserver.close();

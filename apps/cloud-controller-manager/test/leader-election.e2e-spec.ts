@@ -3,7 +3,8 @@ import { CoordinationV1Api } from '@app/kube-client';
 import type { RunningCloudControllerManager } from '../src';
 import { CcmHarness, UNINITIALIZED_TAINT, hasTaint, waitFor } from './harness';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 const ELECTION = {
   leaderElect: 'true',

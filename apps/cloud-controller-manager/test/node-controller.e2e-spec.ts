@@ -11,7 +11,8 @@ import {
 } from './harness';
 import { OverridableCloud } from './overridable-cloud';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 // ccm-behaviour §4 and §14 (N1–N8): the cloud node controller against the real api-server and cloud.
 describe('cloud node controller (e2e)', () => {

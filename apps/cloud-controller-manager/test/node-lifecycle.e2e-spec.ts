@@ -3,7 +3,8 @@ import { CLOUD_TOKEN, CcmHarness, SHUTDOWN_TAINT, hasTaint, holdsFor, waitFor } 
 import { injectCloudFault } from './service-e2e';
 import { OverridableCloud } from './overridable-cloud';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 /**
  * The built-in api-server has no RBAC, so L4's forbidden delete is simulated: the CCM's client

@@ -9,7 +9,8 @@ import { ConfigError } from '@app/config';
 import type { V1Node } from '@app/kube-client';
 import { CLOUD_ADMIN_TOKEN, CcmHarness, holdsFor, waitFor } from './harness';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 /*
  * Route controller scenarios R1–R6 (ccm-behaviour §14) against the real api-server, cloud API and

@@ -15,7 +15,8 @@ import {
   waitForIngress,
 } from './service-e2e';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 let h: CcmHarness;
 let ccm: RunningCloudControllerManager;

@@ -9,7 +9,8 @@ import {
   waitForIngress,
 } from './service-e2e';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 const EXCLUDE = 'node.kubernetes.io/exclude-from-external-load-balancers';
 let h: CcmHarness;

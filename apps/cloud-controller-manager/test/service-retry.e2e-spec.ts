@@ -2,7 +2,8 @@ import { NimbusCloudProvider } from '@app/cloud-provider';
 import { CLOUD_TOKEN, CcmHarness } from './harness';
 import { getService, serviceEvents, createLbService, waitForIngress } from './service-e2e';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 // Asynchronous provisioning: cloud transitions take 3 s, and the provider answers
 // RetryError(1 s) while the LB is provisioning (1 s instead of the reference's 10 s, to keep the

@@ -10,7 +10,8 @@ import {
   waitForIngress,
 } from './service-e2e';
 
-jest.setTimeout(60_000);
+// Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
+jest.setTimeout(120_000);
 
 // S6 uses the cloud's fault injection; 'S6 (quota)' the deterministic variant without it: a
 // load-balancer quota of 1 makes the second Service fail (QUOTA_EXCEEDED) until the first is deleted.
