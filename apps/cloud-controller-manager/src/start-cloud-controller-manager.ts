@@ -146,7 +146,14 @@ export async function startCloudControllerManager(
   };
   const stopControllers = async () => {
     leading = false;
-    await leadStarted?.catch(() => undefined);
+    // A start still waiting for informer caches must not hold shutdown forever: once it gets
+    // there, runControllers sees the aborted signal and stops what it started itself.
+    const giveUp = new AbortController();
+    await Promise.race([
+      leadStarted?.catch(() => undefined),
+      sleep(scheduler, 10_000, giveUp.signal),
+    ]);
+    giveUp.abort();
     const current = running;
     running = undefined;
     await current?.stop();
