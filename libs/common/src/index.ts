@@ -2,3 +2,4 @@ export * from './errors';
 export * from './clock';
 export * from './ids';
 export * from './duration';
+export * from './host-address';

@@ -1,0 +1,73 @@
+/**
+ * Where a cloud address lives on this machine.
+ *
+ * The cloud's addresses (instance private IPs, load-balancer IPs, pod and Service IPs of the
+ * built-in cluster) are not the host's, so the simulated data plane binds and dials a stand-in
+ * on the loopback network instead. On Linux every address of 127.0.0.0/8 can be bound without
+ * root, which gives a fixed 1:1 map that every Nimbus process computes alike, with no
+ * configuration or coordination:
+ *
+ *   a.b.c.d  →  127.X.c.d   where X = b, or a when b is 0
+ *
+ *   instance  10.0.1.5      →  127.10.1.5
+ *   LB        203.0.113.7   →  127.203.113.7
+ *   pod       10.244.1.2    →  127.244.1.2
+ *   Service   10.96.0.10    →  127.96.0.10
+ *
+ * Loopback addresses map to themselves. The map is one-to-one inside any block of /16 or
+ * smaller; two pools collide only when they agree on X and the last two octets, which
+ * `hostBlocksOverlap` lets a component refuse at start. IPv6 has a single loopback address, so
+ * IPv6 cloud addresses have no host address here.
+ */
+export function hostAddressOf(cloudAddress: string): string | undefined {
+  const octets = parseIpv4(cloudAddress);
+  if (!octets) {
+    return undefined;
+  }
+  const [a, b, c, d] = octets;
+  if (a === 127) {
+    return cloudAddress;
+  }
+  return `127.${b === 0 ? a : b}.${c}.${d}`;
+}
+
+/** The host block (`127.X.0.0/16` or smaller) that a cloud CIDR of /16 or smaller maps to. */
+export function hostBlockOf(cidr: string): { base: string; prefix: number } | undefined {
+  const [address, prefixText] = cidr.split('/');
+  const prefix = Number(prefixText);
+  const host = hostAddressOf(address ?? '');
+  if (!host || !Number.isInteger(prefix) || prefix < 16 || prefix > 32) {
+    return undefined;
+  }
+  return { base: host, prefix };
+}
+
+/** Whether two cloud CIDRs map onto overlapping host addresses (a configuration to refuse). */
+export function hostBlocksOverlap(first: string, second: string): boolean {
+  const a = hostBlockOf(first);
+  const b = hostBlockOf(second);
+  if (!a || !b) {
+    return false;
+  }
+  const prefix = Math.min(a.prefix, b.prefix);
+  return maskedValue(a.base, prefix) === maskedValue(b.base, prefix);
+}
+
+function maskedValue(address: string, prefix: number): number {
+  const octets = parseIpv4(address)!;
+  const value = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return (value & mask) >>> 0;
+}
+
+function parseIpv4(text: string): [number, number, number, number] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p))) {
+    return undefined;
+  }
+  const octets = parts.map(Number);
+  if (octets.some((o) => o > 255) || octets[0] === 0) {
+    return undefined;
+  }
+  return octets as [number, number, number, number];
+}
