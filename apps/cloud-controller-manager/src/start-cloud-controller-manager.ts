@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
 import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
+import { startHealthServer, type HealthCheck, type HealthServer } from '@app/controller-manager';
 import {
   EventBroadcaster,
   LeaderElector,
@@ -26,7 +27,6 @@ import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
 import { CONTROLLERS } from './controllers';
-import { startHealthServer, type HealthCheck, type HealthServer } from './health-server';
 import { runControllers, type ControllerSet } from './run-controllers';
 import { settingsOf } from './settings';
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AdjustableClock, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
+import { builtinMutatingAdmission } from './admission/mutating-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import { ResourceService } from './api/resource-service';
 import { ensureCertificates } from './auth/certificates';
@@ -89,6 +90,12 @@ export async function startKubeApiServer(
       clock,
       allocator,
       new ApplyIntentStore(db.connection),
+      builtinMutatingAdmission({
+        defaultTolerationSeconds: {
+          notReadySeconds: config.defaultNotReadyTolerationSeconds,
+          unreachableSeconds: config.defaultUnreachableTolerationSeconds,
+        },
+      }),
     );
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
@@ -137,17 +144,19 @@ export async function startKubeApiServer(
     bootstrapCluster(service, registry, allocator.firstIp, port);
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
     const collector = new GarbageCollector(store, registry, service, log);
-    const reaper = new PodGraceReaper(
-      store,
-      registry.get('', 'v1', 'pods'),
-      service,
-      clock,
-      config.podStopSeconds,
-      log,
-    );
+    const reaper = config.podGraceReaper
+      ? new PodGraceReaper(
+          store,
+          registry.get('', 'v1', 'pods'),
+          service,
+          clock,
+          config.podStopSeconds,
+          log,
+        )
+      : undefined;
     const timers = [
       setInterval(() => {
-        reaper.reap();
+        reaper?.reap();
         namespaces.reconcile();
       }, SWEEP_INTERVAL_MS),
       setInterval(
@@ -161,7 +170,7 @@ export async function startKubeApiServer(
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
       collector.stop();
-      reaper.stop();
+      reaper?.stop();
     });
     const kubeconfigPath = join(dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, {

@@ -3,3 +3,5 @@ export * from './retry';
 export * from './paging';
 export * from './cloud-http';
 export * from './cloud-client';
+export * from './change-stream';
+export * from './instance-watcher';

@@ -3,3 +3,6 @@ export * from './clock';
 export * from './ids';
 export * from './duration';
 export * from './host-address';
+export * from './go-duration';
+export * from './quantity';
+export * from './cluster-label';

@@ -11,14 +11,8 @@ import {
   MinLength,
 } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { DURATION, DURATION_MESSAGE, toBoolean, toList } from './flag-formats';
 
-/** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
-
-/** `true`/`false` strings from the command line and environment become booleans. */
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
@@ -53,9 +47,7 @@ export class CloudControllerManagerConfig {
   allocateNodeCidrs = false;
 
   /** `*` (all), names, `-name` to disable: `--controllers=*,-route`. */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value,
-  )
+  @Transform(toList)
   @IsString({ each: true })
   controllers: string[] = ['*'];
 

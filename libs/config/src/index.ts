@@ -8,3 +8,7 @@ export * from './cli-option';
 export * from './kube-apiserver.config';
 export * from './cloud-controller-manager.config';
 export * from './nimbus-up.config';
+export * from './flag-formats';
+export * from './kubelet.config';
+export * from './kube-controller-manager.config';
+export * from './kube-proxy.config';

@@ -8,6 +8,9 @@ export * from './api-error';
 export * from './event-sink';
 export * from './lease-lock';
 export * from './typed-clients';
+export * from './kube-rest';
+export * from './wire-types';
+export * from './shared-informers';
 export {
   CoreV1Api,
   CoordinationV1Api,

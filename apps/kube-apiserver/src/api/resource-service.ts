@@ -8,6 +8,7 @@ import {
   invalid,
   notFound,
 } from '../errors/kube-error';
+import type { MutatingAdmission } from '../admission/mutating-admission';
 import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
 import { applyConflicts, withoutFields } from '../patch/apply-conflicts';
 import { applyIntent } from '../patch/apply-patch';
@@ -77,6 +78,7 @@ export class ResourceService {
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
     private readonly intents: ApplyIntentStore,
+    private readonly mutatingAdmission?: MutatingAdmission,
   ) {}
 
   get(type: ResourceType, namespace: string, name: string): StoredObject {
@@ -114,6 +116,7 @@ export class ResourceService {
       delete obj.status;
     }
     type.defaultOnCreate?.(obj, { nowMs: now });
+    this.mutatingAdmission?.(type, obj, undefined);
     type.defaultOnWrite?.(obj);
     this.normalize(type, obj);
     this.validate(type, obj, undefined);
@@ -297,6 +300,9 @@ export class ResourceService {
     }
     if (meta.finalizers && meta.finalizers.length === 0) {
       delete meta.finalizers;
+    }
+    if (subresource === undefined) {
+      this.mutatingAdmission?.(type, candidate, old);
     }
     meta.generation = oldMeta.generation;
     if (oldMeta.generation !== undefined && !deepEqual(specOf(candidate), specOf(old))) {

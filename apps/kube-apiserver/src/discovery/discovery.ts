@@ -7,6 +7,10 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   finalize: ['update'],
   eviction: ['create'],
   binding: ['create'],
+  log: ['get'],
+  exec: ['create', 'get'],
+  attach: ['create', 'get'],
+  portforward: ['create', 'get'],
 };
 const SUBRESOURCE_KIND: Record<
   string,
@@ -14,6 +18,9 @@ const SUBRESOURCE_KIND: Record<
 > = {
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
   binding: { group: '', version: 'v1', kind: 'Binding' },
+  exec: { group: '', version: 'v1', kind: 'PodExecOptions' },
+  attach: { group: '', version: 'v1', kind: 'PodAttachOptions' },
+  portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
 };
 
 export const AGGREGATED_CONTENT_TYPE =

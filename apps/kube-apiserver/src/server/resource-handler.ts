@@ -13,6 +13,7 @@ import type { WatchHub } from '../watch/watch-hub';
 import { checkDryRun, deleteOptionsFrom } from './delete-options';
 import { decodeObjectBody, decodePatchBody, readBody } from './request-body';
 import { sendJson, successStatus } from './responses';
+import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
 import type { ResourceRoute } from './route';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
 
@@ -36,6 +37,10 @@ export class ResourceHandler {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
     const table = tableRequested(req.headers.accept, query.get('includeObject'));
+    if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
+      const pod = this.service.get(type, namespace, name ?? '').object;
+      throw notSupportedBySimulatedKubelet(subresource, pod);
+    }
     switch (req.method) {
       case 'GET': {
         if (name === undefined) {

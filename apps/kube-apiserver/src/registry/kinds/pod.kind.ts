@@ -81,7 +81,7 @@ export const podKind = defineKind({
   scope: 'Namespaced',
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'eviction'],
+  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
   fieldSelectors: {
     'spec.nodeName': (o) => getString(o, 'spec.nodeName'),
     'spec.host': (o) => getString(o, 'spec.nodeName'),

@@ -1,6 +1,7 @@
 /*
- * Go's time.Duration.String() for the route controller's event text ("… after 1.5s: …"), so the
- * message reads exactly like upstream's `%v` of a duration.
+ * Go's time.Duration.String(), for event texts that print a duration with `%v` (the route
+ * controller's "… after 1.5s: …", the kubelet's "Successfully pulled image … in 1.2s"), so they
+ * read exactly like upstream's.
  */
 
 const UNITS: [number, string][] = [

@@ -1,0 +1,23 @@
+import type { ControllerDescriptor } from './controller-context';
+import { nodeIpamController } from './nodeipam/descriptor';
+import { nodeLifecycleController } from './nodelifecycle/descriptor';
+import { podGarbageCollectorController } from './podgc/descriptor';
+import { rootCaCertPublisher } from './rootcacertpublisher/descriptor';
+import { serviceAccountController } from './serviceaccount/descriptor';
+import { taintEvictionController } from './tainteviction/descriptor';
+import { ttlController } from './ttl/descriptor';
+
+/**
+ * Every controller the kube-controller-manager runs, in start order (upstream
+ * NewControllerDescriptors). A controller plugs in by adding its descriptor here;
+ * `--controllers` then enables or disables it by name or alias.
+ */
+export const CONTROLLERS: readonly ControllerDescriptor[] = [
+  serviceAccountController,
+  rootCaCertPublisher,
+  nodeIpamController,
+  nodeLifecycleController,
+  taintEvictionController,
+  podGarbageCollectorController,
+  ttlController,
+];

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '@app/common';
+import { ConfigError, type KubeControllerManagerConfig } from '@app/config';
+
+/** The config with durations in milliseconds: what the controllers read. */
+export interface KcmSettings {
+  controllers: string[];
+  clusterName: string;
+  clusterCidr: string;
+  allocateNodeCidrs: boolean;
+  cidrAllocatorType: string;
+  nodeCidrMaskSize: number;
+  nodeCidrMaskSizeIpv4: number;
+  nodeCidrMaskSizeIpv6: number;
+  serviceClusterIpRange: string;
+  nodeMonitorPeriodMs: number;
+  nodeMonitorGracePeriodMs: number;
+  nodeStartupGracePeriodMs: number;
+  nodeEvictionRate: number;
+  secondaryNodeEvictionRate: number;
+  largeClusterSizeThreshold: number;
+  unhealthyZoneThreshold: number;
+  terminatedPodGcThreshold: number;
+  /** PEM published as `kube-root-ca.crt` (undefined: the kubeconfig's CA is used). */
+  rootCa?: string;
+  leaderElect: boolean;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  leaseName: string;
+  leaseNamespace: string;
+}
+
+export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
+  return {
+    controllers: config.controllers,
+    clusterName: config.clusterName,
+    clusterCidr: config.clusterCidr,
+    allocateNodeCidrs: config.allocateNodeCidrs,
+    cidrAllocatorType: config.cidrAllocatorType,
+    nodeCidrMaskSize: config.nodeCidrMaskSize,
+    nodeCidrMaskSizeIpv4: config.nodeCidrMaskSizeIpv4,
+    nodeCidrMaskSizeIpv6: config.nodeCidrMaskSizeIpv6,
+    serviceClusterIpRange: config.serviceClusterIpRange,
+    nodeMonitorPeriodMs: parseDuration(config.nodeMonitorPeriod, '--node-monitor-period'),
+    nodeMonitorGracePeriodMs: parseDuration(
+      config.nodeMonitorGracePeriod,
+      '--node-monitor-grace-period',
+    ),
+    nodeStartupGracePeriodMs: parseDuration(
+      config.nodeStartupGracePeriod,
+      '--node-startup-grace-period',
+    ),
+    nodeEvictionRate: config.nodeEvictionRate,
+    secondaryNodeEvictionRate: config.secondaryNodeEvictionRate,
+    largeClusterSizeThreshold: config.largeClusterSizeThreshold,
+    unhealthyZoneThreshold: config.unhealthyZoneThreshold,
+    terminatedPodGcThreshold: config.terminatedPodGcThreshold,
+    rootCa: config.rootCaFile ? readRootCa(config.rootCaFile) : undefined,
+    leaderElect: config.leaderElect,
+    leaseDurationMs: parseDuration(
+      config.leaderElectLeaseDuration,
+      '--leader-elect-lease-duration',
+    ),
+    renewDeadlineMs: parseDuration(
+      config.leaderElectRenewDeadline,
+      '--leader-elect-renew-deadline',
+    ),
+    retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
+    leaseName: config.leaderElectResourceName,
+    leaseNamespace: config.leaderElectResourceNamespace,
+  };
+}
+
+function readRootCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--root-ca-file: cannot read ${path}: ${(error as Error).message}`);
+  }
+}
