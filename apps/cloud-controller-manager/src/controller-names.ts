@@ -29,7 +29,9 @@ export function unknownControllers(controllers: readonly string[], known: string
   return new ControllerNames(
     known.map((k) => ({
       name: canonicalControllerName(k),
-      aliases: fullNames.filter(([, alias]) => alias === canonicalControllerName(k)).map(([f]) => f),
+      aliases: fullNames
+        .filter(([, alias]) => alias === canonicalControllerName(k))
+        .map(([f]) => f),
     })),
   ).unknown(controllers);
 }

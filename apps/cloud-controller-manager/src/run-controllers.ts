@@ -1,4 +1,7 @@
-import { runControllers as runManagedControllers, type ControllerSet } from '@app/controller-manager';
+import {
+  runControllers as runManagedControllers,
+  type ControllerSet,
+} from '@app/controller-manager';
 import type { ControllerContext, ControllerDescriptor } from './controller-context';
 
 export type { ControllerSet } from '@app/controller-manager';

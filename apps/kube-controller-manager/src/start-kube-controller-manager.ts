@@ -91,7 +91,9 @@ export async function startKubeControllerManager(
     registry,
     broadcaster,
     health:
-      config.securePort >= 0 ? { bindAddress: config.bindAddress, port: config.securePort } : undefined,
+      config.securePort >= 0
+        ? { bindAddress: config.bindAddress, port: config.securePort }
+        : undefined,
     leaderElection: settings.leaderElect
       ? {
           lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
@@ -148,7 +150,9 @@ function clusterCaOf(kc: KubeConfig): string {
     try {
       return readFileSync(cluster.caFile, 'utf8');
     } catch (error) {
-      throw new ConfigError(`cannot read the cluster CA ${cluster.caFile}: ${(error as Error).message}`);
+      throw new ConfigError(
+        `cannot read the cluster CA ${cluster.caFile}: ${(error as Error).message}`,
+      );
     }
   }
   return '';

@@ -31,14 +31,20 @@ export function settingsOf(config: KubeletConfig): KubeletSettings {
     maxPods: config.maxPods,
     nodeLabels: parseNodeLabels(config.nodeLabels),
     imagePullDurationMs: parseDuration(config.imagePullDuration, '--image-pull-duration'),
-    containerStopDurationMs: parseDuration(config.containerStopDuration, '--container-stop-duration'),
+    containerStopDurationMs: parseDuration(
+      config.containerStopDuration,
+      '--container-stop-duration',
+    ),
   };
 }
 
 /** `--node-labels=a=b,c=d`. */
 export function parseNodeLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
       throw new ConfigError(`--node-labels: "${part}" is not key=value`);

@@ -30,9 +30,10 @@ export function parseQuantity(text: string | number | undefined): number | undef
   if (text === undefined) {
     return undefined;
   }
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/.exec(
-    text.trim(),
-  );
+  const m =
+    /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/.exec(
+      text.trim(),
+    );
   if (!m) {
     return undefined;
   }

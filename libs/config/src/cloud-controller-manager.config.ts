@@ -13,7 +13,6 @@ import {
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
 import { DURATION, DURATION_MESSAGE, toBoolean, toList } from './flag-formats';
 
-
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
  * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.

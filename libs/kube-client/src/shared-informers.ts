@@ -1,5 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { noopLogger, waitForCacheSync, type KubeObject, type Scheduler } from '@app/controller-runtime';
+import {
+  noopLogger,
+  waitForCacheSync,
+  type KubeObject,
+  type Scheduler,
+} from '@app/controller-runtime';
 import { InformerAdapter } from './informer-adapter';
 import type { KubeRest } from './kube-rest';
 import type {
@@ -96,7 +101,9 @@ export class SharedInformers {
 
   /** Leases of one namespace (`kube-node-lease` for node heartbeats). */
   leases(namespace: string): InformerAdapter<LeaseObject> {
-    return this.informer<LeaseObject>(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`);
+    return this.informer<LeaseObject>(
+      `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+    );
   }
 
   /** Starts every informer asked for so far (and any asked for later). */

@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { AdjustableClock } from '@app/common';
 import {
   CloudApiConfig,
   CloudControllerManagerConfig,
   KubeApiServerConfig,
+  KubeControllerManagerConfig,
+  KubeProxyConfig,
+  KubeletConfig,
   validateConfig,
   type NimbusUpConfig,
 } from '@app/config';
@@ -15,84 +19,249 @@ import {
 } from '../../../cloud-controller-manager/src';
 import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
 import { startKubeApiServer, type RunningKubeApiServer } from '../../../kube-apiserver/src';
-import { ccmCloudToken } from './ccm-cloud-token';
+import {
+  startKubeControllerManager,
+  type RunningKubeControllerManager,
+} from '../../../kube-controller-manager/src';
+import { startKubeProxy, type RunningKubeProxy } from '../../../kube-proxy/src';
+import { startKubelet, type RunningKubelet } from '../../../kubelet/src';
+import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
+import { removeNimbusState } from './fresh-start';
 
 export interface RunningNimbus {
+  /** The clock every component follows: the cloud's (`POST /admin/clock` moves the cluster too). */
+  clock: AdjustableClock;
   cloud: RunningCloudApi;
   cloudConfig: CloudApiConfig;
   apiserver: RunningKubeApiServer;
+  controllerManager: RunningKubeControllerManager;
   ccm: RunningCloudControllerManager;
+  kubelet: RunningKubelet;
+  proxy: RunningKubeProxy;
   kubeconfigPath: string;
-  /** Stops the CCM (drained), then the api-server and the cloud API. */
+  /** Stops everything, in the reverse of the start order. */
   close(): Promise<void>;
 }
 
+/** What the steps share while `nimbus up` starts. */
+interface UpContext {
+  config: NimbusUpConfig;
+  clock: AdjustableClock;
+  logLevel: NimbusUpConfig['logLevel'];
+  serverLevel: NimbusUpConfig['logLevel'];
+  nimbus: Partial<RunningNimbus>;
+}
+
+/** One component of `nimbus up`: starts it (filling `ctx.nimbus`) and answers how to stop it. */
+interface UpStep {
+  name: string;
+  start(ctx: UpContext): Promise<{ close(): Promise<void> }>;
+}
+
+/** A component's own kubeconfig: the api-server's cluster with that component's token. */
+function componentKubeConfig(ctx: UpContext, user: string) {
+  const apiserver = ctx.nimbus.apiserver!;
+  return kubeConfigWithToken(
+    apiserver.kubeconfigPath,
+    apiserver.tokenFor(user) ?? apiserver.adminToken,
+    user,
+  );
+}
+
+const logger = (ctx: UpContext, name: string) => pino({ level: ctx.logLevel, name });
+
 /**
- * `nimbus up`: the cloud API, the built-in api-server and the CCM pointed at both, sharing one
- * data dir (`cloud.sqlite`, `kube.sqlite`, certificates, `kubeconfig`, `ccm-token`).
+ * The components of `nimbus up`, in start order (the reverse is the stop order). The
+ * kube-scheduler plugs in after the kube-controller-manager: one more step calling
+ * `startKubeScheduler(config, deps)` with `clock: ctx.clock` and its component kubeconfig.
  */
-export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimbus> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const serverLevel = config.logLevel === 'silent' ? 'silent' : 'warn';
-  const cloudConfig = validateConfig(CloudApiConfig, {
-    port: config.cloudPort,
-    host: config.host,
-    dataDir: config.dataDir,
-    token: config.token,
-    adminToken: config.adminToken,
-    transitionMs: config.transitionMs,
-    logLevel: serverLevel,
-  });
-  const cloud = await startCloudApi(cloudConfig);
-  let apiserver: RunningKubeApiServer | undefined;
-  try {
-    const serverLogger = pino({ level: serverLevel, name: 'kube-apiserver' });
-    apiserver = await startKubeApiServer(
-      validateConfig(KubeApiServerConfig, {
-        port: config.apiserverPort,
+export const UP_STEPS: readonly UpStep[] = [
+  {
+    name: 'cloud API',
+    async start(ctx) {
+      const { config } = ctx;
+      const cloudConfig = validateConfig(CloudApiConfig, {
+        port: config.cloudPort,
         host: config.host,
         dataDir: config.dataDir,
-        logLevel: serverLevel,
-      }),
-      { log: (message, error) => serverLogger.error({ err: error }, message) },
-    );
-    const ccmToken = apiserver.tokenFor('system:cloud-controller-manager') ?? apiserver.adminToken;
-    const ccm = await startCloudControllerManager(
-      validateConfig(CloudControllerManagerConfig, {
-        cloudUrl: cloud.url,
-        cloudToken: ccmCloudToken(cloud, config.dataDir, config.token),
-        clusterName: config.clusterName,
-        clusterCidr: config.clusterCidr,
-        securePort: config.ccmPort,
-        bindAddress: config.host,
-        logLevel: config.logLevel,
-      }),
-      {
-        releaseLeaseOnClose: true,
-        logger: pino({ level: config.logLevel, name: 'cloud-controller-manager' }),
-        kubeConfig: kubeConfigWithToken(
-          apiserver.kubeconfigPath,
-          ccmToken,
-          'system:cloud-controller-manager',
-        ),
-      },
-    );
-    const started = apiserver;
-    return {
-      cloud,
-      cloudConfig,
-      apiserver: started,
-      ccm,
-      kubeconfigPath: join(config.dataDir, 'kubeconfig'),
-      async close() {
-        await ccm.close();
-        await started.close();
-        await cloud.close();
-      },
-    };
+        token: config.token,
+        adminToken: config.adminToken,
+        transitionMs: config.transitionMs,
+        logLevel: ctx.serverLevel,
+      });
+      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
+      ctx.nimbus.cloud = cloud;
+      ctx.nimbus.cloudConfig = cloudConfig;
+      return cloud;
+    },
+  },
+  {
+    name: 'kube-apiserver',
+    async start(ctx) {
+      const { config } = ctx;
+      const serverLogger = pino({ level: ctx.serverLevel, name: 'kube-apiserver' });
+      const apiserver = await startKubeApiServer(
+        validateConfig(KubeApiServerConfig, {
+          port: config.apiserverPort,
+          host: config.host,
+          dataDir: config.dataDir,
+          logLevel: ctx.serverLevel,
+          // The simulated kubelets finish graceful deletions themselves.
+          podGraceReaper: false,
+        }),
+        { clock: ctx.clock, log: (message, error) => serverLogger.error({ err: error }, message) },
+      );
+      ctx.nimbus.apiserver = apiserver;
+      ctx.nimbus.kubeconfigPath = join(config.dataDir, 'kubeconfig');
+      return apiserver;
+    },
+  },
+  {
+    name: 'kube-controller-manager',
+    async start(ctx) {
+      const { config } = ctx;
+      const kcm = await startKubeControllerManager(
+        validateConfig(KubeControllerManagerConfig, {
+          clusterName: config.clusterName,
+          clusterCidr: config.clusterCidr,
+          allocateNodeCidrs: true,
+          serviceClusterIpRange: '10.96.0.0/12',
+          securePort: config.controllerManagerPort,
+          bindAddress: config.host,
+          logLevel: config.logLevel,
+        }),
+        {
+          clock: ctx.clock,
+          releaseLeaseOnClose: true,
+          logger: logger(ctx, 'kube-controller-manager'),
+          kubeConfig: componentKubeConfig(ctx, 'system:kube-controller-manager'),
+        },
+      );
+      ctx.nimbus.controllerManager = kcm;
+      return kcm;
+    },
+  },
+  {
+    name: 'cloud-controller-manager',
+    async start(ctx) {
+      const { config } = ctx;
+      const ccm = await startCloudControllerManager(
+        validateConfig(CloudControllerManagerConfig, {
+          cloudUrl: ctx.nimbus.cloud!.url,
+          cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
+          clusterName: config.clusterName,
+          clusterCidr: config.clusterCidr,
+          securePort: config.ccmPort,
+          bindAddress: config.host,
+          logLevel: config.logLevel,
+        }),
+        {
+          clock: ctx.clock,
+          releaseLeaseOnClose: true,
+          logger: logger(ctx, 'cloud-controller-manager'),
+          kubeConfig: componentKubeConfig(ctx, 'system:cloud-controller-manager'),
+        },
+      );
+      ctx.nimbus.ccm = ccm;
+      return ccm;
+    },
+  },
+  {
+    name: 'kubelet',
+    async start(ctx) {
+      const { config } = ctx;
+      const kubelet = await startKubelet(
+        validateConfig(KubeletConfig, {
+          cloudUrl: ctx.nimbus.cloud!.url,
+          cloudToken: componentCloudToken(
+            ctx.nimbus.cloud!,
+            config.dataDir,
+            'kubelet',
+            'kubelet-token',
+            config.token,
+          ),
+          clusterName: config.clusterName,
+          logLevel: config.logLevel,
+        }),
+        {
+          clock: ctx.clock,
+          logger: logger(ctx, 'kubelet'),
+          kubeConfig: componentKubeConfig(ctx, 'admin'),
+        },
+      );
+      ctx.nimbus.kubelet = kubelet;
+      return kubelet;
+    },
+  },
+  {
+    name: 'kube-proxy',
+    async start(ctx) {
+      const { config } = ctx;
+      const proxy = await startKubeProxy(
+        validateConfig(KubeProxyConfig, {
+          cloudUrl: ctx.nimbus.cloud!.url,
+          cloudToken: componentCloudToken(
+            ctx.nimbus.cloud!,
+            config.dataDir,
+            'kubelet',
+            'kubelet-token',
+            config.token,
+          ),
+          clusterName: config.clusterName,
+          healthzBindAddress: `0.0.0.0:${config.proxyHealthzPort}`,
+          logLevel: config.logLevel,
+        }),
+        {
+          clock: ctx.clock,
+          logger: logger(ctx, 'kube-proxy'),
+          kubeConfig: componentKubeConfig(ctx, 'admin'),
+        },
+      );
+      ctx.nimbus.proxy = proxy;
+      return proxy;
+    },
+  },
+];
+
+/**
+ * `nimbus up`: the cloud API and the whole simulated cluster (api-server, controller managers,
+ * kubelets, kube-proxies) in one process, sharing one data dir and the cloud's clock.
+ * `onReady(step)` is told as each component comes up (the banner prints it).
+ */
+export async function startNimbusUp(
+  config: NimbusUpConfig,
+  onReady: (component: string, running: Partial<RunningNimbus>) => void = () => undefined,
+): Promise<RunningNimbus> {
+  if (config.fresh) {
+    removeNimbusState(config.dataDir);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const ctx: UpContext = {
+    config,
+    clock: new AdjustableClock(),
+    logLevel: config.logLevel,
+    serverLevel: config.logLevel === 'silent' ? 'silent' : 'warn',
+    nimbus: {},
+  };
+  const started: { close(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const component of started.splice(0).reverse()) {
+      await component.close();
+    }
+  };
+  try {
+    for (const step of UP_STEPS) {
+      started.push(await step.start(ctx));
+      onReady(step.name, ctx.nimbus);
+    }
   } catch (err) {
-    await apiserver?.close();
-    await cloud.close();
+    await stopAll();
     throw err;
   }
+  let closed: Promise<void> | undefined;
+  return {
+    ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
+    clock: ctx.clock,
+    close: () => (closed ??= stopAll()),
+  };
 }

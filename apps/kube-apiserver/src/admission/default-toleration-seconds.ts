@@ -28,9 +28,7 @@ export function admitDefaultTolerationSeconds(
   const tolerates = (key: string) =>
     tolerations.some(
       (t) =>
-        isPlainObject(t) &&
-        (t.key === key || !t.key) &&
-        (t.effect === 'NoExecute' || !t.effect),
+        isPlainObject(t) && (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect),
     );
   const added: Record<string, unknown>[] = [];
   if (!tolerates(TAINT_NODE_NOT_READY)) {

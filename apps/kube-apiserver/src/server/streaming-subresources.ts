@@ -24,11 +24,11 @@ const VERBS: Record<string, string> = {
 /** The 400 a request for `pods/<subresource>` of an existing pod gets. */
 export function notSupportedBySimulatedKubelet(subresource: string, pod: KubeObject): KubeError {
   const node = getString(pod, 'spec.nodeName');
-  const where = node ? `the simulated kubelet on node "${node}"` : 'the pod is not scheduled and';
+  const where = node ? `node "${node}" runs` : 'nodes run';
   return badRequest(
-    `kubectl ${VERBS[subresource] ?? subresource} is not supported: ${where} runs no containers ` +
-      `(Nimbus simulates kubelets; pod "${pod.metadata.name ?? ''}" has no ${
+    `kubectl ${VERBS[subresource] ?? subresource} is not supported by simulated kubelets: ${where} ` +
+      `no containers, so pod "${pod.metadata.name ?? ''}" has no ${
         subresource === 'log' ? 'logs' : 'processes'
-      } to reach)`,
+      } to reach (Nimbus simulates nodes)`,
   );
 }

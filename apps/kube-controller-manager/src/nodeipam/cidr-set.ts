@@ -143,7 +143,9 @@ export class CidrSet {
   private blockRange(cidr: string): [number, number] {
     const c = parseCidr(cidr);
     if (c.family !== this.cluster.family || !this.overlaps(cidr)) {
-      throw new Error(`cidr ${cidr} is out of the range of cluster cidr ${formatCidr(this.cluster)}`);
+      throw new Error(
+        `cidr ${cidr} is out of the range of cluster cidr ${formatCidr(this.cluster)}`,
+      );
     }
     const width = bits(c.family);
     const hostBits = BigInt(width - this.nodeMaskSize);

@@ -38,7 +38,9 @@ export function buildCidrSets(settings: RangeAllocatorSettings): CidrSet[] {
     throw new ConfigError('--cluster-cidr is required with --allocate-node-cidrs=true');
   }
   if (texts.length > 2) {
-    throw new ConfigError(`--cluster-cidr: at most 2 CIDRs (one per family), got "${settings.clusterCidr}"`);
+    throw new ConfigError(
+      `--cluster-cidr: at most 2 CIDRs (one per family), got "${settings.clusterCidr}"`,
+    );
   }
   const parsed = texts.map((text) => {
     try {
@@ -52,9 +54,7 @@ export function buildCidrSets(settings: RangeAllocatorSettings): CidrSet[] {
     throw new ConfigError(`--cluster-cidr: two CIDRs must be one IPv4 and one IPv6`);
   }
   if (dualStack && settings.nodeCidrMaskSize !== 0) {
-    throw new ConfigError(
-      'usage of --node-cidr-mask-size is not allowed with dual-stack clusters',
-    );
+    throw new ConfigError('usage of --node-cidr-mask-size is not allowed with dual-stack clusters');
   }
   const sets = parsed.map(({ text, cidr }) => {
     const familyMask =

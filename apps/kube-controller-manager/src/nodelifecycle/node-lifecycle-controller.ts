@@ -412,7 +412,10 @@ export class NodeLifecycleController {
       return;
     }
     if (allWasFullyDisrupted) {
-      logger.info({}, 'Controller detected that some Nodes are Ready. Exiting master disruption mode');
+      logger.info(
+        {},
+        'Controller detected that some Nodes are Ready. Exiting master disruption mode',
+      );
       const now = this.now();
       for (const node of nodes) {
         const name = node.metadata?.name ?? '';

@@ -51,7 +51,11 @@ export function zoneKeyOf(node: NodeObject): string {
 export function zoneEvictionRate(
   state: ZoneState,
   zoneSize: number,
-  rates: { nodeEvictionRate: number; secondaryNodeEvictionRate: number; largeClusterSizeThreshold: number },
+  rates: {
+    nodeEvictionRate: number;
+    secondaryNodeEvictionRate: number;
+    largeClusterSizeThreshold: number;
+  },
 ): number {
   switch (state) {
     case 'PartialDisruption':

@@ -1,4 +1,10 @@
-import { Periodic, errorMessage, waitForCacheSync, type Logger, type Scheduler } from '@app/controller-runtime';
+import {
+  Periodic,
+  errorMessage,
+  waitForCacheSync,
+  type Logger,
+  type Scheduler,
+} from '@app/controller-runtime';
 import {
   isNotFound,
   type InformerAdapter,
@@ -90,7 +96,10 @@ export class PodGcController {
     await Promise.all(terminated.slice(0, excess).map((pod) => this.markFailedAndDelete(pod)));
   }
 
-  private async gcOrphaned(pods: readonly PodObject[], nodes: readonly NodeObject[]): Promise<void> {
+  private async gcOrphaned(
+    pods: readonly PodObject[],
+    nodes: readonly NodeObject[],
+  ): Promise<void> {
     const existing = new Set(nodes.map((n) => n.metadata?.name ?? ''));
     const now = this.deps.clockScheduler.now();
     for (const pod of pods) {

@@ -1,5 +1,11 @@
 import { formatTime } from '@app/controller-runtime';
-import { isConflict, isNotFound, type KubeRest, type NodeObject, type Taint } from '@app/kube-client';
+import {
+  isConflict,
+  isNotFound,
+  type KubeRest,
+  type NodeObject,
+  type Taint,
+} from '@app/kube-client';
 import { matchTaint } from './taints';
 
 const NODE_UPDATE_RETRIES = 5;

@@ -93,9 +93,14 @@ export class NodeFleet {
       this.byName.set(node.name, node);
     }
     const rebooted = this.wentDown.delete(instance.id);
-    const started = node.start({ rebooted }).catch((err: unknown) =>
-      this.deps.logger.error({ node: node.name, err: errorMessage(err) }, 'kubelet failed to start'),
-    );
+    const started = node
+      .start({ rebooted })
+      .catch((err: unknown) =>
+        this.deps.logger.error(
+          { node: node.name, err: errorMessage(err) },
+          'kubelet failed to start',
+        ),
+      );
     this.track(started);
   }
 

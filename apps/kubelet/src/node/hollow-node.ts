@@ -57,6 +57,9 @@ export class HollowNode {
   private lastReportAt = 0;
   private readonly images = new Map<string, number>();
   private statusLoop: Promise<void> | undefined;
+  private statusAgain = false;
+  /** `spec.unschedulable` as last reported with NodeSchedulable / NodeNotSchedulable. */
+  private lastUnschedulable = false;
   private nodeUid: string | undefined;
   /** Bumped by every start and stop, so a start still registering knows it was superseded. */
   private generation = 0;
@@ -144,8 +147,12 @@ export class HollowNode {
     const cidr = this.podCidrOf(node);
     const before = this.podCidrOf(this.lastWritten);
     this.pods.setPodCidr(cidr);
-    if (cidr && cidr !== before && !this.hasNetwork(this.lastWritten)) {
-      // The network plugin just got its pod CIDR: report Ready without waiting for the next tick.
+    if (
+      (cidr && cidr !== before && !this.hasNetwork(this.lastWritten)) ||
+      (node.spec?.unschedulable ?? false) !== this.lastUnschedulable
+    ) {
+      // The network plugin just got its pod CIDR, or the node was (un)cordoned: report it now
+      // rather than at the next tick.
       this.scheduleStatus(0);
     }
     this.pods.resyncAll();
@@ -217,7 +224,11 @@ export class HollowNode {
         const created = await rest.create<NodeObject>('/api/v1/nodes', initial);
         this.lastWritten = created;
         this.lastReportAt = this.deps.scheduler.now();
-        for (const event of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+        for (const event of [
+          'NodeHasSufficientMemory',
+          'NodeHasNoDiskPressure',
+          'NodeHasSufficientPID',
+        ]) {
           this.statusEvent(event);
         }
         return created;
@@ -225,7 +236,10 @@ export class HollowNode {
         if (isConflict(err)) {
           return this.reconcileExisting(rebooted);
         }
-        logger.warn({ node: this.name, err: errorMessage(err) }, 'Unable to register node with API server');
+        logger.warn(
+          { node: this.name, err: errorMessage(err) },
+          'Unable to register node with API server',
+        );
         await new Promise((r) => setTimeout(r, Math.min(7000, 200 * 2 ** attempt)).unref());
       }
     }
@@ -269,13 +283,28 @@ export class HollowNode {
       return;
     }
     this.statusTimer?.cancel();
-    this.statusTimer = this.deps.scheduler.setTimer(() => {
-      this.statusLoop = this.updateStatus()
-        .catch((err: unknown) =>
-          this.deps.logger.warn({ node: this.name, err: errorMessage(err) }, 'Error updating node status'),
-        )
-        .finally(() => this.scheduleStatus(this.deps.settings.nodeStatusUpdateFrequencyMs));
-    }, delayMs);
+    this.statusTimer = this.deps.scheduler.setTimer(() => this.runStatus(), delayMs);
+  }
+
+  /** One status update at a time; a request during one runs right after it. */
+  private runStatus(): void {
+    if (this.statusLoop) {
+      this.statusAgain = true;
+      return;
+    }
+    this.statusLoop = this.updateStatus()
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { node: this.name, err: errorMessage(err) },
+          'Error updating node status',
+        ),
+      )
+      .finally(() => {
+        this.statusLoop = undefined;
+        const again = this.statusAgain;
+        this.statusAgain = false;
+        this.scheduleStatus(again ? 0 : this.deps.settings.nodeStatusUpdateFrequencyMs);
+      });
   }
 
   /** The node this kubelet last knows: the informer's, unless its own write is newer. */
@@ -314,6 +343,7 @@ export class HollowNode {
       stableJson(pick(base.status, Object.keys(rest))) !== stableJson(rest);
     const due = now - this.lastReportAt >= this.deps.settings.nodeStatusReportFrequencyMs;
     if (!changed && !due) {
+      this.recordSchedulable(this.deps.cachedNode() ?? base);
       return;
     }
     const own = conditions.filter((c) =>
@@ -331,10 +361,24 @@ export class HollowNode {
     this.nodeUid = written.metadata?.uid;
     this.lastReportAt = now;
     if (previousBoot && previousBoot !== this.bootId) {
-      this.nodeEvent('Rebooted', `Node ${this.name} has been rebooted, boot id: ${this.bootId}`, EventType.Warning);
+      this.nodeEvent(
+        'Rebooted',
+        `Node ${this.name} has been rebooted, boot id: ${this.bootId}`,
+        EventType.Warning,
+      );
     }
     for (const event of events) {
       this.statusEvent(event);
+    }
+    this.recordSchedulable(this.deps.cachedNode() ?? written);
+  }
+
+  /** upstream recordNodeSchedulableEvent (the last setter): cordon and uncordon. */
+  private recordSchedulable(node: NodeObject): void {
+    const unschedulable = node.spec?.unschedulable ?? false;
+    if (unschedulable !== this.lastUnschedulable) {
+      this.statusEvent(unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable');
+      this.lastUnschedulable = unschedulable;
     }
   }
 
@@ -365,7 +409,12 @@ export class HollowNode {
 
   /** Node events carry the node name as UID, as the kubelet's nodeRef does. */
   private nodeEvent(reason: string, message: string, type: EventType = EventType.Normal): void {
-    this.deps.recorder.event({ kind: 'Node', name: this.name, uid: this.name }, type, reason, message);
+    this.deps.recorder.event(
+      { kind: 'Node', name: this.name, uid: this.name },
+      type,
+      reason,
+      message,
+    );
   }
 }
 

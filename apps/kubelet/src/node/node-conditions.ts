@@ -73,8 +73,18 @@ export function kubeletNodeConditions(
     c.lastHeartbeatTime = now;
   }
   const ready: NodeCondition = networkReady
-    ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
-    : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: NETWORK_NOT_READY_MESSAGE };
+    ? {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+      }
+    : {
+        type: 'Ready',
+        status: 'False',
+        reason: 'KubeletNotReady',
+        message: NETWORK_NOT_READY_MESSAGE,
+      };
   ready.lastHeartbeatTime = now;
   const index = conditions.findIndex((c) => c.type === 'Ready');
   if (index < 0) {

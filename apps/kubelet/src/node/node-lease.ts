@@ -122,7 +122,10 @@ export class NodeLease {
       }
     }
     try {
-      this.lease = await rest.replace<LeaseObject>(`${this.path}/${nodeName}`, this.desired(this.lease));
+      this.lease = await rest.replace<LeaseObject>(
+        `${this.path}/${nodeName}`,
+        this.desired(this.lease),
+      );
     } catch (err) {
       // Someone else wrote it (or deleted it): read it again next time.
       if (isConflict(err) || isNotFound(err)) {

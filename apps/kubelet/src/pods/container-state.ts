@@ -115,7 +115,10 @@ export function containerStatusOf(c: SimContainer): ContainerStatus {
   switch (c.state.kind) {
     case 'waiting':
       state = {
-        waiting: { reason: c.state.reason, ...(c.state.message ? { message: c.state.message } : {}) },
+        waiting: {
+          reason: c.state.reason,
+          ...(c.state.message ? { message: c.state.message } : {}),
+        },
       };
       break;
     case 'running':

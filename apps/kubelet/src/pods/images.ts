@@ -12,7 +12,8 @@ export function normalizeImage(image: string): string {
   const [withoutDigest, digest] = image.split('@');
   const slash = withoutDigest.indexOf('/');
   const first = slash < 0 ? '' : withoutDigest.slice(0, slash);
-  const hasDomain = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasDomain =
+    first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
   let name = hasDomain ? withoutDigest : `${DEFAULT_DOMAIN}/${withoutDigest}`;
   if (!hasDomain && slash < 0) {
     name = `${DEFAULT_DOMAIN}/${OFFICIAL_REPO_PREFIX}${withoutDigest}`;
@@ -50,14 +51,4 @@ export function imageIdOf(normalized: string): string {
 export function imageSizeBytes(normalized: string): number {
   const h = createHash('sha256').update(`nimbus-size:${normalized}`).digest();
   return 5_000_000 + (h.readUInt32BE(0) % 245_000_000);
-}
-
-/** upstream's default pull policy: Always for `:latest` or no tag, else IfNotPresent. */
-export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  if (image.includes('@')) {
-    return 'IfNotPresent';
-  }
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  return colon < 0 || lastSegment.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }

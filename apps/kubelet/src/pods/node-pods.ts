@@ -67,7 +67,10 @@ export class NodePods {
     try {
       this.ips = new PodIpAllocator(cidr);
     } catch (err) {
-      this.deps.logger.warn({ node: this.deps.nodeName, cidr, err: String(err) }, 'unusable pod CIDR');
+      this.deps.logger.warn(
+        { node: this.deps.nodeName, cidr, err: String(err) },
+        'unusable pod CIDR',
+      );
       return;
     }
     for (const worker of this.workers.values()) {
@@ -104,7 +107,13 @@ export class NodePods {
       if (refusal) {
         sim.reject(refusal.reason, refusal.message, this.deps.scheduler.now());
         this.deps.recorder.event(
-          { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid },
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            namespace: pod.metadata?.namespace,
+            name: pod.metadata?.name,
+            uid,
+          },
           'Warning',
           refusal.reason,
           refusal.message.replace(/^Pod was rejected: /, ''),
@@ -159,10 +168,15 @@ export class NodePods {
     const admitted = [...this.workers.values()]
       .filter((w) => !w.simulation.terminal)
       .map((w) => w.current);
-    const used = admitted.map(podRequests).reduce(
-      (sum, r) => ({ milliCpu: sum.milliCpu + r.milliCpu, memoryBytes: sum.memoryBytes + r.memoryBytes }),
-      { milliCpu: 0, memoryBytes: 0 },
-    );
+    const used = admitted
+      .map(podRequests)
+      .reduce(
+        (sum, r) => ({
+          milliCpu: sum.milliCpu + r.milliCpu,
+          memoryBytes: sum.memoryBytes + r.memoryBytes,
+        }),
+        { milliCpu: 0, memoryBytes: 0 },
+      );
     const wanted = podRequests(pod);
     const checks: [string, number, number, number][] = [
       ['pods', 1, admitted.length, Number(allocatable.pods ?? 110)],

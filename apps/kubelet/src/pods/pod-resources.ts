@@ -43,7 +43,12 @@ export function podRequests(pod: PodObject): PodRequests {
   const sum = (list: readonly Container[] | undefined, key: string, f: (v: string) => number) =>
     (list ?? []).reduce((n, c) => n + f(String(c.resources?.requests?.[key] ?? '0')), 0);
   const maxInit = (key: string, f: (v: string) => number) =>
-    Math.max(0, ...(pod.spec?.initContainers ?? []).map((c) => f(String(c.resources?.requests?.[key] ?? '0'))));
+    Math.max(
+      0,
+      ...(pod.spec?.initContainers ?? []).map((c) =>
+        f(String(c.resources?.requests?.[key] ?? '0')),
+      ),
+    );
   return {
     milliCpu: Math.max(sum(pod.spec?.containers, 'cpu', milliCpu), maxInit('cpu', milliCpu)),
     memoryBytes: Math.max(sum(pod.spec?.containers, 'memory', bytesOf), maxInit('memory', bytesOf)),

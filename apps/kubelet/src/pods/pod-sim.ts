@@ -11,7 +11,7 @@ import {
   type SimContainer,
   type TerminatedInfo,
 } from './container-state';
-import { defaultPullPolicy, imageSizeBytes } from './images';
+import { imageSizeBytes } from './images';
 import { probeFailureMessage } from './probe-messages';
 import { qosClassOf } from './pod-resources';
 import { kubeletConditions, podPhaseOf, withTimes, type PodPhase } from './pod-status';
@@ -122,7 +122,10 @@ export class PodSim {
     this.startTime = Date.parse(status.startTime);
     for (const c of status.conditions ?? []) {
       if (c.lastTransitionTime) {
-        this.conditionTimes.set(c.type, { status: c.status, lastTransitionTime: c.lastTransitionTime });
+        this.conditionTimes.set(c.type, {
+          status: c.status,
+          lastTransitionTime: c.lastTransitionTime,
+        });
       }
     }
     if (status.phase === 'Succeeded' || status.phase === 'Failed') {
@@ -367,7 +370,8 @@ export class PodSim {
   /** Pulling (or not) the image before a container (re)starts. */
   private beginPull(pod: PodObject, c: SimContainer, at: number, events: SimEvent[]): void {
     const image = c.spec.image ?? '';
-    const policy = c.spec.imagePullPolicy ?? defaultPullPolicy(image);
+    // The api-server defaults it (Always for :latest or no tag, else IfNotPresent).
+    const policy = c.spec.imagePullPolicy ?? 'IfNotPresent';
     const present = this.env.imagePresent(c.image);
     if (this.behaviour.startFailure === 'ErrImagePull' || policy === 'Always' || !present) {
       if (policy === 'Never' && !present) {
@@ -393,7 +397,10 @@ export class PodSim {
       const detail = `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`;
       const message = `Failed to pull image "${image}": ${detail}`;
       c.state = { kind: 'waiting', reason: 'ErrImagePull', message: detail };
-      events.push(ev('Warning', 'Failed', message, c), ev('Warning', 'Failed', 'Error: ErrImagePull', c));
+      events.push(
+        ev('Warning', 'Failed', message, c),
+        ev('Warning', 'Failed', 'Error: ErrImagePull', c),
+      );
       const wait = this.env.backoff.next(`pull:${backoffKey(pod, c)}`, at);
       c.pullBackOffAt = at + PULL_ERROR_VISIBLE_MS;
       c.pullRetryAt = at + Math.max(wait, PULL_ERROR_VISIBLE_MS + 1);
@@ -445,7 +452,11 @@ export class PodSim {
     c.liveness = { successes: 0, failures: 0 };
     if (c.spec.startupProbe) {
       c.started = false;
-      c.startup = { successes: 0, failures: 0, nextAt: startedAt + probeTimings(c.spec.startupProbe).initialDelayMs };
+      c.startup = {
+        successes: 0,
+        failures: 0,
+        nextAt: startedAt + probeTimings(c.spec.startupProbe).initialDelayMs,
+      };
     } else {
       c.started = true;
       this.scheduleProbesAfterStartup(c, startedAt);
@@ -481,7 +492,14 @@ export class PodSim {
       c.ready = true;
     }
     if (!ok) {
-      events.push(ev('Warning', 'Unhealthy', `Readiness probe failed: ${probeFailureMessage(probe, this.podIp)}`, c));
+      events.push(
+        ev(
+          'Warning',
+          'Unhealthy',
+          `Readiness probe failed: ${probeFailureMessage(probe, this.podIp)}`,
+          c,
+        ),
+      );
       if (c.readiness.failures >= t.failureThreshold) {
         c.ready = false;
       }
@@ -501,9 +519,18 @@ export class PodSim {
     if (ok) {
       return;
     }
-    events.push(ev('Warning', 'Unhealthy', `Liveness probe failed: ${probeFailureMessage(probe, this.podIp)}`, c));
+    events.push(
+      ev(
+        'Warning',
+        'Unhealthy',
+        `Liveness probe failed: ${probeFailureMessage(probe, this.podIp)}`,
+        c,
+      ),
+    );
     if (c.liveness.failures >= t.failureThreshold) {
-      events.push(ev('Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, c));
+      events.push(
+        ev('Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, c),
+      );
       this.exited(pod, c, at, 137, 'Error', events);
     }
   }
@@ -558,7 +585,14 @@ export class PodSim {
         reason: 'CrashLoopBackOff',
         message: `back-off ${formatGoDuration(waitMs)} restarting failed container=${c.name} pod=${podRef}`,
       };
-      events.push(ev('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podRef}`, c));
+      events.push(
+        ev(
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${podRef}`,
+          c,
+        ),
+      );
       c.restartAt = this.env.backoff.endsAt(key, at);
       return;
     }
@@ -603,7 +637,12 @@ export class PodSim {
           c.started = false;
         }
       }
-      this.terminalPhase = podPhaseOf(pod.spec?.restartPolicy ?? 'Always', this.init, this.containers, true);
+      this.terminalPhase = podPhaseOf(
+        pod.spec?.restartPolicy ?? 'Always',
+        this.init,
+        this.containers,
+        true,
+      );
       this.killSandbox();
     }
     return { events };
@@ -651,7 +690,8 @@ export class PodSim {
 
   /** Whether the containers of the spec still match (a pod update may change images). */
   matches(pod: PodObject): boolean {
-    const names = (list: readonly Container[] | undefined) => (list ?? []).map((c) => c.name).join(',');
+    const names = (list: readonly Container[] | undefined) =>
+      (list ?? []).map((c) => c.name).join(',');
     return (
       names(pod.spec?.containers) === this.containers.map((c) => c.name).join(',') &&
       names(pod.spec?.initContainers) === this.init.map((c) => c.name).join(',')

@@ -95,7 +95,10 @@ export class PodStatusWriter {
           entry.writtenRv = rvOf(written);
         } catch (err) {
           if (!isNotFound(err)) {
-            this.logger.warn({ pod: next.path, err: errorMessage(err) }, 'Failed to update status for pod');
+            this.logger.warn(
+              { pod: next.path, err: errorMessage(err) },
+              'Failed to update status for pod',
+            );
             // Retry a moment later unless a newer status came meanwhile.
             entry.pending ??= next;
             await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());

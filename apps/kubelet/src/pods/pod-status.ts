@@ -133,9 +133,7 @@ function initialized(
   if (containers.some((c) => c.created)) {
     return { type: 'Initialized', status: 'True' };
   }
-  const incomplete = init
-    .filter((c) => !c.ready)
-    .map((c) => c.name);
+  const incomplete = init.filter((c) => !c.ready).map((c) => c.name);
   if (incomplete.length > 0) {
     return {
       type: 'Initialized',
@@ -184,7 +182,8 @@ export function withTimes(
   const foreign = (pod.status?.conditions ?? []).filter((c) => !owned.has(c.type));
   const mine = own.map((c) => {
     const before = previous.get(c.type);
-    const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
+    const lastTransitionTime =
+      before && before.status === c.status ? before.lastTransitionTime : now;
     return {
       type: c.type,
       status: c.status,

@@ -125,14 +125,11 @@ export class PodWorker {
     }
     this.timer?.cancel();
     this.timerAt = at;
-    this.timer = this.deps.scheduler.setTimer(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.sync();
-      },
-      at - this.deps.scheduler.now(),
-    );
+    this.timer = this.deps.scheduler.setTimer(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.sync();
+    }, at - this.deps.scheduler.now());
   }
 
   private get path(): string {

@@ -28,6 +28,17 @@ function podStatus(o: KubeObject): string {
   return reason;
 }
 
+/** upstream SetDefaults_Container: Always for `:latest` or no tag, IfNotPresent otherwise. */
+function defaultPullPolicy(image: unknown): string {
+  const ref = typeof image === 'string' ? image : '';
+  if (ref.includes('@')) {
+    return 'IfNotPresent';
+  }
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon < 0 || last.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
 function podReady(o: KubeObject): string {
   const total = getArray(o, 'spec.containers').length;
   const ready = getArray(o, 'status.containerStatuses').filter((c) => c.ready === true).length;
@@ -138,7 +149,7 @@ export const podKind = defineKind({
       containers: getArray(spec, 'containers').map((c) => ({
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
-        imagePullPolicy: 'Always',
+        imagePullPolicy: defaultPullPolicy(c.image),
         resources: {},
         ...c,
       })),
