@@ -1,5 +1,5 @@
 import type { NodeObject } from '@app/kube-client';
-import { ClusterHarness, condition, hasTaint, waitFor } from './cluster-harness';
+import { ClusterHarness, condition, hasTaint, jsonStream, waitFor } from './cluster-harness';
 
 // Scenarios C1, C2, C3, C20, C23, C24 of cluster-simulation.md §8 on one `nimbus up` stack with
 // three workers, through kubectl and the cloud API.
@@ -269,32 +269,5 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
 
 /** The Node objects a `kubectl get -w -o json --output-watch-events` printed so far. */
 function watchedNodes(output: string): NodeObject[] {
-  const nodes: NodeObject[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < output.length; i++) {
-    const ch = output[i];
-    if (inString) {
-      if (ch === '\\') {
-        i++;
-      } else if (ch === '"') {
-        inString = false;
-      }
-      continue;
-    }
-    if (ch === '"') {
-      inString = true;
-    } else if (ch === '{') {
-      if (depth++ === 0) {
-        start = i;
-      }
-    } else if (ch === '}' && --depth === 0) {
-      const event = JSON.parse(output.slice(start, i + 1)) as { object?: NodeObject };
-      if (event.object) {
-        nodes.push(event.object);
-      }
-    }
-  }
-  return nodes;
+  return jsonStream<{ object?: NodeObject }>(output).flatMap((e) => (e.object ? [e.object] : []));
 }

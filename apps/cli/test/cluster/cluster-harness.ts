@@ -239,7 +239,13 @@ export class ClusterHarness {
         throw new Error(`POST /admin/clock answered ${res.status}: ${await res.text()}`);
       }
       const now = Date.parse(((await res.json()) as { now: string }).now);
-      const alive = this.nimbus.kubelet.nodes().map((n) => n.name);
+      // The machines that are up (the cloud knows at once; the kubelets follow its stream).
+      const alive: string[] = [];
+      for await (const i of this.cloud.instances.listAll({ state: 'running' })) {
+        if (i.labels[CLUSTER_LABEL] === 'kubernetes') {
+          alive.push(i.hostname.toLowerCase());
+        }
+      }
       await waitFor(
         async () => {
           const leases = await this.rest.get<{ items: LeaseObject[] }>(
@@ -324,3 +330,32 @@ export const condition = (
 
 export const hasTaint = (node: NodeObject, key: string, effect?: string) =>
   (node.spec?.taints ?? []).some((t) => t.key === key && (!effect || t.effect === effect));
+
+/** The JSON documents a streaming `kubectl … -w -o json` printed so far (complete ones only). */
+export function jsonStream<T>(output: string): T[] {
+  const docs: T[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < output.length; i++) {
+    const ch = output[i];
+    if (inString) {
+      if (ch === '\\') {
+        i++;
+      } else if (ch === '"') {
+        inString = false;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+    } else if (ch === '{') {
+      if (depth++ === 0) {
+        start = i;
+      }
+    } else if (ch === '}' && --depth === 0) {
+      docs.push(JSON.parse(output.slice(start, i + 1)) as T);
+    }
+  }
+  return docs;
+}

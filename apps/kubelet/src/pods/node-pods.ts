@@ -168,15 +168,13 @@ export class NodePods {
     const admitted = [...this.workers.values()]
       .filter((w) => !w.simulation.terminal)
       .map((w) => w.current);
-    const used = admitted
-      .map(podRequests)
-      .reduce(
-        (sum, r) => ({
-          milliCpu: sum.milliCpu + r.milliCpu,
-          memoryBytes: sum.memoryBytes + r.memoryBytes,
-        }),
-        { milliCpu: 0, memoryBytes: 0 },
-      );
+    const used = admitted.map(podRequests).reduce(
+      (sum, r) => ({
+        milliCpu: sum.milliCpu + r.milliCpu,
+        memoryBytes: sum.memoryBytes + r.memoryBytes,
+      }),
+      { milliCpu: 0, memoryBytes: 0 },
+    );
     const wanted = podRequests(pod);
     const checks: [string, number, number, number][] = [
       ['pods', 1, admitted.length, Number(allocatable.pods ?? 110)],
@@ -186,7 +184,7 @@ export class NodePods {
     for (const [resource, requested, inUse, capacity] of checks) {
       if (requested > 0 && inUse + requested > capacity) {
         return {
-          reason: `Out${resource}`,
+          reason: `OutOf${resource}`,
           message: `Pod was rejected: Node didn't have enough resource: ${resource}, requested: ${requested}, used: ${inUse}, capacity: ${capacity}`,
         };
       }

@@ -4,6 +4,7 @@ import type { FieldError } from '../../errors/kube-error';
 import { defineKind } from '../define-kind';
 import { required, validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { age } from '../../time/kube-time';
 import { getArray, getPath, getString, text } from '../object-path';
 
 /** The STATUS column, following printPod in pkg/printers/internalversion. */
@@ -45,11 +46,18 @@ function podReady(o: KubeObject): string {
   return `${ready}/${total}`;
 }
 
-function podRestarts(o: KubeObject): number {
-  return getArray(o, 'status.containerStatuses').reduce(
-    (n, c) => n + (Number(c.restartCount) || 0),
-    0,
-  );
+/** printPod's RESTARTS: the count, and how long ago the last restart was (`3 (12s ago)`). */
+function podRestarts(o: KubeObject, now: number): string {
+  let restarts = 0;
+  let last = '';
+  for (const c of getArray(o, 'status.containerStatuses')) {
+    restarts += Number(c.restartCount) || 0;
+    const finished = getString(c, 'lastState.terminated.finishedAt');
+    if (finished && (!last || Date.parse(finished) > Date.parse(last))) {
+      last = finished;
+    }
+  }
+  return restarts !== 0 && last ? `${restarts} (${age(last, now)} ago)` : String(restarts);
 }
 
 function validatePod(obj: KubeObject): FieldError[] {
