@@ -13,13 +13,20 @@ export interface RunningCloudApi {
   close(): Promise<void>;
 }
 
-/** Starts the cloud API listening on config.host:config.port (0 = ephemeral). */
+/**
+ * Starts the cloud API listening on config.host:config.port (0 = ephemeral). `shutdownHooks`
+ * (default true) lets Nest close the app on SIGINT/SIGTERM; a host that closes it itself
+ * (`nimbus up`) turns them off.
+ */
 export async function startCloudApi(
   config: CloudApiConfig,
   runtime: CloudApiRuntime = {},
+  options: { shutdownHooks?: boolean } = {},
 ): Promise<RunningCloudApi> {
   const app = await createCloudApiApp(config, runtime);
-  app.enableShutdownHooks();
+  if (options.shutdownHooks ?? true) {
+    app.enableShutdownHooks();
+  }
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -89,7 +89,8 @@ export const UP_STEPS: readonly UpStep[] = [
         transitionMs: config.transitionMs,
         logLevel: ctx.serverLevel,
       });
-      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
+      // nimbus up closes everything itself, in order, on a signal.
+      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock }, { shutdownHooks: false });
       ctx.nimbus.cloud = cloud;
       ctx.nimbus.cloudConfig = cloudConfig;
       return cloud;

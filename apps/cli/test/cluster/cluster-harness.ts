@@ -223,45 +223,19 @@ export class ClusterHarness {
   }
 
   /**
-   * Moves the cloud's clock (`POST /admin/clock`) forward by `ms` in steps of at most 20 s; after
-   * each step it waits until every running node renewed its Lease (as a healthy node would),
-   * so only nodes whose machine is down age past the 50 s grace period.
+   * Moves the cloud's clock forward by `ms`, in steps that healthy nodes survive (see
+   * advanceClusterClock).
    */
-  async advanceClock(ms: number): Promise<void> {
-    for (let left = ms; left > 0; left -= CLOCK_STEP_MS) {
-      const step = Math.min(CLOCK_STEP_MS, left);
-      const res = await fetch(`${this.nimbus.cloud.url}/admin/clock`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ advance: step }),
-      });
-      if (!res.ok) {
-        throw new Error(`POST /admin/clock answered ${res.status}: ${await res.text()}`);
-      }
-      const now = Date.parse(((await res.json()) as { now: string }).now);
-      // The machines that are up (the cloud knows at once; the kubelets follow its stream).
-      const alive: string[] = [];
-      for await (const i of this.cloud.instances.listAll({ state: 'running' })) {
-        if (i.labels[CLUSTER_LABEL] === 'kubernetes') {
-          alive.push(i.hostname.toLowerCase());
-        }
-      }
-      await waitFor(
-        async () => {
-          const leases = await this.rest.get<{ items: LeaseObject[] }>(
-            '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
-          );
-          return alive.every((name) => {
-            const lease = leases.items.find((l) => l.metadata?.name === name);
-            return lease?.spec?.renewTime && Date.parse(lease.spec.renewTime) >= now - 1000;
-          });
-        },
-        {
-          timeoutMs: 20_000,
-          message: `leases renewed after advancing the clock to ${new Date(now).toISOString()}`,
-        },
-      );
-    }
+  advanceClock(ms: number): Promise<void> {
+    return advanceClusterClock(
+      {
+        cloudUrl: this.nimbus.cloud.url,
+        adminToken: ADMIN_TOKEN,
+        cloud: this.cloud,
+        rest: this.rest,
+      },
+      ms,
+    );
   }
 
   // --- waiting -----------------------------------------------------------------------------
@@ -358,4 +332,50 @@ export function jsonStream<T>(output: string): T[] {
     }
   }
   return docs;
+}
+
+/**
+ * Moves the cloud's clock (`POST /admin/clock`) forward by `ms` in steps of at most 20 s; after
+ * each step it waits until every node whose instance runs renewed its Lease (as a healthy node
+ * does within its 10 s interval), so only nodes whose machine is down age past the 50 s grace.
+ */
+export async function advanceClusterClock(
+  target: { cloudUrl: string; adminToken: string; cloud: NimbusCloudClient; rest: KubeRest },
+  ms: number,
+  clusterName = 'kubernetes',
+): Promise<void> {
+  for (let left = ms; left > 0; left -= CLOCK_STEP_MS) {
+    const step = Math.min(CLOCK_STEP_MS, left);
+    const res = await fetch(`${target.cloudUrl}/admin/clock`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${target.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advance: step }),
+    });
+    if (!res.ok) {
+      throw new Error(`POST /admin/clock answered ${res.status}: ${await res.text()}`);
+    }
+    const now = Date.parse(((await res.json()) as { now: string }).now);
+    // The machines that are up (the cloud knows at once; the kubelets follow its stream).
+    const alive: string[] = [];
+    for await (const i of target.cloud.instances.listAll({ state: 'running' })) {
+      if (i.labels[CLUSTER_LABEL] === clusterName) {
+        alive.push(i.hostname.toLowerCase());
+      }
+    }
+    await waitFor(
+      async () => {
+        const leases = await target.rest.get<{ items: LeaseObject[] }>(
+          '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+        );
+        return alive.every((name) => {
+          const lease = leases.items.find((l) => l.metadata?.name === name);
+          return lease?.spec?.renewTime && Date.parse(lease.spec.renewTime) >= now - 1000;
+        });
+      },
+      {
+        timeoutMs: 20_000,
+        message: `leases renewed after advancing the clock to ${new Date(now).toISOString()}`,
+      },
+    );
+  }
 }
