@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NimbusCloudClient } from '@app/cloud-client';
+import { environmentWith } from '@app/config';
 import { KubeRest, loadKubeConfig, type NodeObject, type PodObject } from '@app/kube-client';
 import { kubectlFor, requireKubectl } from '../../kube-apiserver/test/support/test-server';
 import { advanceClusterClock, condition, hasTaint, waitFor } from './cluster/cluster-harness';
@@ -61,7 +62,7 @@ async function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      env: environmentWith({ TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

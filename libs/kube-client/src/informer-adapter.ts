@@ -57,7 +57,7 @@ export class InformerAdapter<T extends KubeObject> implements Informer<T> {
     this.inner = createResilientInformer<KubernetesObject>(
       kc,
       path,
-      listed as () => Promise<KubernetesListObject<KubernetesObject>>,
+      listed,
       {
         add: (obj) => this.onAddOrUpdate(obj as T),
         update: (obj) => this.onAddOrUpdate(obj as T),

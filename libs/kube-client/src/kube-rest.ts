@@ -133,8 +133,12 @@ export class KubeRest {
             }
             try {
               resolve((text === '' ? undefined : JSON.parse(text)) as T);
-            } catch (error) {
-              reject(error as Error);
+            } catch {
+              reject(
+                new Error(
+                  `${req.method} ${req.path}: the answer is not JSON: ${text.slice(0, 200)}`,
+                ),
+              );
             }
           });
         },

@@ -90,7 +90,11 @@ export const UP_STEPS: readonly UpStep[] = [
         logLevel: ctx.serverLevel,
       });
       // nimbus up closes everything itself, in order, on a signal.
-      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock }, { shutdownHooks: false });
+      const cloud = await startCloudApi(
+        cloudConfig,
+        { clock: ctx.clock },
+        { shutdownHooks: false },
+      );
       ctx.nimbus.cloud = cloud;
       ctx.nimbus.cloudConfig = cloudConfig;
       return cloud;

@@ -134,6 +134,7 @@ export class ClusterHarness {
       reason: string;
       message: string;
       type: string;
+      count?: number;
       source?: { component?: string };
       involvedObject: { fieldPath?: string };
     }[]

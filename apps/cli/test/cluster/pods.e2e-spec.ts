@@ -211,11 +211,12 @@ describe('pods on simulated kubelets', () => {
     );
     // After the 10 s back-off (on the cloud's clock) it pulls again.
     await h.advanceClock(11_000);
+    // The same event again: the recorder counts it (client-go's correlation).
     await waitFor(
-      async () =>
-        (await h.events('nopull', { reason: 'Pulling' })).length > 1 ||
-        ((await h.events('nopull', { reason: 'Pulling' })) as { count?: number }[])[0]?.count! > 1,
-      { message: 'second pull' },
+      async () => ((await h.events('nopull', { reason: 'Pulling' }))[0]?.count ?? 0) >= 2,
+      {
+        message: 'second pull',
+      },
     );
     await h.k(['delete', 'pod', 'nopull']);
   });
