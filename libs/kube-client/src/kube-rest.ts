@@ -98,7 +98,12 @@ export class KubeRest {
     });
   }
 
-  async request<T>(req: KubeRequest): Promise<T> {
+  /** GET of a non-JSON path (`/metrics`), as text. */
+  text(path: string): Promise<string> {
+    return this.request<string>({ method: 'GET', path, raw: true });
+  }
+
+  async request<T>(req: KubeRequest & { raw?: boolean }): Promise<T> {
     const base = await this.resolveOptions();
     const url = new URL(req.path, this.server);
     for (const [key, value] of Object.entries(req.query ?? {})) {
@@ -109,7 +114,7 @@ export class KubeRest {
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = {
       ...(base.headers as Record<string, string> | undefined),
-      Accept: 'application/json',
+      Accept: req.raw ? '*/*' : 'application/json',
     };
     if (payload !== undefined) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
@@ -129,6 +134,10 @@ export class KubeRest {
             const code = res.statusCode ?? 0;
             if (code >= 400) {
               reject(new KubeApiError(code, text, reasonOf(text)));
+              return;
+            }
+            if (req.raw) {
+              resolve(text as T);
               return;
             }
             try {

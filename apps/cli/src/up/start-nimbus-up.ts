@@ -156,6 +156,8 @@ export const UP_STEPS: readonly UpStep[] = [
           cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
           clusterName: config.clusterName,
           clusterCidr: config.clusterCidr,
+          // cloud-provider-kind runs 5 node workers too: nodes join in parallel.
+          concurrentNodeSyncs: 5,
           securePort: config.ccmPort,
           bindAddress: config.host,
           logLevel: config.logLevel,
