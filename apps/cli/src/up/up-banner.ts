@@ -33,7 +33,7 @@ export function nodeLine(node: NodeReadiness): string {
 
 /** Where everything is, the token, and what to try next. */
 export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string {
-  const { token } = nimbus.cloud.generatedTokens;
+  const { token, adminToken } = nimbus.cloud.generatedTokens;
   const tokenLine = token
     ? `${token}   (generated now and shown once; fix it with NIMBUS_TOKEN)`
     : config.token
@@ -47,7 +47,11 @@ export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string 
   return `
 Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no containers)
   cloud API:   ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
-  token:       ${tokenLine}
+  token:       ${tokenLine}${
+    adminToken
+      ? `\n  admin token: ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
+      : ''
+  }
   kubeconfig:  ${kubeconfig}
   data:        ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
   clock:       the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
