@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '@app/common';
 import { ConfigError, type KubeControllerManagerConfig } from '@app/config';
+import { leaderElectionSettingsOf, type LeaderElectionFlagSettings } from '@app/controller-manager';
 
 /** The config with durations in milliseconds: what the controllers read. */
-export interface KcmSettings {
+export interface KcmSettings extends LeaderElectionFlagSettings {
   controllers: string[];
   clusterName: string;
   clusterCidr: string;
@@ -23,12 +24,6 @@ export interface KcmSettings {
   terminatedPodGcThreshold: number;
   /** PEM published as `kube-root-ca.crt` (undefined: the kubeconfig's CA is used). */
   rootCa?: string;
-  leaderElect: boolean;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-  leaseName: string;
-  leaseNamespace: string;
 }
 
 export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
@@ -57,18 +52,7 @@ export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
     unhealthyZoneThreshold: config.unhealthyZoneThreshold,
     terminatedPodGcThreshold: config.terminatedPodGcThreshold,
     rootCa: config.rootCaFile ? readRootCa(config.rootCaFile) : undefined,
-    leaderElect: config.leaderElect,
-    leaseDurationMs: parseDuration(
-      config.leaderElectLeaseDuration,
-      '--leader-elect-lease-duration',
-    ),
-    renewDeadlineMs: parseDuration(
-      config.leaderElectRenewDeadline,
-      '--leader-elect-renew-deadline',
-    ),
-    retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
-    leaseName: config.leaderElectResourceName,
-    leaseNamespace: config.leaderElectResourceNamespace,
+    ...leaderElectionSettingsOf(config),
   };
 }
 

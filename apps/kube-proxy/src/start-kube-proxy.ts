@@ -1,5 +1,5 @@
 import { AdjustableClock, CLUSTER_LABEL, hostAddressOf, type Clock } from '@app/common';
-import { InstanceWatcher, NimbusCloudClient } from '@app/cloud-client';
+import { InstanceWatcher, cloudClientFromFlags, type NimbusCloudClient } from '@app/cloud-client';
 import { ConfigError, type KubeProxyConfig } from '@app/config';
 import {
   EventBroadcaster,
@@ -7,6 +7,7 @@ import {
   SystemScheduler,
   errorMessage,
   noopLogger,
+  shutdownBroadcasters,
   type EventRecorder,
   type Logger,
 } from '@app/controller-runtime';
@@ -63,7 +64,8 @@ export async function startKubeProxy(
   let port = healthzPortOf(config.healthzBindAddress);
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const rest = new KubeRest(kc);
-  const cloud = deps.cloud ?? cloudClient(config, clock);
+  const cloud =
+    deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kube-proxy/dev' });
   const informers = new SharedInformers(kc, rest, {
     scheduler,
     onError: (resource, err) =>
@@ -172,20 +174,7 @@ export async function startKubeProxy(
       await informers.stop();
       await Promise.all([...proxies.values()].map((p) => p.stop()));
       proxies.clear();
-      await Promise.race([broadcaster.flush(), new Promise((r) => setTimeout(r, 2000).unref())]);
-      broadcaster.shutdown();
+      await shutdownBroadcasters([broadcaster]);
     },
   };
-}
-
-function cloudClient(config: KubeProxyConfig, clock: Clock): NimbusCloudClient {
-  if (!config.cloudToken) {
-    throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
-  }
-  return new NimbusCloudClient({
-    baseUrl: config.cloudUrl,
-    token: config.cloudToken,
-    userAgent: 'nimbus-kube-proxy/dev',
-    clock,
-  });
 }

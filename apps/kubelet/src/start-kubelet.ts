@@ -1,7 +1,7 @@
 import { AdjustableClock, CLUSTER_LABEL, type Clock } from '@app/common';
-import { InstanceWatcher, NimbusCloudClient } from '@app/cloud-client';
+import { InstanceWatcher, cloudClientFromFlags, type NimbusCloudClient } from '@app/cloud-client';
 import type { InstanceDto } from '@app/cloud-contracts';
-import { ConfigError, type KubeletConfig } from '@app/config';
+import type { KubeletConfig } from '@app/config';
 import {
   ClockScheduler,
   EventBroadcaster,
@@ -9,6 +9,7 @@ import {
   SystemScheduler,
   errorMessage,
   noopLogger,
+  shutdownBroadcasters,
   type Logger,
 } from '@app/controller-runtime';
 import {
@@ -58,7 +59,8 @@ export async function startKubelet(
   const clock = deps.clock ?? new AdjustableClock();
   const scheduler = new SystemScheduler(clock);
   const clockScheduler = new ClockScheduler(clock);
-  const cloud = deps.cloud ?? cloudClient(config, clock);
+  const cloud =
+    deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kubelet/dev' });
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const rest = new KubeRest(kc);
   const informers = new SharedInformers(kc, rest, {
@@ -123,23 +125,7 @@ export async function startKubelet(
         await watcher.stop();
         await fleet.stop();
         await informers.stop();
-        await Promise.race([
-          Promise.all(broadcasters.map((b) => b.flush())),
-          new Promise((r) => setTimeout(r, 2000).unref()),
-        ]);
-        broadcasters.forEach((b) => b.shutdown());
+        await shutdownBroadcasters(broadcasters);
       })()),
   };
-}
-
-function cloudClient(config: KubeletConfig, clock: Clock): NimbusCloudClient {
-  if (!config.cloudToken) {
-    throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
-  }
-  return new NimbusCloudClient({
-    baseUrl: config.cloudUrl,
-    token: config.cloudToken,
-    userAgent: 'nimbus-kubelet/dev',
-    clock,
-  });
 }

@@ -5,3 +5,4 @@ export * from './cloud-http';
 export * from './cloud-client';
 export * from './change-stream';
 export * from './instance-watcher';
+export * from './client-from-flags';

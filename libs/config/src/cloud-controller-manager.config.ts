@@ -1,28 +1,18 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
-import { DURATION, DURATION_MESSAGE, toBoolean, toList } from './flag-formats';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min, MinLength } from 'class-validator';
+import { ControllerManagerFlags } from './component-flags';
+import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
  * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.
- * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
+ * Durations stay strings like the flags; `parseDuration` turns them into milliseconds. The flags
+ * every controller manager shares (`--controllers`, leader election, `--secure-port`, …) come
+ * from ControllerManagerFlags.
  */
-export class CloudControllerManagerConfig {
-  /** Path of a kubeconfig; absent → the in-cluster config (service account). */
-  @IsOptional()
-  @IsString()
-  kubeconfig?: string;
+export class CloudControllerManagerConfig extends ControllerManagerFlags {
+  override leaderElectResourceName = 'cloud-controller-manager';
+  override securePort = 10258;
 
   @IsString()
   @MinLength(1)
@@ -32,26 +22,6 @@ export class CloudControllerManagerConfig {
   @IsString()
   @MinLength(1)
   cloudToken?: string;
-
-  @IsString()
-  @MinLength(1)
-  clusterName = 'kubernetes';
-
-  /** Comma-separated, at most one per family; validated when the route controller starts. */
-  @IsString()
-  clusterCidr = '';
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  allocateNodeCidrs = false;
-
-  /** `*` (all), names, `-name` to disable: `--controllers=*,-route`. */
-  @Transform(toList)
-  @IsString({ each: true })
-  controllers: string[] = ['*'];
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  nodeMonitorPeriod = '5s';
 
   @Matches(DURATION, DURATION_MESSAGE)
   routeReconciliationPeriod = '10s';
@@ -72,40 +42,6 @@ export class CloudControllerManagerConfig {
   @Transform(toBoolean)
   @IsBoolean()
   configureCloudRoutes = true;
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  leaderElect = true;
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectLeaseDuration = '15s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRenewDeadline = '10s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRetryPeriod = '2s';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceName = 'cloud-controller-manager';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceNamespace = 'kube-system';
-
-  /** `/healthz` and `/metrics` (plain HTTP on `--bind-address`; 0 = any free port, -1 = off). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1)
-  @Max(65535)
-  securePort = 10258;
-
-  @IsString()
-  bindAddress = '127.0.0.1';
-
-  @IsIn(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 
   /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
   @IsString()

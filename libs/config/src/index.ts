@@ -9,6 +9,7 @@ export * from './kube-apiserver.config';
 export * from './cloud-controller-manager.config';
 export * from './nimbus-up.config';
 export * from './flag-formats';
+export * from './component-flags';
 export * from './kubelet.config';
 export * from './kube-controller-manager.config';
 export * from './kube-proxy.config';

@@ -1,46 +1,16 @@
-import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
-import { IsGoDuration, toBoolean, toList } from './flag-formats';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ControllerManagerFlags } from './component-flags';
+import { IsGoDuration } from './flag-formats';
 
 /**
  * Validated configuration of `nimbus controller-manager`: upstream kube-controller-manager flag
  * names and 1.32 defaults (cluster-simulation.md §3), plus `--kubeconfig`. Durations stay strings
  * like the flags; the app turns them into milliseconds.
  */
-export class KubeControllerManagerConfig {
-  /** Path of a kubeconfig; absent → the in-cluster config (service account). */
-  @IsOptional()
-  @IsString()
-  kubeconfig?: string;
-
-  /** `*` (all enabled by default), names, `-name` to disable: `--controllers=*,-ttl-controller`. */
-  @Transform(toList)
-  @IsString({ each: true })
-  controllers: string[] = ['*'];
-
-  @IsString()
-  @MinLength(1)
-  clusterName = 'kubernetes';
-
-  /** Pod CIDR range(s) of the cluster, one per family (`10.244.0.0/16[,fd00:10:244::/56]`). */
-  @IsString()
-  clusterCidr = '';
-
-  /** Run the node-ipam-controller's range allocator (needs `--cluster-cidr`). */
-  @Transform(toBoolean)
-  @IsBoolean()
-  allocateNodeCidrs = false;
+export class KubeControllerManagerConfig extends ControllerManagerFlags {
+  override leaderElectResourceName = 'kube-controller-manager';
+  override securePort = 10257;
 
   @IsIn(['RangeAllocator', 'CloudAllocator'])
   cidrAllocatorType = 'RangeAllocator';
@@ -67,9 +37,6 @@ export class KubeControllerManagerConfig {
   /** Service ClusterIP range; excluded from pod CIDRs where it overlaps the cluster CIDR. */
   @IsString()
   serviceClusterIpRange = '';
-
-  @IsGoDuration()
-  nodeMonitorPeriod = '5s';
 
   @IsGoDuration()
   nodeMonitorGracePeriod = '50s';
@@ -109,38 +76,4 @@ export class KubeControllerManagerConfig {
   @IsOptional()
   @IsString()
   rootCaFile?: string;
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  leaderElect = true;
-
-  @IsGoDuration()
-  leaderElectLeaseDuration = '15s';
-
-  @IsGoDuration()
-  leaderElectRenewDeadline = '10s';
-
-  @IsGoDuration()
-  leaderElectRetryPeriod = '2s';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceName = 'kube-controller-manager';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceNamespace = 'kube-system';
-
-  /** `/healthz` and `/metrics` (plain HTTP on `--bind-address`; 0 = any free port, -1 = off). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1)
-  @Max(65535)
-  securePort = 10257;
-
-  @IsString()
-  bindAddress = '127.0.0.1';
-
-  @IsIn(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 }

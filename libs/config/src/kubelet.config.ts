@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { CloudComponentFlags } from './component-flags';
 import { IsGoDuration } from './flag-formats';
 
 /**
@@ -8,26 +8,7 @@ import { IsGoDuration } from './flag-formats';
  * instance labelled `nimbus.dev/cluster=<cluster-name>`. Upstream kubelet flag names and
  * defaults where a kubelet has the setting; the simulation knobs are Nimbus's own.
  */
-export class KubeletConfig {
-  /** Path of a kubeconfig; absent → the in-cluster config (service account). */
-  @IsOptional()
-  @IsString()
-  kubeconfig?: string;
-
-  @IsString()
-  @MinLength(1)
-  cloudUrl = 'http://127.0.0.1:8080';
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  cloudToken?: string;
-
-  /** Instances labelled `nimbus.dev/cluster=<this>` run a kubelet. */
-  @IsString()
-  @MinLength(1)
-  clusterName = 'kubernetes';
-
+export class KubeletConfig extends CloudComponentFlags {
   /** How often node status is computed (and the Ready heartbeat refreshed). */
   @IsGoDuration()
   nodeStatusUpdateFrequency = '10s';
@@ -59,7 +40,4 @@ export class KubeletConfig {
   /** Simulation: how long containers take to stop after SIGTERM (capped by the grace period). */
   @IsGoDuration()
   containerStopDuration = '500ms';
-
-  @IsIn(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 }

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import {
   LeaderElector,
   errorMessage,
+  shutdownBroadcasters,
   type EventBroadcaster,
   type LeaseLock,
   type Logger,
@@ -142,8 +143,7 @@ export async function startControllerManagerProcess(
           resolveExit(0);
         }
         await exited;
-        await Promise.race([broadcaster.flush(), wallDelay(2000)]);
-        broadcaster.shutdown();
+        await shutdownBroadcasters([broadcaster]);
         await health?.close();
       })();
       return closed;

@@ -4,3 +4,4 @@ export * from './controller-names';
 export * from './health-server';
 export * from './controller-descriptor';
 export * from './controller-manager-process';
+export * from './leader-election-settings';

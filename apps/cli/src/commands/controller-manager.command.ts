@@ -2,28 +2,17 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { KubeControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeControllerManager } from '../../../kube-controller-manager/src';
+import { addControllerManagerFlags } from './controller-manager-flags';
 import { runUntilSignal } from './run-until-signal';
 
 /** `nimbus controller-manager` options: upstream kube-controller-manager flag names and 1.32 defaults. */
 export function addControllerManagerOptions(command: Command): Command {
-  return command
-    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-    .addOption(
-      nimbusOption(
-        '--controllers <list>',
-        'controllers to run: * (all), names or aliases, -name to disable (node-lifecycle-controller/nodelifecycle, taint-eviction-controller, pod-garbage-collector-controller/podgc, node-ipam-controller/nodeipam, ttl-controller/ttl, serviceaccount-controller/serviceaccount, root-ca-certificate-publisher-controller/root-ca-cert-publisher)',
-        '*',
-      ),
-    )
-    .addOption(nimbusOption('--cluster-name <name>', 'cluster name', 'kubernetes'))
-    .addOption(nimbusOption('--cluster-cidr <cidrs>', 'pod CIDR range(s) of the cluster', ''))
-    .addOption(
-      nimbusOption(
-        '--allocate-node-cidrs [bool]',
-        'assign pod CIDRs to nodes (node-ipam)',
-        'false',
-      ),
-    )
+  return addControllerManagerFlags(command, {
+    controllersHelp:
+      'controllers to run: * (all), names or aliases, -name to disable (node-lifecycle-controller/nodelifecycle, taint-eviction-controller, pod-garbage-collector-controller/podgc, node-ipam-controller/nodeipam, ttl-controller/ttl, serviceaccount-controller/serviceaccount, root-ca-certificate-publisher-controller/root-ca-cert-publisher)',
+    leaseName: 'kube-controller-manager',
+    securePort: '10257',
+  })
     .addOption(
       nimbusOption(
         '--cidr-allocator-type <type>',
@@ -51,7 +40,6 @@ export function addControllerManagerOptions(command: Command): Command {
         '',
       ),
     )
-    .addOption(nimbusOption('--node-monitor-period <duration>', 'node health check period', '5s'))
     .addOption(
       nimbusOption(
         '--node-monitor-grace-period <duration>',
@@ -94,27 +82,6 @@ export function addControllerManagerOptions(command: Command): Command {
         '--root-ca-file <file>',
         'CA published as kube-root-ca.crt (default: the kubeconfig CA)',
       ),
-    )
-    .addOption(nimbusOption('--leader-elect [bool]', 'elect a leader on a Lease', 'true'))
-    .addOption(nimbusOption('--leader-elect-lease-duration <duration>', 'lease duration', '15s'))
-    .addOption(nimbusOption('--leader-elect-renew-deadline <duration>', 'renew deadline', '10s'))
-    .addOption(nimbusOption('--leader-elect-retry-period <duration>', 'retry period', '2s'))
-    .addOption(
-      nimbusOption('--leader-elect-resource-name <name>', 'Lease name', 'kube-controller-manager'),
-    )
-    .addOption(
-      nimbusOption('--leader-elect-resource-namespace <ns>', 'Lease namespace', 'kube-system'),
-    )
-    .addOption(
-      nimbusOption(
-        '--secure-port <port>',
-        '/healthz and /metrics (plain HTTP on --bind-address; -1 = off)',
-        '10257',
-      ),
-    )
-    .addOption(nimbusOption('--bind-address <host>', 'address of --secure-port', '127.0.0.1'))
-    .addOption(
-      nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
     );
 }
 

@@ -70,6 +70,24 @@ function componentKubeConfig(ctx: UpContext, user: string) {
 
 const logger = (ctx: UpContext, name: string) => pino({ level: ctx.logLevel, name });
 
+/** What the simulated kubelets and kube-proxies share: the cloud (one token) and the cluster. */
+function nodeAgentFlags(ctx: UpContext) {
+  const { config } = ctx;
+  const cloud = ctx.nimbus.cloud!;
+  return {
+    cloudUrl: cloud.url,
+    cloudToken: componentCloudToken(
+      cloud,
+      config.dataDir,
+      'kubelet',
+      'kubelet-token',
+      config.token,
+    ),
+    clusterName: config.clusterName,
+    logLevel: config.logLevel,
+  };
+}
+
 /**
  * The components of `nimbus up`, in start order (the reverse is the stop order). The
  * kube-scheduler plugs in after the kube-controller-manager: one more step calling
@@ -176,26 +194,11 @@ export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'kubelet',
     async start(ctx) {
-      const { config } = ctx;
-      const kubelet = await startKubelet(
-        validateConfig(KubeletConfig, {
-          cloudUrl: ctx.nimbus.cloud!.url,
-          cloudToken: componentCloudToken(
-            ctx.nimbus.cloud!,
-            config.dataDir,
-            'kubelet',
-            'kubelet-token',
-            config.token,
-          ),
-          clusterName: config.clusterName,
-          logLevel: config.logLevel,
-        }),
-        {
-          clock: ctx.clock,
-          logger: logger(ctx, 'kubelet'),
-          kubeConfig: componentKubeConfig(ctx, 'admin'),
-        },
-      );
+      const kubelet = await startKubelet(validateConfig(KubeletConfig, nodeAgentFlags(ctx)), {
+        clock: ctx.clock,
+        logger: logger(ctx, 'kubelet'),
+        kubeConfig: componentKubeConfig(ctx, 'admin'),
+      });
       ctx.nimbus.kubelet = kubelet;
       return kubelet;
     },
@@ -203,20 +206,10 @@ export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'kube-proxy',
     async start(ctx) {
-      const { config } = ctx;
       const proxy = await startKubeProxy(
         validateConfig(KubeProxyConfig, {
-          cloudUrl: ctx.nimbus.cloud!.url,
-          cloudToken: componentCloudToken(
-            ctx.nimbus.cloud!,
-            config.dataDir,
-            'kubelet',
-            'kubelet-token',
-            config.token,
-          ),
-          clusterName: config.clusterName,
-          healthzBindAddress: `0.0.0.0:${config.proxyHealthzPort}`,
-          logLevel: config.logLevel,
+          ...nodeAgentFlags(ctx),
+          healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
         }),
         {
           clock: ctx.clock,
