@@ -4,14 +4,15 @@ import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
 import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
-import { startHealthServer, type HealthCheck, type HealthServer } from '@app/controller-manager';
+import {
+  startControllerManagerProcess,
+  type RunningControllerManager,
+} from '@app/controller-manager';
 import {
   EventBroadcaster,
-  LeaderElector,
   SystemScheduler,
   errorMessage,
   noopLogger,
-  sleep,
   type Logger,
   type Scheduler,
 } from '@app/controller-runtime';
@@ -27,7 +28,7 @@ import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
 import { CONTROLLERS } from './controllers';
-import { runControllers, type ControllerSet } from './run-controllers';
+import { runControllers } from './run-controllers';
 import { settingsOf } from './settings';
 
 export interface CloudControllerManagerDeps {
@@ -51,21 +52,12 @@ export interface CloudControllerManagerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-export interface RunningCloudControllerManager {
-  identity: string;
-  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
-  healthUrl: string | undefined;
-  registry: Registry;
-  /** True while this replica holds the lease (always true once running with `--leader-elect=false`). */
-  isLeader(): boolean;
-  /**
-   * Resolves with the exit code the process should end with: 1 when leadership was lost
-   * (upstream exits 1 in OnStoppedLeading), 0 after `close()`.
-   */
-  readonly exited: Promise<number>;
-  /** Graceful stop: controllers drain, the lease is kept until it expires (upstream default). */
-  close(): Promise<void>;
-}
+/**
+ * The running CCM: `identity`, `healthUrl`, `registry`, `isLeader()`, `exited` (1 when leadership
+ * was lost — upstream exits 1 in OnStoppedLeading — 0 after `close()`), `close()` (controllers
+ * drain; the lease is kept until it expires unless `releaseLeaseOnClose`).
+ */
+export type RunningCloudControllerManager = RunningControllerManager;
 
 /**
  * Starts the cloud-controller-manager (upstream app/controllermanager.go order): validate,
@@ -103,119 +95,46 @@ export async function startCloudControllerManager(
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
 
-  const checks: HealthCheck[] = [];
-  const health: HealthServer | undefined =
-    config.securePort >= 0
-      ? await startHealthServer(config.bindAddress, config.securePort, registry, () => checks)
-      : undefined;
-
-  let leading = false;
-  let closing = false;
-  let closed: Promise<void> | undefined;
-  let running: ControllerSet | undefined;
-  let resolveExit!: (code: number) => void;
-  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
-  const stop = new AbortController();
-
-  let leadStarted: Promise<void> | undefined;
-  const lead = (signal: AbortSignal): Promise<void> => {
-    leadStarted = startLeading(signal);
-    return leadStarted;
-  };
-  const startLeading = async (signal: AbortSignal) => {
-    leading = true;
-    const informers = new InformerFactory(kc, {
-      scheduler,
-      onError: (resource, err) =>
-        logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
-    });
-    running = await runControllers(
-      enabled,
-      {
-        settings,
-        cloud,
-        informers,
-        kube,
-        eventRecorder: (component) => broadcaster.newRecorder({ component }),
-        scheduler,
-        logger,
-        registry,
-      },
-      signal,
-    );
-  };
-  const stopControllers = async () => {
-    leading = false;
-    // A start still waiting for informer caches must not hold shutdown forever: once it gets
-    // there, runControllers sees the aborted signal and stops what it started itself.
-    const giveUp = new AbortController();
-    await Promise.race([
-      leadStarted?.catch(() => undefined),
-      sleep(scheduler, 10_000, giveUp.signal),
-    ]);
-    giveUp.abort();
-    const current = running;
-    running = undefined;
-    await current?.stop();
-  };
-
-  let elector: LeaderElector | undefined;
-  let election: Promise<void>;
-  if (settings.leaderElect) {
-    elector = new LeaderElector(
-      {
-        lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-        leaseDurationMs: settings.leaseDurationMs,
-        renewDeadlineMs: settings.renewDeadlineMs,
-        retryPeriodMs: settings.retryPeriodMs,
-        releaseOnCancel: deps.releaseLeaseOnClose ?? false,
-        callbacks: {
-          onStartedLeading: (signal) => lead(signal),
-          onStoppedLeading: () => {
-            if (!closing) {
-              logger.error({ identity }, 'leaderelection lost');
-            }
-            void stopControllers().then(() => resolveExit(closing ? 0 : 1));
-          },
-          onNewLeader: (id) => logger.info({ identity: id }, 'new leader elected'),
-        },
-      },
-      { scheduler, logger },
-    );
-    const e = elector;
-    checks.push({ name: 'leaderElection', check: () => e.check() });
-    election = elector.run(stop.signal);
-  } else {
-    election = lead(stop.signal);
-  }
-  election.catch((err: unknown) => {
-    logger.error({ err: errorMessage(err) }, 'cloud-controller-manager failed');
-    void stopControllers().then(() => resolveExit(1));
-  });
-
-  return {
+  return startControllerManagerProcess({
+    component: 'cloud-controller-manager',
     identity,
-    healthUrl: health?.url,
+    scheduler,
+    logger,
     registry,
-    isLeader: () => leading,
-    exited,
-    close() {
-      closed ??= (async () => {
-        closing = true;
-        stop.abort();
-        if (!elector) {
-          await stopControllers();
-          resolveExit(0);
+    broadcaster,
+    health:
+      config.securePort >= 0
+        ? { bindAddress: config.bindAddress, port: config.securePort }
+        : undefined,
+    leaderElection: settings.leaderElect
+      ? {
+          lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
+          leaseDurationMs: settings.leaseDurationMs,
+          renewDeadlineMs: settings.renewDeadlineMs,
+          retryPeriodMs: settings.retryPeriodMs,
+          releaseOnCancel: deps.releaseLeaseOnClose ?? false,
         }
-        await exited;
-        // Events still queued get a moment to reach the api-server, then are dropped.
-        await Promise.race([broadcaster.flush(), sleep(scheduler, 2000)]);
-        broadcaster.shutdown();
-        await health?.close();
-      })();
-      return closed;
-    },
-  };
+      : undefined,
+    lead: (signal) =>
+      runControllers(
+        enabled,
+        {
+          settings,
+          cloud,
+          informers: new InformerFactory(kc, {
+            scheduler,
+            onError: (resource, err) =>
+              logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
+          }),
+          kube,
+          eventRecorder: (component) => broadcaster.newRecorder({ component }),
+          scheduler,
+          logger,
+          registry,
+        },
+        signal,
+      ),
+  });
 }
 
 function nimbusProvider(config: CloudControllerManagerConfig, version?: string): CloudProvider {
