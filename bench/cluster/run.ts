@@ -14,7 +14,11 @@ import {
 } from '@app/kube-client';
 import { SystemScheduler } from '@app/controller-runtime';
 import { AdjustableClock } from '@app/common';
-import { startNimbusUp, type RunningNimbus } from '../../apps/cli/src/up/start-nimbus-up';
+import {
+  embeddedUpFlags,
+  startNimbusUp,
+  type RunningNimbus,
+} from '../../apps/cli/src/up/start-nimbus-up';
 import { nodeIsUp } from '../../apps/cli/src/up/wait-for-nodes';
 import { inParallel, percentile } from '../ccm/scenario';
 import { writeClusterReport, type Row } from './report';
@@ -52,19 +56,9 @@ async function main(): Promise<void> {
   const load = loadavg()[0].toFixed(2);
   const nimbus = await startNimbusUp(
     validateConfig(NimbusUpConfig, {
-      dataDir: dir,
-      cloudPort: '0',
-      apiserverPort: '0',
-      ccmPort: '-1',
-      controllerManagerPort: '-1',
-      proxyHealthzPort: '0',
-      transitionMs: '0',
-      token: TOKEN,
-      adminToken: ADMIN_TOKEN,
-      workers: '0',
+      ...embeddedUpFlags(dir, TOKEN, ADMIN_TOKEN),
       // 4,096 node blocks of /24 (the default /16 holds 256).
       clusterCidr: '10.128.0.0/12',
-      logLevel: 'silent',
     }),
   );
   let stopScheduler: (() => Promise<void>) | undefined;

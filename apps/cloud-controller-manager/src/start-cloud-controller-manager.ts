@@ -6,6 +6,7 @@ import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import {
   startControllerManagerProcess,
+  processWiringOf,
   type RunningControllerManager,
 } from '@app/controller-manager';
 import {
@@ -20,7 +21,6 @@ import {
   InformerFactory,
   KubeClient,
   KubeEventSink,
-  KubeLeaseLock,
   kubeConfigFor,
   type KubeConfig,
 } from '@app/kube-client';
@@ -102,19 +102,7 @@ export async function startCloudControllerManager(
     logger,
     registry,
     broadcaster,
-    health:
-      config.securePort >= 0
-        ? { bindAddress: config.bindAddress, port: config.securePort }
-        : undefined,
-    leaderElection: settings.leaderElect
-      ? {
-          lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-          leaseDurationMs: settings.leaseDurationMs,
-          renewDeadlineMs: settings.renewDeadlineMs,
-          retryPeriodMs: settings.retryPeriodMs,
-          releaseOnCancel: deps.releaseLeaseOnClose ?? false,
-        }
-      : undefined,
+    ...processWiringOf(config, settings, kc, identity, deps.releaseLeaseOnClose ?? false),
     lead: (signal) =>
       runControllers(
         enabled,

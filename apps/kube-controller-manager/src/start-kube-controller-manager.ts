@@ -8,6 +8,7 @@ import {
   ControllerNames,
   runControllers,
   startControllerManagerProcess,
+  processWiringOf,
   type RunningControllerManager,
 } from '@app/controller-manager';
 import {
@@ -21,7 +22,6 @@ import {
 } from '@app/controller-runtime';
 import {
   KubeEventSink,
-  KubeLeaseLock,
   KubeRest,
   SharedInformers,
   kubeConfigFor,
@@ -90,19 +90,7 @@ export async function startKubeControllerManager(
     logger,
     registry,
     broadcaster,
-    health:
-      config.securePort >= 0
-        ? { bindAddress: config.bindAddress, port: config.securePort }
-        : undefined,
-    leaderElection: settings.leaderElect
-      ? {
-          lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-          leaseDurationMs: settings.leaseDurationMs,
-          renewDeadlineMs: settings.renewDeadlineMs,
-          retryPeriodMs: settings.retryPeriodMs,
-          releaseOnCancel: deps.releaseLeaseOnClose ?? false,
-        }
-      : undefined,
+    ...processWiringOf(config, settings, kc, identity, deps.releaseLeaseOnClose ?? false),
     lead: (signal) => {
       const informers = new SharedInformers(kc, rest, {
         scheduler,

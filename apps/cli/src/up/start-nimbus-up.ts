@@ -70,6 +70,27 @@ function componentKubeConfig(ctx: UpContext, user: string) {
 
 const logger = (ctx: UpContext, name: string) => pino({ level: ctx.logLevel, name });
 
+/** A component's deps: the shared clock, its logger and its kubeconfig (user `user`). */
+function componentDeps(ctx: UpContext, name: string, user: string) {
+  return {
+    clock: ctx.clock,
+    logger: logger(ctx, name),
+    kubeConfig: componentKubeConfig(ctx, user),
+  };
+}
+
+/** What both controller managers share: the cluster, the CIDR, their health port. */
+function controllerManagerFlags(ctx: UpContext, securePort: number) {
+  const { config } = ctx;
+  return {
+    clusterName: config.clusterName,
+    clusterCidr: config.clusterCidr,
+    securePort,
+    bindAddress: config.host,
+    logLevel: config.logLevel,
+  };
+}
+
 /** What the simulated kubelets and kube-proxies share: the cloud (one token) and the cluster. */
 function nodeAgentFlags(ctx: UpContext) {
   const { config } = ctx;
@@ -91,7 +112,7 @@ function nodeAgentFlags(ctx: UpContext) {
 /**
  * The components of `nimbus up`, in start order (the reverse is the stop order). The
  * kube-scheduler plugs in after the kube-controller-manager: one more step calling
- * `startKubeScheduler(config, deps)` with `clock: ctx.clock` and its component kubeconfig.
+ * `startKubeScheduler(config, componentDeps(ctx, 'kube-scheduler', 'system:kube-scheduler'))`.
  */
 export const UP_STEPS: readonly UpStep[] = [
   {
@@ -145,19 +166,13 @@ export const UP_STEPS: readonly UpStep[] = [
       const { config } = ctx;
       const kcm = await startKubeControllerManager(
         validateConfig(KubeControllerManagerConfig, {
-          clusterName: config.clusterName,
-          clusterCidr: config.clusterCidr,
+          ...controllerManagerFlags(ctx, config.controllerManagerPort),
           allocateNodeCidrs: true,
           serviceClusterIpRange: '10.96.0.0/12',
-          securePort: config.controllerManagerPort,
-          bindAddress: config.host,
-          logLevel: config.logLevel,
         }),
         {
-          clock: ctx.clock,
+          ...componentDeps(ctx, 'kube-controller-manager', 'system:kube-controller-manager'),
           releaseLeaseOnClose: true,
-          logger: logger(ctx, 'kube-controller-manager'),
-          kubeConfig: componentKubeConfig(ctx, 'system:kube-controller-manager'),
         },
       );
       ctx.nimbus.controllerManager = kcm;
@@ -170,21 +185,15 @@ export const UP_STEPS: readonly UpStep[] = [
       const { config } = ctx;
       const ccm = await startCloudControllerManager(
         validateConfig(CloudControllerManagerConfig, {
+          ...controllerManagerFlags(ctx, config.ccmPort),
           cloudUrl: ctx.nimbus.cloud!.url,
           cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
-          clusterName: config.clusterName,
-          clusterCidr: config.clusterCidr,
           // cloud-provider-kind runs 5 node workers too: nodes join in parallel.
           concurrentNodeSyncs: 5,
-          securePort: config.ccmPort,
-          bindAddress: config.host,
-          logLevel: config.logLevel,
         }),
         {
-          clock: ctx.clock,
+          ...componentDeps(ctx, 'cloud-controller-manager', 'system:cloud-controller-manager'),
           releaseLeaseOnClose: true,
-          logger: logger(ctx, 'cloud-controller-manager'),
-          kubeConfig: componentKubeConfig(ctx, 'system:cloud-controller-manager'),
         },
       );
       ctx.nimbus.ccm = ccm;
@@ -194,11 +203,10 @@ export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'kubelet',
     async start(ctx) {
-      const kubelet = await startKubelet(validateConfig(KubeletConfig, nodeAgentFlags(ctx)), {
-        clock: ctx.clock,
-        logger: logger(ctx, 'kubelet'),
-        kubeConfig: componentKubeConfig(ctx, 'admin'),
-      });
+      const kubelet = await startKubelet(
+        validateConfig(KubeletConfig, nodeAgentFlags(ctx)),
+        componentDeps(ctx, 'kubelet', 'admin'),
+      );
       ctx.nimbus.kubelet = kubelet;
       return kubelet;
     },
@@ -211,17 +219,33 @@ export const UP_STEPS: readonly UpStep[] = [
           ...nodeAgentFlags(ctx),
           healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
         }),
-        {
-          clock: ctx.clock,
-          logger: logger(ctx, 'kube-proxy'),
-          kubeConfig: componentKubeConfig(ctx, 'admin'),
-        },
+        componentDeps(ctx, 'kube-proxy', 'admin'),
       );
       ctx.nimbus.proxy = proxy;
       return proxy;
     },
   },
 ];
+
+/**
+ * `nimbus up` flags for an embedded stack (tests, benches): any free ports, no controller-manager
+ * health servers, instant cloud transitions, no demo workers, silent logs.
+ */
+export function embeddedUpFlags(dataDir: string, token: string, adminToken: string) {
+  return {
+    dataDir,
+    cloudPort: '0',
+    apiserverPort: '0',
+    ccmPort: '-1',
+    controllerManagerPort: '-1',
+    proxyHealthzPort: '0',
+    transitionMs: '0',
+    token,
+    adminToken,
+    logLevel: 'silent',
+    workers: '0',
+  };
+}
 
 /**
  * `nimbus up`: the cloud API and the whole simulated cluster (api-server, controller managers,

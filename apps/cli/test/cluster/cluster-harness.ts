@@ -19,7 +19,7 @@ import {
   type Kubectl,
 } from '../../../kube-apiserver/test/support/test-server';
 import { ensureDemoCluster } from '../../src/up/demo-cluster';
-import { startNimbusUp, type RunningNimbus } from '../../src/up/start-nimbus-up';
+import { embeddedUpFlags, startNimbusUp, type RunningNimbus } from '../../src/up/start-nimbus-up';
 import { nodeIsUp } from '../../src/up/wait-for-nodes';
 
 export { waitFor, holdsFor } from '../../../cloud-controller-manager/test/harness';
@@ -60,17 +60,7 @@ export class ClusterHarness {
     requireKubectl();
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-cluster-'));
     const config = validateConfig(NimbusUpConfig, {
-      dataDir: join(dir, 'data'),
-      cloudPort: '0',
-      apiserverPort: '0',
-      ccmPort: '-1',
-      controllerManagerPort: '-1',
-      proxyHealthzPort: '0',
-      transitionMs: '0',
-      token: TOKEN,
-      adminToken: ADMIN_TOKEN,
-      logLevel: 'silent',
-      workers: '0',
+      ...embeddedUpFlags(join(dir, 'data'), TOKEN, ADMIN_TOKEN),
       ...options.up,
     });
     const nimbus = await startNimbusUp(config);
@@ -274,6 +264,36 @@ export class ClusterHarness {
       },
       { timeoutMs, intervalMs: 100, message: `pod ${name}: ${message}` },
     );
+  }
+
+  /**
+   * Runs `kubectl get pod <name> -w --output-watch-events -o json` (started once the ADDED
+   * event is in), then `body`, then waits for DELETED and returns every watch event seen.
+   */
+  async watchPodUntilDeleted(
+    name: string,
+    body: () => Promise<void>,
+  ): Promise<{ type: string; pod: PodObject }[]> {
+    const watch = this.kubectl.spawn([
+      'get',
+      'pod',
+      name,
+      '-w',
+      '--output-watch-events',
+      '-o',
+      'json',
+    ]);
+    try {
+      await waitFor(() => watch.output().includes('"ADDED"'), { message: 'watch started' });
+      await body();
+      await waitFor(() => watch.output().includes('"DELETED"'), { message: 'DELETED seen' });
+    } finally {
+      watch.process.kill();
+    }
+    return jsonStream<{ type: string; object: PodObject }>(watch.output()).map((e) => ({
+      type: e.type,
+      pod: e.object,
+    }));
   }
 
   /** Resolves once the pod is gone from the API. */

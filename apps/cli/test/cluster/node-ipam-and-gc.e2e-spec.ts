@@ -1,11 +1,4 @@
-import type { PodObject } from '@app/kube-client';
-import {
-  ClusterHarness,
-  condition,
-  isRunningAndReady,
-  jsonStream,
-  waitFor,
-} from './cluster-harness';
+import { ClusterHarness, condition, isRunningAndReady, waitFor } from './cluster-harness';
 
 // Scenarios C4 (pod CIDR allocation, exhaustion) and C19 (terminated instance → node deleted →
 // PodGC, CIDR released) of cluster-simulation.md §8, on a cluster whose pod range holds two
@@ -56,17 +49,7 @@ describe('node IPAM and PodGC (C4, C19)', () => {
     await h.apply(h.podManifest('orphan', 'worker-2'));
     await h.waitForPod('orphan', isRunningAndReady, 'Running');
     const released = (await h.node('worker-2')).spec?.podCIDR;
-    const watch = h.kubectl.spawn([
-      'get',
-      'pod',
-      'orphan',
-      '-w',
-      '--output-watch-events',
-      '-o',
-      'json',
-    ]);
-    try {
-      await waitFor(() => watch.output().includes('"ADDED"'), { message: 'watch started' });
+    const seen = await h.watchPodUntilDeleted('orphan', async () => {
       await h.terminateInstance('worker-2');
       // The kubelet is gone: after the grace period the node is Unknown, and the CCM, finding the
       // instance terminated, deletes it.
@@ -89,14 +72,10 @@ describe('node IPAM and PodGC (C4, C19)', () => {
       expect((await h.kubectl(['get', 'pod', 'orphan'])).code).toBe(0);
       await h.advanceClock(60_000);
       await h.waitForPodGone('orphan', 40_000);
-      await waitFor(() => watch.output().includes('"DELETED"'), { message: 'DELETED seen' });
-    } finally {
-      watch.process.kill();
-    }
-    const seen = jsonStream<{ type: string; object: PodObject }>(watch.output());
-    const marked = seen.find((e) => condition(e.object, 'DisruptionTarget'));
-    expect(marked?.object.status?.phase).toBe('Failed');
-    expect(condition(marked!.object, 'DisruptionTarget')).toEqual(
+    });
+    const marked = seen.find((e) => condition(e.pod, 'DisruptionTarget'));
+    expect(marked?.pod.status?.phase).toBe('Failed');
+    expect(condition(marked!.pod, 'DisruptionTarget')).toEqual(
       expect.objectContaining({
         status: 'True',
         reason: 'DeletionByPodGC',

@@ -1,11 +1,5 @@
 import type { PodObject } from '@app/kube-client';
-import {
-  ClusterHarness,
-  condition,
-  isRunningAndReady,
-  jsonStream,
-  waitFor,
-} from './cluster-harness';
+import { ClusterHarness, condition, isRunningAndReady, waitFor } from './cluster-harness';
 
 // Pods on simulated kubelets (cluster-simulation.md §2.5–2.6, scenario C14's pod part, C6's
 // status shape) and the `sim.nimbus.dev/*` annotations, through kubectl and the cloud clock.
@@ -121,27 +115,13 @@ describe('pods on simulated kubelets', () => {
   it('C14: deletes gracefully (Killing, terminal status, then gone); --force removes at once', async () => {
     await h.apply(h.podManifest('graceful', 'worker-3'));
     await h.waitForPod('graceful', isRunningAndReady, 'Running');
-    const watch = h.kubectl.spawn([
-      'get',
-      'pod',
-      'graceful',
-      '-w',
-      '--output-watch-events',
-      '-o',
-      'json',
-    ]);
-    try {
-      await waitFor(() => watch.output().includes('"ADDED"'), { message: 'watch started' });
+    const states = await h.watchPodUntilDeleted('graceful', async () => {
       const deleted = await h.kubectl(['delete', 'pod', 'graceful'], { timeoutMs: 60_000 });
       expect(deleted.code).toBe(0);
       expect(deleted.stdout).toContain('pod "graceful" deleted');
       // kubectl delete returned: the pod is gone.
       await h.waitForPodGone('graceful', 1000);
-      await waitFor(() => watch.output().includes('"DELETED"'), { message: 'DELETED seen' });
-    } finally {
-      watch.process.kill();
-    }
-    const states = watchEvents(watch.output());
+    });
     const terminating = states.find((e) => e.pod.metadata?.deletionTimestamp)!;
     const ts = terminating.pod.metadata!;
     expect(ts.deletionGracePeriodSeconds).toBe(30);
@@ -374,10 +354,3 @@ describe('pods on simulated kubelets', () => {
     await h.k(['delete', 'pod', 'huge', 'chatty']);
   });
 });
-
-function watchEvents(output: string): { type: string; pod: PodObject }[] {
-  return jsonStream<{ type: string; object: PodObject }>(output).map((e) => ({
-    type: e.type,
-    pod: e.object,
-  }));
-}
