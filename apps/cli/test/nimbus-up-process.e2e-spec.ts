@@ -227,6 +227,11 @@ describe('nimbus up (child process)', () => {
   it('keeps the cluster across a restart; --fresh starts over', async () => {
     up = await startUp(dataDir);
     expect(up.output()).not.toContain('created worker-');
+    // The banner lists the cluster's running instances as they come back (worker-2 is stopped).
+    for (const worker of ['worker-1', 'worker-3', 'worker-4']) {
+      expect(up.output()).toMatch(new RegExp(`✓ ${worker}\\s+Ready`));
+    }
+    expect(up.output()).not.toMatch(/✓ worker-2\s/);
     const k = kubectlFor(up.kubeconfig, join(dir, 'kubectl-cache-2'));
     const nodes = (await k(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n').sort();
     expect(nodes).toEqual(['node/worker-1', 'node/worker-2', 'node/worker-3', 'node/worker-4']);

@@ -92,10 +92,9 @@ async function startDemoCluster(
       `  … created ${demo.created.map((i) => `${i.name} (${i.zone})`).join(', ')}: ${config.workerType}, labelled nimbus.dev/cluster=${config.clusterName}\n`,
     );
   }
-  const expected = demo.created.length > 0 ? demo.created.map((i) => i.name) : [];
   const late = await waitForNodes(
     nimbus.kubeconfigPath,
-    expected,
+    demo.nodes,
     (n) => out(nodeLine(n)),
     NODES_TIMEOUT_MS,
   );

@@ -10,8 +10,11 @@ export const DEMO_CLUSTER_MARKER = 'demo-cluster';
 export interface DemoCluster {
   /** Instances created now (empty on later starts). */
   created: InstanceDto[];
-  /** The worker names of the demo cluster. */
-  workers: string[];
+  /**
+   * The nodes to wait for: those just created, or on a later start every running instance
+   * labelled for the cluster (the user may have stopped, removed or added some).
+   */
+  nodes: string[];
 }
 
 /**
@@ -29,14 +32,22 @@ export async function ensureDemoCluster(options: {
 }): Promise<DemoCluster> {
   const workers = Array.from({ length: options.workers }, (_, i) => `worker-${i + 1}`);
   const marker = join(options.dataDir, DEMO_CLUSTER_MARKER);
-  if (existsSync(marker)) {
-    return { created: [], workers };
-  }
   const cloud = new NimbusCloudClient({
     baseUrl: options.cloudUrl,
     token: options.token,
     userAgent: 'nimbus-up/dev',
   });
+  if (existsSync(marker)) {
+    const nodes: string[] = [];
+    for await (const instance of cloud.instances.listAll({
+      labelSelector: `${CLUSTER_LABEL}=${options.clusterName}`,
+    })) {
+      if (instance.state === 'running' || instance.state === 'pending') {
+        nodes.push(instance.name);
+      }
+    }
+    return { created: [], nodes: nodes.sort() };
+  }
   const zones = (await cloud.catalog.zones()).map((z) => z.name).sort();
   const created: InstanceDto[] = [];
   for (const [i, name] of workers.entries()) {
@@ -56,5 +67,5 @@ export async function ensureDemoCluster(options: {
     }
   }
   writeFileSync(marker, `${new Date().toISOString()}\n`);
-  return { created, workers };
+  return { created, nodes: created.map((i) => i.name) };
 }
