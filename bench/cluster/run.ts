@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       ...embeddedUpFlags(dir, TOKEN, ADMIN_TOKEN),
       // 4,096 node blocks of /24 (the default /16 holds 256).
       clusterCidr: '10.128.0.0/12',
+      logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent',
     }),
   );
   let stopScheduler: (() => Promise<void>) | undefined;
@@ -152,9 +153,36 @@ async function nodesJoin(nimbus: RunningNimbus, rest: KubeRest): Promise<Row[]> 
   });
   const nodes = informers.nodes();
   const upAt = new Map<string, number>();
+  // Where a node's time goes: registered → pod CIDR → initialised by the CCM → Ready.
+  const stages = {
+    registered: new Map<string, number>(),
+    podCidr: new Map<string, number>(),
+    initialised: new Map<string, number>(),
+    ready: new Map<string, number>(),
+  };
+  const mark = (stage: Map<string, number>, name: string, reached: boolean) => {
+    if (reached && !stage.has(name)) {
+      stage.set(name, performance.now());
+    }
+  };
   const check = (n: NodeObject) => {
-    if (!upAt.has(n.metadata!.name!) && nodeIsUp(n)) {
-      upAt.set(n.metadata!.name!, performance.now());
+    const name = n.metadata!.name!;
+    mark(stages.registered, name, true);
+    mark(stages.podCidr, name, !!n.spec?.podCIDR);
+    mark(
+      stages.initialised,
+      name,
+      !(n.spec?.taints ?? []).some(
+        (t) => t.key === 'node.cloudprovider.kubernetes.io/uninitialized',
+      ),
+    );
+    mark(
+      stages.ready,
+      name,
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    );
+    if (!upAt.has(name) && nodeIsUp(n)) {
+      upAt.set(name, performance.now());
     }
   };
   nodes.addEventHandler({ onAdd: check, onUpdate: (_o, n) => check(n) });
@@ -178,15 +206,30 @@ async function nodesJoin(nimbus: RunningNimbus, rest: KubeRest): Promise<Row[]> 
   await waitUntil(
     () => upAt.size >= NODES,
     600_000,
-    () => `${upAt.size}/${NODES} nodes up`,
+    () =>
+      `${upAt.size}/${NODES} nodes up (registered ${stages.registered.size}, pod CIDR ${stages.podCidr.size}, initialised ${stages.initialised.size}, Ready ${stages.ready.size})`,
   );
   const totalMs = Math.max(...upAt.values()) - started;
   const latencies = [...upAt]
     .map(([name, at]) => at - (createdAt.get(name) ?? started))
     .sort((a, b) => a - b);
   await informers.stop();
+  const p50 = (from: Map<string, number>, to: Map<string, number>) =>
+    percentile(
+      [...to].map(([name, at]) => at - (from.get(name) ?? at)).sort((a, b) => a - b),
+      50,
+    ).toFixed(0);
   return [
     [`nodes Ready + initialised`, `${upAt.size} / ${NODES}`],
+    [
+      `p50 per stage: create → registered / → pod CIDR / → initialised / → Ready (ms)`,
+      [
+        p50(createdAt, stages.registered),
+        p50(stages.registered, stages.podCidr),
+        p50(stages.registered, stages.initialised),
+        p50(stages.registered, stages.ready),
+      ].join(' / '),
+    ],
     [`instances created (cloud API, 20 in flight)`, `${(createdMs / 1000).toFixed(2)} s`],
     [`nodes/s (first instance create → last node Ready + initialised)`, rate(NODES, totalMs)],
     [

@@ -17,6 +17,8 @@ export interface InstanceWatcherOptions {
   transitionalPollMs?: number;
   /** Reconnect delay after the stream failed; default 1 s. */
   reconnectMs?: number;
+  /** Instance re-reads in flight at most (one per instance at a time); default 8. */
+  concurrentReads?: number;
 }
 
 const TRANSITIONAL = new Set(['pending', 'stopping', 'shutting-down']);
@@ -34,6 +36,9 @@ export class InstanceWatcher {
   private lastEventId: string | undefined;
   private streaming: Promise<void> | undefined;
   private synced = false;
+  /** Instances to re-read (deduplicated), and those being read now. */
+  private readonly dirty = new Set<string>();
+  private readonly reading = new Map<string, Promise<void>>();
 
   constructor(private readonly options: InstanceWatcherOptions) {}
 
@@ -63,6 +68,8 @@ export class InstanceWatcher {
     this.timers.forEach((t) => clearInterval(t));
     this.timers.clear();
     await this.streaming;
+    // Reads in flight finish (and report nothing: apply() checks the abort) before stop resolves.
+    await Promise.all(this.reading.values());
   }
 
   private matches(instance: InstanceDto): boolean {
@@ -106,7 +113,7 @@ export class InstanceWatcher {
     } catch (error) {
       if (error instanceof NotFoundError) {
         const gone = this.known.get(id);
-        if (gone) {
+        if (gone && !this.abort.signal.aborted) {
           this.known.delete(id);
           this.options.onRemove(gone);
         }
@@ -119,6 +126,9 @@ export class InstanceWatcher {
   }
 
   private apply(instance: InstanceDto): void {
+    if (this.abort.signal.aborted) {
+      return;
+    }
     const before = this.known.get(instance.id);
     if (!this.matches(instance)) {
       if (before) {
@@ -134,8 +144,41 @@ export class InstanceWatcher {
   }
 
   private async pollTransitional(): Promise<void> {
-    const moving = [...this.known.values()].filter((i) => TRANSITIONAL.has(i.state));
-    await Promise.all(moving.map((i) => this.refresh(i.id)));
+    for (const instance of this.known.values()) {
+      if (TRANSITIONAL.has(instance.state)) {
+        this.markDirty(instance.id);
+      }
+    }
+  }
+
+  /**
+   * Queues a re-read of one instance. Reads run a few at a time (a burst of creates must not
+   * wait on one GET after another), never two for the same instance, and a change arriving
+   * during a read queues one more.
+   */
+  private markDirty(id: string): void {
+    this.dirty.add(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrentReads ?? 8;
+    for (const id of this.dirty) {
+      if (this.reading.size >= limit || this.abort.signal.aborted) {
+        return;
+      }
+      if (this.reading.has(id)) {
+        continue;
+      }
+      this.dirty.delete(id);
+      this.reading.set(
+        id,
+        this.refresh(id).finally(() => {
+          this.reading.delete(id);
+          this.pump();
+        }),
+      );
+    }
   }
 
   private async followStream(): Promise<void> {
@@ -148,7 +191,7 @@ export class InstanceWatcher {
         })) {
           this.lastEventId = String(change.seq);
           if (change.resourceType === 'instance') {
-            await this.refresh(change.resourceId);
+            this.markDirty(change.resourceId);
           }
         }
       } catch (error) {
