@@ -11,6 +11,8 @@ export interface ControllerContext {
   informers: SharedInformers;
   /** The shared pod informer indexed by `spec.nodeName` (upstream's nodeNameKeyIndex). */
   podsByNode(): Indexer<PodObject>;
+  /** The shared pod informer indexed by namespace (upstream's podLister.Pods(ns)). */
+  podsByNamespace(): Indexer<PodObject>;
   rest: KubeRest;
   /** A recorder with `source.component` = `component` (e.g. `node-controller`). */
   eventRecorder(component: string): EventRecorder;

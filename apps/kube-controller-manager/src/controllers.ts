@@ -1,7 +1,9 @@
 import type { ControllerDescriptor } from './controller-context';
+import { deploymentController } from './deployment/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
 import { nodeLifecycleController } from './nodelifecycle/descriptor';
 import { podGarbageCollectorController } from './podgc/descriptor';
+import { replicaSetController, replicationController } from './replicaset/descriptor';
 import { rootCaCertPublisher } from './rootcacertpublisher/descriptor';
 import { serviceAccountController } from './serviceaccount/descriptor';
 import { taintEvictionController } from './tainteviction/descriptor';
@@ -17,6 +19,9 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   rootCaCertPublisher,
   nodeIpamController,
   nodeLifecycleController,
+  replicationController,
+  replicaSetController,
+  deploymentController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

@@ -98,6 +98,7 @@ export async function startKubeControllerManager(
           logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
       });
       let podsByNode: Indexer<PodObject> | undefined;
+      let podsByNamespace: Indexer<PodObject> | undefined;
       const ctx: ControllerContext = {
         settings,
         informers,
@@ -105,6 +106,10 @@ export async function startKubeControllerManager(
           (podsByNode ??= new Indexer(informers.pods(), (pod) =>
             pod.spec?.nodeName ? [pod.spec.nodeName] : [],
           )),
+        podsByNamespace: () =>
+          (podsByNamespace ??= new Indexer(informers.pods(), (pod) => [
+            pod.metadata?.namespace ?? '',
+          ])),
         rest,
         eventRecorder: (component) => broadcaster.newRecorder({ component }),
         scheduler,

@@ -14,6 +14,19 @@ import type {
   V1Toleration,
   V1Container,
   V1Probe,
+  V1Deployment,
+  V1ReplicaSet,
+  V1ReplicationController,
+  V1Job,
+  V1CronJob,
+  V1DaemonSet,
+  V1StatefulSet,
+  V1PodDisruptionBudget,
+  V1PodTemplateSpec,
+  V1LabelSelector,
+  V1OwnerReference,
+  V1ControllerRevision,
+  V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
 
 /**
@@ -43,6 +56,19 @@ export type Taint = Wire<V1Taint>;
 export type Toleration = Wire<V1Toleration>;
 export type Container = Wire<V1Container>;
 export type Probe = Wire<V1Probe>;
+export type DeploymentObject = Wire<V1Deployment>;
+export type ReplicaSetObject = Wire<V1ReplicaSet>;
+export type ReplicationControllerObject = Wire<V1ReplicationController>;
+export type JobObject = Wire<V1Job>;
+export type CronJobObject = Wire<V1CronJob>;
+export type DaemonSetObject = Wire<V1DaemonSet>;
+export type StatefulSetObject = Wire<V1StatefulSet>;
+export type PodDisruptionBudgetObject = Wire<V1PodDisruptionBudget>;
+export type ControllerRevisionObject = Wire<V1ControllerRevision>;
+export type PersistentVolumeClaimObject = Wire<V1PersistentVolumeClaim>;
+export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
+export type LabelSelector = Wire<V1LabelSelector>;
+export type OwnerReference = Wire<V1OwnerReference>;
 
 /** A list as the API answers it. */
 export interface ListObject<T> {
