@@ -54,10 +54,14 @@ export class CreateVolumeRequest {
   @Max(MAX_SIZE_GIB)
   sizeGiB: number;
 
-  @ApiProperty({ example: 'ssd', description: 'See GET /v1/volume-types.' })
+  @ApiPropertyOptional({
+    example: 'ssd',
+    description: 'See GET /v1/volume-types; default: the type marked `default` there (`standard`).',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(63)
-  type: string;
+  type?: string;
 
   @ApiPropertyOptional({ example: LABELS_EXAMPLE })
   @IsOptional()
