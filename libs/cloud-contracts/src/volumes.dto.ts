@@ -32,7 +32,7 @@ export type AttachmentState = (typeof ATTACHMENT_STATES)[number];
 
 /** Hard ceiling of any volume size; the volume type's maxSizeGiB is usually lower. */
 const MAX_SIZE_GIB = 1_048_576;
-const LABELS_EXAMPLE = { 'kubernetes.io/created-for/pvc/name': 'data-db-0' };
+const LABELS_EXAMPLE = { 'kubernetes.io/created-for-pvc-name': 'data-db-0' };
 const INSTANCE_ID_EXAMPLE = 'i-0a1b2c3d4e5f60718';
 
 export class CreateVolumeRequest {
