@@ -13,7 +13,9 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'InternalError'
-  | 'Timeout';
+  | 'Timeout'
+  | 'RequestEntityTooLarge'
+  | 'TooManyRequests';
 
 export interface StatusCause {
   reason: string;
@@ -115,6 +117,10 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): K
     `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType, field: '' }] },
   );
+
+/** apimachinery NewRequestEntityTooLargeError. */
+export const requestEntityTooLarge = (message: string): KubeError =>
+  new KubeError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 
 export const unauthorized = (): KubeError => new KubeError(401, 'Unauthorized', 'Unauthorized');
 
