@@ -190,7 +190,12 @@ function badRequests(): fc.Arbitrary<BadKubeRequest> {
       .map(([c, [param, value], watch]) => ({
         kind: `bad ${param}`,
         method: 'GET',
-        path: `${c.path}?${new URLSearchParams({ [param]: value, ...(watch && param !== 'continue' && param !== 'limit' ? { watch: 'true', timeoutSeconds: '1' } : {}) })}`,
+        path: `${c.path}?${new URLSearchParams({
+          [param]: value,
+          ...(watch && param !== 'continue' && param !== 'limit'
+            ? { watch: 'true', timeoutSeconds: '1' }
+            : {}),
+        }).toString()}`,
         names: param.endsWith('Selector') ? undefined : param,
       })),
     fc.tuple(collection(), badPathId()).map(([c, id]) => ({
