@@ -29,6 +29,7 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 /** An error that becomes a Kubernetes `Status` response (see errors.go in apimachinery). */
