@@ -111,4 +111,3 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
