@@ -1,2 +1,3 @@
 export * from './temp-dir';
 export * from './bad-input';
+export * from './thrown-by';
