@@ -334,7 +334,7 @@ describe('kill -9 of the cloud API under write load', () => {
         let buffer = '';
         void (async () => {
           for (;;) {
-            const { value, done } = await reader!
+            const { value, done } = await reader
               .read()
               .catch(() => ({ value: undefined, done: true }));
             if (done) {

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { environmentWith } from '@app/config';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -26,7 +27,7 @@ export class NimbusProcess {
     return new NimbusProcess(
       spawn(process.execPath, [join(ROOT, 'bin/nimbus.js'), ...args], {
         cwd: ROOT,
-        env: { ...process.env, ...env },
+        env: environmentWith(env),
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
