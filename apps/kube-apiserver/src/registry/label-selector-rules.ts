@@ -1,6 +1,7 @@
 import { isPlainObject } from '../api/types';
 import { text } from './object-path';
 import type { FieldError } from '../errors/kube-error';
+import { dns1123SubdomainMessages } from './dns-names';
 import { fieldForbidden, fieldInvalid, fieldRequired } from './field-errors';
 import { goString } from './go-format';
 
@@ -8,15 +9,11 @@ import { goString } from './go-format';
 
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const QUALIFIED_NAME_MSG =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 const LABEL_VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-
 /** validation.IsQualifiedName: messages for a label key / annotation key. */
 export function qualifiedNameErrors(value: string): string[] {
   const parts = value.split('/');
@@ -29,10 +26,8 @@ export function qualifiedNameErrors(value: string): string[] {
     name = parts[1];
     if (prefix.length === 0) {
       errors.push('prefix part must be non-empty');
-    } else if (prefix.length > 253) {
-      errors.push('prefix part must be no more than 253 characters');
-    } else if (!DNS1123_SUBDOMAIN.test(prefix)) {
-      errors.push(`prefix part ${DNS1123_SUBDOMAIN_MSG}`);
+    } else {
+      errors.push(...dns1123SubdomainMessages(prefix).map((m) => `prefix part ${m}`));
     }
   } else {
     return [

@@ -10,6 +10,7 @@ import {
   fieldRequired,
 } from './field-errors';
 import { goInt, goString } from './go-format';
+import { dns1123LabelErrors, dns1123SubdomainErrors } from './dns-names';
 import { validateLabels } from './label-selector-rules';
 
 /**
@@ -19,38 +20,8 @@ import { validateLabels } from './label-selector-rules';
  * probes' handlers) are left to the kubelet's simulation and not enforced here.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL_MSG =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-
 const objects = (v: unknown): JsonObject[] =>
   Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
-
-/** ValidateDNS1123Label at `field`. */
-export function dns1123LabelErrors(value: string, field: string): FieldError[] {
-  const errors: FieldError[] = [];
-  if (value.length > 63) {
-    errors.push(fieldInvalid(field, goString(value), 'must be no more than 63 characters'));
-  }
-  if (!DNS1123_LABEL.test(value)) {
-    errors.push(fieldInvalid(field, goString(value), DNS1123_LABEL_MSG));
-  }
-  return errors;
-}
-
-export function dns1123SubdomainErrors(value: string, field: string): FieldError[] {
-  const errors: FieldError[] = [];
-  if (value.length > 253) {
-    errors.push(fieldInvalid(field, goString(value), 'must be no more than 253 characters'));
-  }
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    errors.push(fieldInvalid(field, goString(value), DNS1123_SUBDOMAIN_MSG));
-  }
-  return errors;
-}
 
 /** validation.IsValidPortName (IANA_SVC_NAME). */
 function portNameErrors(name: string): string[] {
