@@ -29,6 +29,19 @@ import {
 } from './deletion-policy';
 import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
 
+/**
+ * The previous intent a manager without one inherits: the client-side last-applied
+ * configuration, when it applies the object's content. kubectl's `kubectl-last-applied`
+ * migration applies only metadata and must not remove the content applied before.
+ */
+function inheritedIntent(
+  current: KubeObject,
+  intent: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const content = Object.keys(intent).some((k) => !['apiVersion', 'kind', 'metadata'].includes(k));
+  return content ? lastAppliedIntent(current) : undefined;
+}
+
 /** Whether a write changes what `metadata.generation` tracks for this kind. */
 function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject): boolean {
   const source = type.generationSource ?? specOf;
@@ -202,7 +215,7 @@ export class ResourceService {
       const merged = applyIntent(
         live,
         patch,
-        this.intents.get(uid, options.fieldManager) ?? lastAppliedIntent(current.object),
+        this.intents.get(uid, options.fieldManager) ?? inheritedIntent(current.object, patch),
         type.listStrategies,
       );
       const result = this.commitPatched(type, current, merged, subresource, options, patch);

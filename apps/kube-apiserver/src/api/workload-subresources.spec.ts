@@ -316,6 +316,69 @@ describe('workload subresources and admission', () => {
     });
   });
 
+  describe('server-side apply after client-side apply', () => {
+    it("should keep the content when kubectl migrates last-applied under 'kubectl-last-applied'", () => {
+      const config = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'c', image: 'x' }] },
+          },
+        },
+      };
+      const lastApplied = JSON.stringify(config);
+      service.create(
+        deployments,
+        'default',
+        {
+          ...config,
+          metadata: {
+            ...config.metadata,
+            annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied },
+          },
+        },
+        write,
+      );
+      const migrated = service.patch(
+        deployments,
+        'default',
+        'web',
+        'apply',
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: {
+            name: 'web',
+            annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied },
+          },
+        },
+        undefined,
+        { ...write, fieldManager: 'kubectl-last-applied' },
+      ).object;
+      expect(migrated.spec).toMatchObject({
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+      });
+      // A manager applying content still drops what it no longer applies.
+      const { replicas: _dropped, ...withoutReplicas } = config.spec;
+      const reapplied = service.patch(
+        deployments,
+        'default',
+        'web',
+        'apply',
+        { ...config, spec: withoutReplicas },
+        undefined,
+        { ...write, fieldManager: 'kubectl' },
+      ).object;
+      expect(reapplied.spec).toMatchObject({ replicas: 1 });
+    });
+  });
+
   describe('deletion policies', () => {
     it('should orphan a Job pods by default and bump generation when marking for deletion', () => {
       service.create(
