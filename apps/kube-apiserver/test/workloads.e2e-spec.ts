@@ -307,42 +307,33 @@ describe('workloads (apps/v1, batch/v1, policy/v1) through kubectl', () => {
     it('should refuse selectors that do not match the template, with upstream messages', async () => {
       const mismatch =
         'spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`';
-      expect(
-        await fails(
-          ['create', '-f', '-'],
-          manifest('StatefulSet', 'apps/v1', {
-            serviceName: 'x',
-            selector: { matchLabels: { app: 'a' } },
-            template: template({ app: 'b' }),
-          }),
-        ),
-      ).toContain(`The StatefulSet "x" is invalid: ${mismatch}`);
-      expect(
-        await fails(
-          ['create', '-f', '-'],
-          manifest('DaemonSet', 'apps/v1', {
-            selector: { matchLabels: { app: 'a' } },
-            template: template({ app: 'b' }),
-          }),
-        ),
-      ).toContain(`The DaemonSet "x" is invalid: ${mismatch}`);
-      expect(
-        await fails(
-          ['create', '-f', '-'],
-          manifest('ReplicationController', 'v1', {
-            selector: { app: 'a' },
-            template: template({ app: 'b' }),
-          }),
-        ),
-      ).toContain(`The ReplicationController "x" is invalid: ${mismatch}`);
-      expect(
-        await fails(
-          ['create', '-f', '-'],
-          manifest('DaemonSet', 'apps/v1', { selector: {}, template: template({ app: 'b' }) }),
-        ),
-      ).toContain(
-        'The DaemonSet "x" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for daemonset',
-      );
+      const b = template({ app: 'b' });
+      const cases: [string, string, Obj, string][] = [
+        [
+          'StatefulSet',
+          'apps/v1',
+          { serviceName: 'x', selector: { matchLabels: { app: 'a' } }, template: b },
+          mismatch,
+        ],
+        [
+          'DaemonSet',
+          'apps/v1',
+          { selector: { matchLabels: { app: 'a' } }, template: b },
+          mismatch,
+        ],
+        ['ReplicationController', 'v1', { selector: { app: 'a' }, template: b }, mismatch],
+        [
+          'DaemonSet',
+          'apps/v1',
+          { selector: {}, template: b },
+          'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for daemonset',
+        ],
+      ];
+      for (const [kind, apiVersion, spec, message] of cases) {
+        expect(await fails(['create', '-f', '-'], manifest(kind, apiVersion, spec))).toContain(
+          `The ${kind} "x" is invalid: ${message}`,
+        );
+      }
     });
 
     it('should default a StatefulSet, scale it and forbid other spec changes', async () => {

@@ -11,7 +11,7 @@ import {
 } from './field-errors';
 import { goInt, goIntOrString, goLabelSelector, goString, goStringMap } from './go-format';
 import { compileSelector, validateLabelSelector } from './label-selector-rules';
-import { getArray, getPath, text } from './object-path';
+import { getArray, getPath } from './object-path';
 import { validatePodTemplate } from './pod-spec-validation';
 
 /** Pieces the apps/v1, core/v1 and batch/v1 workload kinds share (`pkg/apis/apps/validation`). */
@@ -27,18 +27,6 @@ export const templateOf = (spec: JsonObject): JsonObject =>
 
 export const templateLabels = (template: JsonObject): unknown =>
   isPlainObject(template.metadata) ? template.metadata.labels : undefined;
-
-/** layoutContainerCells: container names and images, comma-separated, for wide Tables. */
-export function containerCells(containers: unknown): { names: string; images: string } {
-  const list = Array.isArray(containers) ? containers.filter(isPlainObject) : [];
-  return {
-    names: list.map((c) => text(c.name ?? '')).join(','),
-    images: list.map((c) => text(c.image ?? '')).join(','),
-  };
-}
-
-export const templateContainers = (o: KubeObject, prefix = 'spec.template.spec'): unknown =>
-  getPath(o, `${prefix}.containers`);
 
 /**
  * The selector checks of ValidateDeploymentSpec / ValidateReplicaSetSpec /
@@ -81,12 +69,9 @@ export function templateMatchesSelector(
   return [];
 }
 
-/**
- * ValidatePodTemplateSpecForReplicaSet (Deployments, ReplicaSets; DaemonSets and RCs reuse the
- * restartPolicy / activeDeadlineSeconds rules with their own nouns).
- */
-export function validateAlwaysRestartingTemplate(template: JsonObject, noun: string): FieldError[] {
-  const errors = validatePodTemplate(template, 'spec.template');
+/** The restartPolicy / activeDeadlineSeconds rules of pod templates that run forever. */
+export function alwaysRestartingRules(template: JsonObject, noun: string): FieldError[] {
+  const errors: FieldError[] = [];
   const spec = isPlainObject(template.spec) ? template.spec : {};
   if (spec.restartPolicy !== 'Always') {
     errors.push(
@@ -104,6 +89,17 @@ export function validateAlwaysRestartingTemplate(template: JsonObject, noun: str
     );
   }
   return errors;
+}
+
+/**
+ * ValidatePodTemplateSpecForReplicaSet (Deployments, ReplicaSets; DaemonSets and RCs reuse it
+ * with their own nouns): the pod template itself, then the restart rules.
+ */
+export function validateAlwaysRestartingTemplate(template: JsonObject, noun: string): FieldError[] {
+  return [
+    ...validatePodTemplate(template, 'spec.template'),
+    ...alwaysRestartingRules(template, noun),
+  ];
 }
 
 /** apps/v1 strategies: `spec.selector: Invalid value: …: field is immutable`. */
@@ -170,6 +166,32 @@ export function validateStatusCounters(
         fieldInvalid(`status.${c}`, goInt(status[c]), 'cannot be greater than status.replicas'),
       );
     }
+  }
+  return errors;
+}
+
+/** ValidateReplicaSetStatus (ReplicaSets and ReplicationControllers alike). */
+export function validateReplicaStatus(obj: KubeObject): FieldError[] {
+  const errors = validateStatusCounters(
+    obj,
+    [
+      'replicas',
+      'fullyLabeledReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'observedGeneration',
+    ],
+    ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
+  );
+  const status = isPlainObject(obj.status) ? obj.status : {};
+  if (Number(status.availableReplicas ?? 0) > Number(status.readyReplicas ?? 0)) {
+    errors.push(
+      fieldInvalid(
+        'status.availableReplicas',
+        goInt(status.availableReplicas),
+        'cannot be greater than readyReplicas',
+      ),
+    );
   }
   return errors;
 }

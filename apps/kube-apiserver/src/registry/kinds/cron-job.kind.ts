@@ -1,17 +1,18 @@
 import { CronParseError, parseCronSchedule } from '@app/common';
 import { isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
 import type { FieldError } from '../../errors/kube-error';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { age } from '../../time/kube-time';
 import { defineKind } from '../define-kind';
 import { fieldInvalid, fieldNotSupported, fieldRequired, nonNegative } from '../field-errors';
 import { goBool, goLabelSelector, goString } from '../go-format';
-import { formatLabelSelector } from '../label-selector-rules';
+
 import { getPath, text } from '../object-path';
 import { defaultJobTemplatePod, validateJobSpec } from '../job-spec-rules';
 import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
-import { containerCells, specOf } from '../workload-rules';
+import { specOf } from '../workload-rules';
+import { containerColumns, selectorColumn } from '../workload-table';
 
 /** SetDefaults_CronJob; the job template's pod template gets the PodSpec defaults. */
 function defaultCronJob(obj: KubeObject): void {
@@ -147,9 +148,6 @@ function validateCronJob(obj: KubeObject, old: KubeObject | undefined): FieldErr
   return errors;
 }
 
-const jobTemplateContainers = (o: KubeObject) =>
-  getPath(o, 'spec.jobTemplate.spec.template.spec.containers');
-
 export const cronJobKind = defineKind({
   group: 'batch',
   version: 'v1',
@@ -189,9 +187,8 @@ export const cronJobKind = defineKind({
       return typeof last === 'string' ? age(last, now) : '<none>';
     }),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(jobTemplateContainers(o)).names),
-    wide('Images', (o) => containerCells(jobTemplateContainers(o)).images),
-    wide('Selector', (o) => formatLabelSelector(getPath(o, 'spec.jobTemplate.spec.selector'))),
+    ...containerColumns('spec.jobTemplate.spec.template.spec'),
+    selectorColumn('spec.jobTemplate.spec.selector'),
   ],
   defaultOnCreate(obj) {
     obj.status = {};

@@ -1,22 +1,19 @@
 import { isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
 import { deepEqual } from '../../api/deep-equal';
 import type { FieldError } from '../../errors/kube-error';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import { fieldInvalid, fieldNotSupported, fieldRequired, nonNegative } from '../field-errors';
 import { goIntOrString, goLabelSelector, goStruct } from '../go-format';
-import { formatLabelSelector, formatLabels, validateLabelSelector } from '../label-selector-rules';
+import { formatLabels, validateLabelSelector } from '../label-selector-rules';
 import { getPath } from '../object-path';
 import { defaultPodTemplate } from '../pod-spec-defaults';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
 import {
-  containerCells,
   immutableSelector,
   intOrPercentValue,
   notMoreThan100Percent,
   specOf,
-  templateContainers,
   templateMatchesSelector,
   templateOf,
   validateAlwaysRestartingTemplate,
@@ -24,6 +21,7 @@ import {
   validateStatusCounters,
   zeroStatusFields,
 } from '../workload-rules';
+import { containerColumns, selectorColumn, templateStrategies } from '../workload-table';
 
 /**
  * The internal `spec.templateGeneration`, which apps/v1 carries as this annotation
@@ -170,10 +168,7 @@ export const daemonSetKind = defineKind({
   categories: ['all'],
   deleteReturnsStatus: true,
   subresources: ['status'],
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  listStrategies: templateStrategies(),
   columns: [
     NAME_COLUMN,
     column('Desired', count('status.desiredNumberScheduled'), { type: 'integer' }),
@@ -183,9 +178,8 @@ export const daemonSetKind = defineKind({
     column('Available', count('status.numberAvailable'), { type: 'integer' }),
     column('Node Selector', (o) => formatLabels(getPath(o, 'spec.template.spec.nodeSelector'))),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
-    wide('Selector', (o) => formatLabelSelector(getPath(o, 'spec.selector'))),
+    ...containerColumns(),
+    selectorColumn(),
   ],
   defaultOnCreate(obj) {
     obj.status = {};

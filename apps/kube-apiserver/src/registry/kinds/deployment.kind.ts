@@ -13,19 +13,15 @@ import { goInt, goIntOrString, goLabelSelector, goPointer, goRaw, goString } fro
 import { compileSelector } from '../label-selector-rules';
 import { getPath } from '../object-path';
 import { defaultPodTemplate } from '../pod-spec-defaults';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
 import {
-  containerCells,
   defaultReplicas,
   immutableSelector,
   intOrPercentValue,
-  labelSelectorText,
   notMoreThan100Percent,
   readyOf,
   replicasOf,
   specOf,
-  templateContainers,
   templateMatchesSelector,
   templateOf,
   validateAlwaysRestartingTemplate,
@@ -33,6 +29,7 @@ import {
   validateRequiredSelector,
   validateStatusCounters,
 } from '../workload-rules';
+import { containerColumns, scalableWorkload } from '../workload-table';
 
 /** SetDefaults_Deployment (pkg/apis/apps/v1/defaults.go). */
 function defaultDeployment(obj: KubeObject): void {
@@ -158,16 +155,8 @@ export const deploymentKind = defineKind({
   version: 'v1',
   resource: 'deployments',
   kind: 'Deployment',
-  scope: 'Namespaced',
   shortNames: ['deploy'],
-  categories: ['all'],
-  deleteReturnsStatus: true,
-  subresources: ['status', 'scale'],
-  scale: { selector: labelSelectorText },
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  ...scalableWorkload,
   columns: [
     NAME_COLUMN,
     column('Ready', (o) => `${readyOf(o)}/${replicasOf(o)}`, {
@@ -176,8 +165,7 @@ export const deploymentKind = defineKind({
     column('Up-to-date', (o) => Number(getPath(o, 'status.updatedReplicas') ?? 0)),
     column('Available', (o) => Number(getPath(o, 'status.availableReplicas') ?? 0)),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
+    ...containerColumns(),
     wide('Selector', (o) => compileSelector(getPath(o, 'spec.selector'))?.text ?? '<invalid>'),
   ],
   // Annotations are copied to ReplicaSets, so they bump the generation too (deployment strategy).

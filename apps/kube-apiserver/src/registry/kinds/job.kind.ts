@@ -1,27 +1,17 @@
 import { cloneJson, isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
 import { deepEqual } from '../../api/deep-equal';
 import type { FieldError } from '../../errors/kube-error';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { humanDuration } from '../../time/kube-time';
 import { defineKind } from '../define-kind';
 import { fieldInvalid, fieldRequired, immutableField, nonNegative } from '../field-errors';
 import { goInt, goLabelSelector, goString, goStringMap, goStruct } from '../go-format';
-import {
-  compileSelector,
-  formatLabelSelector,
-  validateLabelSelector,
-} from '../label-selector-rules';
+import { compileSelector, validateLabelSelector } from '../label-selector-rules';
 import { getPath, text } from '../object-path';
 import { defaultJobSpec, defaultJobTemplatePod, validateJobSpec } from '../job-spec-rules';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
-import {
-  containerCells,
-  specOf,
-  templateContainers,
-  templateMatchesSelector,
-  templateOf,
-} from '../workload-rules';
+import { specOf, templateMatchesSelector, templateOf } from '../workload-rules';
+import { containerColumns, selectorColumn, templateStrategies } from '../workload-table';
 
 /** Labels the api-server generates on a Job's pod template (batch/v1 well-known labels). */
 export const JOB_LABELS = {
@@ -269,19 +259,15 @@ export const jobKind = defineKind({
   fieldSelectors: {
     'status.successful': (o) => text(getPath(o, 'status.succeeded') ?? 0),
   },
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  listStrategies: templateStrategies(),
   columns: [
     NAME_COLUMN,
     column('Status', jobStatus, { description: 'Status of the job.' }),
     column('Completions', jobCompletions),
     column('Duration', jobDuration, { description: 'Time required to complete the job.' }),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
-    wide('Selector', (o) => formatLabelSelector(getPath(o, 'spec.selector'))),
+    ...containerColumns(),
+    selectorColumn(),
   ],
   defaultOnCreate(obj) {
     obj.status = {};

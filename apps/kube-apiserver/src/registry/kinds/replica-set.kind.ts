@@ -1,30 +1,27 @@
 import { isPlainObject, type KubeObject } from '../../api/types';
 import type { FieldError } from '../../errors/kube-error';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import { fieldInvalid, nonNegative } from '../field-errors';
-import { goInt, goLabelSelector } from '../go-format';
-import { compileSelector, formatLabelSelector } from '../label-selector-rules';
+import { goLabelSelector } from '../go-format';
+import { compileSelector } from '../label-selector-rules';
 import { getPath } from '../object-path';
 import { defaultPodTemplate } from '../pod-spec-defaults';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
 import {
-  containerCells,
   defaultReplicas,
   immutableSelector,
-  labelSelectorText,
   readyOf,
   replicasOf,
   specOf,
-  templateContainers,
   templateMatchesSelector,
   templateOf,
   validateAlwaysRestartingTemplate,
+  validateReplicaStatus,
   validateRequiredSelector,
-  validateStatusCounters,
   zeroStatusFields,
 } from '../workload-rules';
+import { containerColumns, selectorColumn, scalableWorkload } from '../workload-table';
 
 function validateReplicaSet(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   const errors = old ? [] : validateName(obj.metadata.name, 'subdomain');
@@ -41,29 +38,7 @@ function validateReplicaSet(obj: KubeObject, old: KubeObject | undefined): Field
       fieldInvalid('spec.selector', goLabelSelector(spec.selector), 'invalid label selector'),
     );
   }
-  errors.push(
-    ...validateStatusCounters(
-      obj,
-      [
-        'replicas',
-        'fullyLabeledReplicas',
-        'readyReplicas',
-        'availableReplicas',
-        'observedGeneration',
-      ],
-      ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
-    ),
-  );
-  const status = isPlainObject(obj.status) ? obj.status : {};
-  if (Number(status.availableReplicas ?? 0) > Number(status.readyReplicas ?? 0)) {
-    errors.push(
-      fieldInvalid(
-        'status.availableReplicas',
-        goInt(status.availableReplicas),
-        'cannot be greater than readyReplicas',
-      ),
-    );
-  }
+  errors.push(...validateReplicaStatus(obj));
   errors.push(...immutableSelector(obj, old));
   return errors;
 }
@@ -73,25 +48,16 @@ export const replicaSetKind = defineKind({
   version: 'v1',
   resource: 'replicasets',
   kind: 'ReplicaSet',
-  scope: 'Namespaced',
   shortNames: ['rs'],
-  categories: ['all'],
-  deleteReturnsStatus: true,
-  subresources: ['status', 'scale'],
-  scale: { selector: labelSelectorText },
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  ...scalableWorkload,
   columns: [
     NAME_COLUMN,
     column('Desired', replicasOf, { type: 'integer' }),
     column('Current', (o) => Number(getPath(o, 'status.replicas') ?? 0), { type: 'integer' }),
     column('Ready', (o) => readyOf(o), { type: 'integer' }),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
-    wide('Selector', (o) => formatLabelSelector(getPath(o, 'spec.selector'))),
+    ...containerColumns(),
+    selectorColumn(),
   ],
   defaultOnCreate(obj) {
     obj.status = {};

@@ -3,24 +3,22 @@ import type { FieldError } from '../../errors/kube-error';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import { fieldInvalid, fieldRequired, nonNegative } from '../field-errors';
-import { goInt, goStringMap } from '../go-format';
+import { goStringMap } from '../go-format';
 import { compileSelector, formatLabels, mapSelectorMatches } from '../label-selector-rules';
 import { getPath } from '../object-path';
 import { defaultPodTemplate } from '../pod-spec-defaults';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
 import {
-  containerCells,
   defaultReplicas,
   readyOf,
   replicasOf,
   specOf,
-  templateContainers,
   templateLabels,
   validateAlwaysRestartingTemplate,
-  validateStatusCounters,
+  validateReplicaStatus,
   zeroStatusFields,
 } from '../workload-rules';
+import { containerColumns, templateStrategies } from '../workload-table';
 
 /** SetDefaults_ReplicationController: selector and labels follow the template's labels. */
 function defaultReplicationController(obj: KubeObject): void {
@@ -66,29 +64,7 @@ function validateReplicationController(obj: KubeObject, old: KubeObject | undefi
     }
     errors.push(...validateAlwaysRestartingTemplate(spec.template, 'ReplicationController'));
   }
-  errors.push(
-    ...validateStatusCounters(
-      obj,
-      [
-        'replicas',
-        'fullyLabeledReplicas',
-        'readyReplicas',
-        'availableReplicas',
-        'observedGeneration',
-      ],
-      ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
-    ),
-  );
-  const status = isPlainObject(obj.status) ? obj.status : {};
-  if (Number(status.availableReplicas ?? 0) > Number(status.readyReplicas ?? 0)) {
-    errors.push(
-      fieldInvalid(
-        'status.availableReplicas',
-        goInt(status.availableReplicas),
-        'cannot be greater than readyReplicas',
-      ),
-    );
-  }
+  errors.push(...validateReplicaStatus(obj));
   return errors;
 }
 
@@ -106,18 +82,14 @@ export const replicationControllerKind = defineKind({
     // labels.SelectorFromSet(rc.spec.selector).String()
     selector: (o) => compileSelector({ matchLabels: getPath(o, 'spec.selector') })?.text ?? '',
   },
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  listStrategies: templateStrategies(),
   columns: [
     NAME_COLUMN,
     column('Desired', replicasOf, { type: 'integer' }),
     column('Current', (o) => Number(getPath(o, 'status.replicas') ?? 0), { type: 'integer' }),
     column('Ready', (o) => readyOf(o), { type: 'integer' }),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
+    ...containerColumns(),
     wide('Selector', (o) => formatLabels(getPath(o, 'spec.selector'))),
   ],
   defaultOnCreate(obj) {

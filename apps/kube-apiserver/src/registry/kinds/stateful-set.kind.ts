@@ -1,7 +1,7 @@
 import { cloneJson, isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
 import { deepEqual } from '../../api/deep-equal';
 import type { FieldError } from '../../errors/kube-error';
-import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
+import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import {
   fieldForbidden,
@@ -13,18 +13,15 @@ import {
 import { goInt, goIntOrString, goLabelSelector, goString, goStruct } from '../go-format';
 import { compileSelector, validateLabels } from '../label-selector-rules';
 import { defaultClaimTemplate, defaultPodTemplate } from '../pod-spec-defaults';
-import { podSpecStrategies } from '../pod-spec-strategies';
 import { validateName } from '../validation';
 import {
-  containerCells,
+  alwaysRestartingRules,
   defaultReplicas,
   intOrPercentValue,
-  labelSelectorText,
   notMoreThan100Percent,
   readyOf,
   replicasOf,
   specOf,
-  templateContainers,
   templateMatchesSelector,
   templateOf,
   validateIntOrPercent,
@@ -32,6 +29,7 @@ import {
   validateStatusCounters,
   zeroStatusFields,
 } from '../workload-rules';
+import { containerColumns, scalableWorkload } from '../workload-table';
 
 /** SetDefaults_StatefulSet (StatefulSetAutoDeletePVC is on by default since 1.27). */
 function defaultStatefulSet(obj: KubeObject): void {
@@ -166,22 +164,7 @@ function validateSpec(spec: JsonObject): FieldError[] {
   } else {
     errors.push(fieldInvalid('spec.selector', goLabelSelector(spec.selector)));
   }
-  const podSpec = isPlainObject(template.spec) ? template.spec : {};
-  if (podSpec.restartPolicy !== 'Always') {
-    errors.push(
-      fieldNotSupported('spec.template.spec.restartPolicy', goString(podSpec.restartPolicy), [
-        'Always',
-      ]),
-    );
-  }
-  if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
-    errors.push(
-      fieldForbidden(
-        'spec.template.spec.activeDeadlineSeconds',
-        'activeDeadlineSeconds in StatefulSet is not Supported',
-      ),
-    );
-  }
+  errors.push(...alwaysRestartingRules(template, 'StatefulSet'));
   return errors;
 }
 
@@ -247,24 +230,15 @@ export const statefulSetKind = defineKind({
   version: 'v1',
   resource: 'statefulsets',
   kind: 'StatefulSet',
-  scope: 'Namespaced',
   shortNames: ['sts'],
-  categories: ['all'],
-  deleteReturnsStatus: true,
-  subresources: ['status', 'scale'],
-  scale: { selector: labelSelectorText },
-  listStrategies: {
-    ...podSpecStrategies('spec.template.spec'),
-    'status.conditions': { key: 'type' },
-  },
+  ...scalableWorkload,
   columns: [
     NAME_COLUMN,
     column('Ready', (o) => `${readyOf(o)}/${replicasOf(o)}`, {
       description: 'Number of the pod with ready state',
     }),
     AGE_COLUMN,
-    wide('Containers', (o) => containerCells(templateContainers(o)).names),
-    wide('Images', (o) => containerCells(templateContainers(o)).images),
+    ...containerColumns(),
   ],
   defaultOnCreate(obj) {
     obj.status = {};
