@@ -131,7 +131,7 @@ export class InformerFactory {
           onError: (e) => this.options.onError?.(path.split('/').pop() ?? path, e),
         }),
       );
-      this.others.set(path, informer as unknown as InformerAdapter<KubernetesObject>);
+      this.others.set(path, informer);
     }
     return informer;
   }
@@ -140,7 +140,7 @@ export class InformerFactory {
     const all: InformerAdapter<KubernetesObject>[] = [...this.others.values()];
     for (const informer of [this.nodeInformer, this.serviceInformer]) {
       if (informer) {
-        all.push(informer as unknown as InformerAdapter<KubernetesObject>);
+        all.push(informer);
       }
     }
     return all;
