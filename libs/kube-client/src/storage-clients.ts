@@ -18,12 +18,6 @@ export class PersistentVolumeClaimClient {
     return this.core.readNamespacedPersistentVolumeClaim({ namespace, name });
   }
 
-  /** Full PUT at the object's resourceVersion (the provisioner's reschedule does this). */
-  update(claim: V1PersistentVolumeClaim): Promise<V1PersistentVolumeClaim> {
-    const { namespace, name } = claim.metadata as { namespace: string; name: string };
-    return this.core.replaceNamespacedPersistentVolumeClaim({ namespace, name, body: claim });
-  }
-
   patch(
     namespace: string,
     name: string,

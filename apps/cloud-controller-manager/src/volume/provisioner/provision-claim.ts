@@ -284,14 +284,22 @@ export class ClaimProvisioner {
     });
   }
 
-  /** rescheduleProvisioning: the scheduler picks another node once the annotation is gone. */
+  /**
+   * rescheduleProvisioning: the scheduler picks another node once the annotation is gone. Upstream
+   * PUTs the cached claim; a JSON patch guarded by the same resourceVersion has the same effect
+   * (a stale copy fails with a conflict) without rewriting the rest of the object.
+   */
   private async removeSelectedNode(claim: V1PersistentVolumeClaim): Promise<void> {
-    const annotations = { ...(claim.metadata?.annotations ?? {}) };
-    delete annotations[ANN_SELECTED_NODE];
-    await this.deps.kube.storage.claims.update({
-      ...claim,
-      metadata: { ...claim.metadata, annotations },
-    });
+    const escaped = ANN_SELECTED_NODE.replace(/~/g, '~0').replace(/\//g, '~1');
+    await this.deps.kube.storage.claims.patch(
+      claim.metadata?.namespace ?? '',
+      claim.metadata?.name ?? '',
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: claim.metadata?.resourceVersion },
+        { op: 'remove', path: `/metadata/annotations/${escaped}` },
+      ],
+      'json',
+    );
   }
 
   /** The volume store: create the PV (an existing one counts), then ProvisioningSucceeded. */
