@@ -145,6 +145,10 @@ export const volumeAttachmentKind = defineKind({
     column('Attached', (o) => getPath(o, 'status.attached') === true, { type: 'boolean' }),
     AGE_COLUMN,
   ],
+  defaultOnCreate(obj) {
+    // VolumeAttachmentStatus.attached has no omitempty: a new object reads `attached: false`.
+    obj.status = { attached: false };
+  },
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
 
