@@ -86,6 +86,9 @@ export const getClaim = (h: CcmHarness, name: string) =>
 export const patchClaim = (h: CcmHarness, name: string, body: object) =>
   h.core.patchNamespacedPersistentVolumeClaim({ namespace: NS, name, body }, MERGE);
 
+export const patchClaimStatus = (h: CcmHarness, name: string, body: object) =>
+  h.core.patchNamespacedPersistentVolumeClaimStatus({ namespace: NS, name, body }, MERGE);
+
 export function getPv(h: CcmHarness, name: string): Promise<V1PersistentVolume | undefined> {
   return h.core.readPersistentVolume({ name }).catch((err: { code?: number }) => {
     if (err.code === 404) {
