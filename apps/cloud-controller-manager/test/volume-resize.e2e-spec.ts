@@ -10,7 +10,6 @@ import { CcmHarness, holdsFor, waitFor } from './harness';
 import {
   DRIVER,
   E2E_TIMEOUT,
-  NS,
   VOLUME_CONTROLLERS,
   audit,
   eventsFor,
