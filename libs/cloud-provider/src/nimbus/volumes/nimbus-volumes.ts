@@ -93,10 +93,8 @@ export class NimbusVolumes implements Volumes {
       );
     }
     try {
-      const existing = await this.client.volumes.findByName(request.name);
-      if (existing && existing.state !== 'deleting') {
-        return await this.adopt(existing, request, sizeGiB);
-      }
+      // The claim UID as Idempotency-Key makes a retried create (lost answer, crash) replay the
+      // first one; the unique name catches what the key cannot (another key, other parameters).
       const zone = await chooseZone(request.accessibilityRequirements, () =>
         this.defaultZone.get(),
       );
@@ -112,7 +110,7 @@ export class NimbusVolumes implements Volumes {
           },
           { idempotencyKey: request.idempotencyKey },
         );
-        return this.csiVolume(await this.until(volume.id, (v) => v.state !== 'creating'));
+        return this.csiVolume(await this.until(volume.id, (v) => v.state !== 'creating', volume));
       } catch (error) {
         // Another attempt got there first (or used the key with other parameters): by name.
         if (error instanceof AlreadyExistsError || error instanceof IdempotencyKeyReusedError) {
@@ -146,11 +144,15 @@ export class NimbusVolumes implements Volumes {
   ): Promise<Record<string, string>> {
     const what = `could not attach volume "${volumeId}" to node "${nodeId}"`;
     try {
-      const { operation } = await this.client.volumes.attach(volumeId, nodeId);
-      const volume = await this.until(volumeId, (v) => {
-        const attachment = v.attachments.find((a) => a.instanceId === nodeId);
-        return attachment === undefined || attachment.state === 'attached';
-      });
+      const { operation, volume: answered } = await this.client.volumes.attach(volumeId, nodeId);
+      const volume = await this.until(
+        volumeId,
+        (v) => {
+          const attachment = v.attachments.find((a) => a.instanceId === nodeId);
+          return attachment === undefined || attachment.state === 'attached';
+        },
+        answered,
+      );
       const attachment = volume.attachments.find((a) => a.instanceId === nodeId);
       if (!attachment) {
         // The attach operation failed (it leaves no attachment): its problem says why.
@@ -164,8 +166,9 @@ export class NimbusVolumes implements Volumes {
   }
 
   async controllerUnpublishVolume(volumeId: string, nodeId: string): Promise<void> {
+    let answered: VolumeDto | undefined;
     try {
-      await this.client.volumes.detach(volumeId, nodeId);
+      answered = (await this.client.volumes.detach(volumeId, nodeId)).volume;
     } catch (error) {
       // Gone, or not attached there: the volume counts as unpublished (CSI spec).
       if (error instanceof NotFoundError || error instanceof FailedPreconditionError) {
@@ -177,7 +180,11 @@ export class NimbusVolumes implements Volumes {
       throw csiErrorFromCloud(error, `could not detach volume "${volumeId}" from node "${nodeId}"`);
     }
     try {
-      await this.until(volumeId, (v) => !v.attachments.some((a) => a.instanceId === nodeId));
+      await this.until(
+        volumeId,
+        (v) => !v.attachments.some((a) => a.instanceId === nodeId),
+        answered,
+      );
     } catch (error) {
       if (!(error instanceof NotFoundError)) {
         throw csiErrorFromCloud(
@@ -301,8 +308,19 @@ export class NimbusVolumes implements Volumes {
     return labels;
   }
 
-  /** Polls the volume (50 ms doubling to 1 s) until `done`; DeadlineExceeded after the timeout. */
-  private async until(volumeId: string, done: (v: VolumeDto) => boolean): Promise<VolumeDto> {
+  /**
+   * Polls the volume (50 ms doubling to 1 s) until `done`, starting with the state a mutation
+   * answered (settled already when the cloud's transitions are instant); DeadlineExceeded after
+   * the timeout.
+   */
+  private async until(
+    volumeId: string,
+    done: (v: VolumeDto) => boolean,
+    answered?: VolumeDto,
+  ): Promise<VolumeDto> {
+    if (answered && done(answered)) {
+      return answered;
+    }
     const clock = this.client.http.clock;
     const deadline = clock.now() + this.timeoutMs;
     let delay = 50;
