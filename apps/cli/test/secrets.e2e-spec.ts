@@ -91,7 +91,7 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
     expect(created.status).toBeLessThan(300);
     expect((await cloud('/v1/instances', WRONG[0])).status).toBe(401);
     expect((await cloud('/admin/audit', ADMIN_TOKEN)).status).toBe(200);
-    expect((await kubeGet(kubeUrl, '/api/v1/nodes', ca, admin))).toBe(200);
+    expect(await kubeGet(kubeUrl, '/api/v1/nodes', ca, admin)).toBe(200);
     expect(await kubeGet(kubeUrl, '/api/v1/nodes', ca, WRONG[1])).toBe(401);
     expect(
       await kubeGet(kubeUrl, '/api/v1/nodes', ca, admin, 'POST', {

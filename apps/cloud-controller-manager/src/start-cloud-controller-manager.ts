@@ -145,6 +145,7 @@ export async function startCloudControllerManager(
         scheduler,
         logger,
         registry,
+        identity,
       },
       signal,
     );
@@ -229,6 +230,6 @@ function nimbusProvider(config: CloudControllerManagerConfig, version?: string):
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName },
+    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
   );
 }
