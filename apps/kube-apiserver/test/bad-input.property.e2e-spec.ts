@@ -270,6 +270,13 @@ describe('generated bad input (kube-apiserver)', () => {
       headers: { 'Content-Type': 'application/json' },
     });
     expect(created.status).toBe(201);
+    // Pods need their namespace's default ServiceAccount (ServiceAccount admission, as upstream).
+    const account = await raw(t.server, '/api/v1/namespaces/default/serviceaccounts', {
+      method: 'POST',
+      body: JSON.stringify({ metadata: { name: 'default' } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect([201, 409]).toContain(account.status);
   });
 
   afterAll(async () => {
