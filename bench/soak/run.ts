@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       ccmPort: -1,
       token: TOKEN,
       transitionMs: 200,
-      logLevel: 'warn',
+      logLevel: 'silent',
     }),
   );
   const ca = readFileSync(join(dir.path, 'ca.crt'), 'utf8');
