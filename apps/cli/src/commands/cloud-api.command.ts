@@ -69,6 +69,12 @@ export function registerCloudApiCommand(program: Command): void {
     )
     .addOption(
       nimbusOption(
+        '--lb-bind <address>',
+        'listen for load balancers on this address (e.g. a LAN IP) instead of their 127/8 loopback addresses',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--rate-limits <limits>',
         'off, or class=capacity:refillPerSecond for reads, mutations, instanceCreates (e.g. reads=100:20)',
       ),
