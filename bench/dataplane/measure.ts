@@ -54,27 +54,37 @@ function download(url: string): Promise<void> {
   });
 }
 
-/** Latency percentiles of `n` sequential `GET /small` on one keep-alive connection. */
-export async function latency(baseUrl: string, n: number): Promise<{ p50: number; p99: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const times: number[] = [];
+/**
+ * Latency percentiles of `n` sequential `GET /small` per path, each path on its own keep-alive
+ * connection, the paths interleaved request by request so they see the same machine noise.
+ */
+export async function latencies(
+  baseUrls: string[],
+  n: number,
+): Promise<{ p50: number; p99: number }[]> {
+  const agents = baseUrls.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const times: number[][] = baseUrls.map(() => []);
   try {
     for (let i = 0; i < n; i++) {
-      const started = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        get(`${baseUrl}/small`, { agent }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-          res.on('error', reject);
-        }).on('error', reject);
-      });
-      times.push(performance.now() - started);
+      for (let p = 0; p < baseUrls.length; p++) {
+        const started = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          get(`${baseUrls[p]}/small`, { agent: agents[p] }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', reject);
+          }).on('error', reject);
+        });
+        times[p].push(performance.now() - started);
+      }
     }
   } finally {
-    agent.destroy();
+    agents.forEach((a) => a.destroy());
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { p50: percentile(t, 0.5), p99: percentile(t, 0.99) };
+  });
 }
 
 export function percentile(sorted: number[], q: number): number {

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostAddressOf, hostPort } from './host';
-import { latency, median, megabytesPerSecond, requestsPerSecond, type Sample } from './measure';
+import { latencies, median, megabytesPerSecond, requestsPerSecond, type Sample } from './measure';
 import { startKubeProxyPath, type BenchPath } from './paths';
 
 const ROOT = join(__dirname, '../..');
@@ -50,7 +50,11 @@ function start(
 }
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, { method, headers: AUTH, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: AUTH,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) {
     throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
   }
@@ -73,11 +77,11 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
-async function sample(baseUrl: string): Promise<Sample> {
+/** Throughput of one path (latency is measured for all paths together, interleaved). */
+async function throughput(baseUrl: string): Promise<Pick<Sample, 'rps' | 'mbps'>> {
   const rps = await requestsPerSecond(baseUrl, CONNECTIONS, DURATION);
   const mbps = await megabytesPerSecond(baseUrl, STREAMS, MB * 1e6);
-  const { p50, p99 } = await latency(baseUrl, LATENCY_REQUESTS);
-  return { rps, mbps, p50, p99 };
+  return { rps, mbps };
 }
 
 async function main(): Promise<void> {
@@ -157,19 +161,30 @@ async function main(): Promise<void> {
     for (const p of paths) {
       await requestsPerSecond(p.baseUrl, CONNECTIONS, 1);
       await megabytesPerSecond(p.baseUrl, STREAMS, 8e6);
-      await latency(p.baseUrl, 200);
     }
+    await latencies(
+      paths.map((p) => p.baseUrl),
+      200,
+    );
     const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]));
     for (let run = 1; run <= RUNS; run++) {
       // Alternate the order so drift on the shared machine does not favour one path.
       const order = run % 2 === 1 ? paths : [...paths].reverse();
+      const measured = new Map<string, Pick<Sample, 'rps' | 'mbps'>>();
       for (const p of order) {
-        const s = await sample(p.baseUrl);
+        measured.set(p.name, await throughput(p.baseUrl));
+      }
+      const lat = await latencies(
+        paths.map((p) => p.baseUrl),
+        LATENCY_REQUESTS,
+      );
+      paths.forEach((p, i) => {
+        const s = { ...measured.get(p.name)!, ...lat[i] };
         samples.get(p.name)!.push(s);
         console.log(
           `run ${run} ${p.name}: ${s.rps.toFixed(0)} req/s, ${s.mbps.toFixed(0)} MB/s, p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms`,
         );
-      }
+      });
     }
     report(paths, samples, load);
   } finally {
@@ -228,7 +243,7 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
     '## Load-balancer data plane',
     '',
     `Measured by \`npm run bench:dataplane\` (\`bench/dataplane/run.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, 1-minute load average ${load.toFixed(2)} at the start — the machine was shared with other work, so read the ratios, not the absolute numbers.`,
-    `The cloud API (\`nimbus cloud-api\` from \`dist/\`, one load balancer, TCP listener, round robin, default health check) and the backend (a Node HTTP server) run as separate processes; the load generator runs in the bench process. Each of ${RUNS} runs measures both paths in alternating order after a warm-up: req/s = autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION} s, 64-byte answers; MB/s = ${STREAMS} parallel downloads of ${MB} MB; latency = ${LATENCY_REQUESTS} sequential requests on one keep-alive connection. Medians, with the spread (min–max) of the runs in parentheses.`,
+    `The cloud API (\`nimbus cloud-api\` from \`dist/\`, one load balancer, TCP listener, round robin, default health check) and the backend (a Node HTTP server) run as separate processes; the load generator runs in the bench process. Each of ${RUNS} runs measures both paths in alternating order after a warm-up: req/s = autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION} s, 64-byte answers; MB/s = ${STREAMS} parallel downloads of ${MB} MB; latency = ${LATENCY_REQUESTS} sequential requests per path on one keep-alive connection each, the paths interleaved request by request. Medians, with the spread (min–max) of the runs in parentheses.`,
     'Goals (issue 11): ≥ 0.5× direct throughput, p99 added latency < 1 ms.',
     '',
     '| Path | req/s | vs direct | MB/s | vs direct | p50 ms | p99 ms | p99 added |',
