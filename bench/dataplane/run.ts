@@ -10,15 +10,16 @@
  * BENCH_CONNECTIONS (10), BENCH_MB (per stream per MB/s run, 64), BENCH_STREAMS (4),
  * BENCH_LATENCY_REQUESTS (2000).
  */
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostAddressOf, hostPort } from './host';
 import { latencies, median, megabytesPerSecond, requestsPerSecond, type Sample } from './measure';
+import { writeBenchmarkSection } from '../shared/benchmarks-doc';
+import { startProcess } from '../shared/child-process';
 import { startKubeProxyPath, type BenchPath } from './paths';
 
-const ROOT = join(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -27,27 +28,6 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
 const TOKEN = 'bench-dataplane-token-0123';
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-
-function start(
-  cmd: string,
-  args: string[],
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = ready.exec(out);
-      if (match) {
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve({ child, match });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)));
-  });
-}
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
@@ -91,7 +71,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const extraPaths: BenchPath[] = [];
   try {
-    const api = await start(
+    const api = await startProcess(
       'node',
       [
         'bin/nimbus.js',
@@ -123,7 +103,7 @@ async function main(): Promise<void> {
       { name: 'bench-backend', zone: 'nimbus-1a', instanceType: 'nb.small' },
     );
     const backendAddress = hostAddressOf(instance.privateIp)!;
-    const backend = await start(
+    const backend = await startProcess(
       'node',
       ['-r', 'ts-node/register/transpile-only', 'bench/dataplane/backend.ts', backendAddress, '0'],
       /ready (\d+)/,
@@ -256,12 +236,7 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
     '<!-- dataplane:end -->',
   ].join('\n');
   console.log(`\n${section}\n`);
-  const file = join(ROOT, 'docs/benchmarks.md');
-  let doc = readFileSync(file, 'utf8');
-  const re = /<!-- dataplane:start -->[\s\S]*<!-- dataplane:end -->/;
-  doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, doc);
-  execSync(`npx prettier --write ${file}`, { cwd: ROOT, stdio: 'ignore' });
+  writeBenchmarkSection('dataplane', section);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import type { Backend } from './backend-pool';
+import { bindFirstAvailable, isBindFailure } from './bind';
 import type {
   BackendCounters,
   DataPlaneClock,
@@ -33,8 +34,8 @@ function emptyRejections(): Record<RejectReason, number> {
   return { source_range: 0, no_backend: 0, backend_unreachable: 0, session_limit: 0 };
 }
 
-/** State shared by the TCP and UDP listeners: spec, status, counters. */
-export abstract class Listener {
+/** State shared by the TCP and UDP listeners: spec, status, counters, binding. */
+export abstract class Listener<Handle = unknown> {
   status: ListenerStatus;
   protected readonly rejected = emptyRejections();
   protected readonly counters = new Map<string, BackendCounters>();
@@ -46,8 +47,34 @@ export abstract class Listener {
     this.status = { name: spec.name, protocol: spec.protocol, state: 'opening' };
   }
 
-  /** Binds (first candidate, then fallbacks); the outcome is in `status`. */
-  abstract open(): Promise<void>;
+  /** Binds (the plan's address, then its fallbacks); the outcome is in `status`. */
+  async open(): Promise<void> {
+    this.status = { name: this.spec.name, protocol: this.spec.protocol, state: 'opening' };
+    const result = await bindFirstAvailable(this.spec.bind, (address, port) =>
+      this.bindSocket(address, port),
+    );
+    if (isBindFailure(result)) {
+      this.status = { ...this.status, state: 'failed', message: result.message, code: result.code };
+      return;
+    }
+    this.adopt(result.handle);
+    this.status = {
+      ...this.status,
+      state: 'listening',
+      address: result.address,
+      port: result.port,
+      message: result.message,
+    };
+  }
+
+  /** Opens one socket on `address:port` (0 = any); rejects with the Node error. */
+  protected abstract bindSocket(
+    address: string,
+    port: number,
+  ): Promise<{ handle: Handle; port: number }>;
+
+  /** Starts serving on the socket `bindSocket` opened. */
+  protected abstract adopt(handle: Handle): void;
 
   /** Stops listening and ends every connection or flow of this listener. */
   abstract close(): Promise<void>;

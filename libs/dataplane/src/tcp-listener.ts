@@ -1,6 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Backend } from './backend-pool';
-import { bindFirstAvailable, isBindFailure } from './bind';
 import { Listener } from './listener';
 import { plainAddress } from './source-ranges';
 import type { BackendCounters } from './types';
@@ -22,29 +21,18 @@ interface Splice {
  * while the slower one's buffer is full). Half-closes pass through; a reset on one side resets
  * the other. No data is read from a client before its backend answered (`pauseOnConnect`).
  */
-export class TcpListener extends Listener {
+export class TcpListener extends Listener<Server> {
   private server?: Server;
   private readonly splices = new Set<Splice>();
   /** Clients still waiting for a backend (health answers, dials). */
   private readonly waiting = new Set<Socket>();
 
-  async open(): Promise<void> {
-    this.status = { name: this.spec.name, protocol: 'TCP', state: 'opening' };
-    const result = await bindFirstAvailable(this.spec.bind, (address, port) =>
-      listenTcp(address, port, (socket) => this.accept(socket)),
-    );
-    if (isBindFailure(result)) {
-      this.status = { ...this.status, state: 'failed', message: result.message, code: result.code };
-      return;
-    }
-    this.server = result.handle;
-    this.status = {
-      ...this.status,
-      state: 'listening',
-      address: result.address,
-      port: result.port,
-      message: result.message,
-    };
+  protected bindSocket(address: string, port: number): Promise<{ handle: Server; port: number }> {
+    return listenTcp(address, port, (socket) => this.accept(socket));
+  }
+
+  protected adopt(server: Server): void {
+    this.server = server;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Backend } from './backend-pool';
-import { bindFirstAvailable, isBindFailure } from './bind';
 import { Listener } from './listener';
 import { plainAddress } from './source-ranges';
 import type { BackendCounters } from './types';
@@ -76,28 +75,18 @@ class UdpFlow {
  * unhealthy (the next datagram chooses again, as kube-proxy clears conntrack entries), or when
  * the backend answers with ICMP port unreachable.
  */
-export class UdpListener extends Listener {
+export class UdpListener extends Listener<Socket> {
   private socket?: Socket;
   private readonly flows = new Map<string, UdpFlow>();
 
-  async open(): Promise<void> {
-    this.status = { name: this.spec.name, protocol: 'UDP', state: 'opening' };
-    const result = await bindFirstAvailable(this.spec.bind, bindUdp);
-    if (isBindFailure(result)) {
-      this.status = { ...this.status, state: 'failed', message: result.message, code: result.code };
-      return;
-    }
-    const socket = result.handle;
+  protected bindSocket(address: string, port: number): Promise<{ handle: Socket; port: number }> {
+    return bindUdp(address, port);
+  }
+
+  protected adopt(socket: Socket): void {
     this.socket = socket;
     socket.on('message', (datagram, rinfo) => this.receive(datagram, rinfo));
     socket.on('error', () => undefined);
-    this.status = {
-      ...this.status,
-      state: 'listening',
-      address: result.address,
-      port: result.port,
-      message: result.message,
-    };
   }
 
   async close(): Promise<void> {
