@@ -53,6 +53,9 @@ interface Instance {
   privateIp: string;
 }
 
+// Generous: the machine is shared; no test asserts on durations.
+jest.setTimeout(60_000);
+
 const rand = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 
 /** Fast health checks so failover tests wait for seconds, not minutes. */

@@ -107,6 +107,7 @@ export function cloudApiBanner(server: RunningCloudApi, config: CloudApiConfig):
     tokenLine,
     adminLine,
     `  data:         ${config.dataDir}`,
+    `  LBs answer:   ${config.lbBind ? `on ${config.lbBind}, a port per listener` : 'at 127.X.c.d of their IP a.b.c.d (X = b, or a if b is 0)'}; \`nimbus lb-address <lb-id|ip>\` prints where`,
     '',
     '',
   ].join('\n');
