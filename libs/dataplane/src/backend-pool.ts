@@ -1,7 +1,7 @@
 import { HealthChecker } from './health/health-checker';
 import type { Probe, ProbeTarget } from './health/probes';
 import { createScheduler } from './schedulers';
-import type { Candidate, Scheduler } from './schedulers/scheduler';
+import { canonicalSchedulerName, type Candidate, type Scheduler } from './schedulers/scheduler';
 import { AffinityTable } from './session-affinity';
 import type {
   BackendSpec,
@@ -86,7 +86,7 @@ export class BackendPool {
    * their connections, health and affinity; answers the ones that left (they drain).
    */
   configure(spec: VirtualServerSpec): Backend[] {
-    if (this.scheduler === undefined || !sameScheduler(this.scheduler.name, spec.scheduler)) {
+    if (this.scheduler?.name !== canonicalSchedulerName(spec.scheduler)) {
       this.scheduler = createScheduler(spec.scheduler);
     }
     if (spec.affinity) {
@@ -257,8 +257,4 @@ export class BackendPool {
     backend.checker = checker;
     checker.start();
   }
-}
-
-function sameScheduler(current: string, wanted: string): boolean {
-  return createScheduler(wanted).name === current;
 }

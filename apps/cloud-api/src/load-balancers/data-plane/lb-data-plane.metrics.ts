@@ -1,5 +1,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Health, VirtualServerStats, VirtualServerStatus } from '@app/dataplane';
+import type {
+  BackendCounters,
+  Health,
+  VirtualServerStats,
+  VirtualServerStatus,
+} from '@app/dataplane';
 
 export interface LoadBalancerSample {
   id: string;
@@ -17,62 +22,48 @@ const HEALTH_STATES: Health[] = ['healthy', 'unhealthy', 'unknown'];
  */
 export class LoadBalancerMetrics {
   constructor(registry: Registry, samples: () => LoadBalancerSample[]) {
-    const lbl = ['load_balancer', 'listener', 'backend'] as const;
-    const perBackend = (
-      name: string,
-      help: string,
-      pick: (c: VirtualServerStats['listeners'][number]['backends'][string]) => number,
-      type: 'counter' | 'gauge' = 'counter',
-    ) => {
-      const Metric = type === 'counter' ? Counter : Gauge;
-      new Metric({
+    const perBackend = ['load_balancer', 'listener', 'backend'] as const;
+    const counter = (name: string, help: string, field: keyof BackendCounters) =>
+      new Counter({
         name,
         help,
-        labelNames: lbl,
+        labelNames: perBackend,
         registers: [registry],
-        collect(this: Counter<(typeof lbl)[number]> | Gauge<(typeof lbl)[number]>) {
+        collect() {
           this.reset();
-          for (const s of samples()) {
-            for (const l of s.stats.listeners) {
-              for (const [backend, c] of Object.entries(l.backends)) {
-                const labels = { load_balancer: s.id, listener: l.name, backend };
-                if (this instanceof Gauge) {
-                  this.set(labels, pick(c));
-                } else {
-                  this.inc(labels, pick(c));
-                }
-              }
-            }
-          }
+          forEachBackend(samples(), (labels, c) => this.inc(labels, c[field]));
         },
       });
-    };
-    perBackend(
+    counter(
       'nimbus_load_balancer_connections_total',
       'Connections (UDP: flows) forwarded, by load balancer, listener and backend',
-      (c) => c.connections,
+      'connections',
     );
-    perBackend(
-      'nimbus_load_balancer_active_connections',
-      'Open connections (UDP: live flows), by load balancer, listener and backend',
-      (c) => c.active,
-      'gauge',
-    );
-    perBackend(
+    counter(
       'nimbus_load_balancer_received_bytes_total',
       'Bytes received from clients and forwarded to the backend',
-      (c) => c.bytesIn,
+      'bytesIn',
     );
-    perBackend(
+    counter(
       'nimbus_load_balancer_sent_bytes_total',
       'Bytes received from the backend and sent to clients',
-      (c) => c.bytesOut,
+      'bytesOut',
     );
-    perBackend(
+    counter(
       'nimbus_load_balancer_backend_connect_failures_total',
       'Failed dials to a backend (each retried on another backend when one is left)',
-      (c) => c.connectFailures,
+      'connectFailures',
     );
+    new Gauge({
+      name: 'nimbus_load_balancer_active_connections',
+      help: 'Open connections (UDP: live flows), by load balancer, listener and backend',
+      labelNames: perBackend,
+      registers: [registry],
+      collect() {
+        this.reset();
+        forEachBackend(samples(), (labels, c) => this.set(labels, c.active));
+      },
+    });
 
     new Counter({
       name: 'nimbus_load_balancer_rejected_connections_total',
@@ -147,5 +138,21 @@ export class LoadBalancerMetrics {
         }
       },
     });
+  }
+}
+
+function forEachBackend(
+  samples: LoadBalancerSample[],
+  visit: (
+    labels: { load_balancer: string; listener: string; backend: string },
+    c: BackendCounters,
+  ) => void,
+): void {
+  for (const s of samples) {
+    for (const l of s.stats.listeners) {
+      for (const [backend, c] of Object.entries(l.backends)) {
+        visit({ load_balancer: s.id, listener: l.name, backend }, c);
+      }
+    }
   }
 }
