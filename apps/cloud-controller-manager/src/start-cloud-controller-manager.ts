@@ -11,6 +11,9 @@ import {
   errorMessage,
   noopLogger,
   sleep,
+  startHealthServer,
+  type HealthCheck,
+  type HealthServer,
   type Logger,
   type Scheduler,
 } from '@app/controller-runtime';
@@ -26,7 +29,6 @@ import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
 import { CONTROLLERS } from './controllers';
-import { startHealthServer, type HealthCheck, type HealthServer } from './health-server';
 import { runControllers, type ControllerSet } from './run-controllers';
 import { settingsOf } from './settings';
 

@@ -26,7 +26,7 @@ export interface EventBroadcasterOptions {
 }
 
 /** The HTTP status an error carries (client-node's ApiException has `code`). */
-function httpStatusOf(err: unknown): number | undefined {
+export function httpStatusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) {
     return undefined;
   }
