@@ -13,11 +13,11 @@ import {
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
 
 /** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
+export const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
+export const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
 
 /** `true`/`false` strings from the command line and environment become booleans. */
-const toBoolean = ({ value }: { value: unknown }): unknown =>
+export const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 /**

@@ -7,4 +7,5 @@ export * from './cloud-api.config';
 export * from './cli-option';
 export * from './kube-apiserver.config';
 export * from './cloud-controller-manager.config';
+export * from './kube-scheduler.config';
 export * from './nimbus-up.config';
