@@ -28,7 +28,12 @@ const KNOWN = new Set([
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function integer(doc: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+function integer(
+  doc: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
   const v = doc[field];
   if (v === undefined) {
     return undefined;

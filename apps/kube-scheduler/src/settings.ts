@@ -31,8 +31,14 @@ export function settingsOf(config: KubeSchedulerConfig): SchedulerSettings {
       'podMaxInUnschedulablePodsDuration',
     ),
     leaderElect: config.leaderElect,
-    leaseDurationMs: parseDuration(config.leaderElectLeaseDuration, '--leader-elect-lease-duration'),
-    renewDeadlineMs: parseDuration(config.leaderElectRenewDeadline, '--leader-elect-renew-deadline'),
+    leaseDurationMs: parseDuration(
+      config.leaderElectLeaseDuration,
+      '--leader-elect-lease-duration',
+    ),
+    renewDeadlineMs: parseDuration(
+      config.leaderElectRenewDeadline,
+      '--leader-elect-renew-deadline',
+    ),
     retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
     leaseName: config.leaderElectResourceName,
     leaseNamespace: config.leaderElectResourceNamespace,

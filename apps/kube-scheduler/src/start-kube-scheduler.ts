@@ -96,15 +96,18 @@ export async function startKubeScheduler(
       logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
   });
   const cache = new SchedulerCache();
-  let queue: SchedulingQueue | undefined;
-  const metrics = new SchedulerMetrics(registry, settings.schedulerName, () =>
-    queue ? queue.pendingCounts() : { active: 0, backoff: 0, unschedulable: 0, gated: 0 },
+  // The metrics read the queue's counts; the queue reports to the metrics.
+  const built: { queue?: SchedulingQueue } = {};
+  const metrics = new SchedulerMetrics(
+    registry,
+    settings.schedulerName,
+    () => built.queue?.pendingCounts() ?? { active: 0, backoff: 0, unschedulable: 0, gated: 0 },
   );
   const framework = defaultFramework(
     { cache, listers: listersOf(informers) },
     { random, preemption: new Preemptor(pods, recorder, metrics, scheduler, logger) },
   );
-  queue = new SchedulingQueue({
+  const q = new SchedulingQueue({
     scheduler,
     framework,
     logger,
@@ -113,7 +116,7 @@ export async function startKubeScheduler(
     maxInUnschedulableMs: settings.maxInUnschedulableMs,
     onIncoming: (q, event) => metrics.incomingPod(q, event),
   });
-  const q = queue;
+  built.queue = q;
   addEventHandlers(informers, cache, q, settings.schedulerName);
   const loop = new SchedulerLoop({
     framework,
@@ -137,7 +140,13 @@ export async function startKubeScheduler(
   const stop = new AbortController();
   broadcaster.start();
   await informers.start();
-  const synced = waitForCacheSync('kube-scheduler', informers.all(), scheduler, logger, stop.signal);
+  const synced = waitForCacheSync(
+    'kube-scheduler',
+    informers.all(),
+    scheduler,
+    logger,
+    stop.signal,
+  );
   checks.push({
     name: 'sched-handler-sync',
     check: () =>

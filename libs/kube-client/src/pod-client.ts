@@ -18,7 +18,12 @@ export class PodClient {
    * `POST pods/<name>/binding` (DefaultBinder): the api-server sets `spec.nodeName` and
    * `PodScheduled=True`; a pod already bound is a 409.
    */
-  async bind(namespace: string, name: string, uid: string | undefined, node: string): Promise<void> {
+  async bind(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    node: string,
+  ): Promise<void> {
     await this.core.createNamespacedPodBinding({
       namespace,
       name,

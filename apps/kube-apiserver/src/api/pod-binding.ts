@@ -31,7 +31,7 @@ export function bindPod(
     throw badRequest('Binding "target.name" is required');
   }
   const current = service.get(type, namespace, name);
-  const pod = structuredClone(current.object) as KubeObject;
+  const pod = structuredClone<KubeObject>(current.object);
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
   if (typeof meta.uid === 'string' && meta.uid !== '' && meta.uid !== pod.metadata.uid) {
     throw conflict(
@@ -45,10 +45,18 @@ export function bindPod(
     throw conflict(type, name);
   }
   if (pod.metadata.deletionTimestamp) {
-    throw conflict(bindingResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    throw conflict(
+      bindingResource,
+      name,
+      `pod ${name} is being deleted, cannot be assigned to a host`,
+    );
   }
   if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-    throw conflict(bindingResource, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    throw conflict(
+      bindingResource,
+      name,
+      `pod ${name} is already assigned to node "${spec.nodeName}"`,
+    );
   }
   if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.length > 0) {
     throw conflict(bindingResource, name, `pod ${name} has non-empty .spec.schedulingGates`);

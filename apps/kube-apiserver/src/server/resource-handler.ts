@@ -263,7 +263,12 @@ export class ResourceHandler {
   ): void {
     const { type, namespace = '', name = '' } = route;
     bindPod(this.service, type, namespace, name, body, this.writeOptions(query), this.clock.now());
-    sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    sendJson(res, 201, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 201,
+    });
   }
-
 }

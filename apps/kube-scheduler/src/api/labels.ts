@@ -126,7 +126,10 @@ export function andSelectors(a: Selector, b: Selector): Selector {
 }
 
 /** Requirements `key In (value)` for each of `keys` the pod carries (matchLabelKeys). */
-export function selectorFromLabelKeys(keys: readonly string[] | undefined, labels: Labels): Selector {
+export function selectorFromLabelKeys(
+  keys: readonly string[] | undefined,
+  labels: Labels,
+): Selector {
   const set: Record<string, string> = {};
   for (const k of keys ?? []) {
     if (has(labels, k)) {

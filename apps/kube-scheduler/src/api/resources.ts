@@ -116,7 +116,7 @@ const cloneResource = (r: Resource): Resource => ({
 
 /** A container's requests, with cpu/memory defaulted when `nonZero` (scoring). */
 function containerRequests(c: V1Container, nonZero: boolean): Resource {
-  const requests = c.resources?.requests as ResourceList;
+  const requests = c.resources?.requests;
   const r = resourceFromList(requests);
   if (nonZero) {
     if (requests?.cpu === undefined) {
@@ -156,6 +156,6 @@ export function podRequests(pod: V1Pod, nonZero = false): Resource {
     }
   }
   maxInto(reqs, initFloor);
-  addList(reqs, spec?.overhead as ResourceList);
+  addList(reqs, spec?.overhead);
   return reqs;
 }

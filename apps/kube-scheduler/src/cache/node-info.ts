@@ -48,9 +48,7 @@ export class NodeInfo {
     this.labels = node.metadata?.labels;
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = node.spec?.unschedulable === true;
-    this.allocatable = resourceFromList(
-      (node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined,
-    );
+    this.allocatable = resourceFromList(node.status?.allocatable ?? node.status?.capacity);
     this.images = new Map();
     for (const image of node.status?.images ?? []) {
       for (const name of image.names ?? []) {

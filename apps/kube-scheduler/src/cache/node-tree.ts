@@ -3,7 +3,8 @@ import type { V1Node } from '@app/kube-client';
 /** utilnode.GetZoneKey: `<region>:\0:<zone>` from the topology (or beta failure-domain) labels. */
 export function zoneKeyOf(node: V1Node): string {
   const l = node.metadata?.labels ?? {};
-  const zone = l['topology.kubernetes.io/zone'] ?? l['failure-domain.beta.kubernetes.io/zone'] ?? '';
+  const zone =
+    l['topology.kubernetes.io/zone'] ?? l['failure-domain.beta.kubernetes.io/zone'] ?? '';
   const region =
     l['topology.kubernetes.io/region'] ?? l['failure-domain.beta.kubernetes.io/region'] ?? '';
   return region === '' && zone === '' ? '' : `${region}:\u0000:${zone}`;

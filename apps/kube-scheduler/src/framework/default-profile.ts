@@ -41,7 +41,8 @@ export interface ProfileOptions {
  * ImageLocality. (PrioritySort is the queue's order; DefaultBinder the binding call.)
  */
 export function defaultFramework(handle: Handle, options: ProfileOptions): Framework {
-  let framework: Framework | undefined;
+  // DefaultPreemption re-runs the filters, so it needs the framework it is part of.
+  const self: { framework?: Framework } = {};
   const plugins: Plugin[] = [
     new SchedulingGates(),
     new NodeUnschedulable(),
@@ -53,10 +54,10 @@ export function defaultFramework(handle: Handle, options: ProfileOptions): Frame
     ...volumePlugins(handle),
     new PodTopologySpread(handle.listers),
     new InterPodAffinity(handle.cache, handle.listers),
-    new DefaultPreemption(() => framework!, options.random, options.preemption),
+    new DefaultPreemption(() => self.framework!, options.random, options.preemption),
     new BalancedAllocation(),
     new ImageLocality(handle.cache),
   ];
-  framework = new Framework(plugins, DEFAULT_SCORE_WEIGHTS);
-  return framework;
+  self.framework = new Framework(plugins, DEFAULT_SCORE_WEIGHTS);
+  return self.framework;
 }

@@ -21,10 +21,7 @@ export function numFeasibleNodesToFind(percentage: number, numAllNodes: number):
   }
   let p = percentage;
   if (p === 0) {
-    p = Math.max(
-      MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND,
-      50 - Math.trunc(numAllNodes / 125),
-    );
+    p = Math.max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND, 50 - Math.trunc(numAllNodes / 125));
   }
   const n = Math.trunc((numAllNodes * p) / 100);
   return Math.max(n, MIN_FEASIBLE_NODES_TO_FIND);

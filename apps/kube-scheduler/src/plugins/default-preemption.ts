@@ -7,7 +7,8 @@ import { Code, Status } from '../framework/status';
 import { PluginNames } from './names';
 
 export const NOT_ELIGIBLE_NEVER = 'not eligible due to preemptionPolicy=Never.';
-export const NOT_ELIGIBLE_TERMINATING = 'not eligible due to a terminating pod on the nominated node.';
+export const NOT_ELIGIBLE_TERMINATING =
+  'not eligible due to a terminating pod on the nominated node.';
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 
@@ -161,7 +162,6 @@ function pickOneNodeForPreemption(candidates: Candidate[]): Candidate {
   const highest = (c: Candidate) => Math.max(...c.victims.map((v) => v.priority));
   const sum = (c: Candidate) => c.victims.reduce((s, v) => s + v.priority + 2 ** 31, 0);
   return [...candidates].sort(
-    (a, b) =>
-      highest(a) - highest(b) || sum(a) - sum(b) || a.victims.length - b.victims.length,
+    (a, b) => highest(a) - highest(b) || sum(a) - sum(b) || a.victims.length - b.victims.length,
   )[0];
 }

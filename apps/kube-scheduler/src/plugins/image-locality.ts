@@ -41,6 +41,8 @@ export class ImageLocality implements ScorePlugin {
     }
     const maxThreshold = MAX_CONTAINER_THRESHOLD * containers.length;
     const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), maxThreshold);
-    return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
+    return Math.trunc(
+      (MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD),
+    );
   }
 }

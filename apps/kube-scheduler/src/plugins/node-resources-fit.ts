@@ -35,7 +35,10 @@ export function insufficientResources(pod: PodInfo | Resource, node: NodeInfo): 
   if (req.memory > 0 && req.memory > alloc.memory - used.memory) {
     out.push('Insufficient memory');
   }
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
+  if (
+    req.ephemeralStorage > 0 &&
+    req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage
+  ) {
     out.push('Insufficient ephemeral-storage');
   }
   for (const [name, quantity] of req.scalar ?? []) {
@@ -88,9 +91,7 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin, EnqueueExten
 
   events(): EventRegistration[] {
     const fitsEmpty = (pod: PodInfo, n: unknown) => {
-      const alloc = resourceFromList(
-        (n as V1Node).status?.allocatable as Record<string, string> | undefined,
-      );
+      const alloc = resourceFromList((n as V1Node).status?.allocatable);
       const r = pod.requests;
       return (
         r.milliCPU <= alloc.milliCPU &&

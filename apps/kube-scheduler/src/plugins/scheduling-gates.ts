@@ -12,6 +12,8 @@ export class SchedulingGates implements PreEnqueuePlugin {
     if (gates.length === 0) {
       return undefined;
     }
-    return Status.unresolvable(`waiting for scheduling gates: [${gates.map((g) => g.name).join(' ')}]`);
+    return Status.unresolvable(
+      `waiting for scheduling gates: [${gates.map((g) => g.name).join(' ')}]`,
+    );
   }
 }

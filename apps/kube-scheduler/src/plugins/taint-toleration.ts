@@ -25,7 +25,9 @@ const PRE_SCORE = 'TaintToleration/preScore';
  * TaintToleration: the first untolerated NoSchedule/NoExecute taint rejects the node; scores
  * penalise untolerated PreferNoSchedule taints (normalised in reverse).
  */
-export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+export class TaintToleration
+  implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
+{
   readonly name = PluginNames.TaintToleration;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined {
@@ -33,7 +35,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     if (!taint) {
       return undefined;
     }
-    return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+    return Status.unresolvable(
+      `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`,
+    );
   }
 
   preScore(state: CycleState, pod: PodInfo): Status | undefined {

@@ -82,7 +82,9 @@ function podUpdated(oldPod: V1Pod, newPod: V1Pod): boolean {
  */
 export class SchedulingQueue {
   private readonly active = new KeyedHeapOf(activeLess);
-  private readonly backoff = new KeyedHeapOf((a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
+  private readonly backoff = new KeyedHeapOf(
+    (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b),
+  );
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
   /** Pods popped and not done, with the events seen meanwhile. */
   private readonly inFlight = new Map<string, InFlight>();

@@ -78,7 +78,7 @@ export class ClusterInformers {
   }
 
   all(): InformerAdapter<KubernetesObject>[] {
-    return [
+    const all: (InformerAdapter<KubernetesObject> | undefined)[] = [
       this.pods,
       this.nodes,
       this.namespaces,
@@ -90,7 +90,8 @@ export class ClusterInformers {
       this.persistentVolumes,
       this.storageClasses,
       this.csiNodes,
-    ].filter((i): i is InformerAdapter<KubernetesObject> => i !== undefined) as InformerAdapter<KubernetesObject>[];
+    ];
+    return all.filter((i) => i !== undefined);
   }
 
   async start(): Promise<void> {

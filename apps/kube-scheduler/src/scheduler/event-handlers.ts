@@ -101,7 +101,11 @@ export function addEventHandlers(
         }
       },
     });
-  moveOn(informers.persistentVolumeClaims, 'PersistentVolumeClaim/Add', 'PersistentVolumeClaim/Update');
+  moveOn(
+    informers.persistentVolumeClaims,
+    'PersistentVolumeClaim/Add',
+    'PersistentVolumeClaim/Update',
+  );
   moveOn(informers.persistentVolumes, 'PersistentVolume/Add', 'PersistentVolume/Update');
   moveOn(informers.storageClasses, 'StorageClass/Add', 'StorageClass/Update');
   moveOn(informers.csiNodes, 'CSINode/Add', 'CSINode/Update');

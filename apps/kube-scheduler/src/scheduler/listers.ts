@@ -1,8 +1,4 @@
-import type {
-  InformerAdapter,
-  KubernetesObject,
-  V1Service,
-} from '@app/kube-client';
+import type { InformerAdapter, KubernetesObject, V1Service } from '@app/kube-client';
 import { isDeletedFinalStateUnknown } from '@app/controller-runtime';
 import type { Listers } from '../framework/interfaces';
 import type { ClusterInformers } from './cluster-informers';

@@ -24,7 +24,7 @@ export class SchedulerMetrics {
     const registers = [registry];
     this.attempts = new Counter({
       name: 'scheduler_schedule_attempts_total',
-      help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',
+      help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.",
       labelNames: ['result', 'profile'],
       registers,
     });

@@ -16,8 +16,7 @@ export interface PreemptionPodApi extends PodApi {
   delete(namespace: string, name: string, uid?: string): Promise<void>;
 }
 
-const asObject = (p: PodInfo): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'Pod', ...p.pod }) as KubeObject;
+const asObject = (p: PodInfo): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', ...p.pod });
 
 /**
  * prepareCandidate: each victim gets `DisruptionTarget=True` (PreemptionByScheduler), is deleted

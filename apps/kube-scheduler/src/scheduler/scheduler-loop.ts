@@ -64,7 +64,7 @@ export function truncateMessage(message: string): string {
 }
 
 const POD_TYPE = { apiVersion: 'v1', kind: 'Pod' };
-const withType = (pod: V1Pod): KubeObject => ({ ...POD_TYPE, ...pod }) as KubeObject;
+const withType = (pod: V1Pod): KubeObject => ({ ...POD_TYPE, ...pod });
 
 /**
  * scheduleOne, repeated: pop a pod, run the scheduling cycle synchronously against the cache
@@ -201,7 +201,9 @@ export class SchedulerLoop {
       try {
         await this.deps.pods.bind(pod.namespace, pod.name, pod.pod.metadata?.uid, node);
       } catch (err) {
-        throw new Error(`running Bind plugin "DefaultBinder": ${apiErrorMessage(err)}`);
+        throw new Error(`running Bind plugin "DefaultBinder": ${apiErrorMessage(err)}`, {
+          cause: err,
+        });
       }
     } catch (err) {
       cache.forgetPod(assumed.uid);

@@ -47,9 +47,7 @@ interface CachedEvent {
 /** getKey: type, action, reason, reporting controller and instance, regarding and related. */
 function isomorphicKey(e: EventsV1Event): string {
   const ref = (r: ObjectReference | undefined) =>
-    r
-      ? [r.apiVersion, r.kind, r.namespace, r.name, r.uid, r.resourceVersion, r.fieldPath]
-      : [];
+    r ? [r.apiVersion, r.kind, r.namespace, r.name, r.uid, r.resourceVersion, r.fieldPath] : [];
   return JSON.stringify([
     e.type,
     e.action,
@@ -211,7 +209,10 @@ export class EventsV1Broadcaster {
         return;
       }
       if (tries >= maxTries) {
-        this.logger.error({ reason: event.reason }, 'Unable to write event (retry limit exceeded!)');
+        this.logger.error(
+          { reason: event.reason },
+          'Unable to write event (retry limit exceeded!)',
+        );
         return;
       }
       // wait.Jitter(sleep, 0.25)

@@ -134,7 +134,11 @@ export class InterPodAffinity
         }
       }
     }
-    if (existingAntiAffinityCounts.size === 0 && affinity.length === 0 && antiAffinity.length === 0) {
+    if (
+      existingAntiAffinityCounts.size === 0 &&
+      affinity.length === 0 &&
+      antiAffinity.length === 0
+    ) {
       return Status.skip();
     }
     const s: FilterState = {
@@ -157,7 +161,10 @@ export class InterPodAffinity
     if (s.antiAffinityCounts.size > 0) {
       for (const t of s.antiAffinity) {
         const value = node.labels?.[t.topologyKey];
-        if (value !== undefined && (s.antiAffinityCounts.get(pair(t.topologyKey, value)) ?? 0) > 0) {
+        if (
+          value !== undefined &&
+          (s.antiAffinityCounts.get(pair(t.topologyKey, value)) ?? 0) > 0
+        ) {
           return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
         }
       }
@@ -209,7 +216,13 @@ export class InterPodAffinity
     const preferredAnti = pod.preferredAntiAffinityTerms.map((t) => this.merged(t));
     const nsLabels = this.namespaceLabels(pod.namespace);
     const topologyScore = new Map<string, Map<string, number>>();
-    const add = (term: AffinityTerm, weight: number, target: PodInfo, ns: Labels, node: NodeInfo) => {
+    const add = (
+      term: AffinityTerm,
+      weight: number,
+      target: PodInfo,
+      ns: Labels,
+      node: NodeInfo,
+    ) => {
       if (!affinityTermMatches(term, target, ns)) {
         return;
       }
@@ -224,8 +237,13 @@ export class InterPodAffinity
       }
       byValue.set(value, (byValue.get(value) ?? 0) + weight);
     };
-    const weighted = (terms: readonly WeightedAffinityTerm[], sign: number, target: PodInfo, ns: Labels, node: NodeInfo) =>
-      terms.forEach((t) => add(t, t.weight * sign, target, ns, node));
+    const weighted = (
+      terms: readonly WeightedAffinityTerm[],
+      sign: number,
+      target: PodInfo,
+      ns: Labels,
+      node: NodeInfo,
+    ) => terms.forEach((t) => add(t, t.weight * sign, target, ns, node));
     for (const node of nodes) {
       if (!node.labels || Object.keys(node.labels).length === 0) {
         continue;

@@ -90,7 +90,10 @@ export function defaultSelector(pod: V1Pod, listers: Listers): Selector {
 }
 
 /** The node carries every topology key of `constraints`. */
-export function nodeHasAllTopologies(node: NodeInfo, constraints: readonly SpreadConstraint[]): boolean {
+export function nodeHasAllTopologies(
+  node: NodeInfo,
+  constraints: readonly SpreadConstraint[],
+): boolean {
   const labels = node.labels;
   return (
     labels !== undefined &&

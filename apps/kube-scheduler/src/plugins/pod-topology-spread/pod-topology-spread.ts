@@ -25,7 +25,8 @@ import {
   type SpreadConstraint,
 } from './constraints';
 
-export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH =
+  "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
 
 const PRE_FILTER = 'PodTopologySpread/preFilter';
@@ -244,9 +245,11 @@ export class PodTopologySpread
       if (!o || o.metadata?.namespace !== pod.namespace) {
         return false;
       }
-      return constraintsFor(pod.pod.spec?.topologySpreadConstraints, pod.labels, 'DoNotSchedule').some(
-        (c) => c.selector.matches(o.metadata?.labels),
-      );
+      return constraintsFor(
+        pod.pod.spec?.topologySpreadConstraints,
+        pod.labels,
+        'DoNotSchedule',
+      ).some((c) => c.selector.matches(o.metadata?.labels));
     };
     return [
       { event: 'Pod/Add', hint: (pod, _o, n) => concerns(pod, n) },
