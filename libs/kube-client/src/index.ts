@@ -9,6 +9,7 @@ export * from './event-sink';
 export * from './events-v1-sink';
 export * from './lease-lock';
 export * from './typed-clients';
+export * from './rest-client';
 export * from './pod-client';
 export * from './resource-informer';
 export * from './quantity';

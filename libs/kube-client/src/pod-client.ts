@@ -1,17 +1,15 @@
-import {
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { KubeRestClient } from './rest-client';
 
-/** The pod calls a scheduler makes (client-go's `Pods()` surface it uses). */
+const podPath = (namespace: string, name: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+
+/** The pod calls a scheduler makes (client-go's `Pods()` surface it uses), over plain JSON. */
 export class PodClient {
-  private readonly core: CoreV1Api;
+  private readonly rest: KubeRestClient;
 
   constructor(kc: KubeConfig) {
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.rest = new KubeRestClient(kc);
   }
 
   /**
@@ -24,32 +22,30 @@ export class PodClient {
     uid: string | undefined,
     node: string,
   ): Promise<void> {
-    await this.core.createNamespacedPodBinding({
-      namespace,
-      name,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { namespace, name, ...(uid ? { uid } : {}) },
-        target: { apiVersion: 'v1', kind: 'Node', name: node },
-      },
+    await this.rest.call('POST', `${podPath(namespace, name)}/binding`, {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { namespace, name, ...(uid ? { uid } : {}) },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
     });
   }
 
   /** Strategic-merge PATCH of `pods/<name>/status` (util.PatchPodStatus). */
   patchStatus(namespace: string, name: string, body: object): Promise<V1Pod> {
-    return this.core.patchNamespacedPodStatus(
-      { namespace, name, body },
-      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    return this.rest.call<V1Pod>(
+      'PATCH',
+      `${podPath(namespace, name)}/status`,
+      body,
+      'application/strategic-merge-patch+json',
     );
   }
 
   /** DELETE with the pod's own grace period (a preemption victim), guarded by its UID. */
   async delete(namespace: string, name: string, uid?: string): Promise<void> {
-    await this.core.deleteNamespacedPod({
-      namespace,
-      name,
-      body: uid ? { preconditions: { uid } } : undefined,
-    });
+    await this.rest.call(
+      'DELETE',
+      podPath(namespace, name),
+      uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined,
+    );
   }
 }

@@ -18,8 +18,24 @@ const DECIMAL_EXPONENT: Record<string, number> = {
 };
 const BINARY_POWER: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 
+/** Parsed quantities by text: the same few values ("100m", "128Mi") repeat on every pod. */
+const parsed = new Map<string, bigint | undefined>();
+const MAX_MEMOISED = 10_000;
+
 /** The quantity in nano-units (10⁻⁹), rounded up; undefined when `text` is no quantity. */
 function toNanos(text: string): bigint | undefined {
+  if (parsed.has(text)) {
+    return parsed.get(text);
+  }
+  const nanos = parse(text);
+  if (parsed.size >= MAX_MEMOISED) {
+    parsed.clear();
+  }
+  parsed.set(text, nanos);
+  return nanos;
+}
+
+function parse(text: string): bigint | undefined {
   const m = QUANTITY.exec(text.trim());
   if (!m) {
     return undefined;
