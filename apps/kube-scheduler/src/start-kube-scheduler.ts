@@ -22,6 +22,7 @@ import {
   KubeLeaseLock,
   kubeConfigFor,
   PodClient,
+  VolumeBindingClient,
   type KubeConfig,
 } from '@app/kube-client';
 import { SchedulerCache } from './cache/scheduler-cache';
@@ -104,7 +105,7 @@ export async function startKubeScheduler(
     () => built.queue?.pendingCounts() ?? { active: 0, backoff: 0, unschedulable: 0, gated: 0 },
   );
   const framework = defaultFramework(
-    { cache, listers: listersOf(informers) },
+    { cache, listers: listersOf(informers), volumes: new VolumeBindingClient(kc), time: scheduler },
     { random, preemption: new Preemptor(pods, recorder, metrics, scheduler, logger) },
   );
   const q = new SchedulingQueue({

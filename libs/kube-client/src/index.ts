@@ -11,6 +11,7 @@ export * from './lease-lock';
 export * from './typed-clients';
 export * from './rest-client';
 export * from './pod-client';
+export * from './volume-binding-client';
 export * from './resource-informer';
 export * from './quantity';
 export {

@@ -9,7 +9,9 @@ import type {
   V1StatefulSet,
   V1StorageClass,
 } from '@app/kube-client';
+import type { Scheduler } from '@app/controller-runtime';
 import type { NodeInfo } from '../cache/node-info';
+import type { VolumeApi } from '../plugins/volumes/volume-binding';
 import type { PodInfo } from '../cache/pod-info';
 import type { SchedulerCache } from '../cache/scheduler-cache';
 import type { ClusterEvent } from './cluster-event';
@@ -35,6 +37,10 @@ export interface Listers {
 export interface Handle {
   cache: SchedulerCache;
   listers: Listers;
+  /** Writes VolumeBinding's PreBind makes; without them it binds nothing (unit tests). */
+  volumes?: VolumeApi;
+  /** Time for waits in binding cycles. */
+  time?: Scheduler;
 }
 
 /** framework.CycleState: per-attempt data plugins pass from PreFilter/PreScore to later points. */

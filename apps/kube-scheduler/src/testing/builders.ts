@@ -1,4 +1,8 @@
 import type {
+  V1CSINode,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1StorageClass,
   V1Namespace,
   V1Node,
   V1Pod,
@@ -86,6 +90,10 @@ export class FakeListers implements Listers {
   readonly serviceList: V1Service[] = [];
   readonly replicaSetList: V1ReplicaSet[] = [];
   readonly namespaceList: V1Namespace[] = [];
+  readonly pvcList: V1PersistentVolumeClaim[] = [];
+  readonly pvList: V1PersistentVolume[] = [];
+  readonly storageClassList: V1StorageClass[] = [];
+  readonly csiNodeList: V1CSINode[] = [];
 
   services(namespace: string): V1Service[] {
     return this.serviceList.filter((s) => s.metadata?.namespace === namespace);
@@ -107,20 +115,22 @@ export class FakeListers implements Listers {
   namespaces(): V1Namespace[] {
     return this.namespaceList;
   }
-  persistentVolumeClaim(): undefined {
-    return undefined;
+  persistentVolumeClaim(namespace: string, name: string): V1PersistentVolumeClaim | undefined {
+    return this.pvcList.find(
+      (c) => c.metadata?.namespace === namespace && c.metadata?.name === name,
+    );
   }
-  persistentVolume(): undefined {
-    return undefined;
+  persistentVolume(name: string): V1PersistentVolume | undefined {
+    return this.pvList.find((v) => v.metadata?.name === name);
   }
-  persistentVolumes(): never[] {
-    return [];
+  persistentVolumes(): V1PersistentVolume[] {
+    return this.pvList;
   }
-  storageClass(): undefined {
-    return undefined;
+  storageClass(name: string): V1StorageClass | undefined {
+    return this.storageClassList.find((c) => c.metadata?.name === name);
   }
-  csiNode(): undefined {
-    return undefined;
+  csiNode(name: string): V1CSINode | undefined {
+    return this.csiNodeList.find((c) => c.metadata?.name === name);
   }
 }
 
