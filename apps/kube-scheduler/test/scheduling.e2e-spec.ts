@@ -256,4 +256,26 @@ describe('kube-scheduler: C9 (uninitialized nodes), no nodes, spreading, zone af
     );
     await eventually(async () => expect(await nodeOf(e, 'in-zone-c')).toBe('worker-3'));
   });
+
+  it('leaves gated pods alone until their scheduling gates are removed', async () => {
+    await e.create(pod('gated', { spec: { schedulingGates: [{ name: 'example.com/hold' }] } }));
+    expect(await e.ok(['get', 'pod', 'gated', '--no-headers'])).toMatch(/\bSchedulingGated\b/);
+    // The scheduler has seen it and holds it aside (no sleeping for a negative).
+    await eventually(async () =>
+      expect(await e.schedulers[0].registry.metrics()).toMatch(
+        /scheduler_pending_pods\{queue="gated"\} 1/,
+      ),
+    );
+    expect(await nodeOf(e, 'gated')).toBeUndefined();
+    await e.ok([
+      'patch',
+      'pod',
+      'gated',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"remove","path":"/spec/schedulingGates"}]',
+    ]);
+    await eventually(async () => expect(await nodeOf(e, 'gated')).toMatch(/^worker-/));
+  });
 });
