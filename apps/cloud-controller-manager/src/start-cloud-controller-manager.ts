@@ -142,6 +142,7 @@ export async function startCloudControllerManager(
         scheduler,
         logger,
         registry,
+        identity,
       },
       signal,
     );
@@ -226,6 +227,6 @@ function nimbusProvider(config: CloudControllerManagerConfig, version?: string):
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName },
+    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
   );
 }

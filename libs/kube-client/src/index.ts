@@ -9,6 +9,8 @@ export * from './event-sink';
 export * from './events-v1-sink';
 export * from './lease-lock';
 export * from './typed-clients';
+export * from './patch-type';
+export * from './storage-clients';
 export * from './rest-client';
 export * from './pod-client';
 export * from './volume-binding-client';
@@ -56,5 +58,15 @@ export {
   type V1Namespace,
   type V1Lease,
   type V1ConfigMap,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1PersistentVolumeClaimCondition,
+  type V1StorageClass,
+  type V1CSIDriver,
+  type V1CSINode,
+  type V1CSINodeDriver,
+  type V1VolumeAttachment,
+  type V1NodeSelectorTerm,
+  type V1TopologySelectorTerm,
   type CoreV1Event as V1Event,
 } from '@kubernetes/client-node';
