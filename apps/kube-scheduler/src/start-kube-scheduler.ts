@@ -21,8 +21,10 @@ import {
   KubeEventsV1Sink,
   KubeLeaseLock,
   kubeConfigFor,
+  CoreV1Api,
   PodClient,
-  VolumeBindingClient,
+  StorageClients,
+  StorageV1Api,
   type KubeConfig,
 } from '@app/kube-client';
 import { SchedulerCache } from './cache/scheduler-cache';
@@ -35,6 +37,7 @@ import { listersOf } from './scheduler/listers';
 import { SchedulerMetrics } from './scheduler/metrics';
 import { Preemptor } from './scheduler/preemptor';
 import { SchedulerLoop } from './scheduler/scheduler-loop';
+import { volumeApiOver } from './scheduler/volume-api';
 import { settingsOf } from './settings';
 
 export interface KubeSchedulerDeps {
@@ -105,7 +108,14 @@ export async function startKubeScheduler(
     () => built.queue?.pendingCounts() ?? { active: 0, backoff: 0, unschedulable: 0, gated: 0 },
   );
   const framework = defaultFramework(
-    { cache, listers: listersOf(informers), volumes: new VolumeBindingClient(kc), time: scheduler },
+    {
+      cache,
+      listers: listersOf(informers),
+      volumes: volumeApiOver(
+        new StorageClients(kc.makeApiClient(CoreV1Api), kc.makeApiClient(StorageV1Api)),
+      ),
+      time: scheduler,
+    },
     { random, preemption: new Preemptor(pods, recorder, metrics, scheduler, logger) },
   );
   const q = new SchedulingQueue({

@@ -13,9 +13,7 @@ export * from './patch-type';
 export * from './storage-clients';
 export * from './rest-client';
 export * from './pod-client';
-export * from './volume-binding-client';
 export * from './resource-informer';
-export * from './quantity';
 export {
   CoreV1Api,
   CoordinationV1Api,
@@ -38,7 +36,6 @@ export {
   type V1Toleration,
   type V1Affinity,
   type V1NodeSelector,
-  type V1NodeSelectorTerm,
   type V1NodeSelectorRequirement,
   type V1LabelSelector,
   type V1PodAffinityTerm,
@@ -48,10 +45,6 @@ export {
   type V1ReplicaSet,
   type V1StatefulSet,
   type V1ReplicationController,
-  type V1PersistentVolumeClaim,
-  type V1PersistentVolume,
-  type V1StorageClass,
-  type V1CSINode,
   type V1Volume,
   type V1ContainerPort,
   type V1Service,

@@ -1,4 +1,5 @@
-import { quantityMilliValue, quantityValue, type V1Container, type V1Pod } from '@app/kube-client';
+import { quantityMilliValue, quantityValue } from '@app/csi';
+import type { V1Container, V1Pod } from '@app/kube-client';
 
 /** framework.Resource: what the fit filter compares (cpu in millicores, bytes, counts). */
 export interface Resource {
@@ -44,26 +45,52 @@ function addList(into: Resource, list: ResourceList): void {
 function addQuantity(into: Resource, name: string, q: string): void {
   switch (name) {
     case 'cpu':
-      into.milliCPU += finite(quantityMilliValue(q));
+      into.milliCPU += milliValue(q);
       return;
     case 'memory':
-      into.memory += finite(quantityValue(q));
+      into.memory += value(q);
       return;
     case 'ephemeral-storage':
-      into.ephemeralStorage += finite(quantityValue(q));
+      into.ephemeralStorage += value(q);
       return;
     case 'pods':
-      into.allowedPodNumber += finite(quantityValue(q));
+      into.allowedPodNumber += value(q);
       return;
     default:
       if (isScalarResourceName(name)) {
         into.scalar ??= new Map();
-        into.scalar.set(name, (into.scalar.get(name) ?? 0) + finite(quantityValue(q)));
+        into.scalar.set(name, (into.scalar.get(name) ?? 0) + value(q));
       }
   }
 }
 
-const finite = (n: number): number => (Number.isFinite(n) ? n : 0);
+/**
+ * Parsed quantities by text, memoised: the same few ("100m", "128Mi", "16266788Ki") repeat on every
+ * pod and node the informers deliver. An invalid quantity counts 0 (the api-server refuses them).
+ */
+const memo = new Map<string, number>();
+const MAX_MEMOISED = 10_000;
+
+function parsed(key: string, parse: () => bigint): number {
+  let n = memo.get(key);
+  if (n === undefined) {
+    try {
+      n = Number(parse());
+    } catch {
+      n = 0;
+    }
+    if (memo.size >= MAX_MEMOISED) {
+      memo.clear();
+    }
+    memo.set(key, n);
+  }
+  return n;
+}
+
+/** `Quantity.Value()` as a number (bytes, counts). */
+export const value = (q: string): number => parsed(q, () => quantityValue(q));
+/** `Quantity.MilliValue()` as a number (millicores). */
+export const milliValue = (q: string): number => parsed(`m:${q}`, () => quantityMilliValue(q));
 
 /** Resource.Add of a ResourceList (node allocatable). */
 export function resourceFromList(list: ResourceList): Resource {

@@ -1,4 +1,5 @@
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@app/kube-client';
+import { claimClass } from '@app/csi';
 import type { Listers } from '../../framework/interfaces';
 import { Status } from '../../framework/status';
 
@@ -18,15 +19,6 @@ export function claimsOf(pod: V1Pod): PodClaim[] {
     }
   }
   return out;
-}
-
-/** storagehelpers.GetPersistentVolumeClaimClass: the field, else the beta annotation. */
-export function claimClass(pvc: V1PersistentVolumeClaim): string {
-  return (
-    pvc.spec?.storageClassName ??
-    pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ??
-    ''
-  );
 }
 
 /** The PVC of `claim`, or the status a missing/foreign one earns (as the volume plugins word it). */

@@ -1,7 +1,8 @@
 import { sleep, type Scheduler } from '@app/controller-runtime';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@app/kube-client';
-import { quantityValue } from '@app/kube-client';
 import { compileNodeSelectorTerms } from '../../api/node-selector';
+import { value as quantityValue } from '../../api/resources';
+import { claimClass } from '@app/csi';
 import type { NodeInfo } from '../../cache/node-info';
 import type { SchedulerCache } from '../../cache/scheduler-cache';
 import type { PodInfo } from '../../cache/pod-info';
@@ -16,7 +17,7 @@ import type {
 } from '../../framework/interfaces';
 import { Status } from '../../framework/status';
 import { PluginNames } from '../names';
-import { claimClass, claimsOf, lookupClaim } from './pod-volumes';
+import { claimsOf, lookupClaim } from './pod-volumes';
 
 export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
 export const ERR_REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';

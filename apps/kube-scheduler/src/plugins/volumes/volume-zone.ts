@@ -1,4 +1,5 @@
 import type { V1PersistentVolume } from '@app/kube-client';
+import { claimClass } from '@app/csi';
 import type { NodeInfo } from '../../cache/node-info';
 import type { PodInfo } from '../../cache/pod-info';
 import type {
@@ -11,7 +12,7 @@ import type {
 } from '../../framework/interfaces';
 import { Status } from '../../framework/status';
 import { PluginNames } from '../names';
-import { claimClass, claimsOf, lookupClaim } from './pod-volumes';
+import { claimsOf, lookupClaim } from './pod-volumes';
 
 export const ERR_REASON_VOLUME_ZONE = 'node(s) had no available volume zone';
 
