@@ -1,5 +1,6 @@
 import { parseDuration } from '@app/common';
 import type { CloudControllerManagerConfig } from '@app/config';
+import { leaderElectionSettingsOf } from '@app/controller-runtime';
 import { parseFeatureGates, type FeatureGates } from './feature-gates';
 
 /** The config with durations in milliseconds: what the controllers read. */
@@ -43,18 +44,7 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     concurrentServiceSyncs: config.concurrentServiceSyncs,
     concurrentNodeSyncs: config.concurrentNodeSyncs,
     configureCloudRoutes: config.configureCloudRoutes,
-    leaderElect: config.leaderElect,
-    leaseDurationMs: parseDuration(
-      config.leaderElectLeaseDuration,
-      '--leader-elect-lease-duration',
-    ),
-    renewDeadlineMs: parseDuration(
-      config.leaderElectRenewDeadline,
-      '--leader-elect-renew-deadline',
-    ),
-    retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
-    leaseName: config.leaderElectResourceName,
-    leaseNamespace: config.leaderElectResourceNamespace,
+    ...leaderElectionSettingsOf(config),
     featureGates: parseFeatureGates(config.featureGates),
     volumeAddons: config.volumeAddons,
   };

@@ -1,5 +1,6 @@
 import { parseDuration } from '@app/common';
 import type { KubeSchedulerConfig } from '@app/config';
+import { leaderElectionSettingsOf, type LeaderElectionSettings } from '@app/controller-runtime';
 import { readSchedulerConfiguration } from './scheduler-configuration';
 
 /** The configuration with durations in milliseconds and `--config` applied. */
@@ -10,12 +11,7 @@ export interface SchedulerSettings {
   podInitialBackoffMs: number;
   podMaxBackoffMs: number;
   maxInUnschedulableMs: number;
-  leaderElect: boolean;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-  leaseName: string;
-  leaseNamespace: string;
+  election: LeaderElectionSettings;
 }
 
 export function settingsOf(config: KubeSchedulerConfig): SchedulerSettings {
@@ -30,17 +26,6 @@ export function settingsOf(config: KubeSchedulerConfig): SchedulerSettings {
       config.podMaxInUnschedulablePodsDuration,
       'podMaxInUnschedulablePodsDuration',
     ),
-    leaderElect: config.leaderElect,
-    leaseDurationMs: parseDuration(
-      config.leaderElectLeaseDuration,
-      '--leader-elect-lease-duration',
-    ),
-    renewDeadlineMs: parseDuration(
-      config.leaderElectRenewDeadline,
-      '--leader-elect-renew-deadline',
-    ),
-    retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
-    leaseName: config.leaderElectResourceName,
-    leaseNamespace: config.leaderElectResourceNamespace,
+    election: leaderElectionSettingsOf(config),
   };
 }

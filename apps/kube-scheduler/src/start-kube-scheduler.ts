@@ -5,8 +5,8 @@ import { AdjustableClock, type Clock } from '@app/common';
 import type { KubeSchedulerConfig } from '@app/config';
 import {
   errorMessage,
+  ElectedRun,
   EventsV1Broadcaster,
-  LeaderElector,
   noopLogger,
   sleep,
   startHealthServer,
@@ -165,58 +165,35 @@ export async function startKubeScheduler(
   });
 
   let leading = false;
-  let closing = false;
   let closed: Promise<void> | undefined;
-  let resolveExit!: (code: number) => void;
-  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
-
-  const lead = async (signal: AbortSignal) => {
-    if (!(await synced) || signal.aborted) {
-      return;
-    }
-    leading = true;
-    q.run();
-    loop.start();
-    logger.info({ identity }, 'scheduling pods');
-  };
-  const stopScheduling = async () => {
-    leading = false;
-    await q.close();
-    await loop.stop();
-  };
-
-  let elector: LeaderElector | undefined;
-  let election: Promise<void>;
-  if (settings.leaderElect) {
-    elector = new LeaderElector(
-      {
-        lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-        leaseDurationMs: settings.leaseDurationMs,
-        renewDeadlineMs: settings.renewDeadlineMs,
-        retryPeriodMs: settings.retryPeriodMs,
-        releaseOnCancel: deps.releaseLeaseOnClose ?? false,
-        callbacks: {
-          onStartedLeading: (signal) => lead(signal),
-          onStoppedLeading: () => {
-            if (!closing) {
-              logger.error({ identity }, 'Leaderelection lost');
-            }
-            void stopScheduling().then(() => resolveExit(closing ? 0 : 1));
-          },
-          onNewLeader: (id) => logger.info({ identity: id }, 'new leader elected'),
-        },
-      },
-      { scheduler, logger },
-    );
-    const e = elector;
-    checks.push({ name: 'leaderElection', check: () => e.check() });
-    election = elector.run(stop.signal);
-  } else {
-    election = lead(stop.signal);
-  }
-  election.catch((err: unknown) => {
-    logger.error({ err: errorMessage(err) }, 'kube-scheduler failed');
-    void stopScheduling().then(() => resolveExit(1));
+  const run = new ElectedRun({
+    component: 'kube-scheduler',
+    election: settings.election,
+    lock: () =>
+      new KubeLeaseLock(
+        kc,
+        settings.election.leaseNamespace,
+        settings.election.leaseName,
+        identity,
+      ),
+    releaseOnCancel: deps.releaseLeaseOnClose,
+    scheduler,
+    logger,
+    checks,
+    lead: async (signal) => {
+      if (!(await synced) || signal.aborted) {
+        return;
+      }
+      leading = true;
+      q.run();
+      loop.start();
+      logger.info({ identity }, 'scheduling pods');
+    },
+    stopLeading: async () => {
+      leading = false;
+      await q.close();
+      await loop.stop();
+    },
   });
 
   return {
@@ -224,16 +201,11 @@ export async function startKubeScheduler(
     healthUrl: health?.url,
     registry,
     isLeader: () => leading,
-    exited,
+    exited: run.exited,
     close() {
       closed ??= (async () => {
-        closing = true;
         stop.abort();
-        if (!elector) {
-          await stopScheduling();
-          resolveExit(0);
-        }
-        await exited;
+        await run.stop();
         await informers.stop();
         // Events still queued get a moment to reach the api-server, then are dropped.
         await Promise.race([broadcaster.flush(), sleep(scheduler, 2000)]);

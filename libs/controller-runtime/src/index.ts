@@ -23,6 +23,7 @@ export * from './events/v1-broadcaster';
 export * from './leaderelection/lease-lock';
 export * from './leaderelection/leader-elector';
 export * from './leaderelection/in-memory-lease';
+export * from './leaderelection/elected-run';
 export * from './health-server';
 export * from './testing/manual-scheduler';
 export * from './testing/fake-informer';

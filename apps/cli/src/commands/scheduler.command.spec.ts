@@ -32,19 +32,24 @@ describe('nimbus scheduler options', () => {
       podInitialBackoffMs: 1000,
       podMaxBackoffMs: 10_000,
       maxInUnschedulableMs: 300_000,
-      leaderElect: true,
-      leaseDurationMs: 15_000,
-      renewDeadlineMs: 10_000,
-      retryPeriodMs: 2_000,
-      leaseName: 'kube-scheduler',
-      leaseNamespace: 'kube-system',
+      election: {
+        leaderElect: true,
+        leaseDurationMs: 15_000,
+        renewDeadlineMs: 10_000,
+        retryPeriodMs: 2_000,
+        leaseName: 'kube-scheduler',
+        leaseNamespace: 'kube-system',
+      },
     });
   });
 
   it('reads upstream flag values', () => {
     expect(
       parse(['--leader-elect=false', '--leader-elect-retry-period=500ms', '--kubeconfig=/k']),
-    ).toMatchObject({ leaderElect: false, retryPeriodMs: 500, kubeconfig: '/k' });
+    ).toMatchObject({
+      election: { leaderElect: false, retryPeriodMs: 500 },
+      kubeconfig: '/k',
+    });
   });
 
   it('applies a KubeSchedulerConfiguration file', () => {

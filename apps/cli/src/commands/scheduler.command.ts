@@ -2,36 +2,21 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { KubeSchedulerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeScheduler } from '../../../kube-scheduler/src';
+import { addControlPlaneOptions } from './control-plane-options';
 
 /** Options of `nimbus scheduler` (upstream kube-scheduler flag names and defaults). */
 export function addSchedulerOptions(command: Command): Command {
-  return command
-    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-    .addOption(
-      nimbusOption(
-        '--config <file>',
-        'KubeSchedulerConfiguration (percentageOfNodesToScore, pod backoff, profile schedulerName)',
+  return addControlPlaneOptions(
+    command
+      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
+      .addOption(
+        nimbusOption(
+          '--config <file>',
+          'KubeSchedulerConfiguration (percentageOfNodesToScore, pod backoff, profile schedulerName)',
+        ),
       ),
-    )
-    .addOption(nimbusOption('--leader-elect [bool]', 'elect a leader on a Lease', 'true'))
-    .addOption(nimbusOption('--leader-elect-lease-duration <duration>', 'lease duration', '15s'))
-    .addOption(nimbusOption('--leader-elect-renew-deadline <duration>', 'renew deadline', '10s'))
-    .addOption(nimbusOption('--leader-elect-retry-period <duration>', 'retry period', '2s'))
-    .addOption(nimbusOption('--leader-elect-resource-name <name>', 'Lease name', 'kube-scheduler'))
-    .addOption(
-      nimbusOption('--leader-elect-resource-namespace <ns>', 'Lease namespace', 'kube-system'),
-    )
-    .addOption(
-      nimbusOption(
-        '--secure-port <port>',
-        '/healthz and /metrics (plain HTTP on --bind-address; -1 = off)',
-        '10259',
-      ),
-    )
-    .addOption(nimbusOption('--bind-address <host>', 'address of --secure-port', '127.0.0.1'))
-    .addOption(
-      nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
-    );
+    { leaseName: 'kube-scheduler', securePort: 10259 },
+  );
 }
 
 /** `nimbus scheduler`: kube-scheduler against a kube-apiserver. */
