@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { KubeSchedulerConfig, validateConfig } from '@app/config';
 import type { V1Node, V1Pod } from '@app/kube-client';
@@ -13,12 +12,12 @@ import { startKubeScheduler } from '../../apps/kube-scheduler/src';
 import { FakeListers } from '../../apps/kube-scheduler/src/testing/builders';
 import { kubeletNode } from '../../apps/kube-scheduler/test/kubelet-node';
 import { benchClient, percentile, type BenchClient } from '../kube-apiserver/http-client';
+import { parallel, startServer } from '../kube-apiserver/server-process';
 
 // `npm run bench:scheduler [-- --nodes 1000 --pods 5000]`: kube-scheduler on N nodes against the
 // real api-server (its own process, as `nimbus apiserver`), binds included. Baseline measured in
 // the same run: the api-server's raw create rate for the same number of (pre-bound) pods.
 
-const root = resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -27,52 +26,6 @@ const NODES = arg('nodes', 1000);
 const PODS = arg('pods', 5000);
 const CLIENTS = 10;
 const ZONES = ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'];
-
-async function startServer(dataDir: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/cli/src/main.ts',
-      'apiserver',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m) {
-        ok(m[1]);
-      }
-    });
-    child.on('exit', (code) => fail(new Error(`server exited with ${String(code)}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-async function parallel(total: number, workers: number, fn: (i: number) => Promise<void>) {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        await fn(i);
-      }
-    }),
-  );
-  return performance.now() - started;
-}
 
 async function create(client: BenchClient, path: string, body: unknown): Promise<void> {
   const r = await client.call('POST', path, body);

@@ -1,10 +1,10 @@
 import { parseDuration } from '@app/common';
 import type { CloudControllerManagerConfig } from '@app/config';
-import { leaderElectionSettingsOf } from '@app/controller-runtime';
+import { leaderElectionSettingsOf, type LeaderElectionSettings } from '@app/controller-runtime';
 import { parseFeatureGates, type FeatureGates } from './feature-gates';
 
 /** The config with durations in milliseconds: what the controllers read. */
-export interface CcmSettings {
+export interface CcmSettings extends LeaderElectionSettings {
   clusterName: string;
   clusterCidr: string;
   allocateNodeCidrs: boolean;
@@ -15,12 +15,6 @@ export interface CcmSettings {
   concurrentServiceSyncs: number;
   concurrentNodeSyncs: number;
   configureCloudRoutes: boolean;
-  leaderElect: boolean;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-  leaseName: string;
-  leaseNamespace: string;
   featureGates: FeatureGates;
   /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
   volumeAddons: boolean;

@@ -15,6 +15,7 @@ import {
   type HealthCheck,
   type HealthServer,
   type Logger,
+  type RunningComponent,
   type Scheduler,
 } from '@app/controller-runtime';
 import {
@@ -53,21 +54,8 @@ export interface CloudControllerManagerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-export interface RunningCloudControllerManager {
-  identity: string;
-  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
-  healthUrl: string | undefined;
-  registry: Registry;
-  /** True while this replica holds the lease (always true once running with `--leader-elect=false`). */
-  isLeader(): boolean;
-  /**
-   * Resolves with the exit code the process should end with: 1 when leadership was lost
-   * (upstream exits 1 in OnStoppedLeading), 0 after `close()`.
-   */
-  readonly exited: Promise<number>;
-  /** Graceful stop: controllers drain, the lease is kept until it expires (upstream default). */
-  close(): Promise<void>;
-}
+/** `close()`: controllers drain, the lease is kept until it expires (upstream default). */
+export type RunningCloudControllerManager = RunningComponent;
 
 /**
  * Starts the cloud-controller-manager (upstream app/controllermanager.go order): validate,

@@ -15,6 +15,7 @@ import {
   type HealthCheck,
   type HealthServer,
   type Logger,
+  type RunningComponent,
   type Scheduler,
 } from '@app/controller-runtime';
 import {
@@ -55,18 +56,8 @@ export interface KubeSchedulerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-export interface RunningKubeScheduler {
-  identity: string;
-  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
-  healthUrl: string | undefined;
-  registry: Registry;
-  /** True while this replica holds the lease (always once running with `--leader-elect=false`). */
-  isLeader(): boolean;
-  /** Resolves with the exit code: 1 when leadership was lost (upstream exits), 0 after `close()`. */
-  readonly exited: Promise<number>;
-  /** Graceful stop: no new attempts, bindings in flight finish, events are flushed (bounded). */
-  close(): Promise<void>;
-}
+/** `close()`: no new attempts, bindings in flight finish, events are flushed (bounded). */
+export type RunningKubeScheduler = RunningComponent;
 
 /**
  * Starts kube-scheduler (cmd/kube-scheduler/app.Run order): validate, serve /healthz and /metrics,

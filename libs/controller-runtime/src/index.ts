@@ -16,6 +16,7 @@ export * from './time-format';
 export * from './events/types';
 export * from './events/correlator';
 export * from './events/recorder';
+export * from './events/sink-errors';
 export * from './events/broadcaster';
 export * from './events/v1-types';
 export * from './events/v1-recorder';

@@ -1,9 +1,9 @@
 import { Fifo } from '../internal/fifo';
-import { errorMessage, noopLogger, type Logger } from '../logger';
+import { noopLogger, type Logger } from '../logger';
 import { Periodic } from '../periodic';
 import { sleep, type Scheduler } from '../scheduler';
 import { formatMicroTime } from '../time-format';
-import { httpStatusOf } from './broadcaster';
+import { httpStatusOf, rejectedForGood } from './sink-errors';
 import { EventNamer } from './recorder';
 import type { ObjectReference } from './types';
 import { EventsV1Recorder } from './v1-recorder';
@@ -252,18 +252,7 @@ export class EventsV1Broadcaster {
       // Created twice in quick succession: a series may retry, a single event is done.
       return !isSeries;
     }
-    if (status !== undefined) {
-      this.logger.error(
-        { reason: event.reason, status, err: errorMessage(error) },
-        'Server rejected event (will not retry!)',
-      );
-      return true;
-    }
-    this.logger.error(
-      { reason: event.reason, err: errorMessage(error) },
-      'Unable to write event (may retry after sleeping)',
-    );
-    return false;
+    return rejectedForGood(error, event.reason, this.logger);
   }
 
   /** finishSeries: writes the final count of quiet series and forgets quiet events. */

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { parseDuration } from '@app/common';
 import type { HealthCheck } from '../health-server';
 import { errorMessage, type Logger } from '../logger';
@@ -34,6 +35,21 @@ export function leaderElectionSettingsOf(flags: LeaderElectionFlags): LeaderElec
     leaseName: flags.leaderElectResourceName,
     leaseNamespace: flags.leaderElectResourceNamespace,
   };
+}
+
+/** What a started control-plane component (CCM, kube-scheduler, …) gives its caller. */
+export interface RunningComponent {
+  /** Leader-election identity (`<hostname>_<uuid>` by default). */
+  identity: string;
+  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
+  healthUrl: string | undefined;
+  registry: Registry;
+  /** True while this replica holds the lease (always once running with `--leader-elect=false`). */
+  isLeader(): boolean;
+  /** Resolves with the exit code: 1 when leadership was lost (upstream exits), 0 after `close()`. */
+  readonly exited: Promise<number>;
+  /** Graceful stop. */
+  close(): Promise<void>;
 }
 
 export interface ElectedRunOptions {
