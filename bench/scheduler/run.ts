@@ -34,6 +34,12 @@ async function create(client: BenchClient, path: string, body: unknown): Promise
   }
 }
 
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const nodeName = (i: number) => `node-${String(i).padStart(5, '0')}`;
 const nodes = () =>
   Array.from(
@@ -166,6 +172,7 @@ async function main(): Promise<void> {
         }
       }
     });
+    const cpuBefore = { bench: process.cpuUsage(), server: cpuSeconds(server.pid) };
     const started = performance.now();
     await parallel(PODS, CLIENTS, async (i) => {
       const name = `pod-${i}`;
@@ -184,6 +191,8 @@ async function main(): Promise<void> {
       ),
     ]);
     const finished = Math.max(...bound.values());
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const serverCpu = cpuSeconds(server.pid) - cpuBefore.server;
     closeWatch();
     const e2eRate = (PODS / (finished - started)) * 1000;
     const latencies = [...created]
@@ -200,6 +209,10 @@ async function main(): Promise<void> {
     rows.push([
       'creates alone took / last bind after last create',
       `${ms(createdAll - started)} / ${ms(finished - createdAll)}`,
+    ]);
+    rows.push([
+      'CPU during that phase: api-server process / scheduler (+ bench client) process',
+      `${serverCpu.toFixed(1)} s / ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s over ${((finished - started) / 1000).toFixed(1)} s`,
     ]);
     const metrics = await scheduler.registry.getSingleMetricAsString(
       'scheduler_schedule_attempts_total',
