@@ -111,7 +111,13 @@ export interface ScorePlugin extends Plugin {
 
 /** Runs before the binding (VolumeBinding writes PV/PVC bindings here). */
 export interface PreBindPlugin extends Plugin {
-  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | undefined>;
+  /** `signal` aborts when the scheduler stops (a long wait must end then). */
+  preBind(
+    state: CycleState,
+    pod: PodInfo,
+    nodeName: string,
+    signal: AbortSignal,
+  ): Promise<Status | undefined>;
 }
 
 /**

@@ -78,6 +78,8 @@ export class SchedulerLoop {
   private readonly bindings = new Set<Promise<void>>();
   private bindingSlot: (() => void) | undefined;
   private stopped = false;
+  /** Aborts long PreBind waits (volume binding) on stop. */
+  private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(private readonly deps: SchedulerLoopDeps) {
@@ -92,6 +94,7 @@ export class SchedulerLoop {
   /** Stops taking pods; waits for the attempt and the bindings in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.running;
     await Promise.all([...this.bindings]);
   }
@@ -193,7 +196,7 @@ export class SchedulerLoop {
     const pod = p.info;
     try {
       for (const plugin of framework.preBind) {
-        const status = await plugin.preBind(state, assumed, node);
+        const status = await plugin.preBind(state, assumed, node, this.stopping.signal);
         if (status) {
           throw new Error(`running PreBind plugin "${plugin.name}": ${status.message}`);
         }

@@ -89,4 +89,35 @@ describe('PodTopologySpread', () => {
       plugin.preScore(new Map(), info(web('w')), cache.nodeList(), cache.nodeList())?.code,
     ).toBe(5);
   });
+
+  it("selects the pods of the pod's controlling ReplicaSet for default spreading", () => {
+    // a1 is much bigger, so LeastAllocated alone prefers it; spreading must win over that.
+    const nodes = [
+      makeNode('a1', {
+        cpu: '64',
+        memory: '256Gi',
+        labels: { 'topology.kubernetes.io/zone': 'a' },
+      }),
+      zoned('b1', 'b'),
+    ];
+    const owned = (name: string, node?: string) =>
+      makePod(name, {
+        labels: { app: 'web', 'pod-template-hash': 'abc' },
+        node,
+        spec: {},
+      });
+    const bound = owned('r1', 'a1');
+    const { cache, framework, listers } = testCluster(nodes, [bound]);
+    listers.replicaSetList.push({
+      metadata: { name: 'web-abc', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'web', 'pod-template-hash': 'abc' } }, template: {} },
+    });
+    const algorithm = new ScheduleAlgorithm(framework, cache, 0, () => 0);
+    expect(algorithm.schedule(new Map(), info(owned('orphan')))).toMatchObject({ node: 'a1' });
+    const pod = owned('r2');
+    pod.metadata!.ownerReferences = [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'rs', controller: true },
+    ];
+    expect(algorithm.schedule(new Map(), info(pod))).toMatchObject({ node: 'b1' });
+  });
 });

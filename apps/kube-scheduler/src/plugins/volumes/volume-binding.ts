@@ -172,7 +172,12 @@ export class VolumeBinding
     return plan;
   }
 
-  async preBind(state: CycleState, _pod: PodInfo, nodeName: string): Promise<Status | undefined> {
+  async preBind(
+    state: CycleState,
+    _pod: PodInfo,
+    nodeName: string,
+    signal: AbortSignal,
+  ): Promise<Status | undefined> {
     const c = state.get(PRE_FILTER) as Claims | undefined;
     if (!c || c.delayed.length === 0 || !this.api || !this.time) {
       return undefined;
@@ -205,7 +210,9 @@ export class VolumeBinding
       if (allBound) {
         return undefined;
       }
-      await sleep(this.time, 1000);
+      if (!(await sleep(this.time, 1000, signal))) {
+        return Status.error('binding volumes: the scheduler is stopping');
+      }
     }
     return Status.error('binding volumes: timed out waiting for the condition');
   }

@@ -1,4 +1,7 @@
+import { ManualScheduler } from '@app/controller-runtime';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@app/kube-client';
+import { SchedulerCache } from '../../cache/scheduler-cache';
+import { VolumeBinding, type VolumeApi } from './volume-binding';
 import { ScheduleAlgorithm } from '../../framework/schedule-pod';
 import { FakeListers, info, makeNode, makePod, testCluster } from '../../testing/builders';
 
@@ -198,5 +201,54 @@ describe('volume plugins', () => {
         'b1: node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode',
       ],
     });
+  });
+
+  it('VolumeBinding PreBind: binds a static PV, selects the node for provisioning, waits for the PV controller', async () => {
+    const l = listersWith();
+    l.storageClassList[1].provisioner = 'disk.csi.nimbus.dev';
+    l.pvcList.push(
+      claim('static', { storageClassName: 'late' }),
+      claim('dynamic', { storageClassName: 'late' }),
+    );
+    l.pvList.push({
+      ...csiVolume('pv-a', undefined, 'a'),
+      spec: { ...csiVolume('pv-a', undefined, 'a').spec, storageClassName: 'late' },
+    });
+    const cache = new SchedulerCache();
+    cache.addNode(zoned('a1', 'a'));
+    const calls: string[] = [];
+    const api: VolumeApi = {
+      claimPersistentVolume: (pv, c) => {
+        calls.push(`claimRef ${pv.metadata!.name} → ${c.metadata!.name}`);
+        return Promise.resolve();
+      },
+      selectNode: (_ns, c, node) => {
+        calls.push(`selected-node ${c} = ${node}`);
+        return Promise.resolve();
+      },
+    };
+    const clock = new ManualScheduler();
+    const plugin = new VolumeBinding(l, cache, api, clock);
+    const pod = info(withClaims('p', ['static', 'dynamic']));
+    const state = new Map();
+    expect(plugin.preFilter(state, pod)).toBeUndefined();
+    expect(plugin.filter(state, pod, cache.nodeInfo('a1')!)).toBeUndefined();
+    const abort = new AbortController();
+    let result: unknown = 'pending';
+    void plugin.preBind(state, pod, 'a1', abort.signal).then((r) => (result = r));
+    await clock.advance(3000);
+    expect(calls).toEqual(['claimRef pv-a → static', 'selected-node dynamic = a1']);
+    expect(result).toBe('pending');
+    // The PV controller (not part of the scheduler) binds both claims.
+    l.pvcList.forEach((c) => (c.spec!.volumeName = `pv-${c.metadata!.name}`));
+    await clock.advance(1000);
+    expect(result).toBeUndefined();
+    // A wait is cut short when the scheduler stops.
+    l.pvcList.forEach((c) => (c.spec!.volumeName = undefined));
+    void plugin.preBind(state, pod, 'a1', abort.signal).then((r) => (result = r));
+    await clock.advance(0);
+    abort.abort();
+    await clock.advance(0);
+    expect(result).toMatchObject({ reasons: ['binding volumes: the scheduler is stopping'] });
   });
 });
