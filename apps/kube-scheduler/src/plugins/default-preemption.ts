@@ -37,8 +37,12 @@ function moreImportant(a: PodInfo, b: PodInfo): number {
   if (a.priority !== b.priority) {
     return b.priority - a.priority;
   }
-  const start = (p: PodInfo) => String(p.pod.status?.startTime ?? '');
-  return start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0;
+  // Lists deliver Dates, watches strings.
+  const start = (p: PodInfo) => {
+    const t = p.pod.status?.startTime as Date | string | undefined;
+    return t === undefined ? Infinity : new Date(t).getTime();
+  };
+  return start(a) - start(b);
 }
 
 /**
