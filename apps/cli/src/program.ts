@@ -3,6 +3,7 @@ import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
 import { ccmCommand } from './commands/ccm.command';
 import { schedulerCommand } from './commands/scheduler.command';
+import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
 
 export function buildProgram(): Command {
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
   program.addCommand(ccmCommand());
   program.addCommand(schedulerCommand());
   program.addCommand(upCommand());
+  program.addCommand(lbAddressCommand());
   return program;
 }
