@@ -4,7 +4,7 @@ import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
 import { bindPod } from '../api/pod-binding';
 import { parseListOptions, type ListOptions } from '../api/list-options';
-import { isPlainObject, type KubeObject } from '../api/types';
+import type { KubeObject } from '../api/types';
 import { methodNotAllowed } from '../errors/kube-error';
 import { apiVersionOf } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';
