@@ -129,6 +129,10 @@ async function main(): Promise<void> {
     ]);
     for (const ns of ['baseline', 'bench']) {
       await create(client, '/api/v1/namespaces', { metadata: { name: ns } });
+      // The ServiceAccount admission needs `default` (the kube-controller-manager's job).
+      await create(client, `/api/v1/namespaces/${ns}/serviceaccounts`, {
+        metadata: { name: 'default' },
+      });
     }
 
     // 1. Baseline: the api-server's raw create rate for the same number of pods (pre-bound).

@@ -5,6 +5,7 @@ import { KubeApiServerConfig, KubeSchedulerConfig, validateConfig } from '@app/c
 import { kubeConfigWithToken } from '@app/kube-client';
 import { startKubeApiServer, type RunningKubeApiServer } from '../../kube-apiserver/src';
 import {
+  createServiceAccount,
   kubectlFor,
   requireKubectl,
   type Kubectl,
@@ -43,11 +44,19 @@ export class SchedulerE2e {
         heartbeatMs: 2000,
       }),
     );
+    // What the kube-controller-manager's serviceaccount controller would do (no pods without it).
+    await createServiceAccount(apiserver, 'default');
     return new SchedulerE2e(
       apiserver,
       kubectlFor(apiserver.kubeconfigPath, join(dir, 'cache')),
       dir,
     );
+  }
+
+  /** A namespace with its `default` ServiceAccount, as the kube-controller-manager would make it. */
+  async createNamespace(name: string): Promise<void> {
+    await this.ok(['create', 'namespace', name]);
+    await createServiceAccount(this.apiserver, name);
   }
 
   async startScheduler(

@@ -217,7 +217,7 @@ describe('kube-scheduler: C9 (uninitialized nodes), no nodes, spreading, zone af
 
   it('spreads three replica-like pods of a Service across three equal nodes', async () => {
     await e.registerNode('worker-3', { initialized: true, zone: 'nimbus-1c' });
-    await e.ok(['create', 'namespace', 'spread']);
+    await e.createNamespace('spread');
     await e.ok(['create', 'service', 'clusterip', 'web', '--tcp=80:80', '-n', 'spread']);
     for (const i of [1, 2, 3]) {
       await e.create(pod(`web-${i}`, { namespace: 'spread', labels: { app: 'web' } }));
