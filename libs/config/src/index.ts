@@ -10,3 +10,4 @@ export * from './control-plane.config';
 export * from './cloud-controller-manager.config';
 export * from './kube-scheduler.config';
 export * from './nimbus-up.config';
+export * from './property-tests';
