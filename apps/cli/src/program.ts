@@ -5,6 +5,8 @@ import { ccmCommand } from './commands/ccm.command';
 import { controllerManagerCommand } from './commands/controller-manager.command';
 import { kubeletCommand } from './commands/kubelet.command';
 import { proxyCommand } from './commands/proxy.command';
+import { schedulerCommand } from './commands/scheduler.command';
+import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
 
 export function buildProgram(): Command {
@@ -19,9 +21,11 @@ export function buildProgram(): Command {
   registerCloudApiCommand(program);
   program.addCommand(apiserverCommand());
   program.addCommand(ccmCommand());
+  program.addCommand(schedulerCommand());
   program.addCommand(controllerManagerCommand());
   program.addCommand(kubeletCommand());
   program.addCommand(proxyCommand());
   program.addCommand(upCommand());
+  program.addCommand(lbAddressCommand());
   return program;
 }

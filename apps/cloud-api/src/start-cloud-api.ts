@@ -13,20 +13,14 @@ export interface RunningCloudApi {
   close(): Promise<void>;
 }
 
-/**
- * Starts the cloud API listening on config.host:config.port (0 = ephemeral). `shutdownHooks`
- * (default true) lets Nest close the app on SIGINT/SIGTERM; a host that closes it itself
- * (`nimbus up`) turns them off.
- */
+/** Starts the cloud API listening on config.host:config.port (0 = ephemeral). */
 export async function startCloudApi(
   config: CloudApiConfig,
   runtime: CloudApiRuntime = {},
-  options: { shutdownHooks?: boolean } = {},
 ): Promise<RunningCloudApi> {
   const app = await createCloudApiApp(config, runtime);
-  if (options.shutdownHooks ?? true) {
-    app.enableShutdownHooks();
-  }
+  // No Nest signal hooks: the CLI owns SIGINT/SIGTERM and closes everything in order (Nest's hooks
+  // would close the cloud under a draining CCM and re-raise the signal, exiting 130).
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

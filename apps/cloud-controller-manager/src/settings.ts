@@ -1,10 +1,10 @@
 import { parseDuration } from '@app/common';
 import type { CloudControllerManagerConfig } from '@app/config';
-import { leaderElectionSettingsOf, type LeaderElectionFlagSettings } from '@app/controller-manager';
+import { leaderElectionSettingsOf, type LeaderElectionSettings } from '@app/controller-runtime';
 import { parseFeatureGates, type FeatureGates } from './feature-gates';
 
 /** The config with durations in milliseconds: what the controllers read. */
-export interface CcmSettings extends LeaderElectionFlagSettings {
+export interface CcmSettings extends LeaderElectionSettings {
   clusterName: string;
   clusterCidr: string;
   allocateNodeCidrs: boolean;
@@ -16,6 +16,8 @@ export interface CcmSettings extends LeaderElectionFlagSettings {
   concurrentNodeSyncs: number;
   configureCloudRoutes: boolean;
   featureGates: FeatureGates;
+  /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
+  volumeAddons: boolean;
 }
 
 export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
@@ -38,5 +40,6 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     configureCloudRoutes: config.configureCloudRoutes,
     ...leaderElectionSettingsOf(config),
     featureGates: parseFeatureGates(config.featureGates),
+    volumeAddons: config.volumeAddons,
   };
 }

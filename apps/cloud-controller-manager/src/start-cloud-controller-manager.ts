@@ -4,17 +4,14 @@ import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
 import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
-import {
-  startControllerManagerProcess,
-  processWiringOf,
-  type RunningControllerManager,
-} from '@app/controller-manager';
+import { enabledControllers, startControllerManagerProcess } from '@app/controller-manager';
 import {
   EventBroadcaster,
   SystemScheduler,
   errorMessage,
   noopLogger,
   type Logger,
+  type RunningComponent,
   type Scheduler,
 } from '@app/controller-runtime';
 import {
@@ -33,6 +30,11 @@ import { settingsOf } from './settings';
 
 export interface CloudControllerManagerDeps {
   clock?: Clock;
+  /**
+   * Timers and "now" of every controller (work-queue backoff, periods, leader election); default
+   * the clock plus Node timers. Tests pass a ManualScheduler to drive backoff exactly.
+   */
+  scheduler?: Scheduler;
   logger?: Logger;
   /** Replaces the Nimbus provider built from `--cloud-url`/`--cloud-token` (tests). */
   cloud?: CloudProvider;
@@ -57,7 +59,7 @@ export interface CloudControllerManagerDeps {
  * was lost — upstream exits 1 in OnStoppedLeading — 0 after `close()`), `close()` (controllers
  * drain; the lease is kept until it expires unless `releaseLeaseOnClose`).
  */
-export type RunningCloudControllerManager = RunningControllerManager;
+export type RunningCloudControllerManager = RunningComponent;
 
 /**
  * Starts the cloud-controller-manager (upstream app/controllermanager.go order): validate,
@@ -70,24 +72,21 @@ export async function startCloudControllerManager(
 ): Promise<RunningCloudControllerManager> {
   const settings = settingsOf(config);
   const descriptors = deps.controllers ?? CONTROLLERS;
-  const unknown = unknownControllers(
-    settings.controllers,
-    descriptors.map((d) => d.name),
-  );
-  if (unknown.length > 0) {
-    throw new ConfigError(`--controllers: unknown controller(s) ${unknown.join(', ')}`);
-  }
-  const enabled = descriptors.filter((d) => isControllerEnabled(d.name, settings.controllers));
+  const enabled = enabledControllers(descriptors, settings, {
+    unknown: (list) =>
+      unknownControllers(
+        list,
+        descriptors.map((d) => d.name),
+      ),
+    isEnabled: isControllerEnabled,
+  });
   if (settings.clusterCidr.trim() !== '') {
     parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
-  }
-  for (const d of enabled) {
-    d.validate?.(settings);
   }
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
-  const scheduler: Scheduler = new SystemScheduler(clock);
+  const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
   const cloud = deps.cloud ?? nimbusProvider(config, deps.version);
@@ -102,7 +101,10 @@ export async function startCloudControllerManager(
     logger,
     registry,
     broadcaster,
-    ...processWiringOf(config, settings, kc, identity, deps.releaseLeaseOnClose ?? false),
+    serving: config,
+    election: settings,
+    kubeConfig: kc,
+    releaseOnCancel: deps.releaseLeaseOnClose,
     lead: (signal) =>
       runControllers(
         enabled,
@@ -119,6 +121,7 @@ export async function startCloudControllerManager(
           scheduler,
           logger,
           registry,
+          identity,
         },
         signal,
       ),
@@ -131,6 +134,6 @@ function nimbusProvider(config: CloudControllerManagerConfig, version?: string):
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName },
+    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
   );
 }

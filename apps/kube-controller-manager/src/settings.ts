@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '@app/common';
 import { ConfigError, type KubeControllerManagerConfig } from '@app/config';
-import { leaderElectionSettingsOf, type LeaderElectionFlagSettings } from '@app/controller-manager';
+import { leaderElectionSettingsOf, type LeaderElectionSettings } from '@app/controller-runtime';
 
 /** The config with durations in milliseconds: what the controllers read. */
-export interface KcmSettings extends LeaderElectionFlagSettings {
+export interface KcmSettings extends LeaderElectionSettings {
   controllers: string[];
   clusterName: string;
   clusterCidr: string;

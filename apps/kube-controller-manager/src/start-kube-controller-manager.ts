@@ -6,10 +6,9 @@ import { AdjustableClock, type Clock } from '@app/common';
 import { ConfigError, type KubeControllerManagerConfig } from '@app/config';
 import {
   ControllerNames,
+  enabledControllers,
   runControllers,
   startControllerManagerProcess,
-  processWiringOf,
-  type RunningControllerManager,
 } from '@app/controller-manager';
 import {
   ClockScheduler,
@@ -19,6 +18,7 @@ import {
   errorMessage,
   noopLogger,
   type Logger,
+  type RunningComponent,
 } from '@app/controller-runtime';
 import {
   KubeEventSink,
@@ -46,7 +46,7 @@ export interface KubeControllerManagerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-export type RunningKubeControllerManager = RunningControllerManager;
+export type RunningKubeControllerManager = RunningComponent;
 
 /**
  * Starts the kube-controller-manager (upstream cmd/kube-controller-manager, 1.32 defaults):
@@ -60,15 +60,7 @@ export async function startKubeControllerManager(
 ): Promise<RunningKubeControllerManager> {
   const settings = settingsOf(config);
   const descriptors = deps.controllers ?? CONTROLLERS;
-  const names = new ControllerNames(descriptors);
-  const unknown = names.unknown(settings.controllers);
-  if (unknown.length > 0) {
-    throw new ConfigError(`--controllers: unknown controller(s) ${unknown.join(', ')}`);
-  }
-  const enabled = descriptors.filter((d) => names.isEnabled(d.name, settings.controllers));
-  for (const d of enabled) {
-    d.validate?.(settings);
-  }
+  const enabled = enabledControllers(descriptors, settings, new ControllerNames(descriptors));
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
@@ -90,7 +82,10 @@ export async function startKubeControllerManager(
     logger,
     registry,
     broadcaster,
-    ...processWiringOf(config, settings, kc, identity, deps.releaseLeaseOnClose ?? false),
+    serving: config,
+    election: settings,
+    kubeConfig: kc,
+    releaseOnCancel: deps.releaseLeaseOnClose,
     lead: (signal) => {
       const informers = new SharedInformers(kc, rest, {
         scheduler,

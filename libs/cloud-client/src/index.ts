@@ -6,3 +6,4 @@ export * from './cloud-client';
 export * from './change-stream';
 export * from './instance-watcher';
 export * from './client-from-flags';
+export * from './volumes-api';

@@ -143,12 +143,13 @@ export class InstanceWatcher {
     }
   }
 
-  private async pollTransitional(): Promise<void> {
+  private pollTransitional(): Promise<void> {
     for (const instance of this.known.values()) {
       if (TRANSITIONAL.has(instance.state)) {
         this.markDirty(instance.id);
       }
     }
+    return Promise.resolve();
   }
 
   /**

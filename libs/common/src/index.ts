@@ -6,3 +6,4 @@ export * from './host-address';
 export * from './go-duration';
 export * from './quantity';
 export * from './cluster-label';
+export * from './cron-schedule';

@@ -11,8 +11,8 @@ import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
  * from ControllerManagerFlags.
  */
 export class CloudControllerManagerConfig extends ControllerManagerFlags {
-  override leaderElectResourceName = 'cloud-controller-manager';
-  override securePort = 10258;
+  leaderElectResourceName = 'cloud-controller-manager';
+  securePort = 10258;
 
   @IsString()
   @MinLength(1)
@@ -42,6 +42,18 @@ export class CloudControllerManagerConfig extends ControllerManagerFlags {
   @Transform(toBoolean)
   @IsBoolean()
   configureCloudRoutes = true;
+
+  /**
+   * Create the CSIDriver `disk.csi.nimbus.dev` and the StorageClasses `nimbus-ssd` (default) and
+   * `nimbus-standard` if missing (never overwritten), when a volume controller runs.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  volumeAddons = true;
+
+  /** Zone of volumes provisioned with no topology at all (Immediate, no node); "" = first zone. */
+  @IsString()
+  defaultVolumeZone = '';
 
   /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
   @IsString()

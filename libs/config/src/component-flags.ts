@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { ControlPlaneConfig } from './control-plane.config';
 import { IsGoDuration, toBoolean, toList } from './flag-formats';
 
 /** `--kubeconfig` and `--log-level`: what every cluster component takes. */
@@ -37,11 +38,16 @@ export class CloudComponentFlags extends ClusterComponentFlags {
 }
 
 /**
- * The flags k8s.io/controller-manager gives every controller manager: `--controllers`, the
- * cluster CIDR pair, leader election on a Lease, `/healthz` + `/metrics` on `--secure-port`.
- * Subclasses set their own Lease name and port defaults.
+ * The flags k8s.io/controller-manager adds to every control-plane component's (ControlPlaneConfig:
+ * kubeconfig, leader election, `/healthz` + `/metrics`, logging): `--cluster-name`,
+ * `--controllers`, the cluster CIDR pair, `--node-monitor-period`. Subclasses set their own Lease
+ * name and port defaults.
  */
-export class ControllerManagerFlags extends ClusterComponentFlags {
+export abstract class ControllerManagerFlags extends ControlPlaneConfig {
+  @IsString()
+  @MinLength(1)
+  clusterName = 'kubernetes';
+
   /** `*` (all enabled by default), names, `-name` to disable: `--controllers=*,-route`. */
   @Transform(toList)
   @IsString({ each: true })
@@ -57,35 +63,4 @@ export class ControllerManagerFlags extends ClusterComponentFlags {
 
   @IsGoDuration()
   nodeMonitorPeriod = '5s';
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  leaderElect = true;
-
-  @IsGoDuration()
-  leaderElectLeaseDuration = '15s';
-
-  @IsGoDuration()
-  leaderElectRenewDeadline = '10s';
-
-  @IsGoDuration()
-  leaderElectRetryPeriod = '2s';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceName = 'controller-manager';
-
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceNamespace = 'kube-system';
-
-  /** `/healthz` and `/metrics` (plain HTTP on `--bind-address`; 0 = any free port, -1 = off). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1)
-  @Max(65535)
-  securePort = -1;
-
-  @IsString()
-  bindAddress = '127.0.0.1';
 }

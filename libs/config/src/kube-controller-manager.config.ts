@@ -9,8 +9,8 @@ import { IsGoDuration } from './flag-formats';
  * like the flags; the app turns them into milliseconds.
  */
 export class KubeControllerManagerConfig extends ControllerManagerFlags {
-  override leaderElectResourceName = 'kube-controller-manager';
-  override securePort = 10257;
+  leaderElectResourceName = 'kube-controller-manager';
+  securePort = 10257;
 
   @IsIn(['RangeAllocator', 'CloudAllocator'])
   cidrAllocatorType = 'RangeAllocator';

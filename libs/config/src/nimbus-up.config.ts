@@ -1,5 +1,15 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
 import { toBoolean } from './flag-formats';
 
@@ -66,6 +76,13 @@ export class NimbusUpConfig {
   @Max(65535)
   controllerManagerPort = 10257;
 
+  /** The kube-scheduler's /healthz and /metrics (its `--secure-port`); -1 = off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  schedulerPort = 10259;
+
   /** kube-proxy health port on every node address (0 = one free port for all). */
   @Type(() => Number)
   @IsInt()
@@ -89,6 +106,11 @@ export class NimbusUpConfig {
   @Transform(toBoolean)
   @IsBoolean()
   fresh = false;
+
+  /** The cloud's `--lb-bind`: load balancers listen on this address (e.g. a LAN IP) with their own ports. */
+  @IsOptional()
+  @IsIP(undefined, { message: 'lbBind must be an IPv4 or IPv6 address' })
+  lbBind?: string;
 
   /** The components' level; the cloud API and api-server log warnings and errors only. */
   @IsIn(LOG_LEVELS)

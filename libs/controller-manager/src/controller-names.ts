@@ -1,3 +1,5 @@
+import { ConfigError } from '@app/config';
+
 /** A controller as `--controllers` knows it: its canonical name and the aliases it answers to. */
 export interface ControllerName {
   /** Canonical name, e.g. `node-lifecycle-controller`. */
@@ -62,4 +64,27 @@ export class ControllerNames {
       .map((c) => (c.startsWith('-') ? c.slice(1) : c))
       .filter((c) => !this.canonical.has(c));
   }
+}
+
+/**
+ * The descriptors `--controllers` enables, each validated against the settings: an unknown
+ * name or a descriptor's own check refuses the start with a ConfigError.
+ */
+export function enabledControllers<
+  S extends { controllers: readonly string[] },
+  D extends { name: string; validate?(settings: S): void },
+>(
+  descriptors: readonly D[],
+  settings: S,
+  names: Pick<ControllerNames, 'unknown' | 'isEnabled'>,
+): D[] {
+  const unknown = names.unknown(settings.controllers);
+  if (unknown.length > 0) {
+    throw new ConfigError(`--controllers: unknown controller(s) ${unknown.join(', ')}`);
+  }
+  const enabled = descriptors.filter((d) => names.isEnabled(d.name, settings.controllers));
+  for (const d of enabled) {
+    d.validate?.(settings);
+  }
+  return enabled;
 }

@@ -18,7 +18,7 @@ export interface InformerHandlers<T extends KubernetesObject> {
 
 export interface ResilientInformerOptions {
   labelSelector?: string;
-  /** e.g. `spec.nodeName=worker-1` (client-node's makeInformer cannot pass one). */
+  /** e.g. `status.phase!=Succeeded,status.phase!=Failed` (the list function must apply it too). */
   fieldSelector?: string;
   /** First restart delay; doubles on each failure up to `maxBackoffMs`, reset by any event. */
   initialBackoffMs?: number;
@@ -48,6 +48,7 @@ export function createResilientInformer<T extends KubernetesObject>(
 ): ResilientInformer<T> {
   const initial = options.initialBackoffMs ?? 200;
   const max = options.maxBackoffMs ?? 30_000;
+  // makeInformer without its fieldSelector gap: ListWatch takes both selectors.
   const informer = new ListWatch<T>(
     path,
     new Watch(kc),

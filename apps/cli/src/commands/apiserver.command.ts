@@ -26,6 +26,20 @@ export function apiserverCommand(): Command {
     .addOption(nimbusOption('--service-cidr <cidr>', 'ClusterIP range', '10.96.0.0/12'))
     .addOption(
       nimbusOption(
+        '--max-requests-inflight <n>',
+        'reads served at once before answering 429 (0 = no limit)',
+        '400',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--max-mutating-requests-inflight <n>',
+        'writes served at once before answering 429 (0 = no limit)',
+        '200',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--default-not-ready-toleration-seconds <s>',
         'not-ready:NoExecute toleration added to pods without one',
         '300',

@@ -2,15 +2,16 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
+import { runUntilSignal } from '../shutdown';
 import { addControllerManagerFlags } from './controller-manager-flags';
 
 /** Options shared by `nimbus ccm` (upstream flag names and defaults, ccm-behaviour §3.1). */
 export function addCcmOptions(command: Command): Command {
   return addControllerManagerFlags(command, {
     controllersHelp:
-      'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route)',
+      'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
     leaseName: 'cloud-controller-manager',
-    securePort: '10258',
+    securePort: 10258,
   })
     .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
     .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
@@ -25,6 +26,20 @@ export function addCcmOptions(command: Command): Command {
     .addOption(nimbusOption('--configure-cloud-routes [bool]', 'run the route controller', 'true'))
     .addOption(
       nimbusOption(
+        '--volume-addons [bool]',
+        'create the CSIDriver disk.csi.nimbus.dev and StorageClasses nimbus-ssd, nimbus-standard if missing',
+        'true',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--default-volume-zone <zone>',
+        'zone of volumes provisioned without any topology (default: the first zone)',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--feature-gates <gates>',
         'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
         '',
@@ -36,7 +51,7 @@ export function addCcmOptions(command: Command): Command {
 export function ccmCommand(): Command {
   return addCcmOptions(
     new Command('ccm').description(
-      'Run the cloud-controller-manager (node, node lifecycle, service and route controllers)',
+      'Run the cloud-controller-manager (node, node lifecycle, service, route and CSI volume controllers)',
     ),
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(CloudControllerManagerConfig, options);
@@ -46,19 +61,6 @@ export function ccmCommand(): Command {
       { identity: ccm.identity, health: ccm.healthUrl },
       'cloud-controller-manager started',
     );
-    let signalled = false;
-    const onSignal = () => {
-      if (signalled) {
-        process.exit(130);
-      }
-      signalled = true;
-      void ccm.close();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Losing the lease ends the process with 1, like upstream; a signal drains and exits 0.
-    const code = await ccm.exited;
-    await ccm.close();
-    process.exit(code);
+    await runUntilSignal(ccm);
   });
 }

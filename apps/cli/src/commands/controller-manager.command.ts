@@ -3,7 +3,7 @@ import pino from 'pino';
 import { KubeControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeControllerManager } from '../../../kube-controller-manager/src';
 import { addControllerManagerFlags } from './controller-manager-flags';
-import { runUntilSignal } from './run-until-signal';
+import { runUntilSignal } from '../shutdown';
 
 /** `nimbus controller-manager` options: upstream kube-controller-manager flag names and 1.32 defaults. */
 export function addControllerManagerOptions(command: Command): Command {
@@ -11,7 +11,7 @@ export function addControllerManagerOptions(command: Command): Command {
     controllersHelp:
       'controllers to run: * (all), names or aliases, -name to disable (node-lifecycle-controller/nodelifecycle, taint-eviction-controller, pod-garbage-collector-controller/podgc, node-ipam-controller/nodeipam, ttl-controller/ttl, serviceaccount-controller/serviceaccount, root-ca-certificate-publisher-controller/root-ca-cert-publisher)',
     leaseName: 'kube-controller-manager',
-    securePort: '10257',
+    securePort: 10257,
   })
     .addOption(
       nimbusOption(

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { KubeletConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubelet } from '../../../kubelet/src';
-import { runUntilSignal } from './run-until-signal';
+import { runUntilSignal } from '../shutdown';
 
 /** `nimbus kubelet`: simulated kubelets for every running instance of the cluster. */
 export function kubeletCommand(): Command {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { KubeProxyConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeProxy } from '../../../kube-proxy/src';
-import { runUntilSignal } from './run-until-signal';
+import { runUntilSignal } from '../shutdown';
 
 /** `nimbus proxy`: simulated kube-proxies (health endpoints) for the nodes of the cluster. */
 export function proxyCommand(): Command {

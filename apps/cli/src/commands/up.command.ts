@@ -5,6 +5,7 @@ import { ensureDemoCluster } from '../up/demo-cluster';
 import { startNimbusUp, type RunningNimbus } from '../up/start-nimbus-up';
 import { componentLine, nodeLine, upBanner } from '../up/up-banner';
 import { waitForNodes } from '../up/wait-for-nodes';
+import { runUntilSignal } from '../shutdown';
 
 /** How long `nimbus up` waits for the demo nodes before printing the banner anyway. */
 const NODES_TIMEOUT_MS = 60_000;
@@ -13,7 +14,7 @@ const NODES_TIMEOUT_MS = 60_000;
 export function upCommand(): Command {
   return new Command('up')
     .description(
-      'Run the cloud API and a Kubernetes cluster on it: api-server, controller managers, simulated kubelets and kube-proxies',
+      'Run the cloud API and a Kubernetes cluster on it: api-server, scheduler, controller managers, simulated kubelets and kube-proxies',
     )
     .addOption(
       nimbusOption('--data-dir <dir>', 'state of everything (sqlite files, kubeconfig)', '.nimbus'),
@@ -27,6 +28,13 @@ export function upCommand(): Command {
         '--controller-manager-port <port>',
         'kube-controller-manager /healthz and /metrics (-1 = off)',
         '10257',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--scheduler-port <port>',
+        'kube-scheduler /healthz and /metrics (0 = any free port, -1 = off)',
+        '10259',
       ),
     )
     .addOption(
@@ -49,6 +57,12 @@ export function upCommand(): Command {
     )
     .addOption(
       nimbusOption('--transition-ms <ms>', 'override every cloud transition (0 = immediate)'),
+    )
+    .addOption(
+      nimbusOption(
+        '--lb-bind <address>',
+        'load balancers listen on this address (e.g. a LAN IP) instead of 127/8 loopback addresses',
+      ),
     )
     .addOption(
       nimbusOption(
@@ -104,36 +118,20 @@ async function startDemoCluster(
 }
 
 function keepRunning(nimbus: RunningNimbus): void {
-  let closing = false;
-  const shutdown = (code: number) => {
-    if (closing) {
-      process.exit(130);
+  // A control-plane component losing its lease ends everything with 1, as upstream's exits.
+  const lost = new Promise<number>((resolve) => {
+    for (const [name, component] of [
+      ['kube-scheduler', nimbus.scheduler],
+      ['cloud-controller-manager', nimbus.ccm],
+      ['kube-controller-manager', nimbus.controllerManager],
+    ] as const) {
+      void component.exited.then((code) => {
+        if (code !== 0) {
+          process.stderr.write(`nimbus: the ${name} lost its lease\n`);
+          resolve(code);
+        }
+      });
     }
-    closing = true;
-    nimbus.close().then(
-      () => process.exit(code),
-      (error: unknown) => {
-        process.stderr.write(`nimbus: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\nnimbus: ${signal} received, shutting down\n`);
-    shutdown(0);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A controller manager losing its lease ends everything with 1, as upstream's exits.
-  for (const [name, component] of [
-    ['cloud-controller-manager', nimbus.ccm],
-    ['kube-controller-manager', nimbus.controllerManager],
-  ] as const) {
-    void component.exited.then((code) => {
-      if (code !== 0 && !closing) {
-        process.stderr.write(`nimbus: the ${name} lost its lease\n`);
-        shutdown(code);
-      }
-    });
-  }
+  });
+  void runUntilSignal({ close: () => nimbus.close(), exited: lost });
 }

@@ -8,6 +8,7 @@ import {
   KubeApiServerConfig,
   KubeControllerManagerConfig,
   KubeProxyConfig,
+  KubeSchedulerConfig,
   KubeletConfig,
   validateConfig,
   type NimbusUpConfig,
@@ -24,6 +25,7 @@ import {
   type RunningKubeControllerManager,
 } from '../../../kube-controller-manager/src';
 import { startKubeProxy, type RunningKubeProxy } from '../../../kube-proxy/src';
+import { startKubeScheduler, type RunningKubeScheduler } from '../../../kube-scheduler/src';
 import { startKubelet, type RunningKubelet } from '../../../kubelet/src';
 import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
 import { removeNimbusState } from './fresh-start';
@@ -35,6 +37,7 @@ export interface RunningNimbus {
   cloudConfig: CloudApiConfig;
   apiserver: RunningKubeApiServer;
   controllerManager: RunningKubeControllerManager;
+  scheduler: RunningKubeScheduler;
   ccm: RunningCloudControllerManager;
   kubelet: RunningKubelet;
   proxy: RunningKubeProxy;
@@ -109,11 +112,7 @@ function nodeAgentFlags(ctx: UpContext) {
   };
 }
 
-/**
- * The components of `nimbus up`, in start order (the reverse is the stop order). The
- * kube-scheduler plugs in after the kube-controller-manager: one more step calling
- * `startKubeScheduler(config, componentDeps(ctx, 'kube-scheduler', 'system:kube-scheduler'))`.
- */
+/** The components of `nimbus up`, in start order (the reverse is the stop order). */
 export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'cloud API',
@@ -126,14 +125,10 @@ export const UP_STEPS: readonly UpStep[] = [
         token: config.token,
         adminToken: config.adminToken,
         transitionMs: config.transitionMs,
+        lbBind: config.lbBind,
         logLevel: ctx.serverLevel,
       });
-      // nimbus up closes everything itself, in order, on a signal.
-      const cloud = await startCloudApi(
-        cloudConfig,
-        { clock: ctx.clock },
-        { shutdownHooks: false },
-      );
+      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
       ctx.nimbus.cloud = cloud;
       ctx.nimbus.cloudConfig = cloudConfig;
       return cloud;
@@ -177,6 +172,27 @@ export const UP_STEPS: readonly UpStep[] = [
       );
       ctx.nimbus.controllerManager = kcm;
       return kcm;
+    },
+  },
+  {
+    name: 'kube-scheduler',
+    async start(ctx) {
+      const { config } = ctx;
+      const scheduler = await startKubeScheduler(
+        validateConfig(KubeSchedulerConfig, {
+          securePort: config.schedulerPort,
+          bindAddress: config.host,
+          logLevel: config.logLevel,
+        }),
+        {
+          // Wall-clock time: backoff and leader election must not stall on a frozen cluster clock.
+          logger: logger(ctx, 'kube-scheduler'),
+          kubeConfig: componentKubeConfig(ctx, 'system:kube-scheduler'),
+          releaseLeaseOnClose: true,
+        },
+      );
+      ctx.nimbus.scheduler = scheduler;
+      return scheduler;
     },
   },
   {
@@ -238,6 +254,7 @@ export function embeddedUpFlags(dataDir: string, token: string, adminToken: stri
     apiserverPort: '0',
     ccmPort: '-1',
     controllerManagerPort: '-1',
+    schedulerPort: '-1',
     proxyHealthzPort: '0',
     transitionMs: '0',
     token,
@@ -248,8 +265,8 @@ export function embeddedUpFlags(dataDir: string, token: string, adminToken: stri
 }
 
 /**
- * `nimbus up`: the cloud API and the whole simulated cluster (api-server, controller managers,
- * kubelets, kube-proxies) in one process, sharing one data dir and the cloud's clock.
+ * `nimbus up`: the cloud API and the whole simulated cluster (api-server, kube-scheduler,
+ * controller managers, kubelets, kube-proxies) in one process, sharing one data dir and the cloud's clock.
  * `onReady(step)` is told as each component comes up (the banner prints it).
  */
 export async function startNimbusUp(

@@ -1,4 +1,6 @@
 import { isPlainObject, type KubeObject } from '../api/types';
+import type { CreateAdmission } from '../api/resource-service';
+import type { ResourceType } from '../registry/resource-type';
 
 export interface DefaultTolerationSecondsOptions {
   /** `--default-not-ready-toleration-seconds` (upstream default 300). */
@@ -12,7 +14,7 @@ export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 /**
  * The DefaultTolerationSeconds admission plugin (plugin/pkg/admission/defaulttolerationseconds),
- * run on pod create: a pod that does not already tolerate the not-ready / unreachable NoExecute
+ * run on pod create (updates cannot remove tolerations, so they need it not): a pod that does not already tolerate the not-ready / unreachable NoExecute
  * taints gets `{key, operator: Exists, effect: NoExecute, tolerationSeconds}` for each, so taint
  * eviction waits that long after a node goes away. A toleration with an empty key (tolerates
  * everything) or an empty effect (tolerates every effect) counts as tolerating it already.
@@ -44,4 +46,15 @@ export function admitDefaultTolerationSeconds(
 
 function toleration(key: string, seconds: number): Record<string, unknown> {
   return { key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds };
+}
+
+/** The plugin in the api-server's admission chain (pods only). */
+export class DefaultTolerationSecondsAdmission implements CreateAdmission {
+  constructor(private readonly options: DefaultTolerationSecondsOptions) {}
+
+  admit(type: ResourceType, obj: KubeObject): void {
+    if (type.group === '' && type.kind === 'Pod') {
+      admitDefaultTolerationSeconds(obj, this.options);
+    }
+  }
 }

@@ -7,6 +7,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   finalize: ['update'],
   eviction: ['create'],
   binding: ['create'],
+  scale: ['get', 'patch', 'update'],
   log: ['get'],
   exec: ['create', 'get'],
   attach: ['create', 'get'],
@@ -18,6 +19,7 @@ const SUBRESOURCE_KIND: Record<
 > = {
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
   binding: { group: '', version: 'v1', kind: 'Binding' },
+  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
   exec: { group: '', version: 'v1', kind: 'PodExecOptions' },
   attach: { group: '', version: 'v1', kind: 'PodAttachOptions' },
   portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },

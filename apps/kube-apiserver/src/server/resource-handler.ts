@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
+import { bindPod } from '../api/pod-binding';
+import { checkStrictFields } from '../api/strict-fields';
 import { parseListOptions, type ListOptions } from '../api/list-options';
-import { isPlainObject, type KubeObject } from '../api/types';
-import { badRequest, conflict, methodNotAllowed } from '../errors/kube-error';
+import type { KubeObject } from '../api/types';
+import { methodNotAllowed } from '../errors/kube-error';
 import { apiVersionOf } from '../registry/resource-type';
-import { text } from '../registry/object-path';
 import type { ObjectStore } from '../storage/object-store';
 import { buildTable, tableRequested, type TableOptions } from '../tables/table-builder';
 import type { WatchHub } from '../watch/watch-hub';
@@ -16,8 +17,18 @@ import { sendJson, successStatus } from './responses';
 import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
 import type { ResourceRoute } from './route';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
+import type { ServiceAccountAdmission } from '../admission/service-account-admission';
+import type { EvictionSubresource } from '../api/eviction';
+import type { ScaleSubresource } from '../api/scale-subresource';
 
 /** The generic REST path: one handler for every kind, driven by its ResourceType. */
+/** Subresources served by their own REST objects rather than the generic object path. */
+export interface SubresourceHandlers {
+  scale: ScaleSubresource;
+  eviction: EvictionSubresource;
+  serviceAccounts: ServiceAccountAdmission;
+}
+
 export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
@@ -25,6 +36,7 @@ export class ResourceHandler {
     private readonly hub: WatchHub,
     private readonly clock: Clock,
     private readonly timings: WatchTimings,
+    private readonly subresources: SubresourceHandlers,
   ) {}
 
   /** Handles one request; returns the verb (for metrics). */
@@ -52,6 +64,10 @@ export class ResourceHandler {
           this.list(res, route, options, table);
           return 'LIST';
         }
+        if (subresource === 'scale') {
+          sendJson(res, 200, this.subresources.scale.get(type, namespace, name));
+          return 'GET';
+        }
         if (subresource !== undefined && subresource !== 'status') {
           throw methodNotAllowed();
         }
@@ -62,12 +78,22 @@ export class ResourceHandler {
         const body = await readBody(req);
         if (name === undefined) {
           const object = decodeObjectBody(body, req.headers['content-type'], [type.kind]);
+          checkStrictFields(type, object, query);
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
           const result = this.service.create(type, namespace, object, this.writeOptions(query));
           this.sendObject(res, 201, route, result.object, table);
           return 'CREATE';
         }
         if (subresource === 'eviction') {
-          this.evict(res, route, decodeObjectBody(body, req.headers['content-type'], ['Eviction']));
+          const eviction = decodeObjectBody(body, req.headers['content-type'], ['Eviction']);
+          checkDryRun(query.getAll('dryRun'));
+          const result = this.subresources.eviction.evict(
+            namespace,
+            name,
+            eviction,
+            query.getAll('dryRun'),
+          );
+          sendJson(res, result.code, result.status);
           return 'CREATE';
         }
         if (subresource === 'binding') {
@@ -77,6 +103,18 @@ export class ResourceHandler {
         throw methodNotAllowed();
       }
       case 'PUT': {
+        if (name !== undefined && subresource === 'scale') {
+          const scale = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
+          const updated = this.subresources.scale.update(
+            type,
+            namespace,
+            name,
+            scale,
+            this.writeOptions(query),
+          );
+          sendJson(res, 200, updated);
+          return 'UPDATE';
+        }
         if (
           name === undefined ||
           (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize')
@@ -84,6 +122,7 @@ export class ResourceHandler {
           throw methodNotAllowed();
         }
         const object = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
+        checkStrictFields(type, object, query);
         const result = this.service.update(
           type,
           namespace,
@@ -96,13 +135,31 @@ export class ResourceHandler {
         return 'UPDATE';
       }
       case 'PATCH': {
-        if (name === undefined || (subresource !== undefined && subresource !== 'status')) {
+        if (
+          name === undefined ||
+          (subresource !== undefined && subresource !== 'status' && subresource !== 'scale')
+        ) {
           throw methodNotAllowed();
         }
         const { patchType, patch } = decodePatchBody(
           await readBody(req),
           req.headers['content-type'],
         );
+        if (subresource === 'scale') {
+          const scale = this.subresources.scale.patch(
+            type,
+            namespace,
+            name,
+            patchType,
+            patch,
+            this.writeOptions(query),
+          );
+          sendJson(res, 200, scale);
+          return 'PATCH';
+        }
+        if (patchType === 'apply') {
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, patch);
+        }
         const result = this.service.patch(
           type,
           namespace,
@@ -251,42 +308,21 @@ export class ResourceHandler {
     });
   }
 
-  /** policy/v1 Eviction: a delete with the eviction's options (no PodDisruptionBudgets here). */
-  private evict(res: ServerResponse, route: ResourceRoute, body: unknown): void {
-    const eviction = isPlainObject(body) ? body : {};
-    const options = deleteOptionsFrom(eviction.deleteOptions, new URLSearchParams());
-    this.service.delete(route.type, route.namespace ?? '', route.name ?? '', options);
-    sendJson(res, 201, successStatus({}));
-  }
-
-  /** pods/binding: what a scheduler posts to set spec.nodeName. */
+  /** pods/binding: what a scheduler posts to set spec.nodeName (api/pod-binding.ts). */
   private bind(
     res: ServerResponse,
     route: ResourceRoute,
     body: unknown,
     query: URLSearchParams,
   ): void {
-    const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
-    if (!target || typeof target.name !== 'string') {
-      throw badRequest('binding target.name is required');
-    }
-    const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
-    if (isPlainObject(pod.spec) && pod.spec.nodeName) {
-      throw conflict(
-        route.type,
-        route.name ?? '',
-        `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
-      );
-    }
-    this.service.patch(
-      route.type,
-      route.namespace ?? '',
-      route.name ?? '',
-      'merge',
-      { spec: { nodeName: target.name } },
-      undefined,
-      this.writeOptions(query),
-    );
-    sendJson(res, 201, successStatus({}));
+    const { type, namespace = '', name = '' } = route;
+    bindPod(this.service, type, namespace, name, body, this.writeOptions(query), this.clock.now());
+    sendJson(res, 201, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 201,
+    });
   }
 }

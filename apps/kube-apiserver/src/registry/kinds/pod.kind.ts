@@ -2,14 +2,24 @@ import type { KubeObject } from '../../api/types';
 import { isPlainObject } from '../../api/types';
 import type { FieldError } from '../../errors/kube-error';
 import { defineKind } from '../define-kind';
-import { required, validateName } from '../validation';
+import { validateName } from '../validation';
+import { defaultPodOnly, defaultPodSpec } from '../pod-spec-defaults';
+import { podSpecStrategies } from '../pod-spec-strategies';
+import { validatePodSpec } from '../pod-spec-validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
-import { age } from '../../time/kube-time';
 import { getArray, getPath, getString, text } from '../object-path';
+import { age, formatTime } from '../../time/kube-time';
 
 /** The STATUS column, following printPod in pkg/printers/internalversion. */
 function podStatus(o: KubeObject): string {
   let reason = getString(o, 'status.reason') ?? getString(o, 'status.phase') ?? 'Pending';
+  if (
+    getArray(o, 'status.conditions').some(
+      (c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated',
+    )
+  ) {
+    reason = 'SchedulingGated';
+  }
   for (const cs of getArray(o, 'status.containerStatuses')) {
     const waiting = getPath(cs, 'state.waiting.reason');
     const terminated = getPath(cs, 'state.terminated') as Record<string, unknown> | undefined;
@@ -27,17 +37,6 @@ function podStatus(o: KubeObject): string {
     return getString(o, 'status.reason') === 'NodeLost' ? 'Unknown' : 'Terminating';
   }
   return reason;
-}
-
-/** upstream SetDefaults_Container: Always for `:latest` or no tag, IfNotPresent otherwise. */
-function defaultPullPolicy(image: unknown): string {
-  const ref = typeof image === 'string' ? image : '';
-  if (ref.includes('@')) {
-    return 'IfNotPresent';
-  }
-  const last = ref.slice(ref.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  return colon < 0 || last.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
 function podReady(o: KubeObject): string {
@@ -61,35 +60,7 @@ function podRestarts(o: KubeObject, now: number): string {
 }
 
 function validatePod(obj: KubeObject): FieldError[] {
-  const errors = validateName(obj.metadata.name, 'subdomain');
-  const containers = getArray(obj, 'spec.containers');
-  if (containers.length === 0) {
-    errors.push({
-      field: 'spec.containers',
-      message: 'Required value',
-      reason: 'FieldValueRequired',
-    });
-  }
-  containers.forEach((c, i) => {
-    errors.push(...required(c.name, `spec.containers[${i}].name`));
-    errors.push(...required(c.image, `spec.containers[${i}].image`));
-  });
-  return errors;
-}
-
-const CONTAINER_LISTS = {
-  ports: { key: 'containerPort' },
-  env: { key: 'name' },
-  volumeMounts: { key: 'mountPath' },
-  volumeDevices: { key: 'devicePath' },
-};
-
-function containerStrategies(prefix: string): Record<string, { key?: string }> {
-  const out: Record<string, { key?: string }> = { [prefix]: { key: 'name' } };
-  for (const [k, v] of Object.entries(CONTAINER_LISTS)) {
-    out[`${prefix}.${k}`] = v;
-  }
-  return out;
+  return [...validateName(obj.metadata.name, 'subdomain'), ...validatePodSpec(obj.spec, 'spec')];
 }
 
 export const podKind = defineKind({
@@ -114,15 +85,7 @@ export const podKind = defineKind({
     'status.nominatedNodeName': (o) => getString(o, 'status.nominatedNodeName'),
   },
   listStrategies: {
-    ...containerStrategies('spec.containers'),
-    ...containerStrategies('spec.initContainers'),
-    ...containerStrategies('spec.ephemeralContainers'),
-    'spec.volumes': { key: 'name' },
-    'spec.imagePullSecrets': { key: 'name' },
-    'spec.hostAliases': { key: 'ip' },
-    'spec.topologySpreadConstraints': { key: 'topologyKey' },
-    'spec.schedulingGates': { key: 'name' },
-    'spec.resourceClaims': { key: 'name' },
+    ...podSpecStrategies('spec'),
     'status.conditions': { key: 'type' },
     'status.podIPs': { key: 'ip' },
     'status.hostIPs': { key: 'ip' },
@@ -141,30 +104,32 @@ export const podKind = defineKind({
       return gates.length === 0 ? '<none>' : `0/${gates.length}`;
     }),
   ],
-  defaultOnCreate(obj) {
-    const spec = isPlainObject(obj.spec) ? obj.spec : {};
-    obj.spec = {
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      serviceAccountName: 'default',
-      schedulerName: 'default-scheduler',
-      securityContext: {},
-      enableServiceLinks: true,
-      preemptionPolicy: 'PreemptLowerPriority',
-      priority: 0,
-      ...spec,
-      containers: getArray(spec, 'containers').map((c) => ({
-        terminationMessagePath: '/dev/termination-log',
-        terminationMessagePolicy: 'File',
-        imagePullPolicy: defaultPullPolicy(c.image),
-        resources: {},
-        ...c,
-      })),
-    };
+  defaultOnCreate(obj, { nowMs }) {
+    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
+    // The Priority admission plugin's defaults (no PriorityClasses are served).
+    spec.preemptionPolicy ??= 'PreemptLowerPriority';
+    spec.priority ??= 0;
     if (!isPlainObject(obj.status)) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     }
+    // applySchedulingGatedCondition: a gated pod says why it is not scheduled.
+    if (getArray(obj, 'spec.schedulingGates').length > 0 && isPlainObject(obj.status)) {
+      obj.status.conditions = [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: formatTime(nowMs),
+          reason: 'SchedulingGated',
+          message: 'Scheduling is blocked due to non-empty scheduling gates',
+        },
+      ];
+    }
+  },
+  defaultOnWrite(obj) {
+    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
+    defaultPodSpec(spec);
+    defaultPodOnly(spec);
   },
   validate: validatePod,
 });
