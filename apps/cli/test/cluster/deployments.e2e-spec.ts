@@ -1,5 +1,5 @@
 import type { DeploymentObject, PodObject, ReplicaSetObject } from '@app/kube-client';
-import { ClusterHarness, isRunningAndReady, waitFor } from './cluster-harness';
+import { ClusterHarness, condition, isRunningAndReady, waitFor } from './cluster-harness';
 
 // Deployments and ReplicaSets on the living cluster through kubectl only (cluster-simulation.md
 // §3.3–3.4; scenarios C5, C10, C11, C13, `kubectl scale`, `set image`, `rollout`).
@@ -180,11 +180,133 @@ describe('deployments', () => {
     expect(deleted).toHaveLength(2);
     expect(deleted.every((m) => /^Deleted pod: /.test(m))).toBe(true);
     expect(deleted).not.toContain(`Deleted pod: ${survivor.metadata?.name}`);
-    expect(await reasons('web', 'ScalingReplicaSet')).toContain(
-      `Scaled down replica set ${rs.metadata?.name} from 3 to 1`,
+    // The 10th similar event of the Deployment is aggregated, as upstream's EventCorrelator does.
+    const scaling = await reasons('web', 'ScalingReplicaSet');
+    expect(scaling.at(-1)).toMatch(
+      new RegExp(
+        `^(\\(combined from similar events\\): )?Scaled down replica set ${rs.metadata?.name} from 3 to 1$`,
+      ),
     );
     const d = await deployment('web');
     expect(d.status).toMatchObject({ replicas: 1, availableReplicas: 1 });
+  });
+
+  it('kubectl rollout pause holds a template change; resume and restart roll out', async () => {
+    await h.k(['rollout', 'pause', 'deployment/web']);
+    await h.k(['set', 'image', 'deployment/web', 'nginx=nginx:1.29']);
+    const paused = await waitFor(
+      async () => {
+        const d = await deployment('web');
+        const c = condition(d, 'Progressing');
+        return c?.reason === 'DeploymentPaused' ? { d, c } : undefined;
+      },
+      { timeoutMs: 30_000, message: 'Progressing DeploymentPaused' },
+    );
+    expect([paused.c.status, paused.c.message]).toEqual(['Unknown', 'Deployment is paused']);
+    expect(
+      (await replicaSets('app=web')).map((rs) => rs.spec?.template?.spec?.containers[0].image),
+    ).not.toContain('nginx:1.29');
+    await h.k(['rollout', 'resume', 'deployment/web']);
+    expect((await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'])).code).toBe(
+      0,
+    );
+    expect(
+      (await deployment('web')).metadata?.annotations?.['deployment.kubernetes.io/revision'],
+    ).toBe('4');
+
+    await h.k(['rollout', 'restart', 'deployment/web']);
+    expect((await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'])).code).toBe(
+      0,
+    );
+    const d = await deployment('web');
+    expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('5');
+    const newest = (await replicaSets('app=web')).find(
+      (rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '5',
+    )!;
+    expect(
+      newest.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+    ).toBeDefined();
+    expect(newest.status?.readyReplicas).toBe(1);
+  });
+
+  it('Recreate scales the old ReplicaSet to 0 before the new one starts', async () => {
+    await h.k(['create', 'deployment', 'batchy', '--image=nginx:1.27', '--replicas=2']);
+    await h.k([
+      'patch',
+      'deployment/batchy',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/strategy', value: { type: 'Recreate' } }]),
+    ]);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/batchy', '--timeout=90s'])).code,
+    ).toBe(0);
+    await h.k(['set', 'image', 'deployment/batchy', 'nginx=nginx:1.28']);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/batchy', '--timeout=90s'])).code,
+    ).toBe(0);
+    const [old, next] = (await replicaSets('app=batchy')).sort(
+      (a, b) =>
+        Number(a.metadata?.annotations?.['deployment.kubernetes.io/revision']) -
+        Number(b.metadata?.annotations?.['deployment.kubernetes.io/revision']),
+    );
+    expect((await reasons('batchy', 'ScalingReplicaSet')).slice(1)).toEqual([
+      `Scaled down replica set ${old.metadata?.name} from 2 to 0`,
+      `Scaled up replica set ${next.metadata?.name} from 0 to 2`,
+    ]);
+    expect(next.metadata?.annotations?.['deployment.kubernetes.io/max-replicas']).toBe('2');
+  });
+
+  it('C12: pods that never get ready exceed the progress deadline', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'stuck' },
+        spec: {
+          replicas: 1,
+          progressDeadlineSeconds: 10,
+          selector: { matchLabels: { app: 'stuck' } },
+          template: {
+            metadata: {
+              labels: { app: 'stuck' },
+              annotations: { 'sim.nimbus.dev/never-ready': 'true' },
+            },
+            spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+          },
+        },
+      }),
+    );
+    await waitFor(
+      async () => (await pods('app=stuck')).some((p) => p.status?.phase === 'Running'),
+      {
+        timeoutMs: 60_000,
+        message: 'stuck pod Running (not ready)',
+      },
+    );
+    // The deadline runs on the cluster clock: move it past 10 s instead of waiting.
+    await h.advanceClock(15_000);
+    const d = await waitFor(
+      async () => {
+        const dep = await deployment('stuck');
+        return condition(dep, 'Progressing')?.reason === 'ProgressDeadlineExceeded'
+          ? dep
+          : undefined;
+      },
+      { timeoutMs: 30_000, message: 'ProgressDeadlineExceeded' },
+    );
+    const rsName = (await replicaSets('app=stuck'))[0].metadata?.name;
+    expect(condition(d, 'Progressing')).toMatchObject({
+      status: 'False',
+      message: `ReplicaSet "${rsName}" has timed out progressing.`,
+    });
+    expect(condition(d, 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
+    const status = await h.kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=30s']);
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
   });
 
   it('kubectl scale of a ReplicaSet and a ReplicationController', async () => {

@@ -16,6 +16,7 @@ import {
   type PodObject,
   type ReplicaSetObject,
 } from '@app/kube-client';
+import { ClockRequeue } from '../util/clock-requeue';
 import { selectorMatches } from '../util/label-selector';
 import {
   adoptPatch,
@@ -34,6 +35,8 @@ export interface DeploymentControllerDeps {
   podsByNamespace: Indexer<PodObject>;
   recorder: EventRecorder;
   scheduler: Scheduler;
+  /** Timers on the cluster clock (deadlines, minReadySeconds). */
+  clockScheduler: Scheduler;
   now: () => number;
   logger: Logger;
   workers?: number;
@@ -50,6 +53,7 @@ const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) =>
  */
 export class DeploymentController {
   private readonly controller: Controller;
+  private readonly requeue: ClockRequeue;
 
   constructor(private readonly deps: DeploymentControllerDeps) {
     this.controller = new Controller({
@@ -61,6 +65,7 @@ export class DeploymentController {
       reconcile: (key) => this.sync(key),
       waitFor: [deps.replicaSets, deps.pods],
     });
+    this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
     this.controller.watch(deps.deployments, {
       update: (a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion,
     });
@@ -86,6 +91,7 @@ export class DeploymentController {
   }
 
   async stop(): Promise<void> {
+    this.requeue.stop();
     await this.controller.stop();
   }
 
@@ -154,7 +160,10 @@ export class DeploymentController {
       if (outcome.requeueAfterMs === 0) {
         return { requeue: true };
       }
-      return outcome.requeueAfterMs ? { requeueAfter: outcome.requeueAfterMs } : undefined;
+      if (outcome.requeueAfterMs) {
+        this.requeue.after(key, outcome.requeueAfterMs);
+      }
+      return undefined;
     } catch (err) {
       if (isNotFound(err)) {
         return;

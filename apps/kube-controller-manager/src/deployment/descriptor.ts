@@ -16,6 +16,7 @@ export const deploymentController: ControllerDescriptor = {
       podsByNamespace: ctx.podsByNamespace(),
       recorder: ctx.eventRecorder('deployment-controller'),
       scheduler: ctx.scheduler,
+      clockScheduler: ctx.clockScheduler,
       now: () => ctx.clock.now(),
       logger: ctx.logger,
     });

@@ -20,6 +20,7 @@ function descriptorFor(kind: ReplicaSetKind, aliases: string[]): ControllerDescr
         podsByNamespace: ctx.podsByNamespace(),
         recorder: ctx.eventRecorder(kind.component),
         scheduler: ctx.scheduler,
+        clockScheduler: ctx.clockScheduler,
         now: () => ctx.clock.now(),
         logger: ctx.logger,
       });

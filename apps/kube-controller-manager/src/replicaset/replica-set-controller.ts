@@ -6,12 +6,12 @@ import {
   type EventRecorder,
   type Indexer,
   type Logger,
-  type ReconcileResult,
   type Scheduler,
 } from '@app/controller-runtime';
 import { isNotFound, type InformerAdapter, type KubeRest, type PodObject } from '@app/kube-client';
 import { UidTrackingExpectations } from '../util/controller-expectations';
 import { podsInDeletionOrder } from '../util/deletion-order';
+import { ClockRequeue } from '../util/clock-requeue';
 import { selectorMatches } from '../util/label-selector';
 import {
   adoptPatch,
@@ -37,6 +37,8 @@ export interface ReplicaSetControllerDeps {
   podsByNamespace: Indexer<PodObject>;
   recorder: EventRecorder;
   scheduler: Scheduler;
+  /** Timers on the cluster clock (deadlines, minReadySeconds). */
+  clockScheduler: Scheduler;
   /** The cluster clock (readiness times, minReadySeconds). */
   now: () => number;
   logger: Logger;
@@ -51,6 +53,7 @@ export interface ReplicaSetControllerDeps {
  */
 export class ReplicaSetController {
   private readonly controller: Controller;
+  private readonly requeue: ClockRequeue;
   private readonly expectations: UidTrackingExpectations;
   private readonly podControl: PodControl;
 
@@ -66,6 +69,7 @@ export class ReplicaSetController {
       reconcile: (key) => this.sync(key),
       waitFor: [deps.pods],
     });
+    this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
     this.controller.watch(deps.replicaSets, {
       update: (a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion,
       delete: (obj) => {
@@ -86,6 +90,7 @@ export class ReplicaSetController {
   }
 
   async stop(): Promise<void> {
+    this.requeue.stop();
     await this.controller.stop();
   }
 
@@ -145,7 +150,7 @@ export class ReplicaSetController {
       this.controller.enqueueKey(this.keyOf(rs));
       const minReady = rs.spec?.minReadySeconds ?? 0;
       if (minReady > 0 && !isPodReady(oldPod) && isPodReady(pod)) {
-        this.controller.enqueueAfter(this.keyOf(rs), minReady * 1000 + 1);
+        this.requeue.after(this.keyOf(rs), minReady * 1000 + 1);
       }
       return;
     }
@@ -175,7 +180,7 @@ export class ReplicaSetController {
 
   // --- sync (upstream syncReplicaSet) -------------------------------------------------------
 
-  private async sync(key: string): Promise<ReconcileResult | void> {
+  private async sync(key: string): Promise<void> {
     const rs = this.deps.replicaSets.get(key);
     if (!rs) {
       this.expectations.delete(key);
@@ -208,7 +213,9 @@ export class ReplicaSetController {
     }
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const wait = nextAvailableInMs(pods, minReady, now);
-    return wait !== undefined ? { requeueAfter: wait } : undefined;
+    if (wait !== undefined) {
+      this.requeue.after(key, wait);
+    }
   }
 
   /** upstream claimPods: active pods of the namespace this ReplicaSet controls (adopting/releasing). */
