@@ -1,5 +1,6 @@
 import type { ControllerDescriptor } from './controller-context';
 import { deploymentController } from './deployment/descriptor';
+import { jobController } from './job/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
 import { nodeLifecycleController } from './nodelifecycle/descriptor';
 import { podGarbageCollectorController } from './podgc/descriptor';
@@ -22,6 +23,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   replicationController,
   replicaSetController,
   deploymentController,
+  jobController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

@@ -79,7 +79,7 @@ export class PodSim {
     pod: PodObject,
     private readonly env: PodSimEnv,
   ) {
-    this.behaviour = simBehaviourOf(pod.metadata?.annotations);
+    this.behaviour = simBehaviourOf(pod.metadata?.annotations, { ownedByJob: ownedByJob(pod) });
     this.init = (pod.spec?.initContainers ?? []).map((c) => newContainer(c, true));
     this.containers = (pod.spec?.containers ?? []).map((c) => newContainer(c, false));
   }
@@ -219,7 +219,7 @@ export class PodSim {
 
   advance(pod: PodObject, now: number): AdvanceResult {
     const events: SimEvent[] = [];
-    this.behaviour = simBehaviourOf(pod.metadata?.annotations);
+    this.behaviour = simBehaviourOf(pod.metadata?.annotations, { ownedByJob: ownedByJob(pod) });
     if (pod.metadata?.deletionTimestamp) {
       this.startTime ??= now;
       return this.advanceDeletion(pod, now, events);
@@ -759,3 +759,6 @@ function ev(type: SimEvent['type'], reason: string, message: string, c: SimConta
     fieldPath: `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`,
   };
 }
+
+const ownedByJob = (pod: PodObject) =>
+  (pod.metadata?.ownerReferences ?? []).some((r) => r.controller && r.kind === 'Job');

@@ -38,7 +38,17 @@ export interface SimBehaviour {
   problems: string[];
 }
 
-export function simBehaviourOf(annotations: Record<string, string> | undefined): SimBehaviour {
+/**
+ * How long a Job's containers run when no `exit-after` says otherwise: like kwok's
+ * `pod-complete` stage, pods owned by a Job finish (exit 0) on their own, or a Job would never
+ * complete on a simulated node.
+ */
+export const JOB_POD_EXIT_AFTER_MS = 1000;
+
+export function simBehaviourOf(
+  annotations: Record<string, string> | undefined,
+  options: { ownedByJob?: boolean } = {},
+): SimBehaviour {
   const a = annotations ?? {};
   const problems: string[] = [];
   const duration = (key: string): number | undefined => {
@@ -86,7 +96,9 @@ export function simBehaviourOf(annotations: Record<string, string> | undefined):
     neverReady: flag(SIM_ANNOTATIONS.neverReady),
     unreadyAfterMs: duration(SIM_ANNOTATIONS.unreadyAfter),
     livenessFailAfterMs: duration(SIM_ANNOTATIONS.livenessFailAfter),
-    exitAfterMs: duration(SIM_ANNOTATIONS.exitAfter),
+    exitAfterMs:
+      duration(SIM_ANNOTATIONS.exitAfter) ??
+      (options.ownedByJob ? JOB_POD_EXIT_AFTER_MS : undefined),
     exitCode,
     pullDurationMs: duration(SIM_ANNOTATIONS.pullDuration),
     ignoreSigterm: flag(SIM_ANNOTATIONS.ignoreSigterm),
