@@ -1,4 +1,5 @@
 import type { ControllerDescriptor } from './controller-context';
+import { daemonSetController } from './daemonset/descriptor';
 import { deploymentController } from './deployment/descriptor';
 import { jobController } from './job/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
@@ -24,6 +25,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   replicaSetController,
   deploymentController,
   jobController,
+  daemonSetController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,
