@@ -177,7 +177,18 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
     expect(drained).toContain('node/worker-2 drained');
     await h.waitForPodGone('drained');
 
+    // New pods avoid the cordoned node; uncordoning it lets the waiting one in (a retry on the
+    // node update).
+    await h.apply(h.podManifest('waiting', 'worker-2'));
+    const refused = await waitFor(
+      async () => (await h.events('waiting', { reason: 'FailedScheduling' }))[0],
+      { timeoutMs: 20_000, message: 'FailedScheduling for waiting' },
+    );
+    expect(refused.message).toContain('1 node(s) were unschedulable');
+
     await h.k(['uncordon', 'worker-2']);
+    await h.waitForPod('waiting', (p) => p.status?.phase === 'Running', 'Running after uncordon');
+    await h.k(['delete', 'pod', 'waiting', '--grace-period=0', '--force']);
     await h.waitForNode(
       'worker-2',
       (n) => !hasTaint(n, 'node.kubernetes.io/unschedulable'),
