@@ -102,6 +102,11 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
     expect(node.status?.nodeInfo?.kubeProxyVersion).toBe(node.status?.nodeInfo?.kubeletVersion);
     expect((node.status as Record<string, unknown>).phase).toBeUndefined();
 
+    // The node-lifecycle controller records RegisteredNode on its first pass over the node.
+    await waitFor(async () => (await h.events('worker-1', { reason: 'RegisteredNode' }))[0], {
+      timeoutMs: 20_000,
+      message: 'RegisteredNode event',
+    });
     const described = await h.k(['describe', 'node', 'worker-1']);
     expect(described).toMatch(/Container Runtime Version:\s+containerd:\/\/1\.7\.22/);
     expect(described).toMatch(/HolderIdentity:\s+worker-1/);
