@@ -13,6 +13,10 @@ export function componentLine(component: string, nimbus: Partial<RunningNimbus>)
       `leader on kube-system/kube-controller-manager${
         nimbus.controllerManager?.healthUrl ? `, ${nimbus.controllerManager.healthUrl}/healthz` : ''
       }`,
+    'kube-scheduler': () =>
+      `leader on kube-system/kube-scheduler${
+        nimbus.scheduler?.healthUrl ? `, ${nimbus.scheduler.healthUrl}/healthz` : ''
+      }`,
     'cloud-controller-manager': () =>
       `leader on kube-system/cloud-controller-manager${
         nimbus.ccm?.healthUrl ? `, ${nimbus.ccm.healthUrl}/healthz` : ''
@@ -59,8 +63,8 @@ Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no c
 Try it:
   export KUBECONFIG=${kubeconfig}
   kubectl get nodes -o wide
-  kubectl run web --image=nginx:1.27 --overrides='{"spec":{"nodeName":"worker-1"}}'
-  kubectl get pods -o wide            # Running, with an IP from worker-1's pod CIDR
+  kubectl run web --image=nginx:1.27
+  kubectl get pods -o wide            # scheduled, Running, with an IP from its node's pod CIDR
 
   # stop a worker's instance and watch its node go NotReady (50 s later; taints, pods not Ready)
   ID=$(curl -s ${auth} '${cloudUrl}/v1/instances?name=worker-2' | jq -r '.items[0].id')
