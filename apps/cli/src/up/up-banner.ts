@@ -56,6 +56,7 @@ Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no c
       ? `\n  admin token: ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
       : ''
   }
+  kube-apiserver: ${nimbus.apiserver.url}
   kubeconfig:  ${kubeconfig}
   data:        ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
   clock:       the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
