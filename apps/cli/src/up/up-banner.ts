@@ -50,16 +50,16 @@ export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string 
   const auth = `-H "Authorization: Bearer ${shownToken}"`;
   return `
 Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no containers)
-  cloud API:   ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
-  token:       ${tokenLine}${
+  cloud API:      ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
+  token:          ${tokenLine}${
     adminToken
-      ? `\n  admin token: ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
+      ? `\n  admin token:    ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
       : ''
   }
   kube-apiserver: ${nimbus.apiserver.url}
-  kubeconfig:  ${kubeconfig}
-  data:        ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
-  clock:       the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
+  kubeconfig:     ${kubeconfig}
+  data:           ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
+  clock:          the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
 
 Try it:
   export KUBECONFIG=${kubeconfig}
