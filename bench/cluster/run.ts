@@ -22,12 +22,12 @@ import {
 import { nodeIsUp } from '../../apps/cli/src/up/wait-for-nodes';
 import { inParallel, percentile } from '../ccm/scenario';
 import { writeClusterReport, type Row } from './report';
-import { startSchedulerIfPresent } from './scheduler';
 
-// `npm run bench:cluster [-- --nodes 1000 --pods 10000 --scheduler]`: the whole simulated cluster
+// `npm run bench:cluster [-- --nodes 1000 --pods 10000 --direct-bind]`: the whole simulated cluster
 // in one process, as `nimbus up` runs it. N instances join as nodes (Ready + initialised by the
-// CCM), then M pods (bound to nodes round-robin, or scheduled with --scheduler when the
-// kube-scheduler app exists) reach Running. Numbers go to docs/benchmarks.md.
+// CCM), then M pods (scheduled by the kube-scheduler, or with --direct-bind bound to nodes
+// round-robin by `spec.nodeName`, the kubelets alone) reach Running. Numbers go to
+// docs/benchmarks.md.
 
 const TOKEN = 'bench-cluster-project-token-0123456789';
 const ADMIN_TOKEN = 'bench-cluster-admin-token-0123456789';
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     pods: { type: 'string', default: '10000' },
     'idle-seconds': { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '50' },
-    scheduler: { type: 'boolean', default: false },
+    'direct-bind': { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
   },
 });
@@ -62,15 +62,14 @@ async function main(): Promise<void> {
       logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent',
     }),
   );
-  let stopScheduler: (() => Promise<void>) | undefined;
   const rows: Row[] = [];
   try {
     await prepareCloud(nimbus);
     const rest = new KubeRest(loadKubeConfig(nimbus.kubeconfigPath));
+    // Pods need their namespace's default ServiceAccount (the ServiceAccount admission).
+    await waitForServiceAccount(rest);
     const baseline = await rawCreateRate(rest);
     rows.push(['baseline: raw pod creates/s (api-server alone, no node)', baseline.toFixed(0)]);
-    // Started after the baseline, whose node-less pods it would otherwise schedule.
-    stopScheduler = args.scheduler ? await startSchedulerIfPresent(nimbus) : undefined;
     rows.push(...(await nodesJoin(nimbus, rest)));
     rows.push(...(await idleWrites(rest)));
     rows.push(...(await podsRun(nimbus, rest, baseline)));
@@ -79,7 +78,6 @@ async function main(): Promise<void> {
       mb(process.memoryUsage().rss),
     ]);
   } finally {
-    await stopScheduler?.();
     await nimbus.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
     writeClusterReport(root, rows, {
       nodes: NODES,
       pods: PODS,
-      scheduled: !!stopScheduler,
+      scheduled: !args['direct-bind'],
       machine: `${cpus().length} cores, Node ${process.version}, 1-minute load average ${load} at the start`,
     });
   }
@@ -119,20 +117,23 @@ async function rawCreateRate(rest: KubeRest): Promise<number> {
   await inParallel(
     Array.from({ length: count }, (_, i) => i),
     CONCURRENCY,
-    (i) => rest.create('/api/v1/namespaces/default/pods', podBody(`baseline-${i}`)),
+    (i) =>
+      rest.create('/api/v1/namespaces/default/pods', podBody(`baseline-${i}`, undefined, true)),
   );
   const perSecond = count / ((performance.now() - started) / 1000);
   await rest.delete('/api/v1/namespaces/default/pods', {});
   return perSecond;
 }
 
-function podBody(name: string, nodeName?: string): PodObject {
+/** `unscheduled`: a schedulerName nobody serves, so the pod stays as a bare api-server keeps it. */
+function podBody(name: string, nodeName?: string, unscheduled = false): PodObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name },
     spec: {
       ...(nodeName ? { nodeName } : {}),
+      ...(unscheduled ? { schedulerName: 'bench-baseline' } : {}),
       containers: [
         {
           name: 'app',
@@ -296,6 +297,7 @@ async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number):
     .nodes()
     .map((n) => n.name)
     .sort();
+
   const informers = new SharedInformers(rest.kubeConfig, rest, {
     scheduler: new SystemScheduler(new AdjustableClock()),
   });
@@ -308,7 +310,7 @@ async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number):
   };
   pods.addEventHandler({ onAdd: check, onUpdate: (_o, p) => check(p) });
   await informers.start();
-  const scheduled = args.scheduler;
+  const scheduled = !args['direct-bind'];
   const createdAt = new Map<string, number>();
   const started = performance.now();
   await inParallel(
@@ -349,6 +351,18 @@ async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number):
       `${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms`,
     ],
   ];
+}
+
+async function waitForServiceAccount(rest: KubeRest): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await rest.get('/api/v1/namespaces/default/serviceaccounts/default');
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error('no default ServiceAccount in default after 30 s');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -48,6 +48,8 @@ async function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess
       '-1',
       '--controller-manager-port',
       '-1',
+      '--scheduler-port',
+      '0',
       '--proxy-healthz-port',
       '0',
       '--transition-ms',
@@ -115,6 +117,7 @@ describe('nimbus up (child process)', () => {
       'cloud API',
       'kube-apiserver',
       'kube-controller-manager',
+      'kube-scheduler',
       'cloud-controller-manager',
       'kubelet',
       'kube-proxy',
@@ -176,8 +179,8 @@ describe('nimbus up (child process)', () => {
       ).sort(),
     );
 
-    // A pod runs with an IP from its node's pod CIDR.
-    await ok(['run', 'web', '--image=nginx:1.27', '--overrides={"spec":{"nodeName":"worker-1"}}']);
+    // The kube-scheduler places a pod; it runs with an IP from its node's pod CIDR.
+    await ok(['run', 'web', '--image=nginx:1.27']);
     const pod = await waitFor(
       async () => {
         const p = await rest.get<PodObject>('/api/v1/namespaces/default/pods/web');
@@ -185,8 +188,15 @@ describe('nimbus up (child process)', () => {
       },
       { timeoutMs: 30_000, message: 'web Running' },
     );
-    const cidr = (await node('worker-1')).spec?.podCIDR ?? '';
+    const host = pod.spec?.nodeName ?? '';
+    expect(host).toMatch(/^worker-[123]$/);
+    const cidr = (await node(host)).spec?.podCIDR ?? '';
     expect(pod.status?.podIP?.startsWith(cidr.split('.').slice(0, 3).join('.') + '.')).toBe(true);
+    expect(await ok(['get', 'nodes,pods', '-o', 'wide'])).toMatch(
+      new RegExp(
+        `pod/web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${pod.status!.podIP!.replace(/\./g, '\\.')}\\s+${host}\\s`,
+      ),
+    );
 
     // Stopping worker-2's instance: 50 s of cloud clock later its node is NotReady and tainted.
     const [worker2] = await cloud.instances.findByName('worker-2');

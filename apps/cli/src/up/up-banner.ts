@@ -13,6 +13,10 @@ export function componentLine(component: string, nimbus: Partial<RunningNimbus>)
       `leader on kube-system/kube-controller-manager${
         nimbus.controllerManager?.healthUrl ? `, ${nimbus.controllerManager.healthUrl}/healthz` : ''
       }`,
+    'kube-scheduler': () =>
+      `leader on kube-system/kube-scheduler${
+        nimbus.scheduler?.healthUrl ? `, ${nimbus.scheduler.healthUrl}/healthz` : ''
+      }`,
     'cloud-controller-manager': () =>
       `leader on kube-system/cloud-controller-manager${
         nimbus.ccm?.healthUrl ? `, ${nimbus.ccm.healthUrl}/healthz` : ''
@@ -46,21 +50,22 @@ export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string 
   const auth = `-H "Authorization: Bearer ${shownToken}"`;
   return `
 Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no containers)
-  cloud API:   ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
-  token:       ${tokenLine}${
+  cloud API:      ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
+  token:          ${tokenLine}${
     adminToken
-      ? `\n  admin token: ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
+      ? `\n  admin token:    ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
       : ''
   }
-  kubeconfig:  ${kubeconfig}
-  data:        ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
-  clock:       the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
+  kube-apiserver: ${nimbus.apiserver.url}
+  kubeconfig:     ${kubeconfig}
+  data:           ${config.dataDir}   (restarts keep the cluster; --fresh starts over)
+  clock:          the cluster follows the cloud's clock (POST ${cloudUrl}/admin/clock moves it)
 
 Try it:
   export KUBECONFIG=${kubeconfig}
   kubectl get nodes -o wide
-  kubectl run web --image=nginx:1.27 --overrides='{"spec":{"nodeName":"worker-1"}}'
-  kubectl get pods -o wide            # Running, with an IP from worker-1's pod CIDR
+  kubectl run web --image=nginx:1.27
+  kubectl get pods -o wide            # scheduled, Running, with an IP from its node's pod CIDR
 
   # stop a worker's instance and watch its node go NotReady (50 s later; taints, pods not Ready)
   ID=$(curl -s ${auth} '${cloudUrl}/v1/instances?name=worker-2' | jq -r '.items[0].id')

@@ -102,6 +102,11 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
     expect(node.status?.nodeInfo?.kubeProxyVersion).toBe(node.status?.nodeInfo?.kubeletVersion);
     expect((node.status as Record<string, unknown>).phase).toBeUndefined();
 
+    // The node-lifecycle controller records RegisteredNode on its first pass over the node.
+    await waitFor(async () => (await h.events('worker-1', { reason: 'RegisteredNode' }))[0], {
+      timeoutMs: 20_000,
+      message: 'RegisteredNode event',
+    });
     const described = await h.k(['describe', 'node', 'worker-1']);
     expect(described).toMatch(/Container Runtime Version:\s+containerd:\/\/1\.7\.22/);
     expect(described).toMatch(/HolderIdentity:\s+worker-1/);
@@ -177,7 +182,18 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
     expect(drained).toContain('node/worker-2 drained');
     await h.waitForPodGone('drained');
 
+    // New pods avoid the cordoned node; uncordoning it lets the waiting one in (a retry on the
+    // node update).
+    await h.apply(h.podManifest('waiting', 'worker-2'));
+    const refused = await waitFor(
+      async () => (await h.events('waiting', { reason: 'FailedScheduling' }))[0],
+      { timeoutMs: 20_000, message: 'FailedScheduling for waiting' },
+    );
+    expect(refused.message).toContain('1 node(s) were unschedulable');
+
     await h.k(['uncordon', 'worker-2']);
+    await h.waitForPod('waiting', (p) => p.status?.phase === 'Running', 'Running after uncordon');
+    await h.k(['delete', 'pod', 'waiting', '--grace-period=0', '--force']);
     await h.waitForNode(
       'worker-2',
       (n) => !hasTaint(n, 'node.kubernetes.io/unschedulable'),

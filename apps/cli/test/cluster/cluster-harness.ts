@@ -38,7 +38,7 @@ export interface ClusterOptions {
 
 /**
  * One `nimbus up` stack in-process for the cluster scenarios (cluster-simulation.md §8): cloud,
- * api-server, controller managers, simulated kubelets and kube-proxies on ephemeral ports and a
+ * api-server, kube-scheduler, controller managers, simulated kubelets and kube-proxies on ephemeral ports and a
  * temp data dir. Tests act through kubectl and the cloud API only; time-based rules are driven
  * with the cloud's admin clock (`advanceClock`), never by sleeping.
  */
@@ -147,22 +147,33 @@ export class ClusterHarness {
     return list.items;
   }
 
-  /** A pod bound straight to a node (no scheduler in this branch), with extra spec/annotations. */
+  /**
+   * A pod for `node`: the kube-scheduler places it there through the `kubernetes.io/hostname`
+   * node selector (as users pin pods), or with `bypassScheduler` the pod names the node itself
+   * (`spec.nodeName`, for kubelet admission tests); without a node the scheduler picks one.
+   */
   podManifest(
     name: string,
-    node: string,
+    node: string | undefined,
     extra: {
       annotations?: Record<string, string>;
       spec?: Record<string, unknown>;
       container?: Record<string, unknown>;
+      bypassScheduler?: boolean;
     } = {},
   ): string {
+    const placement =
+      node === undefined
+        ? {}
+        : extra.bypassScheduler
+          ? { nodeName: node }
+          : { nodeSelector: { 'kubernetes.io/hostname': node } };
     return JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, annotations: extra.annotations ?? {} },
       spec: {
-        nodeName: node,
+        ...placement,
         containers: [{ name: 'app', image: 'nginx:1.27', ...extra.container }],
         ...extra.spec,
       },

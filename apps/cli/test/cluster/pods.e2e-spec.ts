@@ -53,8 +53,15 @@ describe('pods on simulated kubelets', () => {
     expect(status.restartCount).toBe(0);
     expect(status.lastState).toEqual({});
     expect(status.state?.running?.startedAt).toMatch(/Z$/);
+    // C6: the ServiceAccount admission's projected token volume is mounted too.
     expect(status.volumeMounts).toEqual([
       { mountPath: '/cache', name: 'cache', readOnly: true, recursiveReadOnly: 'Disabled' },
+      {
+        mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+        name: expect.stringMatching(/^kube-api-access-[a-z0-9]{5}$/),
+        readOnly: true,
+        recursiveReadOnly: 'Disabled',
+      },
     ]);
     const hostIp = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     expect(pod.status?.hostIP).toBe(hostIp);
@@ -67,7 +74,12 @@ describe('pods on simulated kubelets', () => {
     expect(pod.status?.qosClass).toBe('BestEffort');
     expect(pod.status?.startTime).toMatch(/Z$/);
 
-    const events = await h.events('shape');
+    const [scheduled, ...events] = await h.events('shape');
+    expect([scheduled.reason, scheduled.message, scheduled.type]).toEqual([
+      'Scheduled',
+      'Successfully assigned default/shape to worker-1',
+      'Normal',
+    ]);
     expect(events.map((e) => [e.reason, e.message])).toEqual([
       ['Pulling', 'Pulling image "nginx:1.27"'],
       [
@@ -91,9 +103,40 @@ describe('pods on simulated kubelets', () => {
     // The second pod with the image on the node does not pull it again.
     await h.apply(h.podManifest('shape-2', 'worker-1'));
     await h.waitForPod('shape-2', isRunningAndReady, 'Running');
-    expect((await h.events('shape-2')).map((e) => e.message)[0]).toBe(
+    expect((await h.events('shape-2')).map((e) => e.message)[1]).toBe(
       'Container image "nginx:1.27" already present on machine',
     );
+  });
+
+  it('the kube-scheduler places a pod that names no node; C7: one that fits nowhere stays Pending', async () => {
+    await h.apply(h.podManifest('anywhere', undefined));
+    const pod = await h.waitForPod('anywhere', isRunningAndReady, 'scheduled and Running');
+    const nodeName = pod.spec!.nodeName!;
+    expect(nodeName).toMatch(/^worker-[123]$/);
+    expect(condition(pod, 'PodScheduled')?.status).toBe('True');
+    const node = await h.node(nodeName);
+    expect(inCidr(pod.status!.podIP!, node.spec!.podCIDR!)).toBe(true);
+    const [scheduled] = await h.events('anywhere', { reason: 'Scheduled' });
+    expect(scheduled.message).toBe(`Successfully assigned default/anywhere to ${nodeName}`);
+
+    await h.apply(
+      h.podManifest('big', undefined, { container: { resources: { requests: { cpu: '100' } } } }),
+    );
+    const failed = await waitFor(
+      async () => (await h.events('big', { reason: 'FailedScheduling' }))[0],
+      { message: 'FailedScheduling for big' },
+    );
+    expect(failed.type).toBe('Warning');
+    expect(failed.message).toBe(
+      '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+    );
+    const big = await h.pod('big');
+    expect(big.status?.phase).toBe('Pending');
+    expect(condition(big, 'PodScheduled')).toMatchObject({
+      status: 'False',
+      reason: 'Unschedulable',
+    });
+    await h.k(['delete', 'pod', 'anywhere', 'big']);
   });
 
   it('gives every pod of a node its own IP from the pod CIDR; hostNetwork pods use the host IP', async () => {
@@ -332,6 +375,7 @@ describe('pods on simulated kubelets', () => {
     await h.apply(
       h.podManifest('huge', 'worker-2', {
         container: { resources: { requests: { cpu: '100' } } },
+        bypassScheduler: true,
       }),
     );
     const huge = await h.waitForPod('huge', (p) => p.status?.phase === 'Failed', 'rejected');
