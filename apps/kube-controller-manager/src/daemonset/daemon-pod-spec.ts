@@ -130,7 +130,7 @@ export function nodeShouldRunDaemonPod(
   ds: DaemonSetObject,
   node: NodeObject,
 ): { shouldRun: boolean; shouldContinueRunning: boolean } {
-  const spec = (ds.spec?.template?.spec ?? { containers: [] });
+  const spec = ds.spec?.template?.spec ?? { containers: [] };
   if (!nodeMatchesPodAffinity(spec, node)) {
     return { shouldRun: false, shouldContinueRunning: false };
   }

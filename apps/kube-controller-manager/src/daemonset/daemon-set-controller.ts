@@ -301,8 +301,7 @@ export class DaemonSetController {
     const maxUnavailable = Math.max(
       1,
       scaledValue(
-        (ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable) ??
-          1,
+        ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1,
         desired.length,
         true,
       ),

@@ -1,0 +1,167 @@
+import type { DaemonSetObject, PodObject } from '@app/kube-client';
+import { ClusterHarness, hasTaint, isRunningAndReady, waitFor } from './cluster-harness';
+
+// DaemonSets on the living cluster through kubectl (cluster-simulation.md §3.5, scenario C21):
+// one pod per initialised node, automatic tolerations, nodes joining and leaving, rollouts.
+jest.setTimeout(240_000);
+
+const UNINITIALIZED = 'node.cloudprovider.kubernetes.io/uninitialized';
+
+describe('daemonsets', () => {
+  let h: ClusterHarness;
+
+  beforeAll(async () => {
+    h = await ClusterHarness.start();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const agentPods = async () =>
+    (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=agent'])).items.filter(
+      (p) => !p.metadata?.deletionTimestamp,
+    );
+  const ds = () => h.kJson<DaemonSetObject>(['get', 'ds', 'agent']);
+  const rolledOut = async () => {
+    const r = await h.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=90s']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('daemon set "agent" successfully rolled out');
+  };
+
+  it('C21: runs one pod per node, pinned by matchFields, with the automatic tolerations', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent' },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: {
+            metadata: { labels: { app: 'agent' } },
+            spec: { containers: [{ name: 'agent', image: 'busybox' }] },
+          },
+        },
+      }),
+    );
+    await rolledOut();
+    const pods = await agentPods();
+    expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual(['worker-1', 'worker-2', 'worker-3']);
+    expect(pods.every(isRunningAndReady)).toBe(true);
+    const pod = pods.find((p) => p.spec?.nodeName === 'worker-2')!;
+    expect(pod.metadata?.name).toMatch(/^agent-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(pod.metadata?.labels).toMatchObject({ 'pod-template-generation': '1' });
+    expect(pod.metadata?.labels?.['controller-revision-hash']).toBeDefined();
+    expect(
+      pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+    ).toEqual({
+      nodeSelectorTerms: [
+        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-2'] }] },
+      ],
+    });
+    expect(pod.spec?.tolerations?.map((t) => `${t.key}:${t.effect}`)).toEqual(
+      expect.arrayContaining([
+        'node.kubernetes.io/not-ready:NoExecute',
+        'node.kubernetes.io/unreachable:NoExecute',
+        'node.kubernetes.io/disk-pressure:NoSchedule',
+        'node.kubernetes.io/memory-pressure:NoSchedule',
+        'node.kubernetes.io/pid-pressure:NoSchedule',
+        'node.kubernetes.io/unschedulable:NoSchedule',
+      ]),
+    );
+    expect((await ds()).status).toMatchObject({
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 3,
+      updatedNumberScheduled: 3,
+      numberAvailable: 3,
+      numberMisscheduled: 0,
+    });
+    const table = await h.k(['get', 'ds', 'agent', '--no-headers']);
+    expect(table.split(/\s+/).slice(0, 6)).toEqual(['agent', '3', '3', '3', '3', '3']);
+    const revisions = await h.k(['get', 'controllerrevisions', '--no-headers']);
+    expect(revisions).toMatch(/^agent-\S+\s+daemonset\.apps\/agent\s+1\s/m);
+  });
+
+  it('a joining node gets its pod only once the CCM initialised it', async () => {
+    await h.addWorker('worker-4');
+    // While the uninitialized taint is on, no daemon pod exists for it: pods are read before
+    // the node, so a pod seen next to a still-tainted node was there while the taint was.
+    let podWhileTainted = false;
+    await waitFor(
+      async () => {
+        const early = (await agentPods()).some((p) => p.spec?.nodeName === 'worker-4');
+        const node = await h.node('worker-4').catch(() => undefined);
+        if (node && hasTaint(node, UNINITIALIZED)) {
+          podWhileTainted ||= early;
+          return false;
+        }
+        return !!node;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, message: 'worker-4 initialised' },
+    );
+    expect(podWhileTainted).toBe(false);
+    const pod = await waitFor(
+      async () =>
+        (await agentPods()).find((p) => p.spec?.nodeName === 'worker-4' && isRunningAndReady(p)),
+      { timeoutMs: 60_000, message: 'agent pod Running on worker-4' },
+    );
+    expect(pod.spec?.tolerations?.some((t) => t.key === UNINITIALIZED)).toBe(false);
+    await waitFor(async () => (await ds()).status?.numberReady === 4, { message: '4 ready' });
+  });
+
+  it('a cordoned node keeps its daemon pod; a NoExecute taint removes it', async () => {
+    await h.k(['cordon', 'worker-1']);
+    await h.k(['taint', 'node', 'worker-3', 'dedicated=infra:NoExecute']);
+    await waitFor(async () => !(await agentPods()).some((p) => p.spec?.nodeName === 'worker-3'), {
+      timeoutMs: 60_000,
+      message: 'agent pod gone from worker-3',
+    });
+    expect((await agentPods()).some((p) => p.spec?.nodeName === 'worker-1')).toBe(true);
+    await waitFor(async () => (await ds()).status?.desiredNumberScheduled === 3, {
+      message: 'desired 3',
+    });
+    await h.k(['taint', 'node', 'worker-3', 'dedicated-']);
+    await h.k(['uncordon', 'worker-1']);
+    await waitFor(async () => (await agentPods()).some((p) => p.spec?.nodeName === 'worker-3'), {
+      timeoutMs: 60_000,
+      message: 'agent pod back on worker-3',
+    });
+  });
+
+  it('a template change rolls the pods node by node to a new revision', async () => {
+    await rolledOut();
+    const before = await agentPods();
+    await h.k(['set', 'image', 'daemonset/agent', 'agent=busybox:1.37']);
+    await rolledOut();
+    const after = await agentPods();
+    expect(after).toHaveLength(4);
+    expect(after.every((p) => p.spec?.containers[0].image === 'busybox:1.37')).toBe(true);
+    const oldNames = new Set(before.map((p) => p.metadata?.name));
+    expect(after.some((p) => oldNames.has(p.metadata?.name))).toBe(false);
+    expect(after.every((p) => p.metadata?.labels?.['pod-template-generation'] === '2')).toBe(true);
+    const history = await h.k(['rollout', 'history', 'daemonset/agent']);
+    expect(
+      history
+        .split('\n')
+        .map((l) => /^(\d+)\s/.exec(l)?.[1])
+        .filter(Boolean),
+    ).toEqual(['1', '2']);
+  });
+
+  it('a node that leaves drops out of the DaemonSet', async () => {
+    await h.terminateInstance('worker-4');
+    // The CCM deletes the Node of a terminated instance on its own, in its time; do it now.
+    await h.k(['delete', 'node', 'worker-4', '--wait=false']);
+    await waitFor(async () => !(await h.node('worker-4').catch(() => undefined)), {
+      timeoutMs: 60_000,
+      message: 'node worker-4 deleted',
+    });
+    await waitFor(async () => (await ds()).status?.desiredNumberScheduled === 3, {
+      timeoutMs: 30_000,
+      message: 'desired 3',
+    });
+    // Its bound pod is the pod GC's (after the 40 s quarantine, see node-ipam-and-gc.e2e-spec).
+    expect((await ds()).status).toMatchObject({ currentNumberScheduled: 3, numberReady: 3 });
+  });
+});
