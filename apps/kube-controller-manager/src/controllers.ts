@@ -7,6 +7,7 @@ import { nodeLifecycleController } from './nodelifecycle/descriptor';
 import { podGarbageCollectorController } from './podgc/descriptor';
 import { replicaSetController, replicationController } from './replicaset/descriptor';
 import { rootCaCertPublisher } from './rootcacertpublisher/descriptor';
+import { statefulSetController } from './statefulset/descriptor';
 import { serviceAccountController } from './serviceaccount/descriptor';
 import { taintEvictionController } from './tainteviction/descriptor';
 import { ttlController } from './ttl/descriptor';
@@ -26,6 +27,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   deploymentController,
   jobController,
   daemonSetController,
+  statefulSetController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

@@ -35,7 +35,9 @@ export async function currentRevision(
   const ns = owner.metadata?.namespace ?? '';
   const name = owner.metadata?.name ?? '';
   const template = owner.spec?.template ?? {};
-  const hash = computeHash(template, owner.status?.collisionCount);
+  // upstream always hashes a collision count here (0 until a collision), so the revision of a
+  // template does not change when the status first records `collisionCount: 0`.
+  const hash = computeHash(template, owner.status?.collisionCount ?? 0);
   const max = revisions.reduce((m, r) => Math.max(m, r.revision ?? 0), 0);
   const collection = `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/controllerrevisions`;
   const existing = revisions.find((r) => r.metadata?.labels?.[CONTROLLER_REVISION_HASH] === hash);

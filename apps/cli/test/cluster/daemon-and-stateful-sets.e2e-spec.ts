@@ -1,13 +1,14 @@
-import type { DaemonSetObject, PodObject } from '@app/kube-client';
+import type { DaemonSetObject, PodObject, StatefulSetObject } from '@app/kube-client';
 import { ClusterHarness, hasTaint, isRunningAndReady, waitFor } from './cluster-harness';
 
-// DaemonSets on the living cluster through kubectl (cluster-simulation.md §3.5, scenario C21):
-// one pod per initialised node, automatic tolerations, nodes joining and leaving, rollouts.
+// StatefulSets and DaemonSets on the living cluster through kubectl (cluster-simulation.md
+// §3.5, scenario C21): ordered stable pods and claims; one daemon pod per initialised node,
+// automatic tolerations, nodes joining and leaving, rollouts.
 jest.setTimeout(240_000);
 
 const UNINITIALIZED = 'node.cloudprovider.kubernetes.io/uninitialized';
 
-describe('daemonsets', () => {
+describe('statefulsets and daemonsets', () => {
   let h: ClusterHarness;
 
   beforeAll(async () => {
@@ -28,6 +29,143 @@ describe('daemonsets', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('daemon set "agent" successfully rolled out');
   };
+
+  const stsEvents = async (name: string) =>
+    (await h.events(name, { kind: 'StatefulSet' })).map((e) => `${e.reason} ${e.message}`);
+
+  it('a StatefulSet starts web-0, web-1, web-2 in order and scales down from the top', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          serviceName: 'web',
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] },
+          },
+        },
+      }),
+    );
+    // OrderedReady: no list may ever show web-<i+1> next to a web-<i> that is not Running and
+    // Ready (a list is one consistent snapshot).
+    const rollout = h.kubectl(['rollout', 'status', 'statefulset/web', '--timeout=90s']);
+    let done = false;
+    void rollout.finally(() => (done = true));
+    const violations: string[] = [];
+    while (!done) {
+      const list = (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=web'])).items;
+      const ready = (n: string) => {
+        const p = list.find((x) => x.metadata?.name === n);
+        return !!p && isRunningAndReady(p);
+      };
+      for (const [next, prev] of [
+        ['web-1', 'web-0'],
+        ['web-2', 'web-1'],
+      ]) {
+        if (list.some((x) => x.metadata?.name === next) && !ready(prev)) {
+          violations.push(`${next} existed while ${prev} was not ready`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+    const status = await rollout;
+    expect(status.code).toBe(0);
+    const set = await h.kJson<StatefulSetObject>(['get', 'sts', 'web']);
+    const revision = set.status?.updateRevision;
+    expect(revision).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
+    // The api-server defaults rollingUpdate.partition to 0, so kubectl takes its partitioned
+    // branch, as against a real cluster.
+    expect(status.stdout.trim().split('\n').at(-1)).toBe(
+      'partitioned roll out complete: 3 new pods have been updated...',
+    );
+    expect(set.status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      currentReplicas: 3,
+      updatedReplicas: 3,
+      currentRevision: revision,
+    });
+    const pods = (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=web'])).items;
+    expect(pods.map((p) => p.metadata?.name).sort()).toEqual(['web-0', 'web-1', 'web-2']);
+    const web1 = pods.find((p) => p.metadata?.name === 'web-1')!;
+    expect(web1.spec).toMatchObject({ hostname: 'web-1', subdomain: 'web' });
+    expect(web1.metadata?.labels).toMatchObject({
+      'statefulset.kubernetes.io/pod-name': 'web-1',
+      'apps.kubernetes.io/pod-index': '1',
+      'controller-revision-hash': revision,
+    });
+    expect(await stsEvents('web')).toEqual([
+      'SuccessfulCreate create Pod web-0 in StatefulSet web successful',
+      'SuccessfulCreate create Pod web-1 in StatefulSet web successful',
+      'SuccessfulCreate create Pod web-2 in StatefulSet web successful',
+    ]);
+
+    await h.k(['scale', 'sts/web', '--replicas=1']);
+    await waitFor(
+      async () =>
+        (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=web'])).items.length ===
+        1,
+      { timeoutMs: 60_000, message: 'web scaled to 1' },
+    );
+    expect((await stsEvents('web')).slice(3)).toEqual([
+      'SuccessfulDelete delete Pod web-2 in StatefulSet web successful',
+      'SuccessfulDelete delete Pod web-1 in StatefulSet web successful',
+    ]);
+  });
+
+  it('a StatefulSet creates the claims of its volumeClaimTemplates before the pod', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 1,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: {
+              containers: [
+                {
+                  name: 'db',
+                  image: 'postgres:17',
+                  volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
+          ],
+        },
+      }),
+    );
+    const pod = await waitFor(() => h.pod('db-0').catch(() => undefined), {
+      timeoutMs: 30_000,
+      message: 'pod db-0',
+    });
+    expect(pod.spec?.volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'data-db-0' },
+    });
+    const claim = await h.kJson<{ metadata: { labels?: Record<string, string> } }>([
+      'get',
+      'pvc',
+      'data-db-0',
+    ]);
+    expect(claim.metadata.labels).toEqual({ app: 'db' });
+    expect((await stsEvents('db'))[0]).toBe(
+      'SuccessfulCreate create Claim data-db-0 Pod db-0 in StatefulSet db success',
+    );
+  });
 
   it('C21: runs one pod per node, pinned by matchFields, with the automatic tolerations', async () => {
     await h.apply(
