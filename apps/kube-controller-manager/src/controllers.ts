@@ -1,4 +1,5 @@
 import type { ControllerDescriptor } from './controller-context';
+import { cronJobController } from './cronjob/descriptor';
 import { daemonSetController } from './daemonset/descriptor';
 import { deploymentController } from './deployment/descriptor';
 import { jobController } from './job/descriptor';
@@ -28,6 +29,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   jobController,
   daemonSetController,
   statefulSetController,
+  cronJobController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

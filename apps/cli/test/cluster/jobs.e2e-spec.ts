@@ -2,10 +2,11 @@ import type { JobObject, PodObject } from '@app/kube-client';
 import { ClusterHarness, condition, waitFor } from './cluster-harness';
 
 // Jobs on the living cluster through kubectl (cluster-simulation.md §3.5, scenario C22):
-// completions/parallelism, backoffLimit with simulated pod exits, Complete/Failed conditions.
+// completions/parallelism, backoffLimit with simulated pod exits, Complete/Failed conditions;
+// CronJobs firing when the cluster clock advances.
 jest.setTimeout(240_000);
 
-describe('jobs', () => {
+describe('jobs and cronjobs', () => {
   let h: ClusterHarness;
 
   beforeAll(async () => {
@@ -132,5 +133,53 @@ describe('jobs', () => {
     });
     const wait = await h.kubectl(['wait', '--for=condition=failed', 'job/flaky', '--timeout=10s']);
     expect(wait.code).toBe(0);
+  });
+
+  it('a CronJob fires when the cluster clock reaches its schedule', async () => {
+    await h.k([
+      'create',
+      'cronjob',
+      'tick',
+      '--image=busybox',
+      '--schedule=*/1 * * * *',
+      '--',
+      'sh',
+      '-c',
+      'exit 0',
+    ]);
+    const jobsOfTick = async () =>
+      (await h.kJson<{ items: JobObject[] }>(['get', 'jobs'])).items.filter((j) =>
+        j.metadata?.ownerReferences?.some((r) => r.kind === 'CronJob' && r.name === 'tick'),
+      );
+    expect(await jobsOfTick()).toEqual([]);
+    await h.advanceClock(60_000);
+    const [fired] = await waitFor(
+      async () => {
+        const list = await jobsOfTick();
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 30_000, message: 'a Job of tick' },
+    );
+    const name = fired.metadata?.name ?? '';
+    const minutes = Number(/^tick-(\d+)$/.exec(name)?.[1]);
+    const scheduled =
+      fired.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'];
+    expect(Date.parse(scheduled ?? '')).toBe(minutes * 60_000);
+    await waitForCondition(name, 'Complete');
+    const cj = await waitFor(
+      async () => {
+        const c = await h.kJson<{
+          status?: { lastScheduleTime?: string; lastSuccessfulTime?: string; active?: unknown[] };
+        }>(['get', 'cronjob', 'tick']);
+        return c.status?.lastSuccessfulTime && !c.status.active ? c : undefined;
+      },
+      { timeoutMs: 30_000, message: 'tick lastSuccessfulTime' },
+    );
+    expect(cj.status?.lastScheduleTime).toBe(scheduled);
+    const events = (await h.events('tick', { kind: 'CronJob' })).map((e) => [e.reason, e.message]);
+    expect(events).toEqual([
+      ['SuccessfulCreate', `Created job ${name}`],
+      ['SawCompletedJob', `Saw completed job: ${name}, status: Complete`],
+    ]);
   });
 });
