@@ -1,6 +1,7 @@
 import type { ControllerDescriptor } from './controller-context';
 import { cronJobController } from './cronjob/descriptor';
 import { daemonSetController } from './daemonset/descriptor';
+import { disruptionController } from './disruption/descriptor';
 import { deploymentController } from './deployment/descriptor';
 import { jobController } from './job/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
@@ -30,6 +31,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   daemonSetController,
   statefulSetController,
   cronJobController,
+  disruptionController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

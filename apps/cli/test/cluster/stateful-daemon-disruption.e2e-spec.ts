@@ -3,12 +3,13 @@ import { ClusterHarness, hasTaint, isRunningAndReady, waitFor } from './cluster-
 
 // StatefulSets and DaemonSets on the living cluster through kubectl (cluster-simulation.md
 // §3.5, scenario C21): ordered stable pods and claims; one daemon pod per initialised node,
-// automatic tolerations, nodes joining and leaving, rollouts.
+// automatic tolerations, nodes joining and leaving, rollouts; PodDisruptionBudget status and
+// `kubectl drain` blocked by a budget, then allowed.
 jest.setTimeout(240_000);
 
 const UNINITIALIZED = 'node.cloudprovider.kubernetes.io/uninitialized';
 
-describe('statefulsets and daemonsets', () => {
+describe('statefulsets, daemonsets and disruption budgets', () => {
   let h: ClusterHarness;
 
   beforeAll(async () => {
@@ -301,5 +302,82 @@ describe('statefulsets and daemonsets', () => {
     });
     // Its bound pod is the pod GC's (after the 40 s quarantine, see node-ipam-and-gc.e2e-spec).
     expect((await ds()).status).toMatchObject({ currentNumberScheduled: 3, numberReady: 3 });
+  });
+
+  it('kubectl drain is blocked by a PodDisruptionBudget, then allowed once it has room', async () => {
+    await h.k(['create', 'deployment', 'guarded', '--image=nginx:1.27', '--replicas=2']);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/guarded', '--timeout=90s'])).code,
+    ).toBe(0);
+    await h.k([
+      'create',
+      'poddisruptionbudget',
+      'guarded',
+      '--selector=app=guarded',
+      '--min-available=2',
+    ]);
+    const pdb = () =>
+      h.kJson<{
+        status?: Record<string, unknown> & {
+          conditions?: { type: string; status: string; reason: string }[];
+        };
+      }>(['get', 'pdb', 'guarded']);
+    const blocked = await waitFor(
+      async () => {
+        const p = await pdb();
+        return p.status?.currentHealthy === 2 ? p : undefined;
+      },
+      { timeoutMs: 30_000, message: 'pdb status' },
+    );
+    expect(blocked.status).toMatchObject({
+      disruptionsAllowed: 0,
+      desiredHealthy: 2,
+      expectedPods: 2,
+    });
+    expect(blocked.status?.conditions?.[0]).toMatchObject({
+      type: 'DisruptionAllowed',
+      status: 'False',
+      reason: 'InsufficientPods',
+    });
+    const [victim] = (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=guarded']))
+      .items;
+    const node = victim.spec?.nodeName ?? '';
+    const refused = await h.kubectl([
+      'drain',
+      node,
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      '--timeout=5s',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `Cannot evict pod as it would violate the pod's disruption budget.`,
+    );
+
+    await h.k(['patch', 'pdb', 'guarded', '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+    await waitFor(async () => (await pdb()).status?.disruptionsAllowed === 1, {
+      timeoutMs: 30_000,
+      message: 'one disruption allowed',
+    });
+    const drained = await h.kubectl([
+      'drain',
+      node,
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      '--timeout=60s',
+    ]);
+    expect(drained.code).toBe(0);
+    expect(drained.stdout).toContain(`evicting pod default/${victim.metadata?.name}`);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/guarded', '--timeout=90s'])).code,
+    ).toBe(0);
+    const after = (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', 'app=guarded']))
+      .items;
+    expect(
+      after.filter((p) => !p.metadata?.deletionTimestamp).every((p) => p.spec?.nodeName !== node),
+    ).toBe(true);
+    await h.k(['uncordon', node]);
   });
 });
