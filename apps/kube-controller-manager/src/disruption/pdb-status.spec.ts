@@ -7,7 +7,7 @@ const pdb = (
   status: Record<string, unknown> = {},
 ): PodDisruptionBudgetObject => ({
   metadata: { name: 'web', generation: 2 },
-  spec: spec as never,
+  spec: spec,
   status: status as never,
 });
 const pod = (name: string, ready = true, deleting = false): PodObject => ({
