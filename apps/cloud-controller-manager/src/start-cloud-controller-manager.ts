@@ -97,7 +97,9 @@ export async function startCloudControllerManager(
   return startControllerManagerProcess({
     component: 'cloud-controller-manager',
     identity,
-    scheduler,
+    // Leader election on the wall clock unless a test drives the scheduler: advancing the
+    // cluster's clock (nimbus up shares the cloud's) must not cost the lease.
+    scheduler: deps.scheduler ?? new SystemScheduler(new AdjustableClock()),
     logger,
     registry,
     broadcaster,

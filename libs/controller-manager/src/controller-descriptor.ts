@@ -62,15 +62,13 @@ export async function runControllers<Ctx>(
   }
   await hooks.startInformers();
   const started: RunningController[] = [];
-  let stopped = false;
-  const stopAll = async () => {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
-    await Promise.all(started.map((c) => c.stop()));
-    await hooks.stopInformers();
-  };
+  let stopping: Promise<void> | undefined;
+  // One stop for every caller (the abort listener and the process's close both ask): each waits
+  // for the controllers to drain. The informers stop alongside; a draining worker reads its cache.
+  const stopAll = () =>
+    (stopping ??= Promise.all([...started.map((c) => c.stop()), hooks.stopInformers()]).then(
+      () => undefined,
+    ));
   for (const p of pending) {
     if (signal.aborted) {
       break;
