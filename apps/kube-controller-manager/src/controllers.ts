@@ -3,6 +3,7 @@ import { cronJobController } from './cronjob/descriptor';
 import { daemonSetController } from './daemonset/descriptor';
 import { disruptionController } from './disruption/descriptor';
 import { deploymentController } from './deployment/descriptor';
+import { endpointSliceController, endpointsController } from './endpoints/descriptor';
 import { jobController } from './job/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
 import { nodeLifecycleController } from './nodelifecycle/descriptor';
@@ -32,6 +33,8 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   statefulSetController,
   cronJobController,
   disruptionController,
+  endpointsController,
+  endpointSliceController,
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,

@@ -27,6 +27,8 @@ import type {
   V1OwnerReference,
   V1ControllerRevision,
   V1PersistentVolumeClaim,
+  V1EndpointSlice,
+  V1Endpoints,
 } from '@kubernetes/client-node';
 
 /**
@@ -69,6 +71,8 @@ export type PersistentVolumeClaimObject = Wire<V1PersistentVolumeClaim>;
 export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
 export type LabelSelector = Wire<V1LabelSelector>;
 export type OwnerReference = Wire<V1OwnerReference>;
+export type EndpointSliceObject = Wire<V1EndpointSlice>;
+export type EndpointsObject = Wire<V1Endpoints>;
 
 /** A list as the API answers it. */
 export interface ListObject<T> {
