@@ -6,7 +6,7 @@ const service = (spec: Record<string, unknown> = {}): ServiceObject => ({
   metadata: { name: 'web', namespace: 'default' },
   spec: {
     selector: { app: 'web' },
-    ports: [{ name: 'http', port: 80, targetPort: 'http' as never }],
+    ports: [{ name: 'http', port: 80, targetPort: 'http' }],
     ...spec,
   },
 });
