@@ -14,6 +14,7 @@ import { statefulSetController } from './statefulset/descriptor';
 import { serviceAccountController } from './serviceaccount/descriptor';
 import { taintEvictionController } from './tainteviction/descriptor';
 import { ttlController } from './ttl/descriptor';
+import { ttlAfterFinishedController } from './ttlafterfinished/descriptor';
 
 /**
  * Every controller the kube-controller-manager runs, in start order (upstream
@@ -29,6 +30,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   replicaSetController,
   deploymentController,
   jobController,
+  ttlAfterFinishedController,
   daemonSetController,
   statefulSetController,
   cronJobController,

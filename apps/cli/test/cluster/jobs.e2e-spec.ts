@@ -135,6 +135,33 @@ describe('jobs and cronjobs', () => {
     expect(wait.code).toBe(0);
   });
 
+  it('a finished Job with ttlSecondsAfterFinished is deleted with its pods once the clock passes it', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'short' },
+        spec: {
+          ttlSecondsAfterFinished: 30,
+          template: {
+            spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] },
+          },
+        },
+      }),
+    );
+    await waitForCondition('short', 'Complete');
+    expect((await h.kubectl(['get', 'job', 'short'])).code).toBe(0);
+    await h.advanceClock(40_000);
+    await waitFor(async () => (await h.kubectl(['get', 'job', 'short'])).code !== 0, {
+      timeoutMs: 30_000,
+      message: 'job short deleted',
+    });
+    await waitFor(async () => (await jobPods('short')).length === 0, {
+      timeoutMs: 30_000,
+      message: 'its pods gone',
+    });
+  });
+
   it('a CronJob fires when the cluster clock reaches its schedule', async () => {
     await h.k([
       'create',
