@@ -72,6 +72,9 @@ export async function startCloudControllerManager(
 ): Promise<RunningCloudControllerManager> {
   const settings = settingsOf(config);
   const descriptors = deps.controllers ?? CONTROLLERS;
+  if (settings.clusterCidr.trim() !== '') {
+    parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
+  }
   const enabled = enabledControllers(descriptors, settings, {
     unknown: (list) =>
       unknownControllers(
@@ -80,9 +83,6 @@ export async function startCloudControllerManager(
       ),
     isEnabled: isControllerEnabled,
   });
-  if (settings.clusterCidr.trim() !== '') {
-    parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
-  }
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
