@@ -21,6 +21,11 @@ export interface CcmSettings {
   leaseName: string;
   leaseNamespace: string;
   featureGates: FeatureGates;
+  /** Nimbus node adoption (`--adopt-nodes` and friends; src/adoption/). */
+  adoptNodes: boolean;
+  adoptZone: string;
+  adoptInstanceType: string;
+  deleteAdoptedNodes: boolean;
 }
 
 export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
@@ -54,5 +59,9 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     leaseName: config.leaderElectResourceName,
     leaseNamespace: config.leaderElectResourceNamespace,
     featureGates: parseFeatureGates(config.featureGates),
+    adoptNodes: config.adoptNodes,
+    adoptZone: config.adoptZone,
+    adoptInstanceType: config.adoptInstanceType,
+    deleteAdoptedNodes: config.deleteAdoptedNodes,
   };
 }

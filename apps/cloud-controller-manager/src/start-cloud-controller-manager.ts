@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
-import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
+import {
+  NimbusCloudProvider,
+  type CloudProvider,
+  type NodeAdoptionPolicy,
+} from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import {
   EventBroadcaster,
@@ -11,6 +15,7 @@ import {
   errorMessage,
   noopLogger,
   sleep,
+  type EventRecorder,
   type Logger,
   type Scheduler,
 } from '@app/controller-runtime';
@@ -22,6 +27,7 @@ import {
   kubeConfigFor,
   type KubeConfig,
 } from '@app/kube-client';
+import { ADOPTION_COMPONENT, adoptionAwareCloud, adoptionPolicy } from './adoption/adoption-cloud';
 import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
@@ -98,10 +104,21 @@ export async function startCloudControllerManager(
   const scheduler: Scheduler = new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const cloud = deps.cloud ?? nimbusProvider(config, deps.version);
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
+  let adoptionRecorder: EventRecorder | undefined;
+  const adoption = settings.adoptNodes
+    ? adoptionPolicy(
+        settings,
+        () => (adoptionRecorder ??= broadcaster.newRecorder({ component: ADOPTION_COMPONENT })),
+        logger,
+      )
+    : undefined;
+  const cloud = adoptionAwareCloud(
+    deps.cloud ?? nimbusProvider(config, deps.version, adoption),
+    settings,
+  );
 
   const checks: HealthCheck[] = [];
   const health: HealthServer | undefined =
@@ -218,12 +235,16 @@ export async function startCloudControllerManager(
   };
 }
 
-function nimbusProvider(config: CloudControllerManagerConfig, version?: string): CloudProvider {
+function nimbusProvider(
+  config: CloudControllerManagerConfig,
+  version?: string,
+  adoption?: NodeAdoptionPolicy,
+): CloudProvider {
   if (!config.cloudToken) {
     throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName },
+    { clusterName: config.clusterName, adoption },
   );
 }

@@ -58,6 +58,22 @@ export function addCcmOptions(command: Command): Command {
         'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
         '',
       ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-nodes [bool]',
+        'import nodes the cloud does not run (kind, minikube, k3s) as cloud instances',
+        'false',
+      ),
+    )
+    .addOption(nimbusOption('--adopt-zone <zone>', 'zone of adopted nodes (default: cloud)', ''))
+    .addOption(nimbusOption('--adopt-instance-type <type>', 'instance type of adopted nodes', ''))
+    .addOption(
+      nimbusOption(
+        '--delete-adopted-nodes [bool]',
+        'delete NotReady adopted nodes whose instance is gone (default: shutdown taint only)',
+        'false',
+      ),
     );
 }
 
