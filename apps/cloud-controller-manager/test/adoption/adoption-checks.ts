@@ -21,7 +21,7 @@ export const adoptionFlags = (clusterName: string, clusterCidr: string) => ({
 });
 
 /** Waits for the node controller to remove the uninitialized taint. */
-export function waitForInitialised(h: CcmHarness, name: string, timeoutMs = 20_000) {
+export function waitForInitialised(h: CcmHarness, name: string, timeoutMs = 60_000) {
   return waitFor(
     async () => {
       const node = await h.getNode(name);
@@ -84,7 +84,7 @@ export async function kubectl(h: CcmHarness, ...args: string[]): Promise<string>
 }
 
 /** Waits for the route controller's NetworkUnavailable=False / RouteCreated on a node. */
-export function waitForRouteCreated(h: CcmHarness, name: string, timeoutMs = 20_000) {
+export function waitForRouteCreated(h: CcmHarness, name: string, timeoutMs = 60_000) {
   return waitFor(
     async () => {
       const node = await h.getNode(name);

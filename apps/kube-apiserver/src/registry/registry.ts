@@ -13,6 +13,12 @@ import { leaseKind } from './kinds/lease.kind';
 import { namespaceKind } from './kinds/namespace.kind';
 import { nodeKind } from './kinds/node.kind';
 import { podKind } from './kinds/pod.kind';
+import {
+  clusterRoleBindingKind,
+  clusterRoleKind,
+  roleBindingKind,
+  roleKind,
+} from './kinds/rbac.kinds';
 import { serviceKind } from './kinds/service.kind';
 import {
   csiDriverKind,
@@ -46,6 +52,10 @@ export const BUILTIN_KINDS: ResourceType[] = [
   csiDriverKind,
   csiNodeKind,
   leaseKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
 ];
 
 const METADATA_STRATEGIES: Record<string, ListStrategy> = {

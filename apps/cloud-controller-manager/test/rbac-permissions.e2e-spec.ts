@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@app/kube-client';
+import { adoptionFlags, waitForInitialised, waitForRouteCreated } from './adoption/adoption-checks';
+import { registerNode, setReady } from './adoption/kubelet-registration';
+import { kindNodes } from './adoption/local-cluster-nodes';
+import { CcmHarness, SHUTDOWN_TAINT, hasTaint, waitFor } from './harness';
+import {
+  createLbService,
+  deleteService,
+  getService,
+  patchService,
+  waitForEvent,
+  waitForIngress,
+} from './service-e2e';
+import { RecordingProxy } from './support/recording-proxy';
+import {
+  DEFAULT_AUTHENTICATED_RULES,
+  allowedBy,
+  grants,
+  requestAttributes,
+  ruleAllows,
+  type BoundRules,
+  type PolicyRule,
+  type RequestAttributes,
+} from './support/rbac-rules';
+
+jest.setTimeout(180_000);
+
+const REPO = resolve(__dirname, '../../..');
+const SA = { namespace: 'kube-system', name: 'nimbus-cloud-controller-manager' };
+
+interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+interface Binding {
+  metadata: { name: string; namespace?: string };
+  roleRef: { kind: string; name: string };
+  subjects?: Subject[];
+}
+interface Role {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules: PolicyRule[];
+}
+
+/*
+ * The permissions the CCM exercises, recorded, against the RBAC that deploy/ installs. Every
+ * request the CCM makes to the built-in api-server (node, lifecycle, route and service controllers,
+ * node adoption, events, leader election) goes through a recording proxy; each must be allowed
+ * by the roles bound to the deploy/ ServiceAccount (nothing would be Forbidden once RBAC is
+ * enforced), and each permission those roles grant must have been used (the roles are minimal).
+ */
+describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
+  let h: CcmHarness;
+  let proxy: RecordingProxy;
+  let bound: BoundRules[];
+
+  const kubectl = async (...args: string[]): Promise<string> =>
+    (
+      await promisify(execFile)('kubectl', ['--kubeconfig', h.apiserver.kubeconfigPath, ...args], {
+        cwd: REPO,
+        timeout: 60_000,
+      })
+    ).stdout;
+
+  beforeAll(async () => {
+    h = await CcmHarness.start();
+    // What a user applies for a CCM on the host; the roles are read back from the api-server.
+    await kubectl('apply', '-k', 'deploy/overlays/host-run');
+    bound = await rolesBoundTo(SA);
+    proxy = await RecordingProxy.start(h.apiserver.url, h.apiserver.caCert);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await proxy?.close();
+  });
+
+  async function rolesBoundTo(sa: { namespace: string; name: string }): Promise<BoundRules[]> {
+    const isSa = (s: Subject) =>
+      s.kind === 'ServiceAccount' && s.name === sa.name && s.namespace === sa.namespace;
+    const list = async <T>(args: string[]) =>
+      (JSON.parse(await kubectl('get', ...args, '-o', 'json')) as { items: T[] }).items;
+    const result: BoundRules[] = [];
+    for (const b of await list<Binding>(['clusterrolebindings'])) {
+      if ((b.subjects ?? []).some(isSa)) {
+        const role = JSON.parse(
+          await kubectl('get', 'clusterrole', b.roleRef.name, '-o', 'json'),
+        ) as Role;
+        result.push({ source: `ClusterRole/${role.metadata.name}`, rules: role.rules });
+      }
+    }
+    for (const b of await list<Binding>(['rolebindings', '-A'])) {
+      if ((b.subjects ?? []).some(isSa)) {
+        const ns = b.metadata.namespace!;
+        const kind = b.roleRef.kind === 'Role' ? 'role' : 'clusterrole';
+        const role = JSON.parse(
+          await kubectl('get', kind, b.roleRef.name, '-n', ns, '-o', 'json'),
+        ) as Role;
+        result.push({
+          source: `${role.kind}/${ns}/${role.metadata.name}`,
+          namespace: ns,
+          rules: role.rules,
+        });
+      }
+    }
+    return result;
+  }
+
+  it('should bind the ServiceAccount to a ClusterRole and the leader-election Role', () => {
+    expect(bound.map((b) => b.source).sort()).toEqual([
+      'ClusterRole/system:nimbus-cloud-controller-manager',
+      'Role/kube-system/nimbus-cloud-controller-manager:leader-election',
+    ]);
+  });
+
+  it('should use exactly the permissions deploy/ grants through the node, lifecycle, route and service scenarios', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'recorded', server: proxy.url, skipTLSVerify: true }],
+      users: [{ name: 'ccm', token: h.apiserver.tokenFor('system:cloud-controller-manager')! }],
+      contexts: [{ name: 'ccm', cluster: 'recorded', user: 'ccm' }],
+      currentContext: 'ccm',
+    });
+    const ccm = await h.startCcm(
+      { ...adoptionFlags('kind', '10.244.0.0/16'), leaderElect: 'true' },
+      { kubeConfig: kc },
+    );
+    await waitFor(() => ccm.isLeader(), { message: 'leading', timeoutMs: 20_000 });
+
+    // Node controller (with adoption) and route controller: the kind cluster.
+    const nodes = kindNodes();
+    for (const node of nodes) {
+      await registerNode(h, node);
+    }
+    for (const node of nodes) {
+      await waitForInitialised(h, node.name);
+      await waitForRouteCreated(h, node.name);
+    }
+
+    // Node controller: beta → GA label alignment on an initialised node.
+    const labelled = await h.createInstance('labelled-1');
+    await h.createNode('labelled-1', {
+      tainted: false,
+      ready: 'True',
+      providerID: labelled.providerId,
+      labels: { 'failure-domain.beta.kubernetes.io/zone': labelled.zone },
+    });
+    await waitFor(
+      async () =>
+        (await h.getNode('labelled-1'))?.metadata?.labels?.['topology.kubernetes.io/zone'] ===
+        labelled.zone,
+      { message: 'GA zone label' },
+    );
+
+    // Lifecycle: a stopped kind node is tainted shutdown, then untainted.
+    await setReady(h, 'kind-worker', 'Unknown');
+    await waitFor(async () => hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      message: 'shutdown taint',
+    });
+    await setReady(h, 'kind-worker', 'True');
+    await waitFor(async () => !hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      message: 'shutdown taint removed',
+    });
+
+    // Lifecycle: a NotReady node whose instance is gone is deleted.
+    const doomed = await h.createInstance('doomed-1');
+    await h.createNode('doomed-1', {
+      tainted: false,
+      ready: 'True',
+      providerID: doomed.providerId,
+    });
+    await h.cloud.instances.terminate(doomed.id);
+    await setReady(h, 'doomed-1', 'Unknown');
+    await waitFor(async () => (await h.getNode('doomed-1')) === undefined, { message: 'deleted' });
+
+    // Service controller: ensure, re-ensure (the repeated event is aggregated), delete.
+    await createLbService(h, 'web');
+    await waitForIngress(h, 'web');
+    await patchService(h, 'web', { metadata: { annotations: { touched: '1' } } });
+    await waitForEvent(h, 'web', 'EnsuringLoadBalancer', { minCount: 2 });
+    await deleteService(h, 'web');
+    await waitFor(async () => (await getService(h, 'web')) === undefined, {
+      message: 'Service gone (finalizer removed)',
+    });
+
+    // Leader election: at least one renewal (update) of the Lease.
+    const renewals = () =>
+      proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('/leases/')).length;
+    await waitFor(() => renewals() > 0, { message: 'a lease renewal' });
+    await h.stopCcm(ccm);
+
+    const attributes = proxy.requests.map((r) => ({ ...r, a: requestAttributes(r.method, r.url) }));
+    const describe = (a: RequestAttributes) =>
+      a.resourceRequest
+        ? `${a.verb} ${a.apiGroup || 'core'}/${a.resource}${a.namespace ? ` in ${a.namespace}` : ''}${a.name ? ` (${a.name})` : ''}`
+        : `${a.verb} ${a.path}`;
+
+    // 1. Nothing the CCM did would be Forbidden.
+    const denied = attributes
+      .filter((r) => !allowedBy([...bound, DEFAULT_AUTHENTICATED_RULES], r.a))
+      .map((r) => `${describe(r.a)}  ←  ${r.method} ${r.url}`);
+    expect([...new Set(denied)]).toEqual([]);
+
+    // 2. Every permission granted was used.
+    const unused = grants(bound).filter((grant) => {
+      const [groupResource, verb, name] = grant.split(/ \(?|\)/).filter(Boolean);
+      const [group, ...resource] = groupResource.split('/');
+      const rule: PolicyRule = {
+        apiGroups: [group === 'core' ? '' : group],
+        resources: [resource.join('/')],
+        verbs: [verb],
+        ...(name ? { resourceNames: [name] } : {}),
+      };
+      return !attributes.some((r) => r.a.resourceRequest && ruleAllows(rule, r.a));
+    });
+    expect(unused).toEqual([]);
+    // The api-server answered everything it was asked (calls cut short by the CCM's stop aside).
+    const failed = attributes.filter((r) => !r.aborted && !(r.status > 0 && r.status < 500));
+    expect(failed.map((r) => `${r.status} ${r.method} ${r.url}`)).toEqual([]);
+  });
+});
