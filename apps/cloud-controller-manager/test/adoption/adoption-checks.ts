@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { InstanceDto } from '@app/cloud-contracts';
-import type { V1Node } from '@app/kube-client';
+import type { V1Node, V1Service } from '@app/kube-client';
+import { cloudLb } from '../service-e2e';
 import {
   SHUTDOWN_TAINT,
   UNINITIALIZED_TAINT,
@@ -92,5 +93,16 @@ export function waitForRouteCreated(h: CcmHarness, name: string, timeoutMs = 60_
       return condition?.status === 'False' && condition.reason === 'RouteCreated' && condition;
     },
     { timeoutMs, message: `RouteCreated on ${name}` },
+  );
+}
+
+/** Waits until the Service's cloud load balancer has `count` backends; returns it. */
+export function waitForBackends(h: CcmHarness, svc: V1Service, count: number) {
+  return waitFor(
+    async () => {
+      const lb = await cloudLb(h, svc);
+      return lb && lb.backends.length === count && lb;
+    },
+    { timeoutMs: 60_000, message: `${count} backends behind ${svc.metadata?.name}` },
   );
 }

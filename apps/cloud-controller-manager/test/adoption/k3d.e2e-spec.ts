@@ -1,8 +1,9 @@
 import { CcmHarness, UNINITIALIZED_TAINT, hasTaint, waitFor } from '../harness';
-import { cloudLb, createLbService, waitForIngress } from '../service-e2e';
+import { createLbService, waitForIngress } from '../service-e2e';
 import {
   ADOPTION_COMPONENT,
   adoptionFlags,
+  waitForBackends,
   expectAdoptedAndInitialised,
   importedInstance,
   waitForInitialised,
@@ -94,13 +95,7 @@ describe('k3d cluster with the Nimbus CCM (--adopt-nodes)', () => {
       ],
     });
     const svc = await waitForIngress(h, 'web');
-    const lb = await waitFor(
-      async () => {
-        const found = await cloudLb(h, svc);
-        return found && found.backends.length === 3 && found;
-      },
-      { message: 'three backends' },
-    );
+    const lb = await waitForBackends(h, svc, 3);
     expect(lb.backends.map((b) => b.ip).sort()).toEqual(['172.19.0.2', '172.19.0.3', '172.19.0.5']);
     expect(lb.listeners.map((l) => l.protocol).sort()).toEqual(['TCP', 'UDP']);
     expect((await importedInstance(h, migrated.name)).imported).toBe(true);

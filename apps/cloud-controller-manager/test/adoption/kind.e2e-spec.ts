@@ -1,9 +1,10 @@
 import type { InstanceDto } from '@app/cloud-contracts';
 import { CcmHarness, SHUTDOWN_TAINT, hasTaint, holdsFor, waitFor } from '../harness';
-import { cloudLb, createLbService, waitForIngress } from '../service-e2e';
+import { createLbService, waitForIngress } from '../service-e2e';
 import {
   ADOPTION_COMPONENT,
   adoptionFlags,
+  waitForBackends,
   expectAdoptedAndInitialised,
   kubectl,
   waitForInitialised,
@@ -103,13 +104,7 @@ describe('kind cluster with the Nimbus CCM (--adopt-nodes)', () => {
       ),
     );
     // The control plane keeps kubeadm's exclusion label in a multi-node kind cluster.
-    const lb = await waitFor(
-      async () => {
-        const found = await cloudLb(h, svc);
-        return found && found.backends.length === 2 && found;
-      },
-      { message: 'two backends' },
-    );
+    const lb = await waitForBackends(h, svc, 2);
     expect(lb.backends.map((b) => [b.ip, b.endpoints[0].port]).sort()).toEqual([
       ['172.18.0.2', nodePort],
       ['172.18.0.3', nodePort],

@@ -1,4 +1,4 @@
-import { CcmHarness, waitFor } from '../harness';
+import { CcmHarness } from '../harness';
 import {
   cloudLb,
   createLbService,
@@ -8,6 +8,7 @@ import {
 } from '../service-e2e';
 import {
   adoptionFlags,
+  waitForBackends,
   expectAdoptedAndInitialised,
   waitForInitialised,
   waitForRouteCreated,
@@ -58,13 +59,7 @@ describe('minikube cluster with the Nimbus CCM (--adopt-nodes)', () => {
 
     // The recipe: kubectl label node minikube node.kubernetes.io/exclude-from-external-load-balancers-
     await h.patchNode('minikube', { metadata: { labels: { [EXCLUDE_FROM_LB]: null } } });
-    const lb = await waitFor(
-      async () => {
-        const found = await cloudLb(h, svc);
-        return found && found.backends.length === 1 && found;
-      },
-      { message: 'the minikube node as a backend' },
-    );
+    const lb = await waitForBackends(h, svc, 1);
     expect(lb.backends[0].ip).toBe('192.168.49.2');
     expect((await serviceEvents(h, 'web', 'UpdatedLoadBalancer')).length).toBeGreaterThan(0);
   });
@@ -75,13 +70,7 @@ describe('minikube cluster with the Nimbus CCM (--adopt-nodes)', () => {
     await expectAdoptedAndInitialised(h, second, node, 'minikube');
     await waitForRouteCreated(h, 'minikube-m02');
     const svc = await waitForIngress(h, 'web');
-    const lb = await waitFor(
-      async () => {
-        const found = await cloudLb(h, svc);
-        return found && found.backends.length === 2 && found;
-      },
-      { message: 'both minikube nodes as backends' },
-    );
+    const lb = await waitForBackends(h, svc, 2);
     expect(lb.backends.map((b) => b.ip).sort()).toEqual(['192.168.49.2', '192.168.49.3']);
   });
 });
