@@ -26,6 +26,8 @@ export interface CcmSettings {
   adoptZone: string;
   adoptInstanceType: string;
   deleteAdoptedNodes: boolean;
+  /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
+  volumeAddons: boolean;
 }
 
 export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
@@ -63,5 +65,6 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     adoptZone: config.adoptZone,
     adoptInstanceType: config.adoptInstanceType,
     deleteAdoptedNodes: config.deleteAdoptedNodes,
+    volumeAddons: config.volumeAddons,
   };
 }

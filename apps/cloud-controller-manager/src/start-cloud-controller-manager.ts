@@ -157,6 +157,7 @@ export async function startCloudControllerManager(
         scheduler,
         logger,
         registry,
+        identity,
       },
       signal,
     );
@@ -245,6 +246,10 @@ function nimbusProvider(
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName, adoption },
+    {
+      clusterName: config.clusterName,
+      defaultVolumeZone: config.defaultVolumeZone || undefined,
+      adoption,
+    },
   );
 }

@@ -1,11 +1,14 @@
 import {
   InstanceNotFoundError,
+  type CloudProvider,
   type InstancesV2,
   type NodeAdoption,
   type NodeInstance,
   type ProviderNode,
 } from '@app/cloud-provider';
+import type { CcmSettings } from '../settings';
 import { AdoptionAwareInstances } from './adoption-aware-instances';
+import { adoptionAwareCloud } from './adoption-cloud';
 
 /** The cloud's own answers: `instances` by node name (absent = gone). */
 function cloud(instances: Record<string, { state: string; imported: boolean }>) {
@@ -71,5 +74,27 @@ describe('AdoptionAwareInstances (what the lifecycle controller sees)', () => {
     const instances = new AdoptionAwareInstances(inner, adoption, true);
     expect(await instances.instanceExists(kindNode)).toBe(false); // → the Node is deleted
     expect(await instances.instanceShutdown(minikubeNode)).toBe(false);
+  });
+});
+
+describe('adoptionAwareCloud', () => {
+  it('replaces only InstancesV2 and forwards every other capability to the provider', () => {
+    const volumes = { kind: 'volumes' };
+    const provider = {
+      providerName: () => 'nimbus',
+      instancesV2: () => cloud({}).inner,
+      loadBalancer: () => undefined,
+      routes: () => undefined,
+      zones: () => undefined,
+      hasClusterID(this: CloudProvider) {
+        return this.providerName() === 'nimbus'; // `this` stays the provider
+      },
+      volumes: () => volumes,
+    } as unknown as CloudProvider;
+    const wrapped = adoptionAwareCloud(provider, { deleteAdoptedNodes: false } as CcmSettings);
+    expect(wrapped.instancesV2()).toBeInstanceOf(AdoptionAwareInstances);
+    expect(wrapped.volumes?.()).toBe(volumes);
+    expect(wrapped.hasClusterID()).toBe(true);
+    expect(wrapped.nodeAdoption).toBeUndefined();
   });
 });

@@ -51,14 +51,14 @@ export function adoptionAwareCloud(cloud: CloudProvider, settings: CcmSettings):
   const inner = cloud.instancesV2();
   const instances: InstancesV2 | undefined =
     inner && new AdoptionAwareInstances(inner, cloud.nodeAdoption?.(), settings.deleteAdoptedNodes);
-  return {
-    providerName: () => cloud.providerName(),
-    ...(cloud.initialize ? { initialize: () => cloud.initialize!() } : {}),
-    instancesV2: () => instances,
-    loadBalancer: () => cloud.loadBalancer(),
-    routes: () => cloud.routes(),
-    zones: () => cloud.zones(),
-    hasClusterID: () => cloud.hasClusterID(),
-    nodeAdoption: () => cloud.nodeAdoption?.(),
-  };
+  // Everything else is the provider's own, including capabilities added later (volumes, …).
+  return new Proxy(cloud, {
+    get(target, property) {
+      if (property === 'instancesV2') {
+        return () => instances;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
 }

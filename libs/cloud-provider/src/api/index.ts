@@ -3,3 +3,4 @@ export * from './errors';
 export * from './cloud-provider';
 export * from './helpers';
 export * from './node-adoption';
+export * from './volumes';

@@ -28,6 +28,8 @@ export interface NimbusCloudProviderOptions {
    * (`POST /v1/instances:import`) when a lookup misses. Default: no adoption.
    */
   adoption?: NodeAdoptionPolicy;
+  /** Zone of volumes provisioned without any topology (Immediate, no nodes); default the first zone. */
+  defaultVolumeZone?: string;
 }
 
 /** Label values must be ≤ 63 characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric. */
