@@ -16,6 +16,21 @@ import {
 } from './service-e2e';
 import { RecordingProxy } from './support/recording-proxy';
 import {
+  attach,
+  createClaim,
+  detach,
+  getAttachment,
+  getClaim,
+  getPv,
+  patchClaim,
+  provisionBound,
+  release,
+  requestProvisioning,
+  scheduleClaim,
+  storageApi,
+  waitForEvent as waitForVolumeEvent,
+} from './volume-e2e';
+import {
   DEFAULT_AUTHENTICATED_RULES,
   allowedBy,
   grants,
@@ -118,7 +133,7 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
     ]);
   });
 
-  it('should use exactly the permissions deploy/ grants through the node, lifecycle, route and service scenarios', async () => {
+  it('should use exactly the permissions deploy/ grants through the node, lifecycle, route, service and volume scenarios', async () => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'recorded', server: proxy.url, skipTLSVerify: true }],
@@ -188,6 +203,45 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
       message: 'Service gone (finalizer removed)',
     });
 
+    // Volume controllers (the CSI driver's controller half): addons, the driver on the CSINode
+    // the kubelet created, provision, attach, detach, expand (Filesystem and Block), reschedule,
+    // delete. The writes of KCM, the scheduler and the kubelet
+    // are made by the test as those components make them (volume-e2e.ts).
+    await waitFor(
+      async () =>
+        ((await storageApi(h).readCSINode({ name: 'kind-worker' })).spec?.drivers ?? []).length > 0,
+      { message: 'CSINode of kind-worker' },
+    );
+    const { pv } = await provisionBound(h, 'data', 'kind-worker', { storage: '5Gi' });
+    const va = await attach(h, pv, 'kind-worker');
+    await waitFor(async () => (await getAttachment(h, va.metadata!.name!))?.status?.attached, {
+      message: 'attached',
+    });
+    await detach(h, va);
+    await waitFor(async () => (await getAttachment(h, va.metadata!.name!)) === undefined, {
+      message: 'detached',
+    });
+    await patchClaim(h, 'data', { spec: { resources: { requests: { storage: '8Gi' } } } });
+    await waitForVolumeEvent(h, 'data', 'FileSystemResizeRequired');
+    await provisionBound(h, 'raw', 'kind-worker', { storage: '5Gi', volumeMode: 'Block' });
+    await patchClaim(h, 'raw', { spec: { resources: { requests: { storage: '8Gi' } } } });
+    await waitForVolumeEvent(h, 'raw', 'VolumeResizeSuccessful'); // no node step: claim patched
+    await createClaim(h, 'ghost');
+    await scheduleClaim(h, 'ghost', 'ghost-node'); // a node the volume cannot go to
+    await requestProvisioning(h, 'ghost');
+    await waitFor(
+      async () =>
+        (await getClaim(h, 'ghost')).metadata?.annotations?.[
+          'volume.kubernetes.io/selected-node'
+        ] === undefined,
+      { message: 'selected-node removed for rescheduling' },
+    );
+    await h.core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
+    await release(h, pv.metadata!.name!);
+    await waitFor(async () => (await getPv(h, pv.metadata!.name!)) === undefined, {
+      message: 'PV deleted',
+    });
+
     // Leader election: at least one renewal (update) of the Lease.
     const renewals = () =>
       proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('/leases/')).length;
@@ -199,7 +253,6 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
       a.resourceRequest
         ? `${a.verb} ${a.apiGroup || 'core'}/${a.resource}${a.namespace ? ` in ${a.namespace}` : ''}${a.name ? ` (${a.name})` : ''}`
         : `${a.verb} ${a.path}`;
-
     // 1. Nothing the CCM did would be Forbidden.
     const denied = attributes
       .filter((r) => !allowedBy([...bound, DEFAULT_AUTHENTICATED_RULES], r.a))

@@ -1,4 +1,4 @@
-import type { V1Node, V1NodeAddress, V1Taint } from '@app/kube-client';
+import { StorageV1Api, type V1Node, type V1NodeAddress, type V1Taint } from '@app/kube-client';
 import type { CcmHarness } from '../harness';
 
 /**
@@ -6,7 +6,7 @@ import type { CcmHarness } from '../harness';
  * scenarios see what a CCM sees on a kind, minikube or k3s cluster: the object a kubelet POSTs
  * (labels, annotations, taints, providerID), then the status it reports (addresses, conditions,
  * capacity, nodeInfo), then what kube-controller-manager adds (pod CIDRs). Sources per tool in the
- * fixtures (real-clusters.md §3.3, §4.2, §5).
+ * fixtures (real-clusters.md §3.3, §4.2, §5). The kubelet also creates the node's CSINode.
  */
 export interface KubeletNode {
   name: string;
@@ -36,6 +36,9 @@ export const CONTROL_PLANE_TAINT: V1Taint = {
   effect: 'NoSchedule',
 };
 export const EXCLUDE_FROM_LB = 'node.kubernetes.io/exclude-from-external-load-balancers';
+/** What a 1.32 kubelet writes on its CSINode: the in-tree plugins migrated to CSI drivers. */
+const MIGRATED_PLUGINS =
+  'kubernetes.io/aws-ebs,kubernetes.io/azure-disk,kubernetes.io/azure-file,kubernetes.io/cinder,kubernetes.io/gce-pd,kubernetes.io/portworx-volume,kubernetes.io/vsphere-volume';
 
 /** The labels every kubelet sets on itself (kubelet_node_status.go). */
 export function kubeletLabels(name: string): Record<string, string> {
@@ -124,6 +127,20 @@ export async function registerNode(h: CcmHarness, spec: KubeletNode): Promise<V1
       systemUUID: '',
       bootID: '',
       ...spec.nodeInfo,
+    },
+  });
+  // The kubelet's CSI plugin manager creates the node's CSINode (no drivers yet) at start-up.
+  const node = (await h.getNode(spec.name))!;
+  await h.kubeConfig.makeApiClient(StorageV1Api).createCSINode({
+    body: {
+      metadata: {
+        name: spec.name,
+        annotations: { 'storage.alpha.kubernetes.io/migrated-plugins': MIGRATED_PLUGINS },
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'Node', name: spec.name, uid: node.metadata!.uid! },
+        ],
+      },
+      spec: { drivers: [] },
     },
   });
   if (spec.podCIDR) {

@@ -50,6 +50,7 @@ export class NimbusCloudProvider implements CloudProvider {
     this.volumeService = new NimbusVolumes(options.client, {
       clusterName: options.clusterName,
       defaultZone: options.defaultVolumeZone,
+      findInstance: (node) => finder.forNode(node, false),
     });
   }
 
