@@ -80,12 +80,24 @@ export function addCcmOptions(command: Command): Command {
         'false',
       ),
     )
-    .addOption(nimbusOption('--adopt-zone <zone>', 'zone of adopted nodes (default: cloud)', ''))
-    .addOption(nimbusOption('--adopt-instance-type <type>', 'instance type of adopted nodes', ''))
+    .addOption(
+      nimbusOption(
+        '--adopt-zone <zone>',
+        'zone of adopted nodes without a nimbus.dev/zone label',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-instance-type <type>',
+        'instance type of adopted nodes without a nimbus.dev/instance-type label',
+        '',
+      ),
+    )
     .addOption(
       nimbusOption(
         '--delete-adopted-nodes [bool]',
-        'delete NotReady adopted nodes whose instance is gone (default: shutdown taint only)',
+        'delete NotReady adopted nodes whose instance is gone (else: shutdown taint only)',
         'false',
       ),
     );
