@@ -145,7 +145,7 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
       { ...adoptionFlags('kind', '10.244.0.0/16'), leaderElect: 'true' },
       { kubeConfig: kc },
     );
-    await waitFor(() => ccm.isLeader(), { message: 'leading', timeoutMs: 20_000 });
+    await waitFor(() => ccm.isLeader(), { timeoutMs: 60_000, message: 'leading' });
 
     // Node controller (with adoption) and route controller: the kind cluster.
     const nodes = kindNodes();
@@ -169,16 +169,18 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
       async () =>
         (await h.getNode('labelled-1'))?.metadata?.labels?.['topology.kubernetes.io/zone'] ===
         labelled.zone,
-      { message: 'GA zone label' },
+      { timeoutMs: 60_000, message: 'GA zone label' },
     );
 
     // Lifecycle: a stopped kind node is tainted shutdown, then untainted.
     await setReady(h, 'kind-worker', 'Unknown');
     await waitFor(async () => hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint',
     });
     await setReady(h, 'kind-worker', 'True');
     await waitFor(async () => !hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint removed',
     });
 
@@ -191,15 +193,19 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
     });
     await h.cloud.instances.terminate(doomed.id);
     await setReady(h, 'doomed-1', 'Unknown');
-    await waitFor(async () => (await h.getNode('doomed-1')) === undefined, { message: 'deleted' });
+    await waitFor(async () => (await h.getNode('doomed-1')) === undefined, {
+      timeoutMs: 60_000,
+      message: 'deleted',
+    });
 
     // Service controller: ensure, re-ensure (the repeated event is aggregated), delete.
     await createLbService(h, 'web');
-    await waitForIngress(h, 'web');
+    await waitForIngress(h, 'web', 60_000);
     await patchService(h, 'web', { metadata: { annotations: { touched: '1' } } });
-    await waitForEvent(h, 'web', 'EnsuringLoadBalancer', { minCount: 2 });
+    await waitForEvent(h, 'web', 'EnsuringLoadBalancer', { minCount: 2, timeoutMs: 60_000 });
     await deleteService(h, 'web');
     await waitFor(async () => (await getService(h, 'web')) === undefined, {
+      timeoutMs: 60_000,
       message: 'Service gone (finalizer removed)',
     });
 
@@ -210,15 +216,17 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
     await waitFor(
       async () =>
         ((await storageApi(h).readCSINode({ name: 'kind-worker' })).spec?.drivers ?? []).length > 0,
-      { message: 'CSINode of kind-worker' },
+      { timeoutMs: 60_000, message: 'CSINode of kind-worker' },
     );
     const { pv } = await provisionBound(h, 'data', 'kind-worker', { storage: '5Gi' });
     const va = await attach(h, pv, 'kind-worker');
     await waitFor(async () => (await getAttachment(h, va.metadata!.name!))?.status?.attached, {
+      timeoutMs: 60_000,
       message: 'attached',
     });
     await detach(h, va);
     await waitFor(async () => (await getAttachment(h, va.metadata!.name!)) === undefined, {
+      timeoutMs: 60_000,
       message: 'detached',
     });
     await patchClaim(h, 'data', { spec: { resources: { requests: { storage: '8Gi' } } } });
@@ -234,18 +242,19 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
         (await getClaim(h, 'ghost')).metadata?.annotations?.[
           'volume.kubernetes.io/selected-node'
         ] === undefined,
-      { message: 'selected-node removed for rescheduling' },
+      { timeoutMs: 60_000, message: 'selected-node removed for rescheduling' },
     );
     await h.core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
     await release(h, pv.metadata!.name!);
     await waitFor(async () => (await getPv(h, pv.metadata!.name!)) === undefined, {
+      timeoutMs: 60_000,
       message: 'PV deleted',
     });
 
     // Leader election: at least one renewal (update) of the Lease.
     const renewals = () =>
       proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('/leases/')).length;
-    await waitFor(() => renewals() > 0, { message: 'a lease renewal' });
+    await waitFor(() => renewals() > 0, { timeoutMs: 60_000, message: 'a lease renewal' });
     await h.stopCcm(ccm);
 
     const attributes = proxy.requests.map((r) => ({ ...r, a: requestAttributes(r.method, r.url) }));

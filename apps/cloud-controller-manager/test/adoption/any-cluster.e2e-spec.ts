@@ -110,7 +110,7 @@ describe('any cluster: kubeadm VMs with FQDN node names', () => {
             involvedName: noNodeIp.name,
           })
         )[0],
-      { message: 'InstanceImportFailed' },
+      { timeoutMs: 60_000, message: 'InstanceImportFailed' },
     );
     expect(event).toMatchObject({
       type: 'Warning',
@@ -125,6 +125,7 @@ describe('any cluster: kubeadm VMs with FQDN node names', () => {
     await h.cloud.instances.terminate(instance.id);
     await setReady(h, worker.name, 'Unknown');
     await waitFor(async () => (await h.getNode(worker.name)) === undefined, {
+      timeoutMs: 60_000,
       message: `${worker.name} deleted`,
     });
     const [deleting] = await h.events({
@@ -158,6 +159,7 @@ describe('a kind cluster without --adopt-nodes', () => {
   it('should leave a node of another provider uninitialised, and never delete it when NotReady', async () => {
     await setReady(h, kindWorker.name, 'Unknown');
     await waitFor(async () => hasTaint(await h.getNode(kindWorker.name), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint',
     });
     await holdsFor(

@@ -61,7 +61,7 @@ describe('k3d cluster with the Nimbus CCM (--adopt-nodes)', () => {
     const instance = await waitFor(
       async () =>
         (await h.cloud.instances.findByName(migrated.name)).find((i) => i.state === 'running'),
-      { message: 'the migrated k3s node imported' },
+      { timeoutMs: 60_000, message: 'the migrated k3s node imported' },
     );
     expect(instance).toMatchObject({
       imported: true,
@@ -94,7 +94,7 @@ describe('k3d cluster with the Nimbus CCM (--adopt-nodes)', () => {
         { name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 },
       ],
     });
-    const svc = await waitForIngress(h, 'web');
+    const svc = await waitForIngress(h, 'web', 60_000);
     const lb = await waitForBackends(h, svc, 3);
     expect(lb.backends.map((b) => b.ip).sort()).toEqual(['172.19.0.2', '172.19.0.3', '172.19.0.5']);
     expect(lb.listeners.map((l) => l.protocol).sort()).toEqual(['TCP', 'UDP']);

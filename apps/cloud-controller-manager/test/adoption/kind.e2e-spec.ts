@@ -58,7 +58,7 @@ describe('kind cluster with the Nimbus CCM (--adopt-nodes)', () => {
       async () =>
         (await h.events({ reason: 'Synced', component: 'cloud-node-controller' })).length ===
         nodes.length,
-      { message: 'Synced for every node' },
+      { timeoutMs: 60_000, message: 'Synced for every node' },
     );
   });
 
@@ -91,7 +91,7 @@ describe('kind cluster with the Nimbus CCM (--adopt-nodes)', () => {
 
   it('should give a LoadBalancer Service an ingress IP with the workers as backends', async () => {
     await createLbService(h, 'web');
-    const svc = await waitForIngress(h, 'web');
+    const svc = await waitForIngress(h, 'web', 60_000);
     const ip = svc.status!.loadBalancer!.ingress![0].ip!;
     expect(ip).toMatch(/^203\.0\.113\.\d+$/);
     const nodePort = svc.spec!.ports![0].nodePort!;
@@ -114,16 +114,19 @@ describe('kind cluster with the Nimbus CCM (--adopt-nodes)', () => {
   it('should taint a stopped kind node shutdown instead of deleting it, and untaint it when back', async () => {
     // kind-worker2 registered NotReady (CNI starting): tainted shutdown, never deleted, until Ready.
     await waitFor(async () => hasTaint(await h.getNode('kind-worker2'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint on the NotReady kind-worker2',
     });
     await setReady(h, 'kind-worker2', 'True');
     await waitFor(async () => !hasTaint(await h.getNode('kind-worker2'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint removed once Ready',
     });
 
     // `docker stop kind-worker`: KCM marks it Unknown.
     await setReady(h, 'kind-worker', 'Unknown');
     await waitFor(async () => hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint on kind-worker',
     });
     await holdsFor(
@@ -135,6 +138,7 @@ describe('kind cluster with the Nimbus CCM (--adopt-nodes)', () => {
     // `docker start kind-worker`
     await setReady(h, 'kind-worker', 'True');
     await waitFor(async () => !hasTaint(await h.getNode('kind-worker'), SHUTDOWN_TAINT), {
+      timeoutMs: 60_000,
       message: 'shutdown taint removed from kind-worker',
     });
     expect((await h.cloud.instances.get(instances.get('kind-worker')!.id)).state).toBe('running');

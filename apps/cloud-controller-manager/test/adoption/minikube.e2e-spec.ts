@@ -48,9 +48,9 @@ describe('minikube cluster with the Nimbus CCM (--adopt-nodes)', () => {
 
   it('should find no backend while kubeadm’s exclusion label is on the only node, then use it once removed', async () => {
     await createLbService(h, 'web');
-    const svc = await waitForIngress(h, 'web');
+    const svc = await waitForIngress(h, 'web', 60_000);
     expect(svc.status?.loadBalancer?.ingress?.[0].ip).toMatch(/^203\.0\.113\.\d+$/);
-    const warning = await waitForEvent(h, 'web', 'UnAvailableLoadBalancer');
+    const warning = await waitForEvent(h, 'web', 'UnAvailableLoadBalancer', { timeoutMs: 60_000 });
     expect(warning).toMatchObject({
       type: 'Warning',
       message: 'There are no available nodes for LoadBalancer',
@@ -69,7 +69,7 @@ describe('minikube cluster with the Nimbus CCM (--adopt-nodes)', () => {
     const node = await waitForInitialised(h, 'minikube-m02');
     await expectAdoptedAndInitialised(h, second, node, 'minikube');
     await waitForRouteCreated(h, 'minikube-m02');
-    const svc = await waitForIngress(h, 'web');
+    const svc = await waitForIngress(h, 'web', 60_000);
     const lb = await waitForBackends(h, svc, 2);
     expect(lb.backends.map((b) => b.ip).sort()).toEqual(['192.168.49.2', '192.168.49.3']);
   });
