@@ -48,6 +48,7 @@ import { InstanceImportService } from './instances/instance-import.service';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesRepository } from './instances/instances.repository';
 import { InstancesService } from './instances/instances.service';
+import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { LoadBalancersController } from './load-balancers/load-balancers.controller';
 import { LoadBalancersRepository } from './load-balancers/load-balancers.repository';
 import { LoadBalancersService } from './load-balancers/load-balancers.service';
@@ -145,6 +146,7 @@ export class CloudApiModule {
         PublicIpPools,
         LoadBalancersRepository,
         LoadBalancersService,
+        LoadBalancerDataPlane,
         ClockAdminService,
         TransitionsAdminService,
         ConsistencyDelays,

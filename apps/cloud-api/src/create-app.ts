@@ -12,6 +12,7 @@ import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
+import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
@@ -40,6 +41,7 @@ export async function createCloudApiApp(
   app.use(app.get(AuditLog).middleware());
   app.use(app.get(HttpMetrics).middleware());
   app.use(app.get(ChangeStream).middleware());
+  app.use('/admin', app.get(LoadBalancerDataPlane).adminMiddleware());
   // Bring resources up to the clock's present before any API handler reads or writes them.
   const settler = app.get(TransitionSettler);
   app.use(['/v1', '/admin'], (_req: Request, _res: Response, next: NextFunction) => {

@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AdjustableClock, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
+import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
+import { EvictionSubresource } from './api/eviction';
 import { ResourceService } from './api/resource-service';
+import { ScaleSubresource } from './api/scale-subresource';
 import { ensureCertificates } from './auth/certificates';
 import { writeKubeconfig } from './auth/kubeconfig';
 import { TokenAuthenticator } from './auth/token-authenticator';
@@ -22,6 +25,7 @@ import { ResourceHandler } from './server/resource-handler';
 import { ApplyIntentStore } from './storage/apply-intent-store';
 import { lockDataDir } from './storage/data-dir-lock';
 import { ObjectStore } from './storage/object-store';
+import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
 
 export interface KubeApiServerDeps {
@@ -84,18 +88,36 @@ export async function startKubeApiServer(
     for (const svc of store.list('/services')) {
       allocator.track(svc.object);
     }
+    const serviceAccounts = new ServiceAccountAdmission(
+      typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
+      typedStore(store, registry.get('', 'v1', 'namespaces')),
+    );
     const service = new ResourceService(
       store,
       clock,
       allocator,
       new ApplyIntentStore(db.connection),
+      [serviceAccounts],
     );
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
-    const resources = new ResourceHandler(service, store, hub, clock, {
-      heartbeatMs: config.heartbeatMs,
-      bookmarkMs: config.bookmarkMs,
-    });
+    const resources = new ResourceHandler(
+      service,
+      store,
+      hub,
+      clock,
+      { heartbeatMs: config.heartbeatMs, bookmarkMs: config.bookmarkMs },
+      {
+        scale: new ScaleSubresource(service),
+        eviction: new EvictionSubresource(
+          service,
+          registry.get('', 'v1', 'pods'),
+          registry.get('policy', 'v1', 'poddisruptionbudgets'),
+          clock,
+        ),
+        serviceAccounts,
+      },
+    );
     let ready = false;
     const handler = createKubeApiHandler({
       registry,

@@ -1,1 +1,2 @@
 export * from './temp-dir';
+export * from './echo-backend';

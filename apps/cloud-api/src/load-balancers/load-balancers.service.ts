@@ -35,10 +35,15 @@ import {
   type BackendRow,
   type LoadBalancerRow,
 } from './load-balancers.repository';
+import { LoadBalancerDataPlane } from './data-plane/lb-data-plane.service';
+import type { LoadBalancerRuntime } from './data-plane/lb-data-plane-view';
 import { PublicIpPools } from './public-ip-pools';
 
-/** A load balancer as shown: its row and its backends. */
-export type LoadBalancerView = LoadBalancerRow & { backends: BackendRow[] };
+/** A load balancer as shown: its row, its backends and what its data plane reports. */
+export type LoadBalancerView = LoadBalancerRow & {
+  backends: BackendRow[];
+  runtime: LoadBalancerRuntime;
+};
 
 export interface LoadBalancerMutation {
   loadBalancer: LoadBalancerView;
@@ -67,6 +72,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     private readonly pageTokens: PageTokenCodec,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly dataPlane: LoadBalancerDataPlane,
   ) {}
 
   onModuleInit(): void {
@@ -74,6 +80,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     this.instances.onTerminated((instance, at) => {
       for (const id of this.loadBalancers.dropInstance(instance.id)) {
         this.loadBalancers.touch(id, at);
+        this.dataPlane.requestSync();
       }
     });
   }
@@ -121,6 +128,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       updatedAt: now,
     });
     this.loadBalancers.addBackends(id, backends);
+    this.dataPlane.requestSync();
     const operation = this.operations.start(
       projectId,
       'load-balancers.create',
@@ -220,6 +228,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     const now = this.clock.now();
     const duration = this.durations.of('loadBalancer', 'deleting');
     this.loadBalancers.setState(lb.id, 'deleting', 'deleted', now + duration, now);
+    this.dataPlane.requestSync();
     const deleting = this.get(principal, id);
     if (duration <= 0) {
       this.finalizeDeletion(deleting);
@@ -249,6 +258,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
         this.loadBalancers.setState(row.id, 'active', null, null, row.transitionEndsAt!);
       }
     }
+    this.dataPlane.requestSync();
   }
 
   /** The load balancer is gone: its addresses, backends and quota return. */
@@ -261,6 +271,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       (JSON.parse(row.ipFamilies) as string[]).length,
     );
     this.loadBalancers.delete(row.id);
+    this.dataPlane.requestSync();
   }
 
   /** A load balancer that may change: If-Match holds and it is not being deleted. */
@@ -284,6 +295,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       return this.noop(lb, kind);
     }
     write();
+    this.dataPlane.requestSync();
     return this.beginUpdate(lb, kind);
   }
 
@@ -394,7 +406,11 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
   }
 
   private view(row: LoadBalancerRow): LoadBalancerView {
-    return { ...row, backends: this.loadBalancers.backends(row.id) };
+    return {
+      ...row,
+      backends: this.loadBalancers.backends(row.id),
+      runtime: this.dataPlane.runtimeOf(row),
+    };
   }
 }
 

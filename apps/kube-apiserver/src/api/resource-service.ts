@@ -28,11 +28,35 @@ import {
   gracePeriodSeconds,
 } from './deletion-policy';
 import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
+
+/**
+ * The previous intent a manager without one inherits: the client-side last-applied
+ * configuration, when it applies the object's content. kubectl's `kubectl-last-applied`
+ * migration applies only metadata and must not remove the content applied before.
+ */
+function inheritedIntent(
+  current: KubeObject,
+  intent: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const content = Object.keys(intent).some((k) => !['apiVersion', 'kind', 'metadata'].includes(k));
+  return content ? lastAppliedIntent(current) : undefined;
+}
+
+/** Whether a write changes what `metadata.generation` tracks for this kind. */
+function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject): boolean {
+  const source = type.generationSource ?? specOf;
+  return !deepEqual(source(next), source(old));
+}
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 import { validateMetadataMaps } from '../registry/validation';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+/** A mutating/validating admission plugin run on creates, after defaulting (throws to deny). */
+export interface CreateAdmission {
+  admit(type: ResourceType, obj: KubeObject, requestedName: string): void;
+}
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -77,6 +101,7 @@ export class ResourceService {
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
     private readonly intents: ApplyIntentStore,
+    private readonly admission: CreateAdmission[] = [],
   ) {}
 
   get(type: ResourceType, namespace: string, name: string): StoredObject {
@@ -90,6 +115,8 @@ export class ResourceService {
   create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions): WriteResult {
     const obj = incomingObject(type, namespace, body);
     const meta = obj.metadata;
+    // Admission names the object as requested (a generateName prefix before the name exists).
+    const requestedName = meta.name || meta.generateName || '';
     if (!meta.name && meta.generateName) {
       meta.name = generateName(meta.generateName);
     }
@@ -116,6 +143,9 @@ export class ResourceService {
     type.defaultOnCreate?.(obj, { nowMs: now });
     type.defaultOnWrite?.(obj);
     this.normalize(type, obj);
+    for (const plugin of this.admission) {
+      plugin.admit(type, obj, requestedName);
+    }
     this.validate(type, obj, undefined);
     if (this.storeOf(type).get(namespace, name)) {
       throw alreadyExists(type, name);
@@ -185,7 +215,7 @@ export class ResourceService {
       const merged = applyIntent(
         live,
         patch,
-        this.intents.get(uid, options.fieldManager) ?? lastAppliedIntent(current.object),
+        this.intents.get(uid, options.fieldManager) ?? inheritedIntent(current.object, patch),
         type.listStrategies,
       );
       const result = this.commitPatched(type, current, merged, subresource, options, patch);
@@ -298,12 +328,16 @@ export class ResourceService {
     if (meta.finalizers && meta.finalizers.length === 0) {
       delete meta.finalizers;
     }
-    meta.generation = oldMeta.generation;
-    if (oldMeta.generation !== undefined && !deepEqual(specOf(candidate), specOf(old))) {
-      meta.generation = oldMeta.generation + 1;
-    }
     type.defaultOnWrite?.(candidate);
     this.normalize(type, candidate);
+    if (subresource !== 'finalize') {
+      type.prepareForUpdate?.(candidate, old);
+    }
+    // Compared after defaulting, so a write that only omits defaulted fields changes nothing.
+    meta.generation = oldMeta.generation;
+    if (oldMeta.generation !== undefined && generationChanged(type, candidate, old)) {
+      meta.generation = oldMeta.generation + 1;
+    }
     this.validate(type, candidate, old);
     if (deepEqual(candidate, old)) {
       return { object: old, created: false };
@@ -374,13 +408,18 @@ export class ResourceService {
       };
     }
     // Orphan / Foreground deletions go through the garbage collector's finalizers.
-    const gcFinalizer = gcFinalizerFor(options);
+    const gcFinalizer = gcFinalizerFor(options, type.defaultPropagationPolicy);
     if (finalizers.length === 0 && grace === 0 && !gcFinalizer) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
     }
     const next = cloneJson(old);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
+    // Marking an object for deletion bumps its generation (rest.BeforeDelete / markAsDeleting);
+    // 1.32 Pods carry no generation upstream, so theirs stays as it is here.
+    if (next.metadata.generation && !(type.group === '' && type.kind === 'Pod')) {
+      next.metadata.generation += 1;
+    }
     if (gcFinalizer) {
       next.metadata.finalizers = [...finalizers, gcFinalizer];
     }

@@ -13,12 +13,13 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'InternalError'
-  | 'Timeout';
+  | 'Timeout'
+  | 'TooManyRequests';
 
 export interface StatusCause {
   reason: string;
   message: string;
-  field: string;
+  field?: string;
 }
 
 export interface StatusDetails {
@@ -27,6 +28,7 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 /** An error that becomes a Kubernetes `Status` response (see errors.go in apimachinery). */
@@ -116,6 +118,17 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): K
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType, field: '' }] },
   );
 
+/** 429 TooManyRequests (errors.NewTooManyRequests); retryAfterSeconds also sets Retry-After. */
+export const tooManyRequests = (
+  message: string,
+  retryAfterSeconds: number,
+  causes: StatusCause[] = [],
+): KubeError =>
+  new KubeError(429, 'TooManyRequests', message, {
+    ...(causes.length ? { causes } : {}),
+    ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}),
+  });
+
 export const unauthorized = (): KubeError => new KubeError(401, 'Unauthorized', 'Unauthorized');
 
 export const internalError = (message: string): KubeError =>
@@ -128,16 +141,20 @@ export interface FieldError {
   reason?: string;
 }
 
-/** 422 Invalid naming every bad field: `<Kind> "<name>" is invalid: <field>: <msg>`. */
+/**
+ * 422 Invalid naming every bad field: `<Kind>[.<group>] "<name>" is invalid: <field>: <msg>`
+ * (errors.NewInvalid with a GroupKind; identical messages are reported once, as an aggregate).
+ */
 export const invalid = (
   kind: string,
   gr: GroupResource,
   name: string,
   errors: FieldError[],
 ): KubeError => {
-  const list = errors.map((e) => `${e.field}: ${e.message}`);
+  const list = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))];
   const text = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return new KubeError(422, 'Invalid', `${kind} "${name}" is invalid: ${text}`, {
+  const qualifiedKind = gr.group ? `${kind}.${gr.group}` : kind;
+  return new KubeError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${text}`, {
     name,
     group: gr.group,
     kind,

@@ -2,6 +2,7 @@ import { Reader } from 'protobufjs/minimal';
 import { badRequest, unsupportedMediaType } from '../errors/kube-error';
 import { formatTime } from '../time/kube-time';
 import { MESSAGES, UNKNOWN, type FieldSpec, type Schema } from './kube-protobuf-schema';
+import { WORKLOAD_MESSAGES } from './workload-protobuf-schema';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
@@ -56,6 +57,10 @@ function readValue(reader: Reader, spec: FieldSpec): unknown {
         { 1: { name: 's', type: 'int' }, 2: { name: 'n', type: 'int' } },
         true,
       );
+      // A zero metav1.Time (a template's creationTimestamp) is JSON's null.
+      if (!time.s && !time.n) {
+        return null;
+      }
       return formatTime(toNumber(time.s ?? 0) * 1000);
     }
     case 'intOrString': {
@@ -70,6 +75,8 @@ function readValue(reader: Reader, spec: FieldSpec): unknown {
       );
       return v.type === 1 ? (v.strVal ?? '') : (v.intVal ?? 0);
     }
+    case 'quantity':
+      return decodeMessage(reader.bytes(), { 1: { name: 'q', type: 'string' } }, true).q ?? '0';
     default:
       return decodeMessage(reader.bytes(), t);
   }
@@ -94,6 +101,10 @@ export function decodeMessage(
       continue;
     }
     const value = readValue(reader, spec);
+    if (spec.inline) {
+      Object.assign(out, value);
+      continue;
+    }
     if (spec.type === 'map' || spec.type === 'bytesMap' || spec.type === 'quantityMap') {
       const [k, v] = value as [string, string];
       out[spec.name] = { ...(out[spec.name] ?? {}), [k]: v };
@@ -103,11 +114,19 @@ export function decodeMessage(
       out[spec.name] = value;
     }
   }
-  return keepEmpty ? out : dropEmpty(out);
+  return keepEmpty ? out : dropEmpty(out, schema);
 }
 
-function dropEmpty(obj: Record<string, unknown>): Record<string, unknown> {
+function dropEmpty(obj: Record<string, unknown>, schema: Schema): Record<string, unknown> {
+  const pointers = new Set(
+    Object.values(schema)
+      .filter((f) => f.pointer)
+      .map((f) => f.name),
+  );
   for (const [k, v] of Object.entries(obj)) {
+    if (pointers.has(k)) {
+      continue;
+    }
     const empty =
       v === '' ||
       v === 0 ||
@@ -139,7 +158,7 @@ export function decodeKubeProtobuf(body: Buffer): {
   const unknown = decodeMessage(body.subarray(4), UNKNOWN, true);
   const typeMeta = (unknown.typeMeta ?? {}) as { kind?: string; apiVersion?: string };
   const kind = typeMeta.kind ?? '';
-  const schema = MESSAGES[kind];
+  const schema = MESSAGES[kind] ?? WORKLOAD_MESSAGES[kind];
   if (!schema) {
     throw unsupportedMediaType(`application/vnd.kubernetes.protobuf (${kind || 'unknown kind'})`, [
       'application/json',

@@ -18,12 +18,17 @@ export type FieldType =
   | 'quantityMap'
   | 'time'
   | 'intOrString'
+  | 'quantity'
   | Schema;
 
 export interface FieldSpec {
   name: string;
   type: FieldType;
   repeated?: boolean;
+  /** A Go pointer field: present on the wire only when set, so zero values are kept. */
+  pointer?: boolean;
+  /** An embedded struct whose fields JSON inlines (`json:",inline"`), e.g. LocalObjectReference. */
+  inline?: boolean;
 }
 
 export type Schema = Record<number, FieldSpec>;

@@ -15,8 +15,18 @@ import { decodeObjectBody, decodePatchBody, readBody } from './request-body';
 import { sendJson, successStatus } from './responses';
 import type { ResourceRoute } from './route';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
+import type { ServiceAccountAdmission } from '../admission/service-account-admission';
+import type { EvictionSubresource } from '../api/eviction';
+import type { ScaleSubresource } from '../api/scale-subresource';
 
 /** The generic REST path: one handler for every kind, driven by its ResourceType. */
+/** Subresources served by their own REST objects rather than the generic object path. */
+export interface SubresourceHandlers {
+  scale: ScaleSubresource;
+  eviction: EvictionSubresource;
+  serviceAccounts: ServiceAccountAdmission;
+}
+
 export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
@@ -24,6 +34,7 @@ export class ResourceHandler {
     private readonly hub: WatchHub,
     private readonly clock: Clock,
     private readonly timings: WatchTimings,
+    private readonly subresources: SubresourceHandlers,
   ) {}
 
   /** Handles one request; returns the verb (for metrics). */
@@ -47,6 +58,10 @@ export class ResourceHandler {
           this.list(res, route, options, table);
           return 'LIST';
         }
+        if (subresource === 'scale') {
+          sendJson(res, 200, this.subresources.scale.get(type, namespace, name));
+          return 'GET';
+        }
         if (subresource !== undefined && subresource !== 'status') {
           throw methodNotAllowed();
         }
@@ -57,12 +72,21 @@ export class ResourceHandler {
         const body = await readBody(req);
         if (name === undefined) {
           const object = decodeObjectBody(body, req.headers['content-type'], [type.kind]);
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
           const result = this.service.create(type, namespace, object, this.writeOptions(query));
           this.sendObject(res, 201, route, result.object, table);
           return 'CREATE';
         }
         if (subresource === 'eviction') {
-          this.evict(res, route, decodeObjectBody(body, req.headers['content-type'], ['Eviction']));
+          const eviction = decodeObjectBody(body, req.headers['content-type'], ['Eviction']);
+          checkDryRun(query.getAll('dryRun'));
+          const result = this.subresources.eviction.evict(
+            namespace,
+            name,
+            eviction,
+            query.getAll('dryRun'),
+          );
+          sendJson(res, result.code, result.status);
           return 'CREATE';
         }
         if (subresource === 'binding') {
@@ -72,6 +96,18 @@ export class ResourceHandler {
         throw methodNotAllowed();
       }
       case 'PUT': {
+        if (name !== undefined && subresource === 'scale') {
+          const scale = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
+          const updated = this.subresources.scale.update(
+            type,
+            namespace,
+            name,
+            scale,
+            this.writeOptions(query),
+          );
+          sendJson(res, 200, updated);
+          return 'UPDATE';
+        }
         if (
           name === undefined ||
           (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize')
@@ -91,13 +127,31 @@ export class ResourceHandler {
         return 'UPDATE';
       }
       case 'PATCH': {
-        if (name === undefined || (subresource !== undefined && subresource !== 'status')) {
+        if (
+          name === undefined ||
+          (subresource !== undefined && subresource !== 'status' && subresource !== 'scale')
+        ) {
           throw methodNotAllowed();
         }
         const { patchType, patch } = decodePatchBody(
           await readBody(req),
           req.headers['content-type'],
         );
+        if (subresource === 'scale') {
+          const scale = this.subresources.scale.patch(
+            type,
+            namespace,
+            name,
+            patchType,
+            patch,
+            this.writeOptions(query),
+          );
+          sendJson(res, 200, scale);
+          return 'PATCH';
+        }
+        if (patchType === 'apply') {
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, patch);
+        }
         const result = this.service.patch(
           type,
           namespace,
@@ -244,14 +298,6 @@ export class ResourceHandler {
       metadata: { resourceVersion: String(this.store.currentRv) },
       items,
     });
-  }
-
-  /** policy/v1 Eviction: a delete with the eviction's options (no PodDisruptionBudgets here). */
-  private evict(res: ServerResponse, route: ResourceRoute, body: unknown): void {
-    const eviction = isPlainObject(body) ? body : {};
-    const options = deleteOptionsFrom(eviction.deleteOptions, new URLSearchParams());
-    this.service.delete(route.type, route.namespace ?? '', route.name ?? '', options);
-    sendJson(res, 201, successStatus({}));
   }
 
   /** pods/binding: what a scheduler posts to set spec.nodeName. */

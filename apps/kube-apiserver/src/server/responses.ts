@@ -47,7 +47,14 @@ export function sendError(
     res.end();
     return;
   }
-  sendJson(res, status.code, status.toStatus());
+  // When writing an error, a suggested retry delay becomes Retry-After (client-go honours it).
+  const retryAfter = status.details?.retryAfterSeconds;
+  sendJson(
+    res,
+    status.code,
+    status.toStatus(),
+    retryAfter ? { 'Retry-After': String(retryAfter) } : {},
+  );
 }
 
 export function successStatus(details: Record<string, unknown>): Record<string, unknown> {
