@@ -10,6 +10,7 @@ import { SNAPSHOT_UPLOAD_TYPES } from './admin/snapshot/snapshot.controller';
 import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
+import { jsonDepthLimit } from './http/json-depth';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
 import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
@@ -51,6 +52,7 @@ export async function createCloudApiApp(
   // A snapshot restore uploads the SQLite file itself.
   app.use('/admin/snapshot', express.raw({ limit: '2gb', type: SNAPSHOT_UPLOAD_TYPES }));
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(jsonDepthLimit);
   app.use('/v1', app.get(ReadConsistency).middleware());
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>

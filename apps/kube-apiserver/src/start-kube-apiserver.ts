@@ -24,6 +24,7 @@ import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { ApplyIntentStore } from './storage/apply-intent-store';
 import { lockDataDir } from './storage/data-dir-lock';
+import { MaxInFlightLimiter } from './overload/max-in-flight';
 import { ObjectStore } from './storage/object-store';
 import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
@@ -131,11 +132,15 @@ export async function startKubeApiServer(
       openWatches: () => hub.size,
       log,
     });
+    const limiter = new MaxInFlightLimiter(
+      { readOnly: config.maxRequestsInflight, mutating: config.maxMutatingRequestsInflight },
+      (authorization) => auth.authenticate(authorization),
+    );
     const server: Server = createServer(
       { key: certificates.key, cert: certificates.cert },
-      (req, res) => {
+      limiter.wrap((req, res) => {
         void handler(req, res);
-      },
+      }),
     );
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolveListen, reject) => {

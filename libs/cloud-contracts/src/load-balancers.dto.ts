@@ -208,10 +208,14 @@ export class CreateLoadBalancerRequest extends LoadBalancerSpecRequest {
   @IsResourceName()
   name: string;
 
-  @ApiProperty({ example: 'nimbus-1', description: 'See GET /v1/regions.' })
+  @ApiPropertyOptional({
+    example: 'nimbus-1',
+    description: 'See GET /v1/regions; may be omitted when the cloud has only one region.',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(63)
-  region: string;
+  region?: string;
 
   @ApiPropertyOptional({
     example: '203.0.113.10',

@@ -87,15 +87,13 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
 
   create(principal: Principal, req: CreateLoadBalancerRequest): LoadBalancerMutation {
     const projectId = principal.projectId;
-    if (!this.catalog.regions().some((r) => r.name === req.region)) {
-      throw invalidArgument('region', `unknown region "${req.region}"; see GET /v1/regions`);
-    }
+    const region = this.regionOf(req.region);
     const families = req.ipFamilies ?? ['IPv4'];
     const spec = normalizeSpec(req, families);
     const requested = this.parseRequestedIp(req.requestedIp, families);
     const backends = this.resolveBackends(
       projectId,
-      req.region,
+      region,
       (req.backends ?? []).map((b) => b.instanceId),
       (i) => `backends[${i}].instanceId`,
     );
@@ -114,7 +112,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       id,
       projectId,
       name: req.name,
-      region: req.region,
+      region,
       state: duration > 0 ? 'provisioning' : 'active',
       nextState: duration > 0 ? 'active' : null,
       transitionEndsAt: duration > 0 ? now + duration : null,
@@ -380,6 +378,21 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       seen.add(instanceId);
       return this.resolveBackend(projectId, region, instanceId, fieldOf(i));
     });
+  }
+
+  /** The region asked for, or the only one (a single-region cloud needs no `region`). */
+  private regionOf(requested: string | undefined): string {
+    const region = requested ?? this.catalog.soleRegion();
+    if (region === undefined) {
+      throw invalidArgument(
+        'region',
+        `is required: the cloud has ${this.catalog.regions().length} regions; see GET /v1/regions`,
+      );
+    }
+    if (!this.catalog.regions().some((r) => r.name === region)) {
+      throw invalidArgument('region', `unknown region "${region}"; see GET /v1/regions`);
+    }
+    return region;
   }
 
   /** A backend must be a live instance of the project in the load balancer's region. */

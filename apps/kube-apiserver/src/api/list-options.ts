@@ -45,13 +45,23 @@ export function parseListOptions(
       : labels
         ? (o: KubeObject) => labels(o.metadata.labels)
         : (fields ?? (() => true));
+  const resourceVersion = query.get('resourceVersion') ?? undefined;
+  if (resourceVersion !== undefined && resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) {
+    throw badRequest(`invalid resourceVersion: ${resourceVersion}`);
+  }
+  const resourceVersionMatch = query.get('resourceVersionMatch') ?? undefined;
+  if (resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(resourceVersionMatch)) {
+    throw badRequest(
+      `resourceVersionMatch: Unsupported value: "${resourceVersionMatch}": supported values: "Exact", "NotOlderThan"`,
+    );
+  }
   return {
     namespace,
     matches,
     limit: positiveInt(query.get('limit'), 'limit') || undefined,
     continueToken: query.get('continue') || undefined,
-    resourceVersion: query.get('resourceVersion') ?? undefined,
-    resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+    resourceVersion,
+    resourceVersionMatch,
     watch: truthy(query.get('watch')),
     timeoutSeconds: positiveInt(query.get('timeoutSeconds'), 'timeoutSeconds'),
     allowWatchBookmarks: truthy(query.get('allowWatchBookmarks')),

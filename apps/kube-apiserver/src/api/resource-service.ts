@@ -209,6 +209,7 @@ export class ResourceService {
       if (!isPlainObject(patch)) {
         throw badRequest('apply patch must be an object');
       }
+      incomingObject(type, namespace, patch); // kind and apiVersion must match the resource
       const live = cloneJson(current.object) as Record<string, unknown>;
       const uid = current.object.metadata.uid ?? '';
       this.checkApplyConflicts(type, current, uid, options, patch);
@@ -301,6 +302,14 @@ export class ResourceService {
     candidate.kind = type.kind;
     const meta = candidate.metadata;
     const oldMeta = old.metadata;
+    if (meta.uid && meta.uid !== oldMeta.uid) {
+      // Upstream turns the object's uid into a precondition.
+      throw conflict(
+        type,
+        String(oldMeta.name),
+        `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${String(oldMeta.uid)}`,
+      );
+    }
     meta.uid = oldMeta.uid;
     meta.creationTimestamp = oldMeta.creationTimestamp;
     meta.namespace = oldMeta.namespace;

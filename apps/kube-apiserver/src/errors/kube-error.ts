@@ -14,6 +14,7 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'InternalError'
   | 'Timeout'
+  | 'RequestEntityTooLarge'
   | 'TooManyRequests';
 
 export interface StatusCause {
@@ -117,6 +118,10 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): K
     `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType, field: '' }] },
   );
+
+/** apimachinery NewRequestEntityTooLargeError. */
+export const requestEntityTooLarge = (message: string): KubeError =>
+  new KubeError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 
 /** 429 TooManyRequests (errors.NewTooManyRequests); retryAfterSeconds also sets Retry-After. */
 export const tooManyRequests = (

@@ -8,6 +8,7 @@ import { handleDiscovery } from './discovery-routes';
 import type { ApiServerMetrics } from './metrics';
 import type { ResourceHandler } from './resource-handler';
 import { sendError, sendRaw } from './responses';
+import { checkRequestPath } from './request-path';
 import { parseResourcePath } from './route';
 
 const DISCOVERY = /^\/(version|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*|metrics)\/?$/;
@@ -45,6 +46,7 @@ export function createKubeApiHandler(deps: HandlerDeps) {
     let group = '';
     let resource = '';
     try {
+      checkRequestPath(req.url ?? '/');
       const url = new URL(req.url ?? '/', 'https://localhost');
       const path = url.pathname;
       if (HEALTH.has(path)) {

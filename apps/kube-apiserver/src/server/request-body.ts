@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { load as loadYaml } from 'js-yaml';
-import { KubeError, badRequest, unsupportedMediaType } from '../errors/kube-error';
+import {
+  KubeError,
+  badRequest,
+  requestEntityTooLarge,
+  unsupportedMediaType,
+} from '../errors/kube-error';
 import type { PatchType } from '../api/resource-service';
+import { checkNestingDepth } from '../api/nesting-depth';
 import { decodeKubeProtobuf } from '../protobuf/decode-kube-protobuf';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -15,7 +21,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > MAX_BODY_BYTES) {
-      throw new KubeError(413, 'BadRequest', 'the request body is too large');
+      throw requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`);
     }
     chunks.push(buf);
   }
@@ -34,21 +40,27 @@ export const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 function parseJson(body: Buffer): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
+  checkNestingDepth(parsed);
+  return parsed;
 }
 
 function parseYaml(body: Buffer): unknown {
+  let parsed: unknown;
   try {
-    return loadYaml(body.toString('utf8'));
+    parsed = loadYaml(body.toString('utf8'));
   } catch (error) {
     throw badRequest(
       `the request body is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     );
   }
+  checkNestingDepth(parsed);
+  return parsed;
 }
 
 /**
@@ -71,13 +83,27 @@ export function decodeObjectBody(
     return parseYaml(body);
   }
   if (type === PROTOBUF) {
-    const decoded = decodeKubeProtobuf(body);
+    const decoded = decodeProtobuf(body);
     if (!allowProtobuf.includes(decoded.kind)) {
       throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
     }
     return decoded.object;
   }
   throw unsupportedMediaType(type, JSON_TYPES);
+}
+
+/** Garbage protobuf is the client's fault: a 400, as upstream's decoder answers. */
+function decodeProtobuf(body: Buffer): ReturnType<typeof decodeKubeProtobuf> {
+  try {
+    return decodeKubeProtobuf(body);
+  } catch (error) {
+    if (error instanceof KubeError) {
+      throw error;
+    }
+    throw badRequest(
+      `the request body is not a valid protobuf object: ${(error as Error).message}`,
+    );
+  }
 }
 
 export function decodePatchBody(

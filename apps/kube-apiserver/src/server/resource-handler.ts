@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
+import { checkStrictFields } from '../api/strict-fields';
 import { parseListOptions, type ListOptions } from '../api/list-options';
 import { isPlainObject, type KubeObject } from '../api/types';
 import { badRequest, conflict, methodNotAllowed } from '../errors/kube-error';
@@ -72,6 +73,7 @@ export class ResourceHandler {
         const body = await readBody(req);
         if (name === undefined) {
           const object = decodeObjectBody(body, req.headers['content-type'], [type.kind]);
+          checkStrictFields(type, object, query);
           await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
           const result = this.service.create(type, namespace, object, this.writeOptions(query));
           this.sendObject(res, 201, route, result.object, table);
@@ -115,6 +117,7 @@ export class ResourceHandler {
           throw methodNotAllowed();
         }
         const object = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
+        checkStrictFields(type, object, query);
         const result = this.service.update(
           type,
           namespace,
