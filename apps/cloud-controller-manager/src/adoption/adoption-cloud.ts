@@ -26,6 +26,7 @@ export function adoptionPolicy(
     clusterName: settings.clusterName,
     zone: settings.adoptZone,
     instanceType: settings.adoptInstanceType,
+    deleteAdoptedNodes: settings.deleteAdoptedNodes,
   };
   return {
     importRequest: (node) => importRequestFor(node, defaults),

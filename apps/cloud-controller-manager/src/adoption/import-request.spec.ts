@@ -1,7 +1,7 @@
 import type { V1Node } from '@app/kube-client';
 import { foreignProvider, importRequestFor, isNotReady } from './import-request';
 
-const DEFAULTS = { clusterName: 'kind', zone: '', instanceType: '' };
+const DEFAULTS = { clusterName: 'kind', zone: '', instanceType: '', deleteAdoptedNodes: false };
 const UNINITIALIZED = {
   key: 'node.cloudprovider.kubernetes.io/uninitialized',
   value: 'true',
@@ -106,7 +106,7 @@ describe('importRequestFor', () => {
     expect('zone' in cloudDefault || 'instanceType' in cloudDefault).toBe(false);
   });
 
-  it('does not adopt Nimbus nodes, nor initialised nodes that are NotReady (the lifecycle decides)', () => {
+  it('does not adopt Nimbus nodes; adopts NotReady nodes unless --delete-adopted-nodes leaves initialised ones to the lifecycle', () => {
     const ip = { 'alpha.kubernetes.io/provided-node-ip': '10.1.0.2' };
     expect(
       importRequestFor(
@@ -114,18 +114,23 @@ describe('importRequestFor', () => {
         DEFAULTS,
       ),
     ).toBeUndefined();
-    expect(
-      importRequestFor(node({ tainted: false, ready: 'False', annotations: ip }), DEFAULTS),
-    ).toBeUndefined();
+    // Default: adopted nodes are never deleted, so a NotReady one is imported like any other.
     expect(
       importRequestFor(node({ tainted: false, ready: 'Unknown', annotations: ip }), DEFAULTS),
+    ).toBeDefined();
+    const deleting = { ...DEFAULTS, deleteAdoptedNodes: true };
+    expect(
+      importRequestFor(node({ tainted: false, ready: 'False', annotations: ip }), deleting),
+    ).toBeUndefined();
+    expect(
+      importRequestFor(node({ tainted: false, ready: 'Unknown', annotations: ip }), deleting),
     ).toBeUndefined();
     // Not yet initialised: adopted whatever its readiness (kind nodes are NotReady until the CNI runs).
-    expect(importRequestFor(node({ ready: 'False', annotations: ip }), DEFAULTS)).toBeDefined();
+    expect(importRequestFor(node({ ready: 'False', annotations: ip }), deleting)).toBeDefined();
     expect(
-      importRequestFor(node({ tainted: false, ready: 'True', annotations: ip }), DEFAULTS),
+      importRequestFor(node({ tainted: false, ready: 'True', annotations: ip }), deleting),
     ).toBeDefined();
-    expect(importRequestFor(node({ tainted: false, annotations: ip }), DEFAULTS)).toBeDefined();
+    expect(importRequestFor(node({ tainted: false, annotations: ip }), deleting)).toBeDefined();
   });
 });
 

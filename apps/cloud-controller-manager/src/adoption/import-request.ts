@@ -22,6 +22,8 @@ export interface AdoptionDefaults {
   zone: string;
   /** `--adopt-instance-type`; "" lets the cloud choose. */
   instanceType: string;
+  /** `--delete-adopted-nodes`: initialised NotReady nodes are left to the lifecycle controller. */
+  deleteAdoptedNodes: boolean;
 }
 
 /** `kind` for `kind://docker/kind/kind-worker`, undefined for none or a Nimbus providerID. */
@@ -44,9 +46,12 @@ export function isNotReady(node: ProviderNode): boolean {
 
 /**
  * What `--adopt-nodes` imports for a node without a Nimbus providerID, or undefined when it is
- * not adopted now: an initialised node that is NotReady is the lifecycle controller's business
- * (adopting it again would undo a termination the user asked for). Throws when the node should be
- * adopted but has no IPv4 address to give the instance.
+ * not adopted now: with `--delete-adopted-nodes`, an initialised node that is NotReady is the
+ * lifecycle controller's business (adopting it again would undo a termination the user asked
+ * for). Without it such a node is never deleted, so it is imported like any other — else a node
+ * that was NotReady when the cloud lost (or never had) its instance would stay out of load
+ * balancers once Ready: readiness is no reason for the service controller to sync (KEP-3458).
+ * Throws when the node should be adopted but has no IPv4 address to give the instance.
  *
  * - name: the node name; privateIp: the kubelet's `--node-ip` (annotation
  *   `alpha.kubernetes.io/provided-node-ip`, its IPv4 entry), else the first IPv4 InternalIP — the
@@ -59,7 +64,10 @@ export function importRequestFor(
   node: ProviderNode,
   defaults: AdoptionDefaults,
 ): NodeImportRequest | undefined {
-  if (isNimbusProviderID(node.spec?.providerID ?? '') || (!tainted(node) && isNotReady(node))) {
+  if (
+    isNimbusProviderID(node.spec?.providerID ?? '') ||
+    (defaults.deleteAdoptedNodes && !tainted(node) && isNotReady(node))
+  ) {
     return undefined;
   }
   const pick = (key: string, fallback: string): string | undefined =>
