@@ -34,7 +34,7 @@ export class ImportInstanceRequest {
   @ApiProperty({
     example: '172.18.0.3',
     description:
-      "The machine's real IPv4 address (for a node: its InternalIP, e.g. the kubelet's alpha.kubernetes.io/provided-node-ip). Kept as the instance's privateIp even outside the network's CIDR; unique among the project's live instances.",
+      "The machine's real IPv4 address (for a node: its InternalIP, e.g. the kubelet's alpha.kubernetes.io/provided-node-ip). Kept as the instance's privateIp even outside the network's CIDR; unique among the project's live instances; not 0.0.0.0, a broadcast or a multicast address.",
   })
   @IsIP('4', { message: 'privateIp must be an IPv4 address' })
   privateIp: string;

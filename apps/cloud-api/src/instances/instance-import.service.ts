@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { alreadyExists, Clock, failedPrecondition, IdGenerator } from '@app/common';
+import ipaddr from 'ipaddr.js';
+import {
+  alreadyExists,
+  Clock,
+  failedPrecondition,
+  IdGenerator,
+  invalidArgument,
+} from '@app/common';
 import type { ImportInstanceRequest } from '@app/cloud-contracts';
 import { AddressAllocator } from '../addresses/address-allocator';
 import { ipv4ToInt } from '../addresses/ipv4';
@@ -30,6 +37,7 @@ export class InstanceImportService {
   ) {}
 
   import(principal: Principal, req: ImportInstanceRequest): InstanceMutation {
+    requireHostAddress(req.privateIp);
     const zone = req.zone ?? this.catalog.zones()[0].name;
     const region = this.catalog.requireZone(zone);
     const type = this.catalog.requireInstanceType(
@@ -96,5 +104,15 @@ export class InstanceImportService {
         return;
       }
     }
+  }
+}
+
+/** Ranges no machine has as its own address (a load balancer would dial them as a backend). */
+const NOT_A_HOST = new Set(['unspecified', 'broadcast', 'multicast']);
+
+function requireHostAddress(ip: string): void {
+  const range = ipaddr.IPv4.parse(ip).range();
+  if (NOT_A_HOST.has(range)) {
+    throw invalidArgument('privateIp', `${ip} is a ${range} address, not a machine's`);
   }
 }
