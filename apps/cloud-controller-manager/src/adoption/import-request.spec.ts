@@ -84,7 +84,7 @@ describe('importRequestFor', () => {
 
   it('prefers the node label, then the annotation, then the flags, then the cloud for zone and type', () => {
     const ip = { 'alpha.kubernetes.io/provided-node-ip': '10.1.0.2' };
-    const flags = { clusterName: 'c', zone: 'nimbus-1c', instanceType: 'nb.large' };
+    const flags = { ...DEFAULTS, clusterName: 'c', zone: 'nimbus-1c', instanceType: 'nb.large' };
     expect(importRequestFor(node({ annotations: ip }), flags)).toMatchObject({
       zone: 'nimbus-1c',
       instanceType: 'nb.large',
