@@ -1,4 +1,5 @@
 import { StorageV1Api, type V1Node, type V1NodeAddress, type V1Taint } from '@app/kube-client';
+import { kubeletConditions } from '@app/testing';
 import type { CcmHarness } from '../harness';
 
 /**
@@ -70,14 +71,6 @@ export async function registerNode(h: CcmHarness, spec: KubeletNode): Promise<V1
     },
   });
   const now = new Date();
-  const condition = (type: string, status: string, reason: string, message: string) => ({
-    type,
-    status,
-    reason,
-    message,
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-  });
   await h.patchNodeStatus(spec.name, {
     addresses: spec.addresses ?? [
       { type: 'InternalIP', address: spec.nodeIP },
@@ -90,34 +83,7 @@ export async function registerNode(h: CcmHarness, spec: KubeletNode): Promise<V1
       pods: '110',
       'ephemeral-storage': '102626232Ki',
     },
-    conditions: [
-      condition(
-        'MemoryPressure',
-        'False',
-        'KubeletHasSufficientMemory',
-        'kubelet has sufficient memory available',
-      ),
-      condition(
-        'DiskPressure',
-        'False',
-        'KubeletHasNoDiskPressure',
-        'kubelet has no disk pressure',
-      ),
-      condition(
-        'PIDPressure',
-        'False',
-        'KubeletHasSufficientPID',
-        'kubelet has sufficient PID available',
-      ),
-      spec.ready
-        ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
-        : condition(
-            'Ready',
-            'False',
-            'KubeletNotReady',
-            'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
-          ),
-    ],
+    conditions: kubeletConditions(spec.ready, now),
     nodeInfo: {
       architecture: 'amd64',
       operatingSystem: 'linux',
