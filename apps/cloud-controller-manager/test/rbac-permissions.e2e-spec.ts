@@ -5,7 +5,7 @@ import { KubeConfig } from '@app/kube-client';
 import { adoptionFlags, waitForInitialised, waitForRouteCreated } from './adoption/adoption-checks';
 import { registerNode, setReady } from './adoption/kubelet-registration';
 import { kindNodes } from './adoption/local-cluster-nodes';
-import { CcmHarness, SHUTDOWN_TAINT, hasTaint, waitFor } from './harness';
+import { CcmHarness, RecordingLogger, SHUTDOWN_TAINT, hasTaint, waitFor } from './harness';
 import {
   createLbService,
   deleteService,
@@ -141,7 +141,8 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
     ]);
   });
 
-  it('should use exactly the permissions deploy/ grants through the node, lifecycle, route, service and volume scenarios', async () => {
+  /** The CCM's kubeconfig: through the recording proxy. */
+  const throughProxy = (): KubeConfig => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'recorded', server: proxy.url, skipTLSVerify: true }],
@@ -149,6 +150,11 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
       contexts: [{ name: 'ccm', cluster: 'recorded', user: 'ccm' }],
       currentContext: 'ccm',
     });
+    return kc;
+  };
+
+  it('should use exactly the permissions deploy/ grants through the node, lifecycle, route, service and volume scenarios', async () => {
+    const kc = throughProxy();
     const ccm = await h.startCcm(
       { ...adoptionFlags('kind', '10.244.0.0/16'), ...UPSTREAM_LEASE },
       { kubeConfig: kc },
@@ -292,5 +298,64 @@ describe('CCM permissions (recorded requests) vs the RBAC of deploy/', () => {
     // The api-server answered everything it was asked (calls cut short by the CCM's stop aside).
     const failed = attributes.filter((r) => !r.aborted && !(r.status > 0 && r.status < 500));
     expect(failed.map((r) => `${r.status} ${r.method} ${r.url}`)).toEqual([]);
+  });
+
+  /*
+   * One rule fewer: what a user sees when the ClusterRole lacks a permission. The api-server does
+   * not enforce RBAC yet, so the proxy refuses what the trimmed roles do not allow, with the RBAC
+   * authorizer's 403 message (k8s.io/apiserver endpoints/handlers/responsewriters: forbiddenMessage).
+   */
+  it('should surface a 403 in the CCM log and the Service events when services/status patch is removed', async () => {
+    const trimmed: BoundRules[] = bound.map((b) => ({
+      ...b,
+      rules: b.rules.filter((r) => !(r.resources ?? []).includes('services/status')),
+    }));
+    expect(grants(bound)).toContain('core/services/status patch');
+    expect(grants(trimmed)).not.toContain('core/services/status patch');
+    const user = `system:serviceaccount:${SA.namespace}:${SA.name}`;
+    proxy.deny = (method, url) => {
+      const a = requestAttributes(method, url);
+      if (allowedBy([...trimmed, DEFAULT_AUTHENTICATED_RULES], a)) {
+        return undefined;
+      }
+      const [resource, subresource] = a.resource.split('/');
+      const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+      return `${resource} "${a.name}" is forbidden: User "${user}" cannot ${a.verb} resource "${resource}${subresource ? `/${subresource}` : ''}" in API group "${a.apiGroup}" ${scope}`;
+    };
+    const logger = new RecordingLogger();
+    const ccm = await h.startCcm(
+      { ...adoptionFlags('kind', ''), leaderElect: 'false' },
+      { kubeConfig: throughProxy(), logger },
+    );
+    try {
+      await createLbService(h, 'denied');
+      const forbidden =
+        'services "denied" is forbidden: User "system:serviceaccount:kube-system:nimbus-cloud-controller-manager" cannot patch resource "services/status" in API group "" in the namespace "default"';
+      const event = await waitForEvent(h, 'denied', 'SyncLoadBalancerFailed', {
+        timeoutMs: 60_000,
+      });
+      expect(event.type).toBe('Warning');
+      expect(event.message).toContain(
+        'Error syncing load balancer: failed to update load balancer status',
+      );
+      expect(event.message).toContain(forbidden);
+      expect(
+        logger.entries.some(
+          (e) =>
+            e.level !== 'info' &&
+            Object.values(e.fields).some((v) => typeof v === 'string' && v.includes(forbidden)),
+        ),
+      ).toBe(true);
+      // Nothing else was refused: the one missing rule is the only 403.
+      const refused = proxy.requests
+        .filter((r) => r.status === 403)
+        .map((r) => `${r.method} ${new URL(r.url, 'http://x').pathname}`);
+      expect([...new Set(refused)]).toEqual([
+        'PATCH /api/v1/namespaces/default/services/denied/status',
+      ]);
+    } finally {
+      proxy.deny = undefined;
+      await h.stopCcm(ccm);
+    }
   });
 });
