@@ -153,7 +153,7 @@ function protoDescriptor(protoFiles: string[]): Record<string, unknown> {
 // Go facts that protobuf does not carry
 
 /**
- * Field flags per proto field name: `p` Go pointer, `o` json omitempty, `i` inline (embedded in
+ * Field flags per proto field number: `p` Go pointer, `o` json omitempty, `i` inline (embedded in
  * the parent JSON object), then `|<jsonName>` when the JSON name differs from the proto name.
  */
 type GoFields = Record<string, Record<string, string>>;
@@ -189,10 +189,15 @@ function goFields(packages: ProtoPackage[]): { fields: GoFields; listWrappers: s
         }
         const [, name, type, tags] = field;
         const proto = /protobuf:"([^"]*)"/.exec(tags)?.[1];
-        const protoName = proto && /(?:^|,)name=([^,]+)/.exec(proto)?.[1];
-        if (!protoName) {
+        // "bytes,2,opt,name=volumeSource": the field number is always there, the name not always.
+        const fieldNumber = proto?.split(',')[1];
+        if (!proto || proto === '-' || !fieldNumber) {
           continue;
         }
+        const goName = name ?? type.replace(/^\*/, '').split('.').pop() ?? '';
+        const protoName =
+          /(?:^|,)name=([^,]+)/.exec(proto)?.[1] ??
+          goName.charAt(0).toLowerCase() + goName.slice(1);
         const json = /json:"([^"]*)"/.exec(tags)?.[1];
         const [jsonName, ...opts] = (json ?? '').split(',');
         let flags = '';
@@ -209,7 +214,7 @@ function goFields(packages: ProtoPackage[]): { fields: GoFields; listWrappers: s
         if (!flags.includes('i') && effectiveJson !== protoName && json !== '-') {
           flags += `|${effectiveJson}`;
         }
-        current[protoName] = flags;
+        current[fieldNumber] = flags;
       }
     }
   }
@@ -351,13 +356,19 @@ function main(): void {
     JSON.stringify({ apiPackages, listWrappers: listWrappers.sort(), fields }),
   );
   const v2 = openapiV2(a.swagger);
+  const v3 = openapiV3(a['openapi-v3']);
   // The structure of every definition (descriptions dropped): what SSA, field validation and
-  // protobuf need on the first write, without parsing the whole OpenAPI bundle.
-  write('generated/schemas.json', JSON.stringify(withoutDescriptions(v2.definitions)));
+  // protobuf need on the first write, without parsing the whole OpenAPI bundle. The v3 schemas
+  // carry the defaults (list-map keys like protocol: TCP) that the v2 document leaves out.
+  const v3Schemas = v3.schemas as Json;
+  const v2Only = Object.fromEntries(
+    Object.entries(v2.definitions as Json).filter(([name]) => !(name in v3Schemas)),
+  );
+  write('generated/schemas.json', JSON.stringify(withoutDescriptions({ ...v2Only, ...v3Schemas })));
   const bundle = {
     kubernetesVersion: '1.32',
     v2,
-    v3: openapiV3(a['openapi-v3']),
+    v3,
   };
   write(
     'openapi/kubernetes-openapi.json.br',
@@ -395,7 +406,7 @@ Upstream files the built-in api-server serves and decodes with. Licensed under t
 | \`proto/k8s.io/apimachinery/…/generated.proto\` | meta/v1, runtime, runtime/schema, intstr, resource | kubernetes/apimachinery ${info.apimachinery.ref}, verbatim |
 | \`proto/github.com/google/gnostic-models/openapiv2/OpenAPIv2.proto\` | the protobuf form of OpenAPI v2 that client-go reads | google/gnostic-models ${info.gnostic.ref}, verbatim |
 | \`generated/kube-proto.json\` | the protobufjs descriptor of the ${info.protoCount} files above (comments dropped) | generated |
-| \`generated/schemas.json\` | the v2 \`definitions\` without descriptions: the structure SSA, field validation and defaulting of list keys walk | generated from the v2 document below |
+| \`generated/schemas.json\` | the v3 component schemas (plus the few v2-only discovery definitions) without descriptions: the structure SSA, field validation and list-key defaults walk | generated from the OpenAPI documents below |
 | \`generated/go-fields.json\` | what the Go types add to the protobuf schema: pointer fields, \`omitempty\`, inline embedding, JSON names that differ, \`[]string\` wrapper messages, and the proto package of each group version | generated from the \`types.go\` files of the same tags |
 | \`openapi/kubernetes-openapi.json.br\` | \`{kubernetesVersion, v2, v3: {schemas, documents}}\`: the v2 document (\`swagger.json\`) and the v3 group-version documents of Kubernetes 1.32, limited to the GA group versions, v3 component schemas stored once; brotli | kubernetes/kubernetes release-1.32 \`api/openapi-spec/swagger.json\` and \`api/openapi-spec/v3/*.json\` |
 

@@ -13,6 +13,7 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'InternalError'
+  | 'RequestEntityTooLarge'
   | 'Timeout';
 
 export interface StatusCause {
@@ -27,10 +28,14 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 /** An error that becomes a Kubernetes `Status` response (see errors.go in apimachinery). */
 export class KubeError extends Error {
+  /** Status.metadata.continue (an expired continue token's replacement). */
+  listContinue?: string;
+
   constructor(
     readonly code: number,
     readonly reason: StatusReason,
@@ -45,7 +50,7 @@ export class KubeError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listContinue ? { continue: this.listContinue } : {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -128,17 +133,21 @@ export interface FieldError {
   reason?: string;
 }
 
-/** 422 Invalid naming every bad field: `<Kind> "<name>" is invalid: <field>: <msg>`. */
+/**
+ * 422 Invalid naming every bad field: `<Kind>[.<group>] "<name>" is invalid: <field>: <msg>`
+ * (errors.NewInvalid with a GroupKind).
+ */
 export const invalid = (
   kind: string,
   gr: GroupResource,
   name: string,
   errors: FieldError[],
 ): KubeError => {
-  const list = errors.map((e) => `${e.field}: ${e.message}`);
+  const list = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   const text = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return new KubeError(422, 'Invalid', `${kind} "${name}" is invalid: ${text}`, {
-    name,
+  const qualifiedKind = gr.group ? `${kind}.${gr.group}` : kind;
+  return new KubeError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${text}`, {
+    ...(name ? { name } : {}),
     group: gr.group,
     kind,
     causes: errors.map((e) => ({

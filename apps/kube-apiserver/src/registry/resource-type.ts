@@ -70,6 +70,11 @@ export interface ResourceType {
   defaultOnCreate?(obj: KubeObject, ctx: WriteContext): void;
   /** Decode-time defaults applied on every write (create, update, patch), like SetDefaults_*. */
   defaultOnWrite?(obj: KubeObject): void;
+  /**
+   * A custom resource (CRD): served as apiextensions-apiserver serves them — JSON and YAML only
+   * (no protobuf), no strategic merge patch (415).
+   */
+  customResource?: boolean;
   /** Validation; `old` is set on update. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
 }
