@@ -11,6 +11,7 @@ import {
 } from '../patch/structured-merge/updater';
 import type { TypeRef } from '../schema/typed-schema';
 import { strictCheckValue } from '../schema/strict-json';
+import { normalizeTimeString } from '../time/kube-time';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 
 /**
@@ -100,7 +101,8 @@ function decodeManagedFields(entries: unknown): Managed {
       apiVersion: entry.apiVersion,
       applied: entry.operation === 'Apply',
     });
-    managed.times.set(id, entry.time);
+    // Clients re-encode times (client-node writes milliseconds): keep metav1.Time's form.
+    managed.times.set(id, entry.time ? normalizeTimeString(entry.time, false) : undefined);
   });
   return managed;
 }

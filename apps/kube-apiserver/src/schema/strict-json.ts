@@ -93,7 +93,9 @@ class Parser {
       }
       this.at++;
       const childPath = path ? `${path}.${key}` : key;
-      const childGoPath = goPath ? `${goPath}.${key}` : key;
+      // Go's type errors name struct fields only (map keys are not part of the path).
+      const structField = atom?.kind === 'map' && atom.fields.has(key);
+      const childGoPath = structField || !atom ? (goPath ? `${goPath}.${key}` : key) : goPath;
       if (seen.has(key)) {
         this.strictErrors.push(`duplicate field ${JSON.stringify(childPath)}`);
       }
