@@ -219,16 +219,20 @@ describe('query parameters', () => {
     await eventually(() =>
       expect(w.lines().some((l) => l.includes('k8s.io/initial-events-end'))).toBe(true),
     );
-    const events = w
-      .lines()
-      .map((l) => JSON.parse(l) as { type: string; object: Record<string, any> });
+    const events = w.lines().map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string;
+          object: { metadata: { annotations: Record<string, string> } };
+        },
+    );
     const end = events.findIndex((e) => e.type === 'BOOKMARK');
     expect(events.slice(0, end).every((e) => e.type === 'ADDED')).toBe(true);
     expect(end).toBeGreaterThanOrEqual(4);
     const bookmark = events[end].object;
     expect(bookmark).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
     const blueprint = Buffer.from(
-      bookmark.metadata.annotations['k8s.io/initial-events-list-blueprint'] as string,
+      bookmark.metadata.annotations['k8s.io/initial-events-list-blueprint'],
       'base64',
     ).toString();
     expect(JSON.parse(blueprint)).toEqual({

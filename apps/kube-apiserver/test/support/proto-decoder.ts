@@ -32,10 +32,7 @@ export function protoRoot(): protobuf.Root {
 
 export const toObject = (type: string, bytes: Uint8Array): Record<string, unknown> => {
   const t = protoRoot().lookupType(type);
-  return t.toObject(t.decode(bytes), { longs: Number, bytes: String, defaults: false }) as Record<
-    string,
-    unknown
-  >;
+  return t.toObject(t.decode(bytes), { longs: Number, bytes: String, defaults: false });
 };
 
 /** `k8s\0` + runtime.Unknown: the TypeMeta and the raw message bytes. */
