@@ -9,22 +9,30 @@ import { UNTYPED } from '../schema/typed-schema';
 import { FieldManager } from './managed-fields';
 import type { KubeObject } from './types';
 
-const topField = (pe: PathElement) => ('field' in pe ? pe.field : undefined);
-
 /**
- * What writes through an endpoint never own (the strategies' GetResetFields): the main resource
- * of a kind with a status subresource resets `.status`; the status subresource resets everything
- * but `.status` and the metadata it may change.
+ * The top-level fields writes through an endpoint never own (the strategies' GetResetFields):
+ * the main resource of a kind with a status subresource resets `.status`; the status
+ * subresource resets everything but `.status` and the metadata it may change.
  */
-function ignoreFilter(type: ResourceType, subresource: string | undefined): IgnoreFilter {
+function ignoredTop(
+  type: ResourceType,
+  subresource: string | undefined,
+): ((field: string) => boolean) | undefined {
   if (subresource === 'status') {
-    return (set: FieldSet) =>
-      set.filterTop((pe) => ['status', 'metadata'].includes(topField(pe) ?? ''));
+    return (field) => field !== 'status' && field !== 'metadata';
   }
   if (subresource === undefined && hasStatus(type)) {
-    return (set: FieldSet) => set.filterTop((pe) => topField(pe) !== 'status');
+    return (field) => field === 'status';
   }
-  return (set) => set;
+  return undefined;
+}
+
+function ignoreFilter(ignored: ((field: string) => boolean) | undefined): IgnoreFilter {
+  if (!ignored) {
+    return (set) => set;
+  }
+  return (set: FieldSet) =>
+    set.filterTop((pe: PathElement) => !('field' in pe && ignored(pe.field)));
 }
 
 /** One FieldManager per (kind, subresource), rebuilt when schemas change (CRDs). */
@@ -48,11 +56,13 @@ export class FieldManagers {
     let manager = this.cache.get(key);
     if (!manager) {
       const gvk = { group: type.group, version: type.version, kind: type.kind };
+      const ignored = ignoredTop(type, subresource);
       manager = new FieldManager({
         ...gvk,
         type: this.schemas.typeOf(gvk) ?? UNTYPED,
         subresource,
-        ignore: ignoreFilter(type, subresource),
+        ignore: ignoreFilter(ignored),
+        ignoredTop: ignored,
         zero: () => goZeroObject(type.group, type.version, type.kind) as KubeObject,
         now: this.now,
       });

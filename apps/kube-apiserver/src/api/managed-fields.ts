@@ -1,7 +1,11 @@
 import { KubeError, badRequest, internalError } from '../errors/kube-error';
 import { FieldSet } from '../patch/structured-merge/field-set';
 import { pathString } from '../patch/structured-merge/path-element';
-import { compare, toFieldSet, TypedValueError } from '../patch/structured-merge/typed-value';
+import {
+  compare,
+  toFieldSet,
+  TypedValueError,
+} from '../patch/structured-merge/typed-value';
 import {
   ConflictsError,
   Updater,
@@ -37,7 +41,14 @@ export interface ManagedFieldsEntry {
 interface Managed {
   fields: ManagedSets;
   times: Map<string, string | undefined>;
+  /** The decoded entries: reused as they are when their manager's set and time did not change. */
+  original: Map<string, { entry: ManagedFieldsEntry; set: FieldSet; time?: string }>;
 }
+
+const emptyManaged = (): Managed => ({ fields: new Map(), times: new Map(), original: new Map() });
+
+/** Decoded field sets of stored entries (stored objects are never mutated, so identity is enough). */
+const decodedSets = new WeakMap<object, FieldSet>();
 
 const MAX_UPDATE_MANAGERS = 10;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -73,7 +84,7 @@ export function managerIdentifier(entry: ManagedFieldsEntry): string {
 }
 
 function decodeManagedFields(entries: unknown): Managed {
-  const managed: Managed = { fields: new Map(), times: new Map() };
+  const managed = emptyManaged();
   if (entries === undefined || entries === null) {
     return managed;
   }
@@ -96,13 +107,20 @@ function decodeManagedFields(entries: unknown): Managed {
       );
     }
     const id = managerIdentifier(entry);
+    let set = decodedSets.get(entry);
+    if (!set) {
+      set = FieldSet.fromFieldsV1(entry.fieldsV1 ?? {});
+      decodedSets.set(entry, set);
+    }
     managed.fields.set(id, {
-      set: FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}),
+      set,
       apiVersion: entry.apiVersion,
       applied: entry.operation === 'Apply',
     });
     // Clients re-encode times (client-node writes milliseconds): keep metav1.Time's form.
-    managed.times.set(id, entry.time ? normalizeTimeString(entry.time, false) : undefined);
+    const time = entry.time ? normalizeTimeString(entry.time, false) : undefined;
+    managed.times.set(id, time);
+    managed.original.set(id, { entry, set, time });
   });
   return managed;
 }
@@ -113,8 +131,18 @@ function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | undefined
   }
   const entries: ManagedFieldsEntry[] = [];
   for (const [id, owned] of managed.fields) {
-    const base = JSON.parse(id) as ManagedFieldsEntry;
     const time = managed.times.get(id);
+    const original = managed.original.get(id);
+    if (
+      original &&
+      original.set === owned.set &&
+      original.time === time &&
+      original.entry.time === time
+    ) {
+      entries.push(original.entry);
+      continue;
+    }
+    const base = JSON.parse(id) as ManagedFieldsEntry;
     entries.push({
       manager: base.manager,
       operation: owned.applied ? 'Apply' : 'Update',
@@ -125,12 +153,15 @@ function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | undefined
       ...(base.subresource ? { subresource: base.subresource } : {}),
     });
   }
-  const seconds = (t: string | undefined) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  if (entries.length === 1) {
+    return entries;
+  }
   const cmp = (a = '', b = '') => (a < b ? -1 : a > b ? 1 : 0);
+  // metav1.Time strings are RFC 3339 in UTC with whole seconds: they sort as text.
   return entries.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||
-      seconds(p.time) - seconds(q.time) ||
+      cmp(p.time, q.time) ||
       cmp(p.manager, q.manager) ||
       cmp(p.apiVersion, q.apiVersion) ||
       cmp(p.subresource, q.subresource),
@@ -192,6 +223,8 @@ export interface FieldManagerOptions {
   subresource?: string;
   /** What this endpoint's writes never own (reset fields). */
   ignore: IgnoreFilter;
+  /** The top-level fields `ignore` drops (skipped when comparing). */
+  ignoredTop?: (field: string) => boolean;
   /** Go's zero value of the kind: the live object of a create. */
   zero: () => KubeObject;
   /** Current time as metav1.Time. */
@@ -204,7 +237,7 @@ export class FieldManager {
   private readonly apiVersion: string;
 
   constructor(private readonly o: FieldManagerOptions) {
-    this.updater = new Updater(o.type, o.ignore);
+    this.updater = new Updater(o.type, o.ignore, o.ignoredTop);
     this.apiVersion = o.group ? `${o.group}/${o.version}` : o.version;
   }
 
@@ -327,8 +360,7 @@ export class FieldManager {
       try {
         return decodeManagedFields(live?.metadata.managedFields);
       } catch {
-        const empty: Managed = { fields: new Map(), times: new Map() };
-        return empty;
+        return emptyManaged();
       }
     };
     if (this.o.subresource) {
@@ -339,7 +371,7 @@ export class FieldManager {
       Array.isArray(requested) &&
       (requested.length === 0 || (requested.length === 1 && isEmptyEntry(requested[0])))
     ) {
-      return { fields: new Map(), times: new Map() };
+      return emptyManaged();
     }
     try {
       const managed = decodeManagedFields(requested);
@@ -485,12 +517,13 @@ function isEmptyEntry(entry: unknown): boolean {
   return isPlainObject(entry) && Object.keys(entry).length === 0;
 }
 
+/** A shallow view without metadata.managedFields (the typed walks never mutate their input). */
 function withoutManagedFields(obj: KubeObject): KubeObject {
-  const copy = cloneJson(obj);
-  if (isPlainObject(copy.metadata)) {
-    delete copy.metadata.managedFields;
+  if (!isPlainObject(obj.metadata) || obj.metadata.managedFields === undefined) {
+    return obj;
   }
-  return copy;
+  const { managedFields: _omit, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** capManagersManager: beyond 10 update managers, the oldest merge into "ancient-changes". */

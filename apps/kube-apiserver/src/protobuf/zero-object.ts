@@ -54,10 +54,17 @@ function zeroOf(proto: KubeProto, type: Type): unknown {
  * Kinds without a Go type (custom resources) start from `{}`.
  */
 export function goZeroObject(group: string, version: string, kind: string): Json {
-  const proto = KubeProto.get();
-  if (!proto.hasPackage(group, version)) {
-    return {};
+  const key = `${group}/${version}/${kind}`;
+  let zero = cache.get(key);
+  if (!zero) {
+    const proto = KubeProto.get();
+    const type = proto.hasPackage(group, version)
+      ? proto.typeForKind(group, version, kind)
+      : undefined;
+    zero = JSON.stringify(type ? zeroOf(proto, type) : {});
+    cache.set(key, zero);
   }
-  const type = proto.typeForKind(group, version, kind);
-  return type ? (zeroOf(proto, type) as Json) : {};
+  return JSON.parse(zero) as Json;
 }
+
+const cache = new Map<string, string>();

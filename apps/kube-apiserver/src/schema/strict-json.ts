@@ -59,15 +59,15 @@ class Parser {
     const c = this.text[this.at];
     const atom = type?.atom;
     if (c === '{') {
-      this.expectShape(atom, 'object', goPath, struct);
+      this.checkShape(atom, 'object', goPath, struct);
       return this.object(atom, path, goPath, struct);
     }
     if (c === '[') {
-      this.expectShape(atom, 'array', goPath, struct);
+      this.checkShape(atom, 'array', goPath, struct);
       return this.array(atom, path, goPath, struct);
     }
     const literal = this.literal();
-    this.checkScalar(atom, literal, goPath, struct);
+    this.checkLiteral(atom, literal, goPath, struct);
     return literal;
   }
 
@@ -187,7 +187,12 @@ class Parser {
     return JSON.parse(found[0]) as unknown;
   }
 
-  private typeMismatch(value: string, goPath: string, struct: string | undefined, goType: string) {
+  protected typeMismatch(
+    value: string,
+    goPath: string,
+    struct: string | undefined,
+    goType: string,
+  ) {
     if (this.typeError === undefined) {
       this.typeError = struct
         ? `json: cannot unmarshal ${value} into Go struct field ${struct}.${goPath} of type ${goType}`
@@ -195,7 +200,7 @@ class Parser {
     }
   }
 
-  private expectShape(
+  protected checkShape(
     atom: Atom | undefined,
     shape: 'object' | 'array',
     goPath: string,
@@ -210,7 +215,7 @@ class Parser {
     }
   }
 
-  private checkScalar(
+  protected checkLiteral(
     atom: Atom | undefined,
     value: unknown,
     goPath: string,
@@ -284,9 +289,63 @@ export function strictDecodeJson(text: string, type: TypeRef | undefined): Stric
 }
 
 /**
- * The same checks on an already decoded value (YAML bodies, patched objects): unknown fields
- * (dropped from the returned copy) and type mismatches; duplicates cannot exist any more.
+ * The same checks on an already decoded value (YAML bodies, patched objects, apply
+ * configurations): unknown fields (dropped from the returned copy) and type mismatches;
+ * duplicates cannot exist any more.
  */
 export function strictCheckValue(value: unknown, type: TypeRef | undefined): StrictDecodeResult {
-  return strictDecodeJson(JSON.stringify(value), type);
+  const walker = new ValueWalker();
+  const checked = walker.walk(value, type, '', '', undefined);
+  if (walker.typeError) {
+    throw new JsonTypeError(walker.typeError);
+  }
+  return { value: checked, strictErrors: walker.strictErrors };
+}
+
+/** strictDecodeJson's checks over a JS value instead of JSON text. */
+class ValueWalker extends Parser {
+  constructor() {
+    super('');
+  }
+
+  walk(
+    value: unknown,
+    type: TypeRef | undefined,
+    path: string,
+    goPath: string,
+    struct: string | undefined,
+  ): unknown {
+    const atom = type?.atom;
+    if (Array.isArray(value)) {
+      this.checkShape(atom, 'array', goPath, struct);
+      const elements = atom?.kind === 'list' ? atom.elements : undefined;
+      return value.map((v, i) => this.walk(v, elements, `${path}[${i}]`, goPath, struct));
+    }
+    if (value !== null && typeof value === 'object') {
+      this.checkShape(atom, 'object', goPath, struct);
+      const structName = atom?.kind === 'map' && atom.name ? shortName(atom.name) : struct;
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(value)) {
+        if (child === undefined) {
+          // Not part of the JSON (JSON.stringify drops it).
+          continue;
+        }
+        const childPath = path ? `${path}.${key}` : key;
+        let childType: TypeRef | undefined;
+        if (atom?.kind === 'map') {
+          childType = atom.fields.get(key) ?? atom.elements;
+          if (!childType) {
+            this.strictErrors.push(`unknown field ${JSON.stringify(childPath)}`);
+            continue;
+          }
+        }
+        const structField = atom?.kind === 'map' && atom.fields.has(key);
+        const childGoPath = structField || !atom ? (goPath ? `${goPath}.${key}` : key) : goPath;
+        out[key] = this.walk(child, childType, childPath, childGoPath, structName);
+      }
+      return out;
+    }
+    this.checkLiteral(atom, value, goPath, struct);
+    return value;
+  }
 }

@@ -162,122 +162,149 @@ export function equalJson(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** What changed from `lhs` to `rhs` (undefined = absent). */
-export function compare(lhs: unknown, rhs: unknown, type: TypeRef): Comparison {
+/**
+ * What changed from `lhs` to `rhs` (undefined = absent). `skipTop` leaves out top-level fields
+ * whose changes are ignored anyway (reset fields), which keeps status writes cheap.
+ */
+export function compare(
+  lhs: unknown,
+  rhs: unknown,
+  type: TypeRef,
+  skipTop?: (field: string) => boolean,
+): Comparison {
   const c: Comparison = {
     added: new FieldSet(),
     removed: new FieldSet(),
     modified: new FieldSet(),
   };
-  compareNode(lhs, rhs, type, [], c);
+  new Comparer(c, skipTop).node(lhs, rhs, type);
   return c;
 }
 
-function compareNode(lhs: unknown, rhs: unknown, type: TypeRef, path: Path, c: Comparison): void {
-  const leaf = compareChildren(lhs, rhs, type, path, c);
-  if (!leaf) {
-    if (lhs === undefined) {
-      c.added.insert(path);
-    } else if (rhs === undefined) {
-      c.removed.insert(path);
+/** The compare walk with one mutable path (copied only when a change is recorded). */
+class Comparer {
+  private readonly path: PathElement[] = [];
+
+  constructor(
+    private readonly c: Comparison,
+    private readonly skipTop?: (field: string) => boolean,
+  ) {}
+
+  node(lhs: unknown, rhs: unknown, type: TypeRef): void {
+    if (lhs !== undefined && rhs !== undefined && equalJson(lhs, rhs)) {
+      // Nothing below changed (a whole unchanged subtree costs one comparison).
+      return;
+    }
+    if (!this.children(lhs, rhs, type)) {
+      if (lhs === undefined) {
+        this.c.added.insert([...this.path]);
+      } else if (rhs === undefined) {
+        this.c.removed.insert([...this.path]);
+      }
     }
   }
-}
 
-/** Returns true when the node was handled as a leaf. */
-function compareChildren(
-  lhs: unknown,
-  rhs: unknown,
-  type: TypeRef,
-  path: Path,
-  c: Comparison,
-): boolean {
-  const leaf = () => {
+  private leaf(lhs: unknown, rhs: unknown): true {
     if (lhs === undefined) {
-      c.added.insert(path);
+      this.c.added.insert([...this.path]);
     } else if (rhs === undefined) {
-      c.removed.insert(path);
+      this.c.removed.insert([...this.path]);
     } else if (!equalJson(lhs, rhs)) {
-      c.modified.insert(path);
+      this.c.modified.insert([...this.path]);
     }
     return true;
-  };
-  const atom = effectiveAtom(type, rhs !== undefined && rhs !== null ? rhs : lhs);
-  if (atom.kind === 'scalar' || atom.kind === 'untyped') {
-    return leaf();
   }
-  if (atom.kind === 'list') {
-    const l = Array.isArray(lhs) ? lhs : undefined;
-    const r = Array.isArray(rhs) ? rhs : undefined;
-    if (atom.relationship === 'atomic' || (isEmptyContainer(l) && isEmptyContainer(r))) {
-      return leaf();
+
+  /** Returns true when the node was handled as a leaf. */
+  private children(lhs: unknown, rhs: unknown, type: TypeRef): boolean {
+    const atom = effectiveAtom(type, rhs !== undefined && rhs !== null ? rhs : lhs);
+    if (atom.kind === 'scalar' || atom.kind === 'untyped') {
+      return this.leaf(lhs, rhs);
     }
-    compareListItems(atom, l ?? [], r ?? [], path, c, lhs !== undefined, rhs !== undefined);
+    if (atom.kind === 'list') {
+      const l = Array.isArray(lhs) ? lhs : undefined;
+      const r = Array.isArray(rhs) ? rhs : undefined;
+      if (atom.relationship === 'atomic' || (isEmptyContainer(l) && isEmptyContainer(r))) {
+        return this.leaf(lhs, rhs);
+      }
+      this.listItems(atom, l ?? [], r ?? []);
+      return false;
+    }
+    const l = isMap(lhs) ? lhs : undefined;
+    const r = isMap(rhs) ? rhs : undefined;
+    if (atom.atomic || (isEmptyContainer(l) && isEmptyContainer(r))) {
+      return this.leaf(lhs, rhs);
+    }
+    const top = this.path.length === 0;
+    const visit = (key: string) => {
+      if (top && this.skipTop?.(key)) {
+        return;
+      }
+      this.path.push({ field: key });
+      this.node(l?.[key], r?.[key], fieldType(atom, key));
+      this.path.pop();
+    };
+    for (const key in l) {
+      visit(key);
+    }
+    for (const key in r) {
+      if (!l || !(key in l)) {
+        visit(key);
+      }
+    }
     return false;
   }
-  const l = isMap(lhs) ? lhs : undefined;
-  const r = isMap(rhs) ? rhs : undefined;
-  if (atom.atomic || (isEmptyContainer(l) && isEmptyContainer(r))) {
-    return leaf();
-  }
-  const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-  for (const key of keys) {
-    compareNode(l?.[key], r?.[key], fieldType(atom, key), [...path, { field: key }], c);
-  }
-  return false;
-}
 
-function compareListItems(
-  atom: ListAtom,
-  lhs: unknown[],
-  rhs: unknown[],
-  path: Path,
-  c: Comparison,
-  _lhsPresent: boolean,
-  _rhsPresent: boolean,
-): void {
-  const index = (items: unknown[]) => {
-    const byKey = new Map<string, { pe: PathElement; items: unknown[] }>();
-    const order: string[] = [];
-    items.forEach((item, i) => {
-      const pe = listItemElement(atom, item, i);
-      const k = serializeElement(pe);
-      const entry = byKey.get(k);
-      if (entry) {
-        entry.items.push(item);
+  private listItems(atom: ListAtom, lhs: unknown[], rhs: unknown[]): void {
+    const index = (items: unknown[]) => {
+      const byKey = new Map<string, { pe: PathElement; items: unknown[] }>();
+      items.forEach((item, i) => {
+        const pe = listItemElement(atom, item, i);
+        const k = serializeElement(pe);
+        const entry = byKey.get(k);
+        if (entry) {
+          entry.items.push(item);
+        } else {
+          byKey.set(k, { pe, items: [item] });
+        }
+      });
+      return byKey;
+    };
+    const l = index(lhs);
+    const r = index(rhs);
+    const visit = (k: string) => {
+      const left = l.get(k);
+      const right = r.get(k);
+      const pe = (left ?? right)!.pe;
+      const ln = left?.items.length ?? 0;
+      const rn = right?.items.length ?? 0;
+      this.path.push(pe);
+      if (ln <= 1 && rn <= 1) {
+        this.node(left?.items[0], right?.items[0], atom.elements);
+      } else if (ln >= 2 && rn >= 2) {
+        if (!equalJson(left?.items, right?.items)) {
+          this.c.modified.insert([...this.path]);
+        }
+      } else if (ln >= 2) {
+        if (rn !== 0) {
+          this.node(undefined, right?.items[0], atom.elements);
+        }
+        this.c.removed.insert([...this.path]);
       } else {
-        byKey.set(k, { pe, items: [item] });
-        order.push(k);
+        if (ln !== 0) {
+          this.node(left?.items[0], undefined, atom.elements);
+        }
+        this.c.added.insert([...this.path]);
       }
-    });
-    return { byKey, order };
-  };
-  const l = index(lhs);
-  const r = index(rhs);
-  const all = [...l.order, ...r.order.filter((k) => !l.byKey.has(k))];
-  for (const k of all) {
-    const left = l.byKey.get(k);
-    const right = r.byKey.get(k);
-    const pe = (left ?? right)!.pe;
-    const itemPath = [...path, pe];
-    const ln = left?.items.length ?? 0;
-    const rn = right?.items.length ?? 0;
-    if (ln <= 1 && rn <= 1) {
-      compareNode(left?.items[0], right?.items[0], atom.elements, itemPath, c);
-    } else if (ln >= 2 && rn >= 2) {
-      if (!equalJson(left?.items, right?.items)) {
-        c.modified.insert(itemPath);
+      this.path.pop();
+    };
+    for (const k of l.keys()) {
+      visit(k);
+    }
+    for (const k of r.keys()) {
+      if (!l.has(k)) {
+        visit(k);
       }
-    } else if (ln >= 2) {
-      if (rn !== 0) {
-        compareNode(undefined, right?.items[0], atom.elements, itemPath, c);
-      }
-      c.removed.insert(itemPath);
-    } else {
-      if (ln !== 0) {
-        compareNode(left?.items[0], undefined, atom.elements, itemPath, c);
-      }
-      c.added.insert(itemPath);
     }
   }
 }

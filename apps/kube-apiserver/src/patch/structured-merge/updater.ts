@@ -44,6 +44,8 @@ export class Updater {
   constructor(
     private readonly type: TypeRef,
     private readonly ignore: IgnoreFilter = identity,
+    /** Top-level fields the ignore filter drops entirely: not even compared. */
+    private readonly skipTop?: (field: string) => boolean,
   ) {}
 
   private update(
@@ -53,7 +55,10 @@ export class Updater {
     workflow: string,
     force: boolean,
   ): { managers: ManagedSets; comparison: Comparison } {
-    const comparison = filterComparison(compare(oldObject, newObject, this.type), this.ignore);
+    const comparison = filterComparison(
+      compare(oldObject, newObject, this.type, this.skipTop),
+      this.ignore,
+    );
     const changed = comparison.modified.union(comparison.added);
     const conflicts = new Map<string, FieldSet>();
     const out: ManagedSets = new Map(managers);
