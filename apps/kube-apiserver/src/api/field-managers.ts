@@ -10,6 +10,12 @@ import { FieldManager } from './managed-fields';
 import type { KubeObject } from './types';
 
 /**
+ * The manager the built-in controllers (garbage collector, namespace finalizer) record: upstream they
+ * run in kube-controller-manager, whose User-Agent prefix becomes the manager.
+ */
+export const CONTROLLER_MANAGER = 'kube-controller-manager';
+
+/**
  * The top-level fields writes through an endpoint never own (the strategies' GetResetFields):
  * the main resource of a kind with a status subresource resets `.status`; the status
  * subresource resets everything but `.status` and the metadata it may change.
