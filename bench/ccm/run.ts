@@ -4,10 +4,11 @@ import { writeReport } from './report';
 import type { BenchRow, CcmBenchScenario } from './scenario';
 import { loadBalancers } from './scenarios/load-balancers';
 import { nodesJoin } from './scenarios/nodes-join';
+import { volumes } from './scenarios/volumes';
 
 // `npm run bench:ccm [-- <scenario id>…]`: CCM scale scenarios against the in-process stack.
 // Scenarios: add yours to this list.
-const SCENARIOS: CcmBenchScenario[] = [nodesJoin, loadBalancers];
+const SCENARIOS: CcmBenchScenario[] = [nodesJoin, loadBalancers, volumes];
 
 const root = resolve(__dirname, '../..');
 

@@ -15,6 +15,8 @@ export interface ControllerContext {
   scheduler: Scheduler;
   logger: Logger;
   registry: Registry;
+  /** This process's leader-election identity, `<hostname>_<uuid>` (external-provisioner's id). */
+  identity: string;
 }
 
 /** A started controller; `stop` drains work in flight. */

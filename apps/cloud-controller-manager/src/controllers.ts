@@ -3,6 +3,7 @@ import { cloudNodeController } from './node/descriptor';
 import { cloudNodeLifecycleController } from './nodelifecycle/descriptor';
 import { routeControllerDescriptor } from './route/route-controller-descriptor';
 import { serviceController } from './service/descriptor';
+import { VOLUME_CONTROLLERS } from './volume/descriptors';
 
 /**
  * Every controller the CCM knows, in start order. A controller plugs in by adding its descriptor
@@ -13,4 +14,5 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   cloudNodeLifecycleController,
   serviceController,
   routeControllerDescriptor,
+  ...VOLUME_CONTROLLERS,
 ];

@@ -21,6 +21,8 @@ export interface CcmSettings {
   leaseName: string;
   leaseNamespace: string;
   featureGates: FeatureGates;
+  /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
+  volumeAddons: boolean;
 }
 
 export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
@@ -54,5 +56,6 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     leaseName: config.leaderElectResourceName,
     leaseNamespace: config.leaderElectResourceNamespace,
     featureGates: parseFeatureGates(config.featureGates),
+    volumeAddons: config.volumeAddons,
   };
 }

@@ -140,6 +140,7 @@ export async function startCloudControllerManager(
         scheduler,
         logger,
         registry,
+        identity,
       },
       signal,
     );
@@ -224,6 +225,6 @@ function nimbusProvider(config: CloudControllerManagerConfig, version?: string):
   }
   return NimbusCloudProvider.create(
     { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName },
+    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
   );
 }

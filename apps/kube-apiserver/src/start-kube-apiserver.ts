@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AdjustableClock, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
+import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
+import { EvictionSubresource } from './api/eviction';
 import { ResourceService } from './api/resource-service';
+import { ScaleSubresource } from './api/scale-subresource';
 import { ensureCertificates } from './auth/certificates';
 import { writeKubeconfig } from './auth/kubeconfig';
 import { TokenAuthenticator } from './auth/token-authenticator';
@@ -21,6 +24,7 @@ import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { lockDataDir } from './storage/data-dir-lock';
 import { ObjectStore } from './storage/object-store';
+import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
 import { SchemaRegistry } from './schema/schema-registry';
 import { createUpgradeHandler } from './server/websocket-upgrade';
@@ -86,13 +90,30 @@ export async function startKubeApiServer(
       allocator.track(svc.object);
     }
     const schemas = new SchemaRegistry();
-    const service = new ResourceService(store, clock, allocator, schemas);
+    const serviceAccounts = new ServiceAccountAdmission(
+      typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
+      typedStore(store, registry.get('', 'v1', 'namespaces')),
+    );
+    const service = new ResourceService(store, clock, allocator, schemas, [serviceAccounts]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
-    const resources = new ResourceHandler(service, store, hub, clock, {
-      heartbeatMs: config.heartbeatMs,
-      bookmarkMs: config.bookmarkMs,
-    });
+    const resources = new ResourceHandler(
+      service,
+      store,
+      hub,
+      clock,
+      { heartbeatMs: config.heartbeatMs, bookmarkMs: config.bookmarkMs },
+      {
+        scale: new ScaleSubresource(service),
+        eviction: new EvictionSubresource(
+          service,
+          registry.get('', 'v1', 'pods'),
+          registry.get('policy', 'v1', 'poddisruptionbudgets'),
+          clock,
+        ),
+        serviceAccounts,
+      },
+    );
     let ready = false;
     const handler = createKubeApiHandler({
       registry,

@@ -9,7 +9,12 @@ import {
 } from '@app/kube-client';
 import { stream } from './support/raw-client';
 import { unwrap, watchFrames } from './support/proto-decoder';
-import { eventually, startTestServer, type TestServer } from './support/test-server';
+import {
+  createServiceAccount,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 // Streaming lists (client-go ≥ 0.35 informers start with sendInitialEvents) and informers on
 // kinds that Go clients read as protobuf, driven through the real @kubernetes/client-node.
@@ -28,6 +33,7 @@ describe('client-node: streaming lists and protobuf-capable kinds', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
+    await createServiceAccount(t.server);
     kc = loadKubeConfig(t.server.kubeconfigPath);
     core = kc.makeApiClient(CoreV1Api);
     for (const name of ['s-1', 's-2', 's-3']) {

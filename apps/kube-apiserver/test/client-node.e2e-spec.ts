@@ -10,7 +10,12 @@ import {
   type V1Pod,
 } from '@app/kube-client';
 import { raw } from './support/raw-client';
-import { eventually, startTestServer, type TestServer } from './support/test-server';
+import {
+  createServiceAccount,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 // @kubernetes/client-node 1.4 (through libs/kube-client) against the built-in server, unmodified.
 jest.setTimeout(60_000);
@@ -27,6 +32,7 @@ describe('client-node', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
+    await createServiceAccount(t.server);
     kc = loadKubeConfig(t.server.kubeconfigPath);
     core = kc.makeApiClient(CoreV1Api);
   });

@@ -1,5 +1,10 @@
 import { raw, stream } from './support/raw-client';
-import { eventually, startTestServer, type TestServer } from './support/test-server';
+import {
+  createServiceAccount,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 // What the typed clients hide: auth, headers, content types, Tables, watch framing.
 jest.setTimeout(30_000);
@@ -13,6 +18,7 @@ describe('HTTP protocol', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ heartbeatMs: 200, bookmarkMs: 300 });
+    await createServiceAccount(t.server);
     await raw(t.server, '/api/v1/namespaces/default/pods', {
       method: 'POST',
       body: JSON.stringify({

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createServiceAccount,
   eventually,
   kubectlFor,
   requireKubectl,
@@ -47,6 +48,7 @@ describe('kubectl acceptance', () => {
     t = await startTestServer();
     work = mkdtempSync(join(tmpdir(), 'nimbus-kubectl-'));
     k = kubectlFor(t.server.kubeconfigPath, join(work, 'cache'));
+    await createServiceAccount(t.server);
     await ok(['create', '-f', join(fixtures, 'node.yaml')]);
     await ok(['create', '-f', join(fixtures, 'pod-1.yaml')]);
   });
@@ -485,6 +487,7 @@ describe('kubectl acceptance', () => {
     it('should create, forbid new content while terminating and delete a namespace (check 23)', async () => {
       const yaml = await ok(['create', 'ns', 't1', '--dry-run=client', '-o', 'yaml']);
       expect(await ok(['apply', '-f', '-'], { input: yaml })).toContain('namespace/t1 created');
+      await createServiceAccount(t.server, 't1');
       await ok(['run', 'p', '-n', 't1', '--image=x']);
       await ok(['patch', 'pod', 'p', '-n', 't1', '-p', '{"metadata":{"finalizers":["x/y"]}}']);
       const deleting = k(['delete', 'ns', 't1', '--timeout=20s']);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { environmentWith } from '@app/config';
 import { raw } from './support/raw-client';
-import { startTestServer, type TestServer } from './support/test-server';
+import { createServiceAccount, startTestServer, type TestServer } from './support/test-server';
 
 // The kubectl compatibility matrix: the everyday flow with every kubectl minor from 1.27 to 1.33
 // found next to the kubectl dispatcher, against one shared server. Minors that are not
@@ -143,6 +143,8 @@ describe('kubectl compatibility matrix', () => {
       };
 
       await ok(['create', 'namespace', ns]);
+      // What the serviceaccount controller does in every namespace (pods need it).
+      await createServiceAccount(t.server, ns);
 
       // create, client-side apply (created / unchanged / configured)
       const v1 = manifest(80, 'a');
@@ -238,6 +240,14 @@ describe('kubectl compatibility matrix', () => {
         expect(await ok(['scale', 'deployment/scaled', '-n', ns, '--replicas', '2'])).toContain(
           'scaled',
         );
+        const scaled = JSON.parse(
+          await ok(['get', 'deployment/scaled', '-n', ns, '-o', 'json', '--show-managed-fields']),
+        ) as {
+          spec: { replicas: number };
+          metadata: { managedFields: { subresource?: string }[] };
+        };
+        expect(scaled.spec.replicas).toBe(2);
+        expect(scaled.metadata.managedFields.map((e) => e.subresource)).toContain('scale');
       } else {
         console.warn(
           `kubectl ${minor}: scale skipped — apps/v1 Deployment is not served by this build`,

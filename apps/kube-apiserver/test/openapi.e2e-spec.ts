@@ -43,12 +43,16 @@ describe('OpenAPI', () => {
     expect(doc.info.version).toBe('v1.32.0-nimbus');
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}']).toBeDefined();
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/status']).toBeDefined();
-    // Not served here: exec, replication controllers, apps/v1 (until a branch adds the kinds).
+    // Kinds in the registry appear with their subresources (apps/v1 scale included).
+    expect(
+      doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'],
+    ).toBeDefined();
+    // Not served here: exec, autoscaling (HorizontalPodAutoscalers), RBAC.
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeUndefined();
-    expect(doc.paths['/api/v1/namespaces/{namespace}/replicationcontrollers']).toBeUndefined();
-    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/apps/'))).toBe(false);
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/autoscaling/'))).toBe(false);
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/rbac.'))).toBe(false);
     expect(doc.definitions['io.k8s.api.core.v1.Pod']).toBeDefined();
-    expect(doc.definitions['io.k8s.api.core.v1.ReplicationController']).toBeUndefined();
+    expect(doc.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler']).toBeUndefined();
     expect(doc.definitions['io.k8s.api.core.v1.PodSpec'].properties?.containers).toMatchObject({
       'x-kubernetes-patch-merge-key': 'name',
       'x-kubernetes-patch-strategy': 'merge',
@@ -128,9 +132,12 @@ describe('OpenAPI', () => {
     }>();
     expect(Object.keys(root.paths).sort()).toEqual([
       'api/v1',
+      'apis/apps/v1',
+      'apis/batch/v1',
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',
       'apis/events.k8s.io/v1',
+      'apis/policy/v1',
       'apis/storage.k8s.io/v1',
     ]);
     const url = root.paths['apis/storage.k8s.io/v1'].serverRelativeURL;

@@ -17,50 +17,16 @@ import type {
   RouteDto,
   RouteOperationDto,
   UpdateLoadBalancerRequest,
+  VolumeTypeDto,
   ZoneDto,
 } from '@app/cloud-contracts';
-import { CloudHttp, type CloudClientOptions, type QueryValue } from './cloud-http';
+import { CloudHttp, type CloudClientOptions } from './cloud-http';
+import { Resource, seg, type Filter, type MutationOptions, type Query } from './resource';
 import { errorFromProblem, NetworkError } from './errors';
 import { collect, findFirst, paginate, type Page } from './paging';
+import { VolumesApi } from './volumes-api';
 
-type Query<T> = { [K in keyof T]?: T[K] };
-/** List filters without the paging fields (the helpers page themselves). */
-type Filter<T> = Omit<Query<T>, 'pageToken'>;
-
-/** Options of calls that change a resource. */
-export interface MutationOptions {
-  /** The resource's etag; a mismatch is a PreconditionFailedError. */
-  ifMatch?: string;
-  /** Overrides the generated key (e.g. to make a call idempotent across process restarts). */
-  idempotencyKey?: string;
-}
-
-const seg = (value: string): string => encodeURIComponent(value);
-const asQuery = <T extends object>(q: T | undefined): Record<string, QueryValue> => q ?? {};
-
-abstract class Resource {
-  constructor(protected readonly http: CloudHttp) {}
-
-  protected async read<T>(path: string, query?: object): Promise<T> {
-    return (await this.http.request<T>({ method: 'GET', path, query: asQuery(query) })).body;
-  }
-
-  protected async send<T>(
-    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-    path: string,
-    body: unknown,
-    options: MutationOptions = {},
-  ): Promise<T> {
-    const res = await this.http.request<T>({
-      method,
-      path,
-      body,
-      ifMatch: options.ifMatch,
-      idempotencyKey: options.idempotencyKey,
-    });
-    return res.body;
-  }
-}
+export type { Filter, MutationOptions, Query } from './resource';
 
 export class InstancesApi extends Resource {
   get(id: string): Promise<InstanceDto> {
@@ -299,6 +265,10 @@ export class CatalogApi extends Resource {
   async instanceTypes(): Promise<InstanceTypeDto[]> {
     return (await this.read<{ items: InstanceTypeDto[] }>('/v1/instance-types')).items;
   }
+
+  async volumeTypes(): Promise<VolumeTypeDto[]> {
+    return (await this.read<{ items: VolumeTypeDto[] }>('/v1/volume-types')).items;
+  }
 }
 
 /** Typed client of the Nimbus cloud API (the endpoints a cloud-controller-manager needs). */
@@ -308,6 +278,7 @@ export class NimbusCloudClient {
   readonly networks: NetworksApi;
   readonly routes: RoutesApi;
   readonly loadBalancers: LoadBalancersApi;
+  readonly volumes: VolumesApi;
   readonly operations: OperationsApi;
   readonly catalog: CatalogApi;
 
@@ -317,6 +288,7 @@ export class NimbusCloudClient {
     this.networks = new NetworksApi(this.http);
     this.routes = new RoutesApi(this.http);
     this.loadBalancers = new LoadBalancersApi(this.http);
+    this.volumes = new VolumesApi(this.http);
     this.operations = new OperationsApi(this.http);
     this.catalog = new CatalogApi(this.http);
   }

@@ -3,3 +3,4 @@ export * from './retry';
 export * from './paging';
 export * from './cloud-http';
 export * from './cloud-client';
+export * from './volumes-api';

@@ -3,3 +3,4 @@ export * from './clock';
 export * from './ids';
 export * from './duration';
 export * from './host-address';
+export * from './cron-schedule';

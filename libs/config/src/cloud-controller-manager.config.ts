@@ -116,6 +116,18 @@ export class CloudControllerManagerConfig {
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
 
+  /**
+   * Create the CSIDriver `disk.csi.nimbus.dev` and the StorageClasses `nimbus-ssd` (default) and
+   * `nimbus-standard` if missing (never overwritten), when a volume controller runs.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  volumeAddons = true;
+
+  /** Zone of volumes provisioned with no topology at all (Immediate, no node); "" = first zone. */
+  @IsString()
+  defaultVolumeZone = '';
+
   /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
   @IsString()
   featureGates = '';

@@ -8,6 +8,8 @@ export * from './api-error';
 export * from './event-sink';
 export * from './lease-lock';
 export * from './typed-clients';
+export * from './patch-type';
+export * from './storage-clients';
 export {
   CoreV1Api,
   CoordinationV1Api,
@@ -29,5 +31,15 @@ export {
   type V1Namespace,
   type V1Lease,
   type V1ConfigMap,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1PersistentVolumeClaimCondition,
+  type V1StorageClass,
+  type V1CSIDriver,
+  type V1CSINode,
+  type V1CSINodeDriver,
+  type V1VolumeAttachment,
+  type V1NodeSelectorTerm,
+  type V1TopologySelectorTerm,
   type CoreV1Event as V1Event,
 } from '@kubernetes/client-node';

@@ -1,4 +1,17 @@
-import { CoreV1Api, type KubeConfig, type V1Node, type V1Service } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  StorageV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1CSINode,
+  type V1Node,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Service,
+  type V1StorageClass,
+  type V1VolumeAttachment,
+} from '@kubernetes/client-node';
 import { noopLogger, waitForCacheSync, type Scheduler } from '@app/controller-runtime';
 import { InformerAdapter } from './informer-adapter';
 
@@ -17,6 +30,9 @@ export interface InformerFactoryOptions {
  */
 export class InformerFactory {
   private readonly core: CoreV1Api;
+  private readonly storage: StorageV1Api;
+  /** Informers of other resources (storage, …), by API path. */
+  private readonly others = new Map<string, InformerAdapter<KubernetesObject>>();
   private nodeInformer: InformerAdapter<V1Node> | undefined;
   private serviceInformer: InformerAdapter<V1Service> | undefined;
   private started = false;
@@ -26,6 +42,7 @@ export class InformerFactory {
     private readonly options: InformerFactoryOptions = {},
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
+    this.storage = kc.makeApiClient(StorageV1Api);
   }
 
   nodes(): InformerAdapter<V1Node> {
@@ -55,6 +72,32 @@ export class InformerFactory {
     return this.serviceInformer;
   }
 
+  persistentVolumeClaims(): InformerAdapter<V1PersistentVolumeClaim> {
+    return this.shared('/api/v1/persistentvolumeclaims', () =>
+      this.core.listPersistentVolumeClaimForAllNamespaces(),
+    );
+  }
+
+  persistentVolumes(): InformerAdapter<V1PersistentVolume> {
+    return this.shared('/api/v1/persistentvolumes', () => this.core.listPersistentVolume());
+  }
+
+  storageClasses(): InformerAdapter<V1StorageClass> {
+    return this.shared('/apis/storage.k8s.io/v1/storageclasses', () =>
+      this.storage.listStorageClass(),
+    );
+  }
+
+  csiNodes(): InformerAdapter<V1CSINode> {
+    return this.shared('/apis/storage.k8s.io/v1/csinodes', () => this.storage.listCSINode());
+  }
+
+  volumeAttachments(): InformerAdapter<V1VolumeAttachment> {
+    return this.shared('/apis/storage.k8s.io/v1/volumeattachments', () =>
+      this.storage.listVolumeAttachment(),
+    );
+  }
+
   /** Starts every informer asked for so far (and any asked for later). */
   async start(): Promise<void> {
     this.started = true;
@@ -75,18 +118,35 @@ export class InformerFactory {
     await Promise.all(this.all().map((i) => i.stop()));
   }
 
-  private all(): (InformerAdapter<V1Node> | InformerAdapter<V1Service>)[] {
-    const all: (InformerAdapter<V1Node> | InformerAdapter<V1Service>)[] = [];
-    if (this.nodeInformer) {
-      all.push(this.nodeInformer);
+  /** One informer per path, created on first use (no resync: the controllers asked for none). */
+  private shared<T extends KubernetesObject>(
+    path: string,
+    list: () => Promise<KubernetesListObject<T>>,
+  ): InformerAdapter<T> {
+    let informer = this.others.get(path) as InformerAdapter<T> | undefined;
+    if (!informer) {
+      informer = this.track(
+        new InformerAdapter<T>(this.kc, path, list, {
+          scheduler: this.options.scheduler,
+          onError: (e) => this.options.onError?.(path.split('/').pop() ?? path, e),
+        }),
+      );
+      this.others.set(path, informer);
     }
-    if (this.serviceInformer) {
-      all.push(this.serviceInformer);
+    return informer;
+  }
+
+  private all(): InformerAdapter<KubernetesObject>[] {
+    const all: InformerAdapter<KubernetesObject>[] = [...this.others.values()];
+    for (const informer of [this.nodeInformer, this.serviceInformer]) {
+      if (informer) {
+        all.push(informer);
+      }
     }
     return all;
   }
 
-  private track<T extends V1Node | V1Service>(informer: InformerAdapter<T>): InformerAdapter<T> {
+  private track<T extends KubernetesObject>(informer: InformerAdapter<T>): InformerAdapter<T> {
     if (this.started) {
       void informer.start();
     }

@@ -1,21 +1,14 @@
 import {
   CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
+  StorageV1Api,
   type KubeConfig,
   type V1Node,
   type V1NodeAddress,
   type V1NodeCondition,
   type V1Service,
 } from '@kubernetes/client-node';
-
-export type PatchType = 'merge' | 'strategic';
-
-const contentType = (type: PatchType) =>
-  setHeaderOptions(
-    'Content-Type',
-    type === 'merge' ? PatchStrategy.MergePatch : PatchStrategy.StrategicMergePatch,
-  );
+import { contentType, type PatchType } from './patch-type';
+import { StorageClients } from './storage-clients';
 
 /** The node calls the CCM makes (client-go's `Nodes()` surface it uses). */
 export class NodeClient {
@@ -107,11 +100,14 @@ export class ServiceClient {
 export class KubeClient {
   readonly nodes: NodeClient;
   readonly services: ServiceClient;
+  /** PVs, PVCs, StorageClasses, CSIDrivers, CSINodes, VolumeAttachments (the CSI sidecars' calls). */
+  readonly storage: StorageClients;
   readonly core: CoreV1Api;
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.nodes = new NodeClient(this.core);
     this.services = new ServiceClient(this.core);
+    this.storage = new StorageClients(this.core, kubeConfig.makeApiClient(StorageV1Api));
   }
 }

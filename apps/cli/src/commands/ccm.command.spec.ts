@@ -34,6 +34,7 @@ describe('nimbus ccm options', () => {
         CloudControllerManagerWebhook: false,
         ControllerManagerReleaseLeaderElectionLockOnExit: false,
       },
+      volumeAddons: true,
     });
   });
 
@@ -44,6 +45,7 @@ describe('nimbus ccm options', () => {
       '--configure-cloud-routes=false',
       '--node-monitor-period=500ms',
       '--concurrent-node-syncs=5',
+      '--volume-addons=false',
     ]);
     expect(settings).toMatchObject({
       controllers: ['*', '-route'],
@@ -51,6 +53,7 @@ describe('nimbus ccm options', () => {
       configureCloudRoutes: false,
       nodeMonitorPeriodMs: 500,
       concurrentNodeSyncs: 5,
+      volumeAddons: false,
     });
   });
 

@@ -17,7 +17,7 @@ export function addCcmOptions(command: Command): Command {
     .addOption(
       nimbusOption(
         '--controllers <list>',
-        'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route)',
+        'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
         '*',
       ),
     )
@@ -54,6 +54,20 @@ export function addCcmOptions(command: Command): Command {
     )
     .addOption(
       nimbusOption(
+        '--volume-addons [bool]',
+        'create the CSIDriver disk.csi.nimbus.dev and StorageClasses nimbus-ssd, nimbus-standard if missing',
+        'true',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--default-volume-zone <zone>',
+        'zone of volumes provisioned without any topology (default: the first zone)',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--feature-gates <gates>',
         'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
         '',
@@ -65,7 +79,7 @@ export function addCcmOptions(command: Command): Command {
 export function ccmCommand(): Command {
   return addCcmOptions(
     new Command('ccm').description(
-      'Run the cloud-controller-manager (node, node lifecycle, service and route controllers)',
+      'Run the cloud-controller-manager (node, node lifecycle, service, route and CSI volume controllers)',
     ),
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(CloudControllerManagerConfig, options);

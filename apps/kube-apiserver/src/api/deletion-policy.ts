@@ -40,13 +40,18 @@ export function deletionDue(type: ResourceType, obj: KubeObject, nowMs: number):
   return grace === 0 || Date.parse(obj.metadata.deletionTimestamp ?? '') <= nowMs;
 }
 
-/** The finalizer that makes the garbage collector orphan or wait for dependents, if any. */
-export function gcFinalizerFor(options: {
-  propagationPolicy?: string;
-  orphanDependents?: boolean;
-}): string | undefined {
-  if (options.propagationPolicy === 'Orphan' || options.orphanDependents === true) {
+/**
+ * The finalizer that makes the garbage collector orphan or wait for dependents, if any. A DELETE
+ * naming no policy gets the kind's default (batch/v1 Jobs orphan their pods).
+ */
+export function gcFinalizerFor(
+  options: { propagationPolicy?: string; orphanDependents?: boolean },
+  kindDefault?: 'Orphan',
+): string | undefined {
+  const policy =
+    options.propagationPolicy ?? (options.orphanDependents === undefined ? kindDefault : undefined);
+  if (policy === 'Orphan' || options.orphanDependents === true) {
     return 'orphan';
   }
-  return options.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : undefined;
+  return policy === 'Foreground' ? 'foregroundDeletion' : undefined;
 }

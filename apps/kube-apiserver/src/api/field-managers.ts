@@ -27,7 +27,7 @@ function ignoredTop(
   if (subresource === 'status') {
     return (field) => field !== 'status' && field !== 'metadata';
   }
-  if (subresource === undefined && hasStatus(type)) {
+  if ((subresource === undefined || subresource === 'scale') && hasStatus(type)) {
     return (field) => field === 'status';
   }
   return undefined;

@@ -1,11 +1,7 @@
 import { KubeError, badRequest, internalError } from '../errors/kube-error';
 import { FieldSet } from '../patch/structured-merge/field-set';
 import { pathString } from '../patch/structured-merge/path-element';
-import {
-  compare,
-  toFieldSet,
-  TypedValueError,
-} from '../patch/structured-merge/typed-value';
+import { compare, toFieldSet, TypedValueError } from '../patch/structured-merge/typed-value';
 import {
   ConflictsError,
   Updater,

@@ -27,12 +27,23 @@ import {
 import { incomingObject, specOf, statusUpdate } from './incoming-object';
 import { FieldManagers } from './field-managers';
 import { checkPatchedFields, type FieldValidation } from './field-validation';
+
+/** Whether a write changes what `metadata.generation` tracks for this kind. */
+function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject): boolean {
+  const source = type.generationSource ?? specOf;
+  return !deepEqual(source(next), source(old));
+}
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 import { validateMetadataMaps } from '../registry/validation';
 import type { SchemaRegistry } from '../schema/schema-registry';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+/** A mutating/validating admission plugin run on creates, after defaulting (throws to deny). */
+export interface CreateAdmission {
+  admit(type: ResourceType, obj: KubeObject, requestedName: string): void;
+}
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -87,6 +98,7 @@ export class ResourceService {
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
     readonly schemas: SchemaRegistry,
+    private readonly admission: CreateAdmission[] = [],
   ) {
     this.managers = new FieldManagers(schemas, () => formatTime(this.clock.now()));
   }
@@ -118,6 +130,8 @@ export class ResourceService {
     applied: boolean,
   ): WriteResult {
     const meta = obj.metadata;
+    // Admission names the object as requested (a generateName prefix before the name exists).
+    const requestedName = meta.name || meta.generateName || '';
     if (!meta.name && meta.generateName) {
       meta.name = generateName(meta.generateName);
     }
@@ -145,6 +159,9 @@ export class ResourceService {
     this.normalize(type, obj);
     if (!applied) {
       this.managers.forKind(type, undefined).update(undefined, obj, options.fieldManager ?? '');
+    }
+    for (const plugin of this.admission) {
+      plugin.admit(type, obj, requestedName);
     }
     this.validate(type, obj, undefined);
     if (this.storeOf(type).get(namespace, name)) {
@@ -360,14 +377,18 @@ export class ResourceService {
     if (meta.finalizers && meta.finalizers.length === 0) {
       delete meta.finalizers;
     }
-    meta.generation = oldMeta.generation;
-    if (oldMeta.generation !== undefined && !deepEqual(specOf(candidate), specOf(old))) {
-      meta.generation = oldMeta.generation + 1;
-    }
     type.defaultOnWrite?.(candidate);
     this.normalize(type, candidate);
     if (!options.managedFieldsSet) {
       this.managers.forKind(type, subresource).update(old, candidate, options.fieldManager ?? '');
+    }
+    if (subresource !== 'finalize') {
+      type.prepareForUpdate?.(candidate, old);
+    }
+    // Compared after defaulting, so a write that only omits defaulted fields changes nothing.
+    meta.generation = oldMeta.generation;
+    if (oldMeta.generation !== undefined && generationChanged(type, candidate, old)) {
+      meta.generation = oldMeta.generation + 1;
     }
     this.validate(type, candidate, old);
     if (deepEqual(candidate, old)) {
@@ -439,13 +460,18 @@ export class ResourceService {
       };
     }
     // Orphan / Foreground deletions go through the garbage collector's finalizers.
-    const gcFinalizer = gcFinalizerFor(options);
+    const gcFinalizer = gcFinalizerFor(options, type.defaultPropagationPolicy);
     if (finalizers.length === 0 && grace === 0 && !gcFinalizer) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
     }
     const next = cloneJson(old);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
+    // Marking an object for deletion bumps its generation (rest.BeforeDelete / markAsDeleting);
+    // 1.32 Pods carry no generation upstream, so theirs stays as it is here.
+    if (next.metadata.generation && !(type.group === '' && type.kind === 'Pod')) {
+      next.metadata.generation += 1;
+    }
     if (gcFinalizer) {
       next.metadata.finalizers = [...finalizers, gcFinalizer];
     }

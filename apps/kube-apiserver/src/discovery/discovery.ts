@@ -7,6 +7,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   finalize: ['update'],
   eviction: ['create'],
   binding: ['create'],
+  scale: ['get', 'patch', 'update'],
 };
 const SUBRESOURCE_KIND: Record<
   string,
@@ -14,6 +15,7 @@ const SUBRESOURCE_KIND: Record<
 > = {
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
   binding: { group: '', version: 'v1', kind: 'Binding' },
+  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
 };
 
 export const AGGREGATED_CONTENT_TYPE =

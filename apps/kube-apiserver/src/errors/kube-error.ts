@@ -14,12 +14,13 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'InternalError'
   | 'RequestEntityTooLarge'
-  | 'Timeout';
+  | 'Timeout'
+  | 'TooManyRequests';
 
 export interface StatusCause {
   reason: string;
   message: string;
-  field: string;
+  field?: string;
 }
 
 export interface StatusDetails {
@@ -121,6 +122,17 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): K
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType, field: '' }] },
   );
 
+/** 429 TooManyRequests (errors.NewTooManyRequests); retryAfterSeconds also sets Retry-After. */
+export const tooManyRequests = (
+  message: string,
+  retryAfterSeconds: number,
+  causes: StatusCause[] = [],
+): KubeError =>
+  new KubeError(429, 'TooManyRequests', message, {
+    ...(causes.length ? { causes } : {}),
+    ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}),
+  });
+
 export const unauthorized = (): KubeError => new KubeError(401, 'Unauthorized', 'Unauthorized');
 
 export const internalError = (message: string): KubeError =>
@@ -135,7 +147,7 @@ export interface FieldError {
 
 /**
  * 422 Invalid naming every bad field: `<Kind>[.<group>] "<name>" is invalid: <field>: <msg>`
- * (errors.NewInvalid with a GroupKind).
+ * (errors.NewInvalid with a GroupKind; identical messages are reported once, as an aggregate).
  */
 export const invalid = (
   kind: string,
@@ -143,7 +155,7 @@ export const invalid = (
   name: string,
   errors: FieldError[],
 ): KubeError => {
-  const list = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
+  const list = [...new Set(errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)))];
   const text = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   const qualifiedKind = gr.group ? `${kind}.${gr.group}` : kind;
   return new KubeError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${text}`, {

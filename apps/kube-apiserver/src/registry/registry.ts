@@ -6,14 +6,23 @@ import {
   secretKind,
   serviceAccountKind,
 } from './kinds/config.kinds';
+import { controllerRevisionKind } from './kinds/controller-revision.kind';
+import { cronJobKind } from './kinds/cron-job.kind';
+import { daemonSetKind } from './kinds/daemon-set.kind';
+import { deploymentKind } from './kinds/deployment.kind';
 import { endpointSliceKind } from './kinds/endpoint-slice.kind';
 import { endpointsKind } from './kinds/endpoints.kind';
 import { eventKind, eventsV1Kind } from './kinds/event.kind';
+import { jobKind } from './kinds/job.kind';
 import { leaseKind } from './kinds/lease.kind';
 import { namespaceKind } from './kinds/namespace.kind';
 import { nodeKind } from './kinds/node.kind';
+import { podDisruptionBudgetKind } from './kinds/pod-disruption-budget.kind';
 import { podKind } from './kinds/pod.kind';
+import { replicaSetKind } from './kinds/replica-set.kind';
+import { replicationControllerKind } from './kinds/replication-controller.kind';
 import { serviceKind } from './kinds/service.kind';
+import { statefulSetKind } from './kinds/stateful-set.kind';
 import {
   csiDriverKind,
   csiNodeKind,
@@ -39,8 +48,17 @@ export const BUILTIN_KINDS: ResourceType[] = [
   persistentVolumeClaimKind,
   resourceQuotaKind,
   limitRangeKind,
+  replicationControllerKind,
+  deploymentKind,
+  replicaSetKind,
+  statefulSetKind,
+  daemonSetKind,
+  controllerRevisionKind,
   endpointSliceKind,
   eventsV1Kind,
+  jobKind,
+  cronJobKind,
+  podDisruptionBudgetKind,
   storageClassKind,
   volumeAttachmentKind,
   csiDriverKind,

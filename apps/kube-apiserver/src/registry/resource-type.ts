@@ -2,7 +2,7 @@ import type { FieldError } from '../errors/kube-error';
 import type { KubeObject } from '../api/types';
 
 export type Scope = 'Cluster' | 'Namespaced';
-export type Subresource = 'status' | 'finalize' | 'eviction' | 'binding';
+export type Subresource = 'status' | 'finalize' | 'eviction' | 'binding' | 'scale';
 
 /** One Table column: upstream name/type/format, wide columns have priority 1. */
 export interface TableColumn {
@@ -25,6 +25,12 @@ export interface ListStrategy {
 /** Server-side context available to defaulting. */
 export interface WriteContext {
   nowMs: number;
+}
+
+/** Where the `scale` subresource (autoscaling/v1 Scale) reads and writes a kind's replicas. */
+export interface ScaleSpec {
+  /** labels.Selector text of the pods the kind manages (Scale `status.selector`). */
+  selector(obj: KubeObject): string;
 }
 
 /**
@@ -68,6 +74,8 @@ export interface ResourceType {
   statusOnCreate?: boolean;
   /** Defaulting on create (after metadata is set). */
   defaultOnCreate?(obj: KubeObject, ctx: WriteContext): void;
+  /** The strategy's PrepareForUpdate: server-owned fields derived from the old object. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Decode-time defaults applied on every write (create, update, patch), like SetDefaults_*. */
   defaultOnWrite?(obj: KubeObject): void;
   /**
@@ -75,6 +83,15 @@ export interface ResourceType {
    * (no protobuf), no strategic merge patch (415).
    */
   customResource?: boolean;
+  /** `spec.replicas` / `status.replicas` exposed through `/scale`. */
+  scale?: ScaleSpec;
+  /**
+   * What a change of bumps `metadata.generation` (default: everything but metadata and status;
+   * Deployments add their annotations, which the controller copies to ReplicaSets).
+   */
+  generationSource?(obj: KubeObject): unknown;
+  /** DefaultGarbageCollectionPolicy when a DELETE names none (batch/v1 Jobs orphan their pods). */
+  defaultPropagationPolicy?: 'Orphan';
   /** Validation; `old` is set on update. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
 }

@@ -1,9 +1,8 @@
 import type { FieldError } from '../errors/kube-error';
 import type { KubeObject } from '../api/types';
 import { isPlainObject } from '../api/types';
+import { dns1123LabelErrors, dns1123SubdomainErrors } from './dns-names';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -31,22 +30,9 @@ export function validateName(name: string | undefined, rule: NameRule): FieldErr
         ]
       : [];
   }
-  const [re, max, what] =
-    rule === 'label'
-      ? [
-          DNS1123_LABEL,
-          63,
-          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        ]
-      : [
-          DNS1123_SUBDOMAIN,
-          253,
-          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        ];
-  if (name.length > max || !re.test(name)) {
-    return [{ field: 'metadata.name', message: `Invalid value: "${name}": ${what}` }];
-  }
-  return [];
+  return rule === 'label'
+    ? dns1123LabelErrors(name, 'metadata.name')
+    : dns1123SubdomainErrors(name, 'metadata.name');
 }
 
 /** Label keys (qualified names) and values; annotation keys. */

@@ -16,6 +16,9 @@ import {
 import { text } from '../registry/object-path';
 import type { ObjectStore } from '../storage/object-store';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
+import type { ServiceAccountAdmission } from '../admission/service-account-admission';
+import type { EvictionSubresource } from '../api/eviction';
+import type { ScaleSubresource } from '../api/scale-subresource';
 import { JsonWatchEncoding, ProtobufWatchEncoding } from '../watch/watch-encoding';
 import { HttpWatchSink, WebSocketWatchSink, type WatchSink } from '../watch/watch-sink';
 import type { WatchHub } from '../watch/watch-hub';
@@ -58,6 +61,11 @@ export function prefixFromUserAgent(userAgent: string | undefined): string {
   return out;
 }
 
+/** The route a Scale body is decoded for (autoscaling/v1 Scale, strict field validation included). */
+function scaleRoute(route: ResourceRoute): ResourceRoute {
+  return { ...route, type: { ...route.type, group: 'autoscaling', version: 'v1', kind: 'Scale' } };
+}
+
 /** How one request is answered: its negotiated format and what the body shows (Table, …). */
 interface Answer {
   encoding: Encoding;
@@ -65,6 +73,13 @@ interface Answer {
 }
 
 /** The generic REST path: one handler for every kind, driven by its ResourceType. */
+/** Subresources served by their own REST objects rather than the generic object path. */
+export interface SubresourceHandlers {
+  scale: ScaleSubresource;
+  eviction: EvictionSubresource;
+  serviceAccounts: ServiceAccountAdmission;
+}
+
 export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
@@ -72,6 +87,7 @@ export class ResourceHandler {
     private readonly hub: WatchHub,
     private readonly clock: Clock,
     private readonly timings: WatchTimings,
+    private readonly subresources: SubresourceHandlers,
   ) {}
 
   /** Negotiates the response (406 when nothing acceptable) before any work is done. */
@@ -128,6 +144,15 @@ export class ResourceHandler {
           await this.list(res, route, options, answer);
           return 'LIST';
         }
+        if (subresource === 'scale') {
+          sendEncoded(
+            res,
+            200,
+            this.subresources.scale.get(type, namespace, name),
+            answer.encoding,
+          );
+          return 'GET';
+        }
         if (subresource !== undefined && subresource !== 'status') {
           throw methodNotAllowed();
         }
@@ -139,20 +164,25 @@ export class ResourceHandler {
         if (name === undefined) {
           const options = this.writeOptions(req, query, 'CreateOptions');
           const object = this.decode(body, req, route, options);
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
           const result = this.service.create(type, namespace, object, options);
           send(201, result.object, options.warnings);
           return 'CREATE';
         }
         if (subresource === 'eviction') {
-          this.evict(
-            res,
-            route,
-            decodeObjectBody(body, req.headers['content-type'], {
-              type: { ...type, kind: 'Eviction', group: 'policy', version: 'v1' },
-              options: {},
-            }),
-            answer,
+          // Validated as the CreateOptions of the eviction (dryRun).
+          this.writeOptions(req, query, 'CreateOptions');
+          const eviction = decodeObjectBody(body, req.headers['content-type'], {
+            type: { ...type, kind: 'Eviction', group: 'policy', version: 'v1' },
+            options: {},
+          });
+          const result = this.subresources.eviction.evict(
+            namespace,
+            name,
+            eviction,
+            query.getAll('dryRun'),
           );
+          sendEncoded(res, result.code, result.status, answer.encoding);
           return 'CREATE';
         }
         if (subresource === 'binding') {
@@ -167,6 +197,13 @@ export class ResourceHandler {
         throw methodNotAllowed();
       }
       case 'PUT': {
+        if (name !== undefined && subresource === 'scale') {
+          const options = this.writeOptions(req, query, 'UpdateOptions');
+          const scale = this.decode(await readBody(req), req, scaleRoute(route), options);
+          const updated = this.subresources.scale.update(type, namespace, name, scale, options);
+          sendEncoded(res, 200, updated, answer.encoding, warningHeaders(options.warnings));
+          return 'UPDATE';
+        }
         if (
           name === undefined ||
           (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize')
@@ -180,7 +217,10 @@ export class ResourceHandler {
         return 'UPDATE';
       }
       case 'PATCH': {
-        if (name === undefined || (subresource !== undefined && subresource !== 'status')) {
+        if (
+          name === undefined ||
+          (subresource !== undefined && subresource !== 'status' && subresource !== 'scale')
+        ) {
           throw methodNotAllowed();
         }
         const { patchType, patch, strictErrors } = decodePatchBody(
@@ -190,6 +230,21 @@ export class ResourceHandler {
         );
         const options = this.writeOptions(req, query, 'PatchOptions', patchType);
         options.strictErrors = strictErrors;
+        if (subresource === 'scale') {
+          const scale = this.subresources.scale.patch(
+            type,
+            namespace,
+            name,
+            patchType,
+            patch,
+            options,
+          );
+          sendEncoded(res, 200, scale, answer.encoding, warningHeaders(options.warnings));
+          return 'PATCH';
+        }
+        if (patchType === 'apply') {
+          await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, patch);
+        }
         const result = this.service.patch(
           type,
           namespace,
@@ -437,14 +492,6 @@ export class ResourceHandler {
       resourceVersion: String(this.store.currentRv),
     });
     sendEncoded(res, 200, value, answer.encoding, {}, json);
-  }
-
-  /** policy/v1 Eviction: a delete with the eviction's options (no PodDisruptionBudgets here). */
-  private evict(res: ServerResponse, route: ResourceRoute, body: unknown, answer: Answer): void {
-    const eviction = isPlainObject(body) ? body : {};
-    const options = deleteOptionsFrom(eviction.deleteOptions, new URLSearchParams());
-    this.service.delete(route.type, route.namespace ?? '', route.name ?? '', options);
-    sendEncoded(res, 201, successStatus({}), answer.encoding);
   }
 
   /** pods/binding: what a scheduler posts to set spec.nodeName. */

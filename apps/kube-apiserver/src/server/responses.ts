@@ -122,6 +122,7 @@ export function sendError(
   }
   const value = status.toStatus();
   const headers: Record<string, string> = {};
+  // When writing an error, a suggested retry delay becomes Retry-After (client-go honours it).
   if (status.details?.retryAfterSeconds) {
     headers['Retry-After'] = String(status.details.retryAfterSeconds);
   }

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { KubeApiServerConfig, environmentWith, validateConfig } from '@app/config';
 import { startKubeApiServer, type RunningKubeApiServer } from '../../src';
@@ -34,6 +35,48 @@ export async function startTestServer(
     },
   };
   return handle;
+}
+
+/**
+ * Creates the ServiceAccount pods run as (`default`), as the kube-controller-manager's
+ * serviceaccount controller does in every namespace: without it the ServiceAccount admission
+ * plugin refuses pods, as upstream does on a bare api-server.
+ */
+export async function createServiceAccount(
+  server: RunningKubeApiServer,
+  namespace = 'default',
+  name = 'default',
+): Promise<void> {
+  const res = await fetchJson(server, `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+    metadata: { name },
+  });
+  if (res !== 201 && res !== 409) {
+    throw new Error(`creating serviceaccount ${namespace}/${name} answered ${res}`);
+  }
+}
+
+function fetchJson(server: RunningKubeApiServer, path: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = httpsRequest(
+      `${server.url}${path}`,
+      {
+        method: 'POST',
+        ca: server.caCert,
+        headers: {
+          Authorization: `Bearer ${server.adminToken}`,
+          'Content-Type': 'application/json',
+          'Content-Length': String(Buffer.byteLength(payload)),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** The real kubectl is required: the acceptance tests never skip silently. */

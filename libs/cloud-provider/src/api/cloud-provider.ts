@@ -6,6 +6,7 @@ import type {
   Route,
   Zone,
 } from './types';
+import type { Volumes } from './volumes';
 
 /*
  * The provider interface of k8s.io/cloud-provider (cloud.go), in TypeScript. Go's `(X, bool)`
@@ -23,6 +24,11 @@ export interface CloudProvider {
   loadBalancer(): LoadBalancer | undefined;
   routes(): Routes | undefined;
   zones(): Zones | undefined;
+  /**
+   * Block volumes for the CSI-style volume controllers; optional (providers and test doubles
+   * without it simply have no volume controllers).
+   */
+  volumes?(): Volumes | undefined;
   /** True when a cluster name/ID tags the resources the provider creates. */
   hasClusterID(): boolean;
 }

@@ -2,3 +2,4 @@ export * from './types';
 export * from './errors';
 export * from './cloud-provider';
 export * from './helpers';
+export * from './volumes';

@@ -5,3 +5,5 @@ export * from './load-balancer-spec';
 export * from './load-balancers';
 export * from './routes';
 export * from './nimbus-cloud-provider';
+export * from './volumes/csi-driver';
+export * from './volumes/nimbus-volumes';

@@ -6,20 +6,23 @@ import type {
   Routes,
   Zones,
 } from '../api/cloud-provider';
+import type { Volumes } from '../api/volumes';
 import { InstanceFinder } from './instance-finder';
 import { NimbusInstances } from './instances';
 import { NimbusLoadBalancers } from './load-balancers';
 import { SILENT_LOGGER, type NimbusCloudProviderOptions } from './options';
 import { NIMBUS_PROVIDER_NAME } from './provider-id';
 import { NimbusRoutes } from './routes';
+import { NimbusVolumes } from './volumes/nimbus-volumes';
 
 export const DEFAULT_LOAD_BALANCER_RETRY_AFTER_MS = 3000;
 
-/** The Nimbus cloud provider: InstancesV2, LoadBalancer, Routes (and Zones) over the cloud API. */
+/** The Nimbus cloud provider: InstancesV2, LoadBalancer, Routes, Volumes (and Zones) over the cloud API. */
 export class NimbusCloudProvider implements CloudProvider {
   private readonly instances: NimbusInstances;
   private readonly loadBalancers: NimbusLoadBalancers;
   private readonly routeTable: NimbusRoutes;
+  private readonly volumeService: NimbusVolumes;
 
   constructor(private readonly options: NimbusCloudProviderOptions) {
     const finder = new InstanceFinder(options.client);
@@ -31,6 +34,10 @@ export class NimbusCloudProvider implements CloudProvider {
       logger: options.logger ?? SILENT_LOGGER,
     });
     this.routeTable = new NimbusRoutes(options.client, finder, options.routeNetwork);
+    this.volumeService = new NimbusVolumes(options.client, {
+      clusterName: options.clusterName,
+      defaultZone: options.defaultVolumeZone,
+    });
   }
 
   /** Builds the client too: `createNimbusCloudProvider({baseUrl, token, version}, {clusterName})`. */
@@ -59,6 +66,11 @@ export class NimbusCloudProvider implements CloudProvider {
 
   routes(): Routes {
     return this.routeTable;
+  }
+
+  /** Block volumes for the CSI-style volume controllers (driver `disk.csi.nimbus.dev`). */
+  volumes(): Volumes {
+    return this.volumeService;
   }
 
   /** Supported for completeness; controllers never call it because InstancesV2 is. */

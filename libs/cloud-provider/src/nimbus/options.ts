@@ -22,6 +22,8 @@ export interface NimbusCloudProviderOptions {
   /** `ipMode` of every ingress entry; default VIP (Nimbus load balancers do not proxy). */
   ipMode?: LoadBalancerIPMode;
   logger?: ProviderLogger;
+  /** Zone of volumes provisioned without any topology (Immediate, no nodes); default the first zone. */
+  defaultVolumeZone?: string;
 }
 
 /** Label values must be ≤ 63 characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric. */

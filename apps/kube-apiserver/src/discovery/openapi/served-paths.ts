@@ -195,7 +195,7 @@ export function synthesizePaths(input: SynthesisInput): Record<string, Json> {
   if (kind.subresources.includes('status')) {
     copy(STATUS[kind.scope], 'status');
   }
-  if (kind.subresources.includes('scale' as never)) {
+  if (kind.subresources.includes('scale')) {
     copy(SCALE, 'scale');
   }
   return out;

@@ -15,6 +15,35 @@ describe('kind validation', () => {
     const changed = { ...old, spec: { ...old.spec, accessModes: ['ReadWriteMany'] } };
     expect(persistentVolumeClaimKind.validate?.(grown, old)).toEqual([]);
     expect(fields(persistentVolumeClaimKind.validate?.(changed, old) ?? [])).toEqual(['spec']);
+    // Key order is not a change (a client may serialize the spec in another order).
+    const reordered = {
+      ...old,
+      spec: { resources: { requests: { storage: '1Gi' } }, accessModes: ['ReadWriteOnce'] },
+    };
+    expect(persistentVolumeClaimKind.validate?.(reordered, old)).toEqual([]);
+  });
+
+  it('should refuse to shrink a PVC request to or below status.capacity', () => {
+    const bound = {
+      metadata: { name: 'data' },
+      spec: { resources: { requests: { storage: '3Gi' } }, volumeName: 'pv-1' },
+      status: { capacity: { storage: '2Gi' } },
+    };
+    const to = (storage: string) => ({
+      ...bound,
+      spec: { ...bound.spec, resources: { requests: { storage } } },
+    });
+    const shrink = persistentVolumeClaimKind.validate?.(to('2Gi'), bound) ?? [];
+    expect(shrink).toEqual([
+      {
+        field: 'spec.resources.requests.storage',
+        message: 'Forbidden: field can not be less than status.capacity',
+        reason: 'FieldValueForbidden',
+      },
+    ]);
+    // Recovering from a failed expansion: smaller than asked, still above the capacity.
+    expect(persistentVolumeClaimKind.validate?.(to('2500Mi'), bound)).toEqual([]);
+    expect(persistentVolumeClaimKind.validate?.(to('5Gi'), bound)).toEqual([]);
   });
 
   it('should require and freeze an EndpointSlice addressType', () => {

@@ -2,7 +2,10 @@ import type { KubeObject } from '../../api/types';
 import { isPlainObject } from '../../api/types';
 import type { FieldError } from '../../errors/kube-error';
 import { defineKind } from '../define-kind';
-import { required, validateName } from '../validation';
+import { validateName } from '../validation';
+import { defaultPodOnly, defaultPodSpec } from '../pod-spec-defaults';
+import { podSpecStrategies } from '../pod-spec-strategies';
+import { validatePodSpec } from '../pod-spec-validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString, text } from '../object-path';
 
@@ -42,35 +45,7 @@ function podRestarts(o: KubeObject): number {
 }
 
 function validatePod(obj: KubeObject): FieldError[] {
-  const errors = validateName(obj.metadata.name, 'subdomain');
-  const containers = getArray(obj, 'spec.containers');
-  if (containers.length === 0) {
-    errors.push({
-      field: 'spec.containers',
-      message: 'Required value',
-      reason: 'FieldValueRequired',
-    });
-  }
-  containers.forEach((c, i) => {
-    errors.push(...required(c.name, `spec.containers[${i}].name`));
-    errors.push(...required(c.image, `spec.containers[${i}].image`));
-  });
-  return errors;
-}
-
-const CONTAINER_LISTS = {
-  ports: { key: 'containerPort' },
-  env: { key: 'name' },
-  volumeMounts: { key: 'mountPath' },
-  volumeDevices: { key: 'devicePath' },
-};
-
-function containerStrategies(prefix: string): Record<string, { key?: string }> {
-  const out: Record<string, { key?: string }> = { [prefix]: { key: 'name' } };
-  for (const [k, v] of Object.entries(CONTAINER_LISTS)) {
-    out[`${prefix}.${k}`] = v;
-  }
-  return out;
+  return [...validateName(obj.metadata.name, 'subdomain'), ...validatePodSpec(obj.spec, 'spec')];
 }
 
 export const podKind = defineKind({
@@ -95,15 +70,7 @@ export const podKind = defineKind({
     'status.nominatedNodeName': (o) => getString(o, 'status.nominatedNodeName'),
   },
   listStrategies: {
-    ...containerStrategies('spec.containers'),
-    ...containerStrategies('spec.initContainers'),
-    ...containerStrategies('spec.ephemeralContainers'),
-    'spec.volumes': { key: 'name' },
-    'spec.imagePullSecrets': { key: 'name' },
-    'spec.hostAliases': { key: 'ip' },
-    'spec.topologySpreadConstraints': { key: 'topologyKey' },
-    'spec.schedulingGates': { key: 'name' },
-    'spec.resourceClaims': { key: 'name' },
+    ...podSpecStrategies('spec'),
     'status.conditions': { key: 'type' },
     'status.podIPs': { key: 'ip' },
     'status.hostIPs': { key: 'ip' },
@@ -123,29 +90,18 @@ export const podKind = defineKind({
     }),
   ],
   defaultOnCreate(obj) {
-    const spec = isPlainObject(obj.spec) ? obj.spec : {};
-    obj.spec = {
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      serviceAccountName: 'default',
-      schedulerName: 'default-scheduler',
-      securityContext: {},
-      enableServiceLinks: true,
-      preemptionPolicy: 'PreemptLowerPriority',
-      priority: 0,
-      ...spec,
-      containers: getArray(spec, 'containers').map((c) => ({
-        terminationMessagePath: '/dev/termination-log',
-        terminationMessagePolicy: 'File',
-        imagePullPolicy: 'Always',
-        resources: {},
-        ...c,
-      })),
-    };
+    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
+    // The Priority admission plugin's defaults (no PriorityClasses are served).
+    spec.preemptionPolicy ??= 'PreemptLowerPriority';
+    spec.priority ??= 0;
     if (!isPlainObject(obj.status)) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     }
+  },
+  defaultOnWrite(obj) {
+    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
+    defaultPodSpec(spec);
+    defaultPodOnly(spec);
   },
   validate: validatePod,
 });

@@ -4,6 +4,7 @@ import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, accessModes, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString } from '../object-path';
+import { validatePvcUpdate } from './pvc-update-validation';
 
 export const persistentVolumeKind = defineKind({
   group: '',
@@ -40,16 +41,6 @@ export const persistentVolumeKind = defineKind({
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
 
-function pvcSpecWithoutMutable(o: unknown): unknown {
-  const spec = isPlainObject(getPath(o, 'spec'))
-    ? { ...(getPath(o, 'spec') as Record<string, unknown>) }
-    : {};
-  delete spec.resources;
-  delete spec.volumeName;
-  delete spec.volumeAttributesClassName;
-  return spec;
-}
-
 export const persistentVolumeClaimKind = defineKind({
   group: '',
   version: 'v1',
@@ -78,21 +69,10 @@ export const persistentVolumeClaimKind = defineKind({
     obj.spec = { volumeMode: 'Filesystem', ...spec };
     obj.status = { phase: 'Pending' };
   },
-  validate: (obj, old) => {
-    const errors = validateName(obj.metadata.name, 'subdomain');
-    if (
-      old &&
-      JSON.stringify(pvcSpecWithoutMutable(obj)) !== JSON.stringify(pvcSpecWithoutMutable(old))
-    ) {
-      errors.push({
-        field: 'spec',
-        message:
-          'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
-        reason: 'FieldValueForbidden',
-      });
-    }
-    return errors;
-  },
+  validate: (obj, old) => [
+    ...validateName(obj.metadata.name, 'subdomain'),
+    ...(old ? validatePvcUpdate(obj, old) : []),
+  ],
 });
 
 function storageClassName(o: KubeObject): string {
@@ -145,6 +125,10 @@ export const volumeAttachmentKind = defineKind({
     column('Attached', (o) => getPath(o, 'status.attached') === true, { type: 'boolean' }),
     AGE_COLUMN,
   ],
+  defaultOnCreate(obj) {
+    // VolumeAttachmentStatus.attached has no omitempty: a new object reads `attached: false`.
+    obj.status = { attached: false };
+  },
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
 
