@@ -177,35 +177,15 @@ describe('kubectl compatibility matrix', () => {
       expect(await ok(['annotate', 'pod', 'web-0', '-n', ns, 'note=hi'])).toMatch(
         /pod\/web-0 annotated?/,
       );
-      expect(
-        await ok(['patch', 'configmap', 'settings', '-n', ns, '-p', '{"data":{"smp":"1"}}']),
-      ).toContain('patched');
-      expect(
-        await ok([
-          'patch',
-          'configmap',
-          'settings',
-          '-n',
-          ns,
-          '--type',
-          'merge',
-          '-p',
-          '{"data":{"merge":"1"}}',
-        ]),
-      ).toContain('patched');
-      expect(
-        await ok([
-          'patch',
-          'configmap',
-          'settings',
-          '-n',
-          ns,
-          '--type',
-          'json',
-          '-p',
-          '[{"op":"add","path":"/data/json","value":"1"}]',
-        ]),
-      ).toContain('patched');
+      // patch: strategic (kubectl's default), merge and JSON patch
+      for (const [type, body] of [
+        ['strategic', '{"data":{"smp":"1"}}'],
+        ['merge', '{"data":{"merge":"1"}}'],
+        ['json', '[{"op":"add","path":"/data/json","value":"1"}]'],
+      ]) {
+        const args = ['patch', 'configmap', 'settings', '-n', ns, '--type', type, '-p', body];
+        expect(await ok(args)).toContain('patched');
+      }
 
       // server-side apply: kubectl takes over its client-side-applied fields, others conflict
       const v3 = manifest(82, 'c');

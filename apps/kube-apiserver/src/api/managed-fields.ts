@@ -302,16 +302,11 @@ export class FieldManager {
       this.recordUpdate(this.o.zero(), liveValue, managed, 'before-first-apply');
     }
     const id = managerIdentifier({ manager, operation: 'Apply', subresource: this.o.subresource });
+    const applyWith = (forced: boolean) =>
+      this.updater.apply(liveValue, typedConfig, this.apiVersion, managed.fields, id, forced);
     let result: { object: unknown; managers: ManagedSets };
     try {
-      result = this.updater.apply(
-        liveValue,
-        typedConfig,
-        this.apiVersion,
-        managed.fields,
-        id,
-        force,
-      );
+      result = applyWith(force);
     } catch (error) {
       if (!(error instanceof ConflictsError)) {
         throw error;
@@ -324,14 +319,7 @@ export class FieldManager {
       if (remaining.length > 0) {
         throw conflictError(remaining);
       }
-      result = this.updater.apply(
-        liveValue,
-        typedConfig,
-        this.apiVersion,
-        managed.fields,
-        id,
-        true,
-      );
+      result = applyWith(true);
     }
     managed.fields = result.managers;
     this.stripMeta(managed, id);

@@ -1,5 +1,5 @@
 import { util, type Field, type Type } from 'protobufjs';
-import { formatGoDuration, parseGoDuration } from '../server/go-duration';
+import { formatGoDuration, parseGoDurationNs } from '@app/common';
 import { formatMicroTime, formatTime } from '../time/kube-time';
 import { fullName, META_V1, type KubeProto } from './kube-proto';
 
@@ -56,7 +56,7 @@ const SPECIAL: Record<string, SpecialType> = {
   },
   [`${META_V1}.Duration`]: {
     toJson: (m) => formatGoDuration(toNumber(m.duration)),
-    fromJson: (v) => ({ duration: typeof v === 'string' ? parseGoDuration(v) : 0 }),
+    fromJson: (v) => ({ duration: typeof v === 'string' ? parseGoDurationNs(v) : 0 }),
   },
   [`${META_V1}.FieldsV1`]: {
     toJson: (m) => parseRaw(m.Raw) ?? {},

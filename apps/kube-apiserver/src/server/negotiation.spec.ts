@@ -1,5 +1,4 @@
 import { negotiateOutput, parseAccept, wantsPretty } from './negotiation';
-import { formatGoDuration, parseGoDuration } from './go-duration';
 import { queryBool } from './query-params';
 
 describe('content negotiation', () => {
@@ -62,14 +61,5 @@ describe('query parameter decoding', () => {
       true,
       undefined,
     ]);
-  });
-
-  it('should parse and print Go durations', () => {
-    expect(parseGoDuration('1h30m')).toBe(5400e9);
-    expect(parseGoDuration('-1.5s')).toBe(-1.5e9);
-    expect(() => parseGoDuration('5')).toThrow('time: missing unit in duration "5"');
-    expect(formatGoDuration(3600e9)).toBe('1h0m0s');
-    expect(formatGoDuration(1.5e9)).toBe('1.5s');
-    expect(formatGoDuration(300e6)).toBe('300ms');
   });
 });

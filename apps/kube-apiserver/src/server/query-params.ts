@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/kube-error';
-import { parseGoDuration } from './go-duration';
+import { parseGoDurationNs } from '@app/common';
 
 /**
  * Query parameters decoded as apimachinery's ParameterCodec does (runtime/conversion.go): the
@@ -58,7 +58,7 @@ export function checkTimeoutParam(query: URLSearchParams): void {
     return;
   }
   try {
-    parseGoDuration(value);
+    parseGoDurationNs(value);
   } catch (error) {
     throw badRequest(`invalid timeout specified in the request URL - ${(error as Error).message}`);
   }

@@ -244,32 +244,45 @@ export class OpenApiService {
     return v3 === undefined ? undefined : v3SchemaToV2(v3);
   }
 
-  private buildV2(): Json {
-    const upstream = upstreamOpenApi();
+  /**
+   * The upstream paths this server serves plus generated ones for kinds without upstream paths
+   * (their templates come from `templates`), sorted by path.
+   */
+  private servedPaths(
+    upstreamPaths: Record<string, Json>,
+    synthesized: ResourceType[],
+    refPrefix: string,
+    templates: (group: string, version: string) => Record<string, Json>,
+  ): Record<string, Json> {
     const paths: Record<string, Json> = {};
-    for (const [path, item] of Object.entries(upstream.v2.paths)) {
+    for (const [path, item] of Object.entries(upstreamPaths)) {
       if (isServed(classifyPath(path), this.registry, this.rootPaths, path)) {
         paths[path] = item;
       }
     }
-    for (const kind of this.kindsWithoutUpstreamPaths()) {
+    for (const kind of synthesized) {
       const defs = this.definitionsOf(kind);
       if (defs) {
         Object.assign(
           paths,
-          synthesizePaths({
-            kind,
-            ...defs,
-            refPrefix: V2_REF,
-            upstreamPaths: () => upstream.v2.paths,
-          }),
+          synthesizePaths({ kind, ...defs, refPrefix, upstreamPaths: templates }),
         );
       }
     }
-    const sortedPaths = Object.fromEntries(
+    return Object.fromEntries(
       Object.keys(paths)
         .sort()
         .map((p) => [p, paths[p]]),
+    );
+  }
+
+  private buildV2(): Json {
+    const upstream = upstreamOpenApi();
+    const sortedPaths = this.servedPaths(
+      upstream.v2.paths,
+      this.kindsWithoutUpstreamPaths(),
+      V2_REF,
+      () => upstream.v2.paths,
     );
     const parameters = upstream.v2.parameters;
     const usedParams = reachable(sortedPaths, (n) => parameters[n], '#/parameters/');
@@ -296,34 +309,11 @@ export class OpenApiService {
     const synthesized = this.kindsWithoutUpstreamPaths();
     for (const gv of this.registry.groupVersions()) {
       const key = gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`;
-      const upstreamDoc = upstream.v3.documents[key];
-      const paths: Record<string, Json> = {};
-      for (const [path, item] of Object.entries(upstreamDoc?.paths ?? {})) {
-        if (isServed(classifyPath(path), this.registry, this.rootPaths, path)) {
-          paths[path] = item;
-        }
-      }
-      for (const kind of synthesized.filter(
-        (k) => k.group === gv.group && k.version === gv.version,
-      )) {
-        const defs = this.definitionsOf(kind);
-        if (defs) {
-          Object.assign(
-            paths,
-            synthesizePaths({
-              kind,
-              ...defs,
-              refPrefix: V3_REF,
-              upstreamPaths: (g, v) =>
-                upstream.v3.documents[g ? `apis/${g}/${v}` : `api/${v}`]?.paths ?? {},
-            }),
-          );
-        }
-      }
-      const sortedPaths = Object.fromEntries(
-        Object.keys(paths)
-          .sort()
-          .map((p) => [p, paths[p]]),
+      const sortedPaths = this.servedPaths(
+        upstream.v3.documents[key]?.paths ?? {},
+        synthesized.filter((k) => k.group === gv.group && k.version === gv.version),
+        V3_REF,
+        (g, v) => upstream.v3.documents[g ? `apis/${g}/${v}` : `api/${v}`]?.paths ?? {},
       );
       const names = reachable(sortedPaths, (n) => this.v3Schema(n), V3_REF);
       out[key] = withoutUnservedMediaTypes({

@@ -1,4 +1,4 @@
-/** Go's time.ParseDuration and Duration.String, for query parameters and metav1.Duration. */
+/** Go's time.ParseDuration and Duration.String (query parameters, metav1.Duration, cron `@every`). */
 
 const UNIT_NS: Record<string, number> = {
   ns: 1,
@@ -12,7 +12,7 @@ const UNIT_NS: Record<string, number> = {
 };
 
 /** Nanoseconds of a Go duration string ("300ms", "-1.5h", "2h45m"); throws Go's error texts. */
-export function parseGoDuration(input: string): number {
+export function parseGoDurationNs(input: string): number {
   const quoted = JSON.stringify(input);
   const invalid = () => new Error(`time: invalid duration ${quoted}`);
   let s = input;
