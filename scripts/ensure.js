@@ -58,7 +58,8 @@ function newestSource(dirs) {
 }
 
 if (process.argv.includes('--build')) {
-  const built = mtime('dist/.build-stamp');
+  // `npm run build` (as CI runs it) leaves no stamp: the compiled entry point dates that build.
+  const built = Math.max(mtime('dist/.build-stamp'), mtime('dist/apps/cli/src/main.js'));
   if (
     !built ||
     built < newestSource(['apps', 'libs', 'migrations']) ||

@@ -5,13 +5,14 @@
  * Environment: BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (default 10).
  */
 import autocannon from 'autocannon';
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeBenchmarkSection } from '../shared/benchmarks-doc';
+import { startProcess } from '../shared/child-process';
 
-const ROOT = join(__dirname, '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const TOKEN = 'bench-token-0123456789';
@@ -26,21 +27,8 @@ interface Result {
   non2xx: number;
 }
 
-function start(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
-        out = '';
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)));
-  });
+async function start(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
+  return (await startProcess(cmd, args, ready)).child;
 }
 
 async function measure(name: string, options: autocannon.Options): Promise<Result> {
@@ -183,19 +171,7 @@ function report(results: Result[]): void {
     '<!-- cloud-api:end -->',
   ].join('\n');
   console.log(`\n${section}\n`);
-  const file = join(ROOT, 'docs/benchmarks.md');
-  let doc: string;
-  try {
-    doc = readFileSync(file, 'utf8');
-  } catch {
-    doc =
-      '# Benchmarks\n\nNumbers measured on the project machines (2 cores). Regenerate with the npm scripts named in each section.\n\n';
-  }
-  const re = /<!-- cloud-api:start -->[\s\S]*<!-- cloud-api:end -->/;
-  doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, doc);
-  // Keep the file as prettier formats it, so format:check stays green after a run.
-  execSync(`npx prettier --write ${file}`, { cwd: ROOT, stdio: 'ignore' });
+  writeBenchmarkSection('cloud-api', section);
 }
 
 main().catch((error: unknown) => {

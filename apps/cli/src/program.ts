@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
 import { ccmCommand } from './commands/ccm.command';
+import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
 
 export function buildProgram(): Command {
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
   program.addCommand(apiserverCommand());
   program.addCommand(ccmCommand());
   program.addCommand(upCommand());
+  program.addCommand(lbAddressCommand());
   return program;
 }

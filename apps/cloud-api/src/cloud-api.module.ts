@@ -46,6 +46,7 @@ import { StrictValidationPipe } from './http/validation.pipe';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesRepository } from './instances/instances.repository';
 import { InstancesService } from './instances/instances.service';
+import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { LoadBalancersController } from './load-balancers/load-balancers.controller';
 import { LoadBalancersRepository } from './load-balancers/load-balancers.repository';
 import { LoadBalancersService } from './load-balancers/load-balancers.service';
@@ -141,6 +142,7 @@ export class CloudApiModule {
         PublicIpPools,
         LoadBalancersRepository,
         LoadBalancersService,
+        LoadBalancerDataPlane,
         ClockAdminService,
         TransitionsAdminService,
         ConsistencyDelays,

@@ -17,10 +17,13 @@ import { RuntimeSettings } from './settings/runtime-settings';
 import { SettingsRepository } from './settings/settings.repository';
 import { TransitionDurations } from './transitions/transition-durations';
 import { TransitionSettler } from './transitions/transition-settler';
+import { LatencyDelay, RealLatencyDelay } from './faults/latency-delay';
 
 export interface CloudApiRuntime {
   /** The clock everything reads; tests pass one they control. */
   clock?: AdjustableClock;
+  /** How latency faults wait (real time by default); tests pass one they release. */
+  latencyDelay?: LatencyDelay;
 }
 
 /** Shared infrastructure every feature module uses: config, clock, ids, database, API conventions. */
@@ -34,6 +37,7 @@ export class CoreModule {
       { provide: Clock, useValue: clock },
       { provide: AdjustableClock, useValue: clock },
       { provide: IdGenerator, useValue: new IdGenerator(config.seed) },
+      { provide: LatencyDelay, useValue: runtime.latencyDelay ?? new RealLatencyDelay() },
       dataSourceProvider,
       sqliteDatabaseProvider,
       DatabaseLifecycle,

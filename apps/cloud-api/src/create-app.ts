@@ -10,8 +10,10 @@ import { SNAPSHOT_UPLOAD_TYPES } from './admin/snapshot/snapshot.controller';
 import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
+import { jsonDepthLimit } from './http/json-depth';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
+import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
@@ -40,6 +42,7 @@ export async function createCloudApiApp(
   app.use(app.get(AuditLog).middleware());
   app.use(app.get(HttpMetrics).middleware());
   app.use(app.get(ChangeStream).middleware());
+  app.use('/admin', app.get(LoadBalancerDataPlane).adminMiddleware());
   // Bring resources up to the clock's present before any API handler reads or writes them.
   const settler = app.get(TransitionSettler);
   app.use(['/v1', '/admin'], (_req: Request, _res: Response, next: NextFunction) => {
@@ -49,6 +52,7 @@ export async function createCloudApiApp(
   // A snapshot restore uploads the SQLite file itself.
   app.use('/admin/snapshot', express.raw({ limit: '2gb', type: SNAPSHOT_UPLOAD_TYPES }));
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(jsonDepthLimit);
   app.use('/v1', app.get(ReadConsistency).middleware());
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>

@@ -19,7 +19,8 @@ export async function startCloudApi(
   runtime: CloudApiRuntime = {},
 ): Promise<RunningCloudApi> {
   const app = await createCloudApiApp(config, runtime);
-  app.enableShutdownHooks();
+  // No Nest signal hooks: the CLI owns SIGINT/SIGTERM and closes everything in order (Nest's hooks
+  // would close the cloud under a draining CCM and re-raise the signal, exiting 130).
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

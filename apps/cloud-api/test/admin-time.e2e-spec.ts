@@ -101,12 +101,35 @@ describe('admin: clock, transitions, consistency (e2e)', () => {
         [{ set: '2026-13-45T00:00:00Z' }, 'set'],
         [{ frozen: 'yes' }, 'frozen'],
         [{ speed: 2 }, 'speed'],
+        // Past what a Date can show (the issue: a 500 and a clock later calls tripped over).
+        [{ advance: 1e300 }, 'advance'],
+        [{ advance: '9'.repeat(400) }, 'advance'],
+        [{ advance: '300000y' }, 'advance'],
+        [{ advance: 4_000_000_000_000 }, 'advance'],
+        [{ frozen: true, set: '9999-12-31T23:59:00Z', advance: '2m' }, 'advance'],
+        [{ set: '1969-12-31T23:59:59Z' }, 'set'],
       ] as const) {
         const res = await clock(body).expect(400);
         expect(res.body.code).toBe('INVALID_ARGUMENT');
         expect(res.body.fieldViolations.map((v: { field: string }) => v.field)).toContain(field);
       }
       expect((await h.http.get('/admin/clock').set(h.adminAuth).expect(200)).body).toEqual(before);
+      // Nothing later trips over the clock: a call that stamps times still works.
+      await h.http
+        .post('/v1/instances')
+        .set(h.auth)
+        .send({ name: 'after-bad-clock', zone: 'nimbus-1a', instanceType: 'nb.small' })
+        .expect(202);
+    });
+
+    it('should name the field and the limit when an advance would pass year 9999', async () => {
+      const res = await clock({ advance: 1e300 }).expect(400);
+      expect(res.body.fieldViolations).toEqual([
+        { field: 'advance', description: 'must be at most 100 years (3155760000000 ms)' },
+      ]);
+      const late = await clock({ set: '9999-12-31T23:00:00Z', advance: '2h' }).expect(400);
+      expect(late.body.fieldViolations[0]).toMatchObject({ field: 'advance' });
+      expect(late.body.detail).toContain('9999-12-31T23:59:59.999Z');
     });
 
     it('should need an admin token', async () => {

@@ -5,6 +5,7 @@ import { tempDir } from '@app/testing';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createCloudApiApp } from '../src/create-app';
+import type { CloudApiRuntime } from '../src/core.module';
 import { startCloudApi } from '../src/start-cloud-api';
 
 export const TOKEN = 'test-project-token-0001';
@@ -32,7 +33,10 @@ export interface Harness {
  * The real cloud API on a temporary SQLite file with the real migrations, a frozen clock the test
  * advances, and fixed tokens. Requests go through supertest to the in-process HTTP server.
  */
-export async function startHarness(options: Record<string, unknown> = {}): Promise<Harness> {
+export async function startHarness(
+  options: Record<string, unknown> = {},
+  runtime: Omit<CloudApiRuntime, 'clock'> = {},
+): Promise<Harness> {
   const dir = tempDir('nimbus-cloud-api-');
   const config: CloudApiConfig = validateConfig(CloudApiConfig, {
     dataDir: dir.path,
@@ -45,7 +49,7 @@ export async function startHarness(options: Record<string, unknown> = {}): Promi
   clock.freeze();
   const siblings: NestExpressApplication[] = [];
   const harness: Harness = {
-    app: await createCloudApiApp(config, { clock }),
+    app: await createCloudApiApp(config, { ...runtime, clock }),
     http: undefined as unknown as TestAgent,
     clock,
     dataDir: dir.path,
@@ -54,7 +58,7 @@ export async function startHarness(options: Record<string, unknown> = {}): Promi
     async restart(restartOptions = {}) {
       await harness.app.close();
       harness.clock = restartOptions.clock ?? harness.clock;
-      harness.app = await createCloudApiApp(config, { clock: harness.clock });
+      harness.app = await createCloudApiApp(config, { ...runtime, clock: harness.clock });
       harness.http = request(harness.app.getHttpServer());
     },
     async startSibling() {

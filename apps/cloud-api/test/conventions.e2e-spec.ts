@@ -67,6 +67,34 @@ describe('API conventions (e2e)', () => {
       .expect(400);
     expect(extra.body.fieldViolations).toEqual([{ field: 'colour', description: 'unknown field' }]);
 
+    // A missing required field says so, whatever other rules it has (not "must be a string").
+    const missing = await h.http
+      .post('/v1/instances')
+      .set(h.auth)
+      .send({ zone: 'nimbus-1a' })
+      .expect(400);
+    expect(missing.body.fieldViolations).toEqual([
+      { field: 'name', description: 'is required' },
+      { field: 'instanceType', description: 'is required' },
+    ]);
+    expect(missing.body.detail).toBe('name: is required; instanceType: is required');
+    const noTokenName = await h.http
+      .post('/v1/projects/default/tokens')
+      .set(h.adminAuth)
+      .send({})
+      .expect(400);
+    expect(noTokenName.body.fieldViolations).toEqual([
+      { field: 'name', description: 'is required' },
+    ]);
+    const nullZone = await h.http
+      .post('/v1/volumes')
+      .set(h.auth)
+      .send({ name: 'v', zone: null, sizeGiB: 1 })
+      .expect(400);
+    expect(nullZone.body.fieldViolations).toEqual([
+      { field: 'zone', description: 'must not be null' },
+    ]);
+
     const badKey = await h.http
       .post('/v1/instances')
       .set(h.auth)

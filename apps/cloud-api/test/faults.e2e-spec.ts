@@ -1,4 +1,5 @@
 import { projectWithToken, startHarness, type Harness } from './cloud-api-harness';
+import { LatencyDelay } from '../src/faults/latency-delay';
 
 interface Rule {
   id: string;
@@ -98,14 +99,29 @@ describe('fault injection (e2e)', () => {
     });
 
     it('should add latency before the call is served', async () => {
+      // The delay is the test's: the call must wait for it, whatever the machine's speed.
+      await h.close();
+      const delay = new ReleasableDelay();
+      h = await startHarness({}, { latencyDelay: delay });
       const fault = await addFault({
         match: { operation: 'zones.list' },
         effect: { type: 'latency', distribution: 'fixed', ms: 60 },
       });
-      await h.http.get('/v1/zones').set(h.auth).expect(200);
+      let answered = false;
+      const call = h.http
+        .get('/v1/zones')
+        .set(h.auth)
+        .then((res) => {
+          answered = true;
+          return res;
+        });
+      expect(await delay.requested()).toBe(60);
+      // The guard is waiting on the delay: the call cannot have been served yet.
+      expect(answered).toBe(false);
+      delay.release();
+      expect((await call).status).toBe(200);
       const [entry] = await auditOf({ operation: 'zones.list' });
       expect(entry.faultRuleId).toBe(fault.id);
-      expect(entry.latencyMs).toBeGreaterThanOrEqual(55);
     });
 
     it('should hang until the client gives up, and reset connections', async () => {
@@ -422,3 +438,23 @@ describe('fault injection (e2e)', () => {
     });
   });
 });
+
+/** A latency delay the test ends: records what was asked for and waits until released. */
+class ReleasableDelay extends LatencyDelay {
+  private asked?: (ms: number) => void;
+  private readonly askedFor = new Promise<number>((resolve) => (this.asked = resolve));
+  private releaseNow?: () => void;
+
+  wait(ms: number): Promise<void> {
+    this.asked?.(ms);
+    return new Promise((resolve) => (this.releaseNow = resolve));
+  }
+
+  requested(): Promise<number> {
+    return this.askedFor;
+  }
+
+  release(): void {
+    this.releaseNow?.();
+  }
+}

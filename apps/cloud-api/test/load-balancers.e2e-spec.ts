@@ -139,6 +139,15 @@ describe('load balancers (e2e)', () => {
     expect(op.body.status).toBe('done');
   });
 
+  it('should default the region of a single-region cloud', async () => {
+    const res = await h.http
+      .post('/v1/load-balancers')
+      .set(h.auth)
+      .send({ name: 'regionless', listeners: LISTENERS })
+      .expect(202);
+    expect(res.body.loadBalancer.region).toBe('nimbus-1');
+  });
+
   it('should take every option: dual stack, HTTP health check, affinity, source ranges, requested IP', async () => {
     const lb = await createLb({
       name: 'dual',
@@ -296,6 +305,18 @@ describe('load balancers (e2e)', () => {
         region: 'east',
         backends: [{ instanceId: eastNode.id }],
       }).expect(202);
+      // With two regions the region cannot be guessed.
+      const unnamed = await h.http
+        .post('/v1/load-balancers')
+        .set(h.auth)
+        .send({ name: 'no-region', listeners: LISTENERS })
+        .expect(400);
+      expect(unnamed.body.fieldViolations).toEqual([
+        {
+          field: 'region',
+          description: expect.stringMatching(/^is required: the cloud has 2 regions/),
+        },
+      ]);
     } finally {
       dir.remove();
     }

@@ -77,10 +77,24 @@ describe('volumes (e2e)', () => {
   it('should list volume types from the catalog', async () => {
     const res = await h.http.get('/v1/volume-types').set(h.auth).expect(200);
     expect(res.body.items).toEqual([
-      expect.objectContaining({ name: 'standard', multiAttach: false, minSizeGiB: 1 }),
-      expect.objectContaining({ name: 'ssd', multiAttach: true, minSizeGiB: 4 }),
+      expect.objectContaining({
+        name: 'standard',
+        multiAttach: false,
+        minSizeGiB: 1,
+        default: true,
+      }),
+      expect.objectContaining({ name: 'ssd', multiAttach: true, minSizeGiB: 4, default: false }),
     ]);
     expect(res.body.items[0].zones).toEqual(['nimbus-1a', 'nimbus-1b', 'nimbus-1c']);
+  });
+
+  it('should give a volume created without a type the default type', async () => {
+    const res = await h.http
+      .post('/v1/volumes')
+      .set(h.auth)
+      .send({ name: 'typeless', zone: 'nimbus-1a', sizeGiB: 5 })
+      .expect(202);
+    expect(res.body.volume.type).toBe('standard');
   });
 
   it('should create a volume that goes creating → available as the clock advances', async () => {

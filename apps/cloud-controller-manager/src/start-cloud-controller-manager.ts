@@ -32,6 +32,11 @@ import { settingsOf } from './settings';
 
 export interface CloudControllerManagerDeps {
   clock?: Clock;
+  /**
+   * Timers and "now" of every controller (work-queue backoff, periods, leader election); default
+   * the clock plus Node timers. Tests pass a ManualScheduler to drive backoff exactly.
+   */
+  scheduler?: Scheduler;
   logger?: Logger;
   /** Replaces the Nimbus provider built from `--cloud-url`/`--cloud-token` (tests). */
   cloud?: CloudProvider;
@@ -95,7 +100,7 @@ export async function startCloudControllerManager(
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
-  const scheduler: Scheduler = new SystemScheduler(clock);
+  const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
   const cloud = deps.cloud ?? nimbusProvider(config, deps.version);

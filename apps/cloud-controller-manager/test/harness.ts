@@ -17,6 +17,8 @@ import {
   type V1NodeAddress,
 } from '@app/kube-client';
 import { tempDir } from '@app/testing';
+import type { AdjustableClock } from '@app/common';
+import type { Logger, ManualScheduler } from '@app/controller-runtime';
 import { startCloudApi, type RunningCloudApi } from '../../cloud-api/src/start-cloud-api';
 import { startKubeApiServer, type RunningKubeApiServer } from '../../kube-apiserver/src';
 import {
@@ -80,7 +82,14 @@ export class CcmHarness {
     private readonly dirs: { remove(): void }[],
   ) {}
 
-  static async start(cloudOptions: Record<string, unknown> = {}): Promise<CcmHarness> {
+  /**
+   * `cloudOptions` are cloud API options; `cloudClock` replaces the cloud's clock (freeze it to keep
+   * load balancers provisioning until the test advances it).
+   */
+  static async start(
+    cloudOptions: Record<string, unknown> = {},
+    runtime: { cloudClock?: AdjustableClock } = {},
+  ): Promise<CcmHarness> {
     const kubeDir = tempDir('nimbus-ccm-kube-');
     const cloudDir = tempDir('nimbus-ccm-cloud-');
     const apiserver = await startKubeApiServer(
@@ -96,6 +105,7 @@ export class CcmHarness {
         transitionMs: 0,
         ...cloudOptions,
       }),
+      { clock: runtime.cloudClock },
     );
     const cloud = new NimbusCloudClient({ baseUrl: cloudApi.url, token: CLOUD_TOKEN });
     const kc = loadKubeConfig(apiserver.kubeconfigPath);
@@ -218,16 +228,19 @@ export class CcmHarness {
     );
   }
 
+  /**
+   * Stops every CCM, then the servers. A CCM that does not stop within 45 s (beyond the
+   * controllers' 30 s drain) fails the suite: the servers are closed first, then it throws.
+   */
   async close(): Promise<void> {
+    const stuck: string[] = [];
     for (const ccm of [...this.ccms]) {
-      // A stop that outlives the controllers' 30 s drain is reported, not waited for forever:
-      // the servers below are closed either way.
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), 45_000);
       });
       if ((await Promise.race([this.stopCcm(ccm), gaveUp])) === 'timeout') {
-        process.stderr.write(`CCM ${ccm.identity} did not stop within 45 s\n`);
+        stuck.push(ccm.identity);
       }
       clearTimeout(timer);
     }
@@ -236,6 +249,52 @@ export class CcmHarness {
     for (const dir of this.dirs) {
       dir.remove();
     }
+    if (stuck.length > 0) {
+      throw new Error(`CCM ${stuck.join(', ')} did not stop within 45 s of close()`);
+    }
+  }
+}
+
+/** A Logger that keeps every message (tests wait for "Started controller" and the like). */
+export class RecordingLogger implements Logger {
+  readonly entries: { level: string; fields: object; message: string }[] = [];
+  debug(fields: object, message: string) {
+    this.entries.push({ level: 'debug', fields, message });
+  }
+  info(fields: object, message: string) {
+    this.entries.push({ level: 'info', fields, message });
+  }
+  warn(fields: object, message: string) {
+    this.entries.push({ level: 'warn', fields, message });
+  }
+  error(fields: object, message: string) {
+    this.entries.push({ level: 'error', fields, message });
+  }
+  has(message: string, fields: Record<string, unknown> = {}): boolean {
+    return this.entries.some(
+      (e) =>
+        e.message === message &&
+        Object.entries(fields).every(([k, v]) => (e.fields as Record<string, unknown>)[k] === v),
+    );
+  }
+}
+
+/**
+ * Moves a ManualScheduler forward in `stepMs` steps, letting real I/O run in between, until
+ * `probe` holds (for starting a CCM whose timers only fire when a test advances time).
+ */
+export async function pumpUntil(
+  scheduler: ManualScheduler,
+  probe: () => boolean | Promise<boolean>,
+  options: { stepMs?: number; timeoutMs?: number; message?: string } = {},
+): Promise<void> {
+  const deadline = performance.now() + (options.timeoutMs ?? 20_000);
+  while (!(await probe())) {
+    if (performance.now() > deadline) {
+      throw new Error(`timed out pumping the scheduler for ${options.message ?? 'a condition'}`);
+    }
+    await scheduler.advance(options.stepMs ?? 100);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

@@ -67,20 +67,36 @@ describe('leader election (e2e)', () => {
     await initialised('s19-b');
 
     // Someone else takes the lease: the replica cannot renew and exits non-zero, like upstream.
-    const current = await lease();
-    await leases.replaceNamespacedLease({
-      namespace: 'kube-system',
-      name: 'cloud-controller-manager',
-      body: {
-        ...current,
-        spec: {
-          ...current.spec,
-          holderIdentity: 'intruder_0',
-          leaseDurationSeconds: 60,
-          renewTime: formatMicroTime(Date.now()) as never,
-        },
+    // The replica renews meanwhile: a 409 Conflict means "read again and retry", as any writer does.
+    await waitFor(
+      async () => {
+        const current = await lease();
+        return leases
+          .replaceNamespacedLease({
+            namespace: 'kube-system',
+            name: 'cloud-controller-manager',
+            body: {
+              ...current,
+              spec: {
+                ...current.spec,
+                holderIdentity: 'intruder_0',
+                leaseDurationSeconds: 60,
+                renewTime: formatMicroTime(Date.now()) as never,
+              },
+            },
+          })
+          .then(
+            () => true,
+            (err: { code?: number }) => {
+              if (err.code !== 409) {
+                throw err;
+              }
+              return false;
+            },
+          );
       },
-    });
+      { message: 'the intruder to take the lease' },
+    );
     await expect(follower.exited).resolves.toBe(1);
     expect(follower.isLeader()).toBe(false);
   });

@@ -19,6 +19,8 @@ export class OverridableCloud implements CloudProvider {
   readonly failures = new Map<string, Error>();
   /** Node names whose instances were asked about (instanceExists/instanceShutdown). */
   readonly lifecycleCalls: string[] = [];
+  /** Node names whose metadata was asked for, in order (each initialisation attempt asks once). */
+  readonly metadataCalls: string[] = [];
   private readonly instances: InstancesV2;
 
   constructor(readonly real: NimbusCloudProvider) {
@@ -42,6 +44,7 @@ export class OverridableCloud implements CloudProvider {
         return inner.instanceShutdown(node);
       },
       instanceMetadata: async (node) => {
+        this.metadataCalls.push(name(node));
         fail(node);
         const real = await inner.instanceMetadata(node);
         const override = this.metadata.get(name(node));

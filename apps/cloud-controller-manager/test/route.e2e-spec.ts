@@ -7,7 +7,7 @@ import {
 } from '@app/cloud-provider';
 import { ConfigError } from '@app/config';
 import type { V1Node } from '@app/kube-client';
-import { CLOUD_ADMIN_TOKEN, CcmHarness, holdsFor, waitFor } from './harness';
+import { CLOUD_ADMIN_TOKEN, CcmHarness, RecordingLogger, holdsFor, waitFor } from './harness';
 
 // Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
 jest.setTimeout(120_000);
@@ -356,13 +356,42 @@ describe('route controller (e2e)', () => {
       };
     };
 
+    /**
+     * Starts a CCM running the route controller next to the node controller. Once the node
+     * controller has written the node's cloud addresses (so the CCM's informers saw the node) and
+     * the route controller was reported skipped, nothing may have touched the routes or the node.
+     */
+    const startWithoutRoutes = async (
+      flags: Record<string, unknown>,
+      nodeName: string,
+      deps: { cloud?: CloudProvider } = {},
+    ) => {
+      const logger = new RecordingLogger();
+      const ccm = await h.startCcm(
+        { ...flags, controllers: 'route,cloud-node' },
+        { ...deps, logger },
+      );
+      await waitFor(
+        () => logger.has('Skipping controller', { controller: 'node-route-controller' }),
+        {
+          message: 'the route controller skipped',
+        },
+      );
+      await waitFor(
+        async () =>
+          (await h.getNode(nodeName))?.status?.addresses?.some((a) => a.type === 'InternalIP'),
+        { message: `${nodeName} seen by the CCM (addresses refreshed)` },
+      );
+      return ccm;
+    };
+
     it('R6: --configure-cloud-routes=false → no route created or deleted, no condition', async () => {
       const probe = await untouched('r6a', '10.206.0.0/16', 'r6a-a');
-      const ccm = await h.startCcm({
-        ...routeFlags('r6a', '10.206.0.0/16'),
-        configureCloudRoutes: 'false',
-      });
-      await holdsFor(probe, 1_500, 'routes and node untouched');
+      const ccm = await startWithoutRoutes(
+        { ...routeFlags('r6a', '10.206.0.0/16'), configureCloudRoutes: 'false' },
+        'r6a-a',
+      );
+      expect(await probe()).toBe(true);
       expect(ccm.registry.getSingleMetric('route_controller_route_sync_total')).toBeUndefined();
       await h.stopCcm(ccm);
     });
@@ -378,8 +407,10 @@ describe('route controller (e2e)', () => {
         hasClusterID: () => nimbus.hasClusterID(),
         routes: () => undefined,
       };
-      const ccm = await h.startCcm(routeFlags('r6b', '10.207.0.0/16'), { cloud: noRoutes });
-      await holdsFor(probe, 1_500, 'routes and node untouched');
+      const ccm = await startWithoutRoutes(routeFlags('r6b', '10.207.0.0/16'), 'r6b-a', {
+        cloud: noRoutes,
+      });
+      expect(await probe()).toBe(true);
       expect(ccm.registry.getSingleMetric('route_controller_route_sync_total')).toBeUndefined();
       await h.stopCcm(ccm);
     });
@@ -397,8 +428,9 @@ describe('route controller (e2e)', () => {
 
     it('R6 (Nimbus): an empty --cluster-cidr skips the route controller instead of exiting', async () => {
       const probe = await untouched('r6d', '10.210.0.0/16', 'r6d-a');
-      const ccm = await h.startCcm(routeFlags('r6d', ''));
-      await holdsFor(probe, 1_000, 'routes and node untouched');
+      const ccm = await startWithoutRoutes(routeFlags('r6d', ''), 'r6d-a');
+      expect(await probe()).toBe(true);
+      expect(ccm.registry.getSingleMetric('route_controller_route_sync_total')).toBeUndefined();
       await h.stopCcm(ccm);
     });
   });

@@ -23,6 +23,7 @@ import { createKubeApiHandler } from './server/kube-api-handler';
 import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { lockDataDir } from './storage/data-dir-lock';
+import { MaxInFlightLimiter } from './overload/max-in-flight';
 import { ObjectStore } from './storage/object-store';
 import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
@@ -127,11 +128,15 @@ export async function startKubeApiServer(
       openWatches: () => hub.size,
       log,
     });
+    const limiter = new MaxInFlightLimiter(
+      { readOnly: config.maxRequestsInflight, mutating: config.maxMutatingRequestsInflight },
+      (authorization) => auth.authenticate(authorization),
+    );
     const server: Server = createServer(
       { key: certificates.key, cert: certificates.cert },
-      (req, res) => {
+      limiter.wrap((req, res) => {
         void handler(req, res);
-      },
+      }),
     );
     server.on(
       'upgrade',

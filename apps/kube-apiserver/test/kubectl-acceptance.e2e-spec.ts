@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,6 @@ import {
   eventually,
   kubectlFor,
   requireKubectl,
-  sleep,
   startTestServer,
   type Kubectl,
   type TestServer,
@@ -395,20 +395,22 @@ describe('kubectl acceptance', () => {
       await ok(['patch', 'pod', 'p3', '-p', '{"metadata":{"finalizers":["x/y"]}}']);
       await ok(['delete', 'pod', 'p3', '--wait=false']);
       expect(await ok(['get', 'pod', 'p3'])).toMatch(/p3\s+0\/1\s+Terminating/);
-      const remover = sleep(2000).then(() =>
-        ok([
-          'patch',
-          'pod',
-          'p3',
-          '--type',
-          'json',
-          '-p',
-          '[{"op":"remove","path":"/metadata/finalizers"}]',
-        ]),
-      );
-      const waited = await k(['delete', 'pod', 'p3', '--timeout=10s']);
-      await remover;
-      expect(waited.code).toBe(0);
+      // The finalizer goes only once kubectl is really waiting (its watch is open), so the test
+      // shows that the wait ends on the deletion, not that the pod was already gone.
+      const waiting = k.spawn(['-v=6', 'delete', 'pod', 'p3', '--timeout=30s']);
+      await eventually(() => expect(waiting.output()).toMatch(/pods\?.*watch=true\S* 200 OK/));
+      await ok([
+        'patch',
+        'pod',
+        'p3',
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"remove","path":"/metadata/finalizers"}]',
+      ]);
+      const code = await exitCodeOf(waiting.process);
+      expect(waiting.output()).toContain('pod "p3" deleted');
+      expect(code).toBe(0);
       expect((await k(['get', 'pod', 'p3'])).code).toBe(1);
     });
 
@@ -419,8 +421,14 @@ describe('kubectl acceptance', () => {
       const notDeleted = await k(['wait', '--for=delete', 'pod/pod-1', '--timeout=2s']);
       expect(notDeleted.code).not.toBe(0);
       expect(notDeleted.stderr).toContain('timed out');
-      const waiting = k(['wait', '--for=condition=Ready', 'pod/pod-1', '--timeout=10s']);
-      await sleep(500);
+      const waiting = k.spawn([
+        '-v=6',
+        'wait',
+        '--for=condition=Ready',
+        'pod/pod-1',
+        '--timeout=30s',
+      ]);
+      await eventually(() => expect(waiting.output()).toMatch(/pods\?.*watch=true\S* 200 OK/));
       await ok([
         'patch',
         'pod',
@@ -432,8 +440,8 @@ describe('kubectl acceptance', () => {
         '-p',
         '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
       ]);
-      const met = await waiting;
-      expect(met.stdout).toContain('condition met');
+      expect(await exitCodeOf(waiting.process)).toBe(0);
+      expect(waiting.output()).toContain('condition met');
       expect(await ok(['wait', '--for=condition=Ready', 'pod/pod-1', '--timeout=5s'])).toContain(
         'condition met',
       );
@@ -570,3 +578,10 @@ describe('kubectl acceptance', () => {
     expect(kubeconfig).not.toContain('insecure-skip-tls-verify');
   });
 });
+
+/** Resolves with the exit code of a spawned kubectl. */
+function exitCodeOf(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}

@@ -101,7 +101,8 @@ describe('query parameters', () => {
     });
     expect(await status('resourceVersion=abc')).toMatchObject({
       code: 400,
-      message: 'invalid resource version: strconv.ParseUint: parsing "abc": invalid syntax',
+      message:
+        'invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
     });
   });
 

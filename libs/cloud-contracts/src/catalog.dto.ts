@@ -61,6 +61,12 @@ export class VolumeTypeDto {
   })
   multiAttach: boolean;
 
+  @ApiProperty({
+    example: false,
+    description: 'The type a volume gets when its create names none (exactly one is the default).',
+  })
+  default: boolean;
+
   @ApiProperty({ example: ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'] })
   zones: string[];
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsInt,
   IsISO8601,
@@ -255,6 +256,7 @@ export class CreateFaultRuleRequest {
   trigger?: FaultTriggerDto;
 
   @ApiProperty({ type: FaultEffectDto })
+  @IsDefined() // ValidateNested alone lets an absent object through
   @ValidateNested()
   @Type(() => FaultEffectDto)
   effect: FaultEffectDto;

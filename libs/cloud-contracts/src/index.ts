@@ -13,6 +13,7 @@ export * from './quotas.dto';
 export * from './networks.dto';
 export * from './routes.dto';
 export * from './load-balancers.dto';
+export * from './load-balancer-data-plane.dto';
 export * from './audit.dto';
 export * from './faults.dto';
 export * from './events.dto';

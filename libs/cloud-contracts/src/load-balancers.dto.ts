@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { LoadBalancerDataPlaneDto } from './load-balancer-data-plane.dto';
 import { LabelledPageQueryDto } from './list.dto';
 import { OperationDto } from './operation.dto';
 import { IsLabels } from './validation/labels';
@@ -207,10 +208,14 @@ export class CreateLoadBalancerRequest extends LoadBalancerSpecRequest {
   @IsResourceName()
   name: string;
 
-  @ApiProperty({ example: 'nimbus-1', description: 'See GET /v1/regions.' })
+  @ApiPropertyOptional({
+    example: 'nimbus-1',
+    description: 'See GET /v1/regions; may be omitted when the cloud has only one region.',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(63)
-  region: string;
+  region?: string;
 
   @ApiPropertyOptional({
     example: '203.0.113.10',
@@ -325,10 +330,23 @@ export class BackendDto {
 
   @ApiProperty({
     enum: BACKEND_HEALTH,
-    example: 'unknown',
-    description: '`unknown` until a data plane reports.',
+    example: 'healthy',
+    description:
+      'From the health check: `unknown` until the load balancer is active and its first check answered.',
   })
   health: (typeof BACKEND_HEALTH)[number];
+
+  @ApiPropertyOptional({
+    example: '2026-11-26T20:00:03.000Z',
+    description: 'When `health` last changed (cloud clock).',
+  })
+  healthChangedAt?: string;
+
+  @ApiPropertyOptional({
+    example: 'connect ECONNREFUSED 127.10.0.4:30080',
+    description: "The last check's outcome.",
+  })
+  healthDetail?: string;
 
   @ApiProperty({ type: [BackendEndpointDto] })
   endpoints: BackendEndpointDto[];
@@ -387,6 +405,13 @@ export class LoadBalancerDto {
 
   @ApiProperty({ example: LABELS_EXAMPLE })
   labels: Record<string, string>;
+
+  @ApiProperty({
+    type: LoadBalancerDataPlaneDto,
+    description:
+      'Where the load balancer answers on this machine (host address and ports), and whether it serves. Not part of the etag.',
+  })
+  dataPlane: LoadBalancerDataPlaneDto;
 
   @ApiProperty({ example: '2026-11-26T20:00:00.000Z' })
   createdAt: string;

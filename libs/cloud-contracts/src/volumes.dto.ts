@@ -32,7 +32,7 @@ export type AttachmentState = (typeof ATTACHMENT_STATES)[number];
 
 /** Hard ceiling of any volume size; the volume type's maxSizeGiB is usually lower. */
 const MAX_SIZE_GIB = 1_048_576;
-const LABELS_EXAMPLE = { 'kubernetes.io/created-for/pvc/name': 'data-db-0' };
+const LABELS_EXAMPLE = { 'kubernetes.io/created-for-pvc-name': 'data-db-0' };
 const INSTANCE_ID_EXAMPLE = 'i-0a1b2c3d4e5f60718';
 
 export class CreateVolumeRequest {
@@ -54,10 +54,14 @@ export class CreateVolumeRequest {
   @Max(MAX_SIZE_GIB)
   sizeGiB: number;
 
-  @ApiProperty({ example: 'ssd', description: 'See GET /v1/volume-types.' })
+  @ApiPropertyOptional({
+    example: 'ssd',
+    description: 'See GET /v1/volume-types; default: the type marked `default` there (`standard`).',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(63)
-  type: string;
+  type?: string;
 
   @ApiPropertyOptional({ example: LABELS_EXAMPLE })
   @IsOptional()

@@ -1,5 +1,6 @@
 import { DomainError } from './errors';
 import { parseDuration } from './duration';
+import { thrownBy } from '@app/testing';
 
 describe('parseDuration', () => {
   it.each([
@@ -15,11 +16,8 @@ describe('parseDuration', () => {
   });
 
   it.each(['', 'soon', '5x', '1h 30m', '-5s'])('should reject %p naming the field', (text) => {
-    expect(() => parseDuration(text, 'advance')).toThrow(DomainError);
-    try {
-      parseDuration(text, 'advance');
-    } catch (e) {
-      expect((e as DomainError).fieldViolations?.[0].field).toBe('advance');
-    }
+    const error = thrownBy(() => parseDuration(text, 'advance'));
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).fieldViolations?.[0].field).toBe('advance');
   });
 });

@@ -1,4 +1,4 @@
-import { hostAddressOf, hostBlockOf, hostBlocksOverlap } from './host-address';
+import { hostAddressOf, hostBlockOf, hostBlocksOverlap, hostRangesOf } from './host-address';
 
 describe('hostAddressOf', () => {
   it.each([
@@ -44,5 +44,54 @@ describe('hostBlockOf / hostBlocksOverlap', () => {
   it('should find pools that land on the same host addresses', () => {
     expect(hostBlocksOverlap('10.244.0.0/16', '192.244.7.0/24')).toBe(true);
     expect(hostBlocksOverlap('10.0.0.0/16', '10.0.0.0/24')).toBe(true);
+  });
+});
+
+describe('hostRangesOf', () => {
+  it('should map a /16 or smaller to its one host block', () => {
+    expect(hostRangesOf('198.51.100.0/24')).toEqual(['127.51.100.0/24']);
+    expect(hostRangesOf('10.0.1.5/32')).toEqual(['127.10.1.5/32']);
+    expect(hostRangesOf('10.0.0.0/16')).toEqual(['127.10.0.0/16']);
+  });
+
+  it('should map a wider range to the 127.X blocks its second octets reach', () => {
+    expect(hostRangesOf('10.16.0.0/12')).toEqual(['127.16.0.0/12']);
+    // b = 0..3: 127.1, 127.2-3 and (for b = 0) 127.10
+    expect(hostRangesOf('10.0.0.0/14')).toEqual(['127.1.0.0/16', '127.2.0.0/15', '127.10.0.0/16']);
+    expect(hostRangesOf('10.0.0.0/8')).toEqual([
+      '127.1.0.0/16',
+      '127.2.0.0/15',
+      '127.4.0.0/14',
+      '127.8.0.0/13',
+      '127.16.0.0/12',
+      '127.32.0.0/11',
+      '127.64.0.0/10',
+      '127.128.0.0/9',
+    ]);
+  });
+
+  it('should have no host ranges for IPv6 or bad input', () => {
+    expect(hostRangesOf('2001:db8::/32')).toEqual([]);
+    expect(hostRangesOf('10.0.0.0')).toEqual([]);
+  });
+
+  it('should contain the host address of every address of the range (sampled)', () => {
+    const inRange = (ip: string, cidr: string) => {
+      const [base, p] = cidr.split('/');
+      const v = (s: string) => s.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+      const size = 2 ** (32 - Number(p));
+      return Math.floor(v(ip) / size) === Math.floor(v(base) / size);
+    };
+    for (const [cidr, samples] of [
+      ['10.0.0.0/14', ['10.0.0.1', '10.1.2.3', '10.3.255.254']],
+      ['172.16.0.0/12', ['172.16.0.1', '172.31.9.9']],
+      ['10.0.0.0/8', ['10.0.9.9', '10.200.1.1']],
+    ] as const) {
+      const ranges = hostRangesOf(cidr);
+      for (const ip of samples) {
+        expect(ranges.some((r) => inRange(hostAddressOf(ip)!, r))).toBe(true);
+      }
+      expect(ranges.some((r) => inRange('127.0.0.1', r))).toBe(false);
+    }
   });
 });

@@ -71,3 +71,42 @@ function parseIpv4(text: string): [number, number, number, number] | undefined {
   }
   return octets as [number, number, number, number];
 }
+
+/**
+ * The host addresses that cloud addresses of `cidr` map to, as CIDRs (empty for IPv6 or bad
+ * input): what a data plane compares a client's loopback address with when a rule names cloud
+ * addresses (an LB's allowed source ranges). A /16 or smaller maps to one block; a wider range
+ * maps to every `127.X` its second octets reach (and `127.a` for `a.0.x.x`).
+ */
+export function hostRangesOf(cidr: string): string[] {
+  const [address, prefixText] = cidr.split('/');
+  const octets = parseIpv4(address ?? '');
+  const prefix = Number(prefixText);
+  if (!octets || !/^\d{1,2}$/.test(prefixText ?? '') || prefix > 32) {
+    return [];
+  }
+  if (prefix >= 16) {
+    const block = hostBlockOf(cidr)!;
+    return [`${block.base}/${prefix}`];
+  }
+  // Second octets b in [first, first + span); b maps to 127.b, except b = 0 which maps to 127.a.
+  const span = prefix <= 8 ? 256 : 2 ** (16 - prefix);
+  const first = prefix <= 8 ? 0 : octets[1] & ~(span - 1) & 0xff;
+  if (first !== 0) {
+    return [`127.${first}.0.0/${prefix}`];
+  }
+  const ranges: string[] = [];
+  // [1, span) as aligned blocks: 127.1/16, 127.2/15, 127.4/14, …
+  for (let size = 1; size < span; size *= 2) {
+    ranges.push(`127.${size}.0.0/${16 - Math.log2(size)}`);
+  }
+  const a = octets[0];
+  const firstOctets = prefix <= 8 ? 2 ** (8 - prefix) : 1;
+  for (let i = 0; i < firstOctets && i < 256; i++) {
+    const image = ((a & ~(firstOctets - 1)) + i) & 0xff;
+    if (image !== 0 && !(image >= 1 && image < span)) {
+      ranges.push(`127.${image}.0.0/16`);
+    }
+  }
+  return ranges;
+}

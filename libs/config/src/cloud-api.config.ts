@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -88,6 +98,15 @@ export class CloudApiConfig {
     message: 'must be an IPv6 CIDR such as 2001:db8:1000::/112',
   })
   lbIpv6Pool = '2001:db8:1000::/112';
+
+  /**
+   * Where load balancers listen. Unset: each LB IP on its own loopback address (hostAddressOf,
+   * 203.0.113.7 → 127.203.113.7) with its own ports. Set (e.g. a LAN address or 0.0.0.0): every
+   * listener on this address, on its own port when free, else on a free port (see `dataPlane`).
+   */
+  @IsOptional()
+  @IsIP(undefined, { message: 'lbBind must be an IPv4 or IPv6 address' })
+  lbBind?: string;
 
   /** Default quota limits, e.g. `instances=20,vcpus=64` (see GET /v1/quotas for the metrics). */
   @IsOptional()

@@ -8,3 +8,4 @@ export * from './cli-option';
 export * from './kube-apiserver.config';
 export * from './cloud-controller-manager.config';
 export * from './nimbus-up.config';
+export * from './property-tests';

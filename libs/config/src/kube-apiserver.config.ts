@@ -69,6 +69,18 @@ export class KubeApiServerConfig {
   @Min(0)
   podStopSeconds = 1;
 
+  /** Upstream `--max-requests-inflight`: reads served at once before 429s; 0 = no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  maxRequestsInflight = 400;
+
+  /** Upstream `--max-mutating-requests-inflight`: writes served at once; 0 = no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  maxMutatingRequestsInflight = 200;
+
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
 
 /** Validated configuration of `nimbus up` (cloud API + built-in api-server + CCM in one process). */
@@ -57,6 +57,11 @@ export class NimbusUpConfig {
   @IsInt()
   @Min(0)
   transitionMs?: number;
+
+  /** The cloud's `--lb-bind`: load balancers listen on this address (e.g. a LAN IP) with their own ports. */
+  @IsOptional()
+  @IsIP(undefined, { message: 'lbBind must be an IPv4 or IPv6 address' })
+  lbBind?: string;
 
   /** The CCM's level; the cloud API and api-server log warnings and errors only. */
   @IsIn(LOG_LEVELS)

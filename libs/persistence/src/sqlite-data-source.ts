@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type MixedList } from 'typeorm';
 
@@ -15,6 +15,7 @@ export interface SqliteDataSourceOptions {
 export function createSqliteDataSource(options: SqliteDataSourceOptions): DataSource {
   if (options.database !== ':memory:') {
     mkdirSync(dirname(options.database), { recursive: true });
+    makePrivate(options.database);
   }
   return new DataSource({
     type: 'better-sqlite3',
@@ -30,4 +31,20 @@ export function createSqliteDataSource(options: SqliteDataSourceOptions): DataSo
       db.pragma('synchronous = NORMAL');
     },
   });
+}
+
+/**
+ * The database holds secrets (token hashes, the page-token secret, Kubernetes Secrets): owner-only
+ * (0600) before SQLite opens it, so its -wal and -shm files, which SQLite creates with the
+ * database's mode, are private too.
+ */
+function makePrivate(file: string): void {
+  if (!existsSync(file)) {
+    closeSync(openSync(file, 'a', 0o600));
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) {
+      chmodSync(path, 0o600);
+    }
+  }
 }

@@ -1,1 +1,4 @@
 export * from './temp-dir';
+export * from './bad-input';
+export * from './thrown-by';
+export * from './echo-backend';

@@ -25,6 +25,20 @@ export function apiserverCommand(): Command {
     )
     .addOption(nimbusOption('--service-cidr <cidr>', 'ClusterIP range', '10.96.0.0/12'))
     .addOption(
+      nimbusOption(
+        '--max-requests-inflight <n>',
+        'reads served at once before answering 429 (0 = no limit)',
+        '400',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--max-mutating-requests-inflight <n>',
+        'writes served at once before answering 429 (0 = no limit)',
+        '200',
+      ),
+    )
+    .addOption(
       nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
     )
     .action(async (options: Record<string, unknown>) => {

@@ -69,6 +69,12 @@ export function registerCloudApiCommand(program: Command): void {
     )
     .addOption(
       nimbusOption(
+        '--lb-bind <address>',
+        'listen for load balancers on this address (e.g. a LAN IP) instead of their 127/8 loopback addresses',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--rate-limits <limits>',
         'off, or class=capacity:refillPerSecond for reads, mutations, instanceCreates (e.g. reads=100:20)',
       ),
@@ -101,6 +107,7 @@ export function cloudApiBanner(server: RunningCloudApi, config: CloudApiConfig):
     tokenLine,
     adminLine,
     `  data:         ${config.dataDir}`,
+    `  LBs answer:   ${config.lbBind ? `on ${config.lbBind}, a port per listener` : 'at 127.X.c.d of their IP a.b.c.d (X = b, or a if b is 0)'}; \`nimbus lb-address <lb-id|ip>\` prints where`,
     '',
     '',
   ].join('\n');

@@ -22,6 +22,12 @@ export function upCommand(): Command {
       nimbusOption('--transition-ms <ms>', 'override every cloud transition (0 = immediate)'),
     )
     .addOption(
+      nimbusOption(
+        '--lb-bind <address>',
+        'load balancers listen on this address (e.g. a LAN IP) instead of 127/8 loopback addresses',
+      ),
+    )
+    .addOption(
       nimbusOption('--log-level <level>', 'CCM log level (the servers log warnings)', 'info'),
     )
     .action(async (options: Record<string, unknown>) => {

@@ -41,6 +41,7 @@ export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimb
     token: config.token,
     adminToken: config.adminToken,
     transitionMs: config.transitionMs,
+    lbBind: config.lbBind,
     logLevel: serverLevel,
   });
   const cloud = await startCloudApi(cloudConfig);

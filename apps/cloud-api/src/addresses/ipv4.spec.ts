@@ -1,5 +1,6 @@
 import { DomainError } from '@app/common';
 import { cidrContains, formatCidr, intToIpv4, ipv4ToInt, parseIpv4Cidr, splitCidr } from './ipv4';
+import { thrownBy } from '@app/testing';
 
 describe('IPv4 helpers', () => {
   it('should convert addresses both ways', () => {
@@ -17,12 +18,9 @@ describe('IPv4 helpers', () => {
   it.each(['10.0.0.0', '10.0.0.1/16', '300.0.0.0/8', '10.0.0.0/33', 'banana/8'])(
     'should reject %p naming the field',
     (cidr) => {
-      expect(() => parseIpv4Cidr(cidr, 'destinationCidr')).toThrow(DomainError);
-      try {
-        parseIpv4Cidr(cidr, 'destinationCidr');
-      } catch (e) {
-        expect((e as DomainError).fieldViolations?.[0].field).toBe('destinationCidr');
-      }
+      const error = thrownBy(() => parseIpv4Cidr(cidr, 'destinationCidr'));
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).fieldViolations?.[0].field).toBe('destinationCidr');
     },
   );
 });

@@ -1,5 +1,8 @@
 import { DomainError, invalidArgument, parseDuration } from '@app/common';
 
+/** Longest duration the admin API takes (about 100 years): anything longer is a typo or an attack. */
+export const MAX_ADMIN_DURATION_MS = 100 * 365.25 * 86_400_000;
+
 /** A duration from a JSON value: milliseconds as a number, or text such as `30s` / `1m30s`. */
 export function durationField(value: unknown, field: string): number {
   if (typeof value !== 'number' && typeof value !== 'string') {
@@ -8,7 +11,11 @@ export function durationField(value: unknown, field: string): number {
       'must be a duration: milliseconds, or text such as 500ms, 30s, 5m',
     );
   }
-  return parseDuration(value, field);
+  const ms = parseDuration(value, field);
+  if (!(ms <= MAX_ADMIN_DURATION_MS)) {
+    throw invalidArgument(field, 'must be at most 100 years (3155760000000 ms)');
+  }
+  return ms;
 }
 
 /** A JSON object of `key → duration`, every key checked against `known`; unknown keys all named. */

@@ -15,6 +15,8 @@ export interface CatalogSpec {
     maxSizeGiB: number;
     /** Whether one volume may be attached to several instances at once. */
     multiAttach: boolean;
+    /** The type a volume gets when its create names none (exactly one type is the default). */
+    default: boolean;
   }[];
 }
 
@@ -26,6 +28,7 @@ export const DEFAULT_VOLUME_TYPES: CatalogSpec['volumeTypes'] = [
     minSizeGiB: 1,
     maxSizeGiB: 16384,
     multiAttach: false,
+    default: true,
   },
   {
     name: 'ssd',
@@ -33,6 +36,7 @@ export const DEFAULT_VOLUME_TYPES: CatalogSpec['volumeTypes'] = [
     minSizeGiB: 4,
     maxSizeGiB: 16384,
     multiAttach: true,
+    default: false,
   },
 ];
 

@@ -74,6 +74,16 @@ export class CatalogService {
     return this.spec.volumeTypes.map((t) => ({ ...t, zones }));
   }
 
+  /** The type a volume create without `type` gets. */
+  defaultVolumeType(): VolumeTypeDto {
+    return this.volumeTypes().find((t) => t.default) ?? this.volumeTypes()[0];
+  }
+
+  /** The only region when the catalog has one (creates may then omit `region`). */
+  soleRegion(): string | undefined {
+    return this.spec.regions.length === 1 ? this.spec.regions[0].name : undefined;
+  }
+
   requireVolumeType(name: string, field = 'type'): VolumeTypeDto {
     const type = this.volumeTypes().find((t) => t.name === name);
     if (!type) {

@@ -20,8 +20,36 @@ describe('validateCatalogSpec: volume types', () => {
       'c.json',
     );
     expect(spec.volumeTypes).toEqual([
-      { name: 'hdd', description: 'hdd', minSizeGiB: 1, maxSizeGiB: 10, multiAttach: false },
+      {
+        name: 'hdd',
+        description: 'hdd',
+        minSizeGiB: 1,
+        maxSizeGiB: 10,
+        multiAttach: false,
+        default: true,
+      },
     ]);
+  });
+
+  it('should make the first type the default unless one is marked, and refuse two defaults', () => {
+    const types = [
+      { name: 'a', minSizeGiB: 1, maxSizeGiB: 2 },
+      { name: 'b', minSizeGiB: 1, maxSizeGiB: 2, default: true },
+    ];
+    const spec = validateCatalogSpec({ ...structuredClone(base), volumeTypes: types }, 'c.json');
+    expect(spec.volumeTypes.map((t) => [t.name, t.default])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+    expect(() =>
+      validateCatalogSpec(
+        {
+          ...structuredClone(base),
+          volumeTypes: types.map((t) => ({ ...t, default: true })),
+        },
+        'c.json',
+      ),
+    ).toThrow('at most one of volumeTypes may have "default": true');
   });
 
   it.each([

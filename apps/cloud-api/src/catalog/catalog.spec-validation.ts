@@ -70,6 +70,17 @@ export function validateCatalogSpec(raw: unknown, source: string): CatalogSpec {
     }
     t.multiAttach ??= false;
     t.description ??= t.name;
+    if (t.default !== undefined && typeof t.default !== 'boolean') {
+      fail(`volumeTypes[${i}].default must be a boolean`);
+    }
+  });
+  // Exactly one default type, as real clouds have (gp3, pd-balanced): the first unless one is marked.
+  const defaults = spec.volumeTypes.filter((t) => t.default === true);
+  if (defaults.length > 1) {
+    fail('at most one of volumeTypes may have "default": true');
+  }
+  spec.volumeTypes.forEach((t, i) => {
+    t.default = defaults.length === 1 ? t.default === true : i === 0;
   });
   return spec as CatalogSpec;
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '@app/common';
 import { assertIfMatch, etagOf } from './etag';
+import { thrownBy } from '@app/testing';
 
 describe('etags', () => {
   const etag = etagOf('i-1', 3);
@@ -20,12 +21,9 @@ describe('etags', () => {
   it.each(['"x"', `W/"nope"`, ''])(
     'should answer PRECONDITION_FAILED for If-Match %p',
     (ifMatch) => {
-      expect(() => assertIfMatch(ifMatch, etag)).toThrow(DomainError);
-      try {
-        assertIfMatch(ifMatch, etag);
-      } catch (e) {
-        expect((e as DomainError).code).toBe('PRECONDITION_FAILED');
-      }
+      const error = thrownBy(() => assertIfMatch(ifMatch, etag));
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe('PRECONDITION_FAILED');
     },
   );
 });

@@ -1,5 +1,6 @@
 import { DomainError } from '@app/common';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector';
+import { thrownBy } from '@app/testing';
 
 const labels = { app: 'web', tier: 'front', 'example.com/team': 'a' };
 const match = (selector: string) => matchesLabelSelector(parseLabelSelector(selector), labels);
@@ -29,12 +30,7 @@ describe('label selectors', () => {
   it.each(['app in (web', '=web', 'app==web==x', 'bad key=1', 'app in web', 'app=bad value'])(
     'should reject %p as INVALID_ARGUMENT naming labelSelector',
     (selector) => {
-      let error: unknown;
-      try {
-        parseLabelSelector(selector);
-      } catch (e) {
-        error = e;
-      }
+      const error = thrownBy(() => parseLabelSelector(selector));
       expect(error).toBeInstanceOf(DomainError);
       expect((error as DomainError).fieldViolations?.[0].field).toBe('labelSelector');
     },

@@ -7,13 +7,13 @@ import {
 import { Clock } from '@app/common';
 import type { Response } from 'express';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NimbusRequest } from '../conventions/request-context';
 import { latencyOf } from './fault-draw';
 import { FaultHoldsService, type AnsweredOperation } from './fault-holds.service';
 import { FaultRulesService, type FaultHit } from './fault-rules.service';
 import { FaultTargetsRepository } from './fault-targets.repository';
 import { InjectedFault } from './injected-fault';
+import { LatencyDelay } from './latency-delay';
 
 /**
  * Applies fault rules to authenticated API calls (not to the admin API, so a rule can always be
@@ -31,6 +31,7 @@ export class FaultGuard implements CanActivate, OnModuleDestroy {
     private readonly holds: FaultHoldsService,
     private readonly targets: FaultTargetsRepository,
     private readonly clock: Clock,
+    private readonly latency: LatencyDelay,
   ) {}
 
   /** Hung connections would keep the server from closing. */
@@ -81,7 +82,7 @@ export class FaultGuard implements CanActivate, OnModuleDestroy {
       case 'error':
         throw failure();
       case 'latency':
-        return sleep(latencyOf(effect, hit.seed, hit.n)).then(() => true);
+        return this.latency.wait(latencyOf(effect, hit.seed, hit.n)).then(() => true);
       case 'hang': {
         const socket = req.socket;
         this.hung.add(socket);

@@ -65,18 +65,39 @@ function toDomainError(exception: unknown, req: NimbusRequest): DomainError {
       status === 404
         ? `no route ${req.method} ${req.originalUrl.split('?')[0]}`
         : exception.message;
-    return domainErrorFromHttp(status, message);
+    const error = domainErrorFromHttp(status, message);
+    // A client error the framework raised (e.g. a path segment that is not valid percent-encoding).
+    if (error.code === 'INVALID_ARGUMENT') {
+      const [field] = describeClientError({ message });
+      return new DomainError(error.code, message, {
+        fieldViolations: [{ field, description: message }],
+      });
+    }
+    return error;
   }
-  // body-parser errors carry `status` and `type`.
+  // body-parser and router errors carry `status` (and body-parser a `type`).
   const e = exception as { status?: number; type?: string; message?: string };
   if (typeof e?.status === 'number' && e.status < 500) {
-    const message =
-      e.type === 'entity.parse.failed'
-        ? `malformed JSON body: ${e.message}`
-        : e.type === 'entity.too.large'
-          ? 'request body too large (limit 1 MiB)'
-          : (e.message ?? 'bad request');
-    return domainErrorFromHttp(e.status, message);
+    const [field, message] = describeClientError(e);
+    const error = domainErrorFromHttp(e.status, message);
+    return new DomainError(error.code, message, {
+      fieldViolations: [{ field, description: message }],
+    });
   }
   return new DomainError('INTERNAL', 'internal error; see the server log with this requestId');
+}
+
+/** The part of the request a parser or router error is about, and what is wrong with it. */
+function describeClientError(e: { type?: string; message?: string }): [string, string] {
+  if (e.type === 'entity.parse.failed') {
+    return ['body', `malformed JSON body: ${e.message ?? ''}`];
+  }
+  if (e.type === 'entity.too.large') {
+    return ['body', 'request body too large (limit 1 MiB)'];
+  }
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return ['Content-Type', e.message ?? 'unsupported encoding'];
+  }
+  // Express: "Failed to decode param '%ff'" for a path segment that is not valid percent-encoding.
+  return [/decode param/i.test(e.message ?? '') ? 'path' : 'request', e.message ?? 'bad request'];
 }

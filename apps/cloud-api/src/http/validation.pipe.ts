@@ -12,7 +12,8 @@ export class StrictValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       transformOptions: { enableImplicitConversion: false },
-      validationError: { target: false, value: false },
+      // The value is kept so a missing field can be told apart from a bad one (never echoed).
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => {
         const violations = flatten(errors);
         return new DomainError(
@@ -45,7 +46,19 @@ function flatten(errors: ValidationError[], parent = ''): FieldViolation[] {
       : /^\d+$/.test(error.property)
         ? `${parent}[${error.property}]`
         : `${parent}.${error.property}`;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+    const constraints = Object.entries(error.constraints ?? {});
+    // A required field that is absent fails every rule it has: one "is required" says it all.
+    if (
+      constraints.length > 0 &&
+      error.value === undefined &&
+      !('whitelistValidation' in (error.constraints ?? {}))
+    ) {
+      return [{ field, description: 'is required' }];
+    }
+    if (constraints.length > 0 && error.value === null) {
+      return [{ field, description: 'must not be null' }];
+    }
+    const own = constraints.map(([rule, message]) => ({
       field,
       description:
         rule === 'whitelistValidation' ? 'unknown field' : stripProperty(message, error.property),

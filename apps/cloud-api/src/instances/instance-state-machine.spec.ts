@@ -1,6 +1,7 @@
 import { DomainError } from '@app/common';
 import type { InstanceState } from '@app/cloud-contracts';
 import { planInstanceAction, type InstanceAction } from './instance-state-machine';
+import { thrownBy } from '@app/testing';
 
 describe('planInstanceAction', () => {
   it.each<[InstanceAction, InstanceState, string, string]>([
@@ -44,12 +45,9 @@ describe('planInstanceAction', () => {
     ['start', 'terminated'],
     ['stop', 'shutting-down'],
   ])('should refuse %s on a %s instance with FAILED_PRECONDITION', (action, from) => {
-    expect(() => planInstanceAction(action, from)).toThrow(DomainError);
-    try {
-      planInstanceAction(action, from);
-    } catch (e) {
-      expect((e as DomainError).code).toBe('FAILED_PRECONDITION');
-      expect((e as DomainError).message).toContain(from);
-    }
+    const error = thrownBy(() => planInstanceAction(action, from));
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe('FAILED_PRECONDITION');
+    expect((error as DomainError).message).toContain(from);
   });
 });

@@ -28,6 +28,8 @@ export interface BackendRow {
   instanceIp: string;
 }
 
+export type LoadBalancerRevision = Pick<LoadBalancerRow, 'id' | 'state' | 'version' | 'updatedAt'>;
+
 export interface LoadBalancerFilter {
   name?: string;
   region?: string;
@@ -63,6 +65,13 @@ export class LoadBalancersRepository {
   /** Any project's load balancer (admin out-of-band calls). */
   findById(id: string): LoadBalancerRow | undefined {
     return this.db.get<LoadBalancerRow>(`SELECT ${COLUMNS} FROM load_balancers WHERE id = ?`, [id]);
+  }
+
+  /** Every load balancer's id, state and change marks (what the data plane compares). */
+  revisions(): LoadBalancerRevision[] {
+    return this.db.all<LoadBalancerRevision>(
+      'SELECT id, state, version, updated_at AS updatedAt FROM load_balancers ORDER BY seq',
+    );
   }
 
   findByName(projectId: string, name: string): LoadBalancerRow | undefined {

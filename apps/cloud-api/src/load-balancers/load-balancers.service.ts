@@ -35,10 +35,15 @@ import {
   type BackendRow,
   type LoadBalancerRow,
 } from './load-balancers.repository';
+import { LoadBalancerDataPlane } from './data-plane/lb-data-plane.service';
+import type { LoadBalancerRuntime } from './data-plane/lb-data-plane-view';
 import { PublicIpPools } from './public-ip-pools';
 
-/** A load balancer as shown: its row and its backends. */
-export type LoadBalancerView = LoadBalancerRow & { backends: BackendRow[] };
+/** A load balancer as shown: its row, its backends and what its data plane reports. */
+export type LoadBalancerView = LoadBalancerRow & {
+  backends: BackendRow[];
+  runtime: LoadBalancerRuntime;
+};
 
 export interface LoadBalancerMutation {
   loadBalancer: LoadBalancerView;
@@ -67,6 +72,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     private readonly pageTokens: PageTokenCodec,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly dataPlane: LoadBalancerDataPlane,
   ) {}
 
   onModuleInit(): void {
@@ -74,21 +80,20 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     this.instances.onTerminated((instance, at) => {
       for (const id of this.loadBalancers.dropInstance(instance.id)) {
         this.loadBalancers.touch(id, at);
+        this.dataPlane.requestSync();
       }
     });
   }
 
   create(principal: Principal, req: CreateLoadBalancerRequest): LoadBalancerMutation {
     const projectId = principal.projectId;
-    if (!this.catalog.regions().some((r) => r.name === req.region)) {
-      throw invalidArgument('region', `unknown region "${req.region}"; see GET /v1/regions`);
-    }
+    const region = this.regionOf(req.region);
     const families = req.ipFamilies ?? ['IPv4'];
     const spec = normalizeSpec(req, families);
     const requested = this.parseRequestedIp(req.requestedIp, families);
     const backends = this.resolveBackends(
       projectId,
-      req.region,
+      region,
       (req.backends ?? []).map((b) => b.instanceId),
       (i) => `backends[${i}].instanceId`,
     );
@@ -107,7 +112,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       id,
       projectId,
       name: req.name,
-      region: req.region,
+      region,
       state: duration > 0 ? 'provisioning' : 'active',
       nextState: duration > 0 ? 'active' : null,
       transitionEndsAt: duration > 0 ? now + duration : null,
@@ -121,6 +126,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       updatedAt: now,
     });
     this.loadBalancers.addBackends(id, backends);
+    this.dataPlane.requestSync();
     const operation = this.operations.start(
       projectId,
       'load-balancers.create',
@@ -220,6 +226,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     const now = this.clock.now();
     const duration = this.durations.of('loadBalancer', 'deleting');
     this.loadBalancers.setState(lb.id, 'deleting', 'deleted', now + duration, now);
+    this.dataPlane.requestSync();
     const deleting = this.get(principal, id);
     if (duration <= 0) {
       this.finalizeDeletion(deleting);
@@ -249,6 +256,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
         this.loadBalancers.setState(row.id, 'active', null, null, row.transitionEndsAt!);
       }
     }
+    this.dataPlane.requestSync();
   }
 
   /** The load balancer is gone: its addresses, backends and quota return. */
@@ -261,6 +269,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       (JSON.parse(row.ipFamilies) as string[]).length,
     );
     this.loadBalancers.delete(row.id);
+    this.dataPlane.requestSync();
   }
 
   /** A load balancer that may change: If-Match holds and it is not being deleted. */
@@ -284,6 +293,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       return this.noop(lb, kind);
     }
     write();
+    this.dataPlane.requestSync();
     return this.beginUpdate(lb, kind);
   }
 
@@ -370,6 +380,21 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     });
   }
 
+  /** The region asked for, or the only one (a single-region cloud needs no `region`). */
+  private regionOf(requested: string | undefined): string {
+    const region = requested ?? this.catalog.soleRegion();
+    if (region === undefined) {
+      throw invalidArgument(
+        'region',
+        `is required: the cloud has ${this.catalog.regions().length} regions; see GET /v1/regions`,
+      );
+    }
+    if (!this.catalog.regions().some((r) => r.name === region)) {
+      throw invalidArgument('region', `unknown region "${region}"; see GET /v1/regions`);
+    }
+    return region;
+  }
+
   /** A backend must be a live instance of the project in the load balancer's region. */
   private resolveBackend(
     projectId: string,
@@ -394,7 +419,11 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
   }
 
   private view(row: LoadBalancerRow): LoadBalancerView {
-    return { ...row, backends: this.loadBalancers.backends(row.id) };
+    return {
+      ...row,
+      backends: this.loadBalancers.backends(row.id),
+      runtime: this.dataPlane.runtimeOf(row),
+    };
   }
 }
 

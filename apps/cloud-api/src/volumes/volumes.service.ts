@@ -54,7 +54,10 @@ export class VolumesService implements Settleable, OnModuleInit {
 
   create(principal: Principal, req: CreateVolumeRequest): VolumeMutation {
     const region = this.catalog.requireZone(req.zone);
-    const type = this.catalog.requireVolumeType(req.type);
+    const type =
+      req.type === undefined
+        ? this.catalog.defaultVolumeType()
+        : this.catalog.requireVolumeType(req.type);
     if (req.sizeGiB < type.minSizeGiB || req.sizeGiB > type.maxSizeGiB) {
       throw invalidArgument(
         'sizeGiB',

@@ -63,7 +63,10 @@ export function parseResourceVersion(value: string): number {
   try {
     return parseGoUint(value);
   } catch (error) {
-    throw badRequest(`invalid resource version: ${(error as Error).message}`);
+    // APIObjectVersioner.ParseResourceVersion's field error, wrapped by the storage's BadRequest.
+    throw badRequest(
+      `invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(value)}: ${(error as Error).message}`,
+    );
   }
 }
 

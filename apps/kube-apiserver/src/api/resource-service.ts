@@ -351,6 +351,14 @@ export class ResourceService {
     candidate.kind = type.kind;
     const meta = candidate.metadata;
     const oldMeta = old.metadata;
+    if (meta.uid && meta.uid !== oldMeta.uid) {
+      // Upstream turns the object's uid into a precondition.
+      throw conflict(
+        type,
+        String(oldMeta.name),
+        `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${String(oldMeta.uid)}`,
+      );
+    }
     meta.uid = oldMeta.uid;
     meta.creationTimestamp = oldMeta.creationTimestamp;
     meta.namespace = oldMeta.namespace;

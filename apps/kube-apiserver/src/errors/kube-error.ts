@@ -122,6 +122,10 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]): K
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType, field: '' }] },
   );
 
+/** apimachinery NewRequestEntityTooLargeError. */
+export const requestEntityTooLarge = (message: string): KubeError =>
+  new KubeError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
+
 /** 429 TooManyRequests (errors.NewTooManyRequests); retryAfterSeconds also sets Retry-After. */
 export const tooManyRequests = (
   message: string,

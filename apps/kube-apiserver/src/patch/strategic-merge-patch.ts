@@ -32,6 +32,17 @@ function mergeMap(
     throw badRequest(`unable to apply strategic merge patch at "${path || '.'}": expected a map`);
   }
   const directive = patch.$patch;
+  if (
+    directive !== undefined &&
+    directive !== 'delete' &&
+    directive !== 'replace' &&
+    directive !== 'merge'
+  ) {
+    // apimachinery mergepatch.ErrBadPatchType
+    throw badRequest(
+      `unknown patch type: ${JSON.stringify(directive)} in map: ${JSON.stringify(patch)}`,
+    );
+  }
   if (directive === 'delete') {
     return undefined;
   }

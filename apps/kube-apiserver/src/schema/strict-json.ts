@@ -19,7 +19,14 @@ export class JsonTypeError extends Error {}
 
 const WS = /[ \t\n\r]*/y;
 
+/**
+ * Upstream's JSON decoder (sigs.k8s.io/json) stops at 10,000 levels; Nimbus stops at 1,000, since
+ * its patch and validation code recurses and no Kubernetes object comes near that depth.
+ */
+export const MAX_NESTING_DEPTH = 1_000;
+
 class Parser {
+  private depth = 0;
   private at = 0;
   readonly strictErrors: string[] = [];
   typeError: string | undefined;
@@ -58,13 +65,17 @@ class Parser {
     this.skipWs();
     const c = this.text[this.at];
     const atom = type?.atom;
-    if (c === '{') {
-      this.checkShape(atom, 'object', goPath, struct);
-      return this.object(atom, path, goPath, struct);
-    }
-    if (c === '[') {
-      this.checkShape(atom, 'array', goPath, struct);
-      return this.array(atom, path, goPath, struct);
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_NESTING_DEPTH) {
+        throw new JsonSyntaxError(`exceeded max depth of ${MAX_NESTING_DEPTH}`);
+      }
+      this.checkShape(atom, c === '{' ? 'object' : 'array', goPath, struct);
+      const value =
+        c === '{'
+          ? this.object(atom, path, goPath, struct)
+          : this.array(atom, path, goPath, struct);
+      this.depth--;
+      return value;
     }
     const literal = this.literal();
     this.checkLiteral(atom, literal, goPath, struct);
@@ -157,8 +168,11 @@ class Parser {
         this.fail('unexpected end of JSON input');
       }
       if (c === '\\') {
-        this.at += 2;
+        this.escape();
         continue;
+      }
+      if (c < ' ') {
+        this.fail(`invalid character ${goQuoteChar(c)} in string literal`);
       }
       this.at++;
       if (c === '"') {
@@ -168,12 +182,37 @@ class Parser {
     return JSON.parse(this.text.slice(start, this.at)) as string;
   }
 
+  /** One escape sequence inside a string, checked as Go's scanner does. */
+  private escape(): void {
+    const c = this.text[this.at + 1];
+    if (c === undefined) {
+      this.fail('unexpected end of JSON input');
+    }
+    if (c === 'u') {
+      for (let i = 2; i < 6; i++) {
+        const h = this.text[this.at + i];
+        if (h === undefined) {
+          this.fail('unexpected end of JSON input');
+        }
+        if (!/[0-9a-fA-F]/.test(h)) {
+          this.fail(`invalid character ${goQuoteChar(h)} in \\u hexadecimal character escape`);
+        }
+      }
+      this.at += 6;
+      return;
+    }
+    if (!'"\\/bfnrt'.includes(c)) {
+      this.fail(`invalid character ${goQuoteChar(c)} in string escape code`);
+    }
+    this.at += 2;
+  }
+
   private literal(): unknown {
     const c = this.text[this.at];
     if (c === '"') {
       return this.string();
     }
-    const m = /-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
     m.lastIndex = this.at;
     const found = m.exec(this.text);
     if (!found) {
@@ -348,4 +387,14 @@ class ValueWalker extends Parser {
     this.checkLiteral(atom, value, goPath, struct);
     return value;
   }
+}
+
+/** A character as Go's JSON scanner quotes it in errors ('x', '\t', '\x00'). */
+function goQuoteChar(c: string): string {
+  const escapes: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', "'": "\\'" };
+  if (escapes[c]) {
+    return `'${escapes[c]}'`;
+  }
+  const code = c.codePointAt(0) ?? 0;
+  return code < 0x20 ? `'\\x${code.toString(16).padStart(2, '0')}'` : `'${c}'`;
 }

@@ -54,11 +54,16 @@ function parseRequirement(text: string): Requirement {
       .split(',')
       .map((v) => v.trim())
       .filter((v) => v !== '');
+    values.forEach((v) => checkValue(v, m![1]));
     return { op: m[2] as 'in' | 'notin', key: checkKey(m[1], text), values };
   }
   m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(text);
   if (m) {
-    return { op: m[2] === '!=' ? 'neq' : 'eq', key: checkKey(m[1], text), value: m[3] };
+    return {
+      op: m[2] === '!=' ? 'neq' : 'eq',
+      key: checkKey(m[1], text),
+      value: checkValue(m[3], m[1]),
+    };
   }
   if (/^\S+$/.test(text)) {
     return { op: 'exists', key: checkKey(text, text) };
@@ -66,8 +71,22 @@ function parseRequirement(text: string): Requirement {
   throw badRequest(`unable to parse requirement: ${text || '<empty>'}`);
 }
 
+/** A label value: empty, or at most 63 alphanumerics, '-', '_', '.' (apimachinery validation). */
+const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+function checkValue(value: string, key: string): string {
+  if (value.length > 63 || !VALUE.test(value)) {
+    throw badRequest(
+      `unable to parse requirement: values[0][${key}]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
+  }
+  return value;
+}
+
 function checkKey(key: string, text: string): string {
-  if (!KEY.test(key)) {
+  const name = key.slice(key.indexOf('/') + 1);
+  const prefix = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+  if (!KEY.test(key) || name.length > 63 || prefix.length > 253) {
     throw badRequest(`unable to parse requirement: invalid label key "${key}" in "${text}"`);
   }
   return key;

@@ -9,6 +9,7 @@ import type { ApiServerMetrics } from './metrics';
 import { checkTimeoutParam } from './query-params';
 import type { ResourceHandler } from './resource-handler';
 import { sendError, sendRaw } from './responses';
+import { checkRequestPath } from './request-path';
 import { parseResourcePath, type ResourceRoute } from './route';
 
 const DISCOVERY = /^\/(version|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*|metrics)\/?$/;
@@ -70,6 +71,7 @@ export function createKubeApiHandler(deps: HandlerDeps) {
     let group = '';
     let resource = '';
     try {
+      checkRequestPath(req.url ?? '/');
       const url = new URL(req.url ?? '/', 'https://localhost');
       const path = url.pathname;
       if (HEALTH.has(path)) {

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { load as loadYaml } from 'js-yaml';
-import { KubeError, badRequest } from '../errors/kube-error';
+import { KubeError, badRequest, requestEntityTooLarge } from '../errors/kube-error';
 import type { PatchType, WriteOptions } from '../api/resource-service';
 import { applyDirective, cannotBeHandled } from '../api/field-validation';
+import { checkNestingDepth } from '../api/nesting-depth';
 import { isPlainObject } from '../api/types';
 import { decodeKubeProtobuf, ProtobufError } from '../protobuf/envelope';
 import { KubeProto } from '../protobuf/kube-proto';
@@ -25,7 +26,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > MAX_BODY_BYTES) {
-      throw new KubeError(413, 'RequestEntityTooLarge', `limit is ${MAX_BODY_BYTES}`);
+      throw requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`);
     }
     chunks.push(buf);
   }
@@ -81,14 +82,7 @@ export function decodeObjectBody(
     );
   }
   if (serializer === 'protobuf') {
-    try {
-      return decodeKubeProtobuf(body).object;
-    } catch (error) {
-      if (error instanceof ProtobufError) {
-        throw badRequest(error.message);
-      }
-      throw error;
-    }
+    return decodeProtobuf(body).object;
   }
   let decoded: { value: unknown; strictErrors: string[] };
   try {
@@ -124,13 +118,16 @@ function peekTypeMeta(body: Buffer): { kind?: unknown; apiVersion?: unknown } | 
 }
 
 function parseYaml(body: Buffer, kind: string): unknown {
+  let parsed: unknown;
   try {
-    return loadYaml(body.toString('utf8'), { json: true });
+    parsed = loadYaml(body.toString('utf8'), { json: true });
   } catch (error) {
     throw badRequest(
       `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; yaml: ${(error as Error).message.split('\n')[0]}`,
     );
   }
+  checkNestingDepth(parsed);
+  return parsed;
 }
 
 /**
@@ -156,6 +153,7 @@ export function decodeDeleteOptionsBody(body: Buffer, contentType: string | unde
   } catch (error) {
     throw badRequest((error as Error).message);
   }
+  checkNestingDepth(value);
   if (
     isPlainObject(value) &&
     typeof value.kind === 'string' &&
@@ -210,6 +208,18 @@ export interface DecodedPatch {
   strictErrors: string[];
 }
 
+/** Garbage protobuf is the client's fault: a 400, as upstream's decoder answers. */
+function decodeProtobuf(body: Buffer): ReturnType<typeof decodeKubeProtobuf> {
+  try {
+    return decodeKubeProtobuf(body);
+  } catch (error) {
+    if (error instanceof ProtobufError) {
+      throw badRequest(error.message);
+    }
+    throw error;
+  }
+}
+
 export function decodePatchBody(
   body: Buffer,
   contentType: string | undefined,
@@ -229,6 +239,7 @@ export function decodePatchBody(
     } catch (error) {
       throw badRequest(`error decoding YAML: ${(error as Error).message.split('\n')[0]}`);
     }
+    checkNestingDepth(patch);
     const strictErrors: string[] = [];
     try {
       loadYaml(text);
@@ -250,6 +261,29 @@ export function decodePatchBody(
     if (error instanceof JsonSyntaxError || error instanceof SyntaxError) {
       throw badRequest(`error decoding patch: ${error.message}`);
     }
+    if (error instanceof JsonTypeError && patchType === 'json') {
+      // jsonpatch.DecodePatch's error, answered as a BadRequest (patch.go).
+      const top: unknown = JSON.parse(text);
+      throw badRequest(
+        Array.isArray(top)
+          ? error.message
+          : `json: cannot unmarshal ${goJsonKind(top)} into Go value of type jsonpatch.Patch`,
+      );
+    }
     throw error;
   }
+}
+
+/** How encoding/json names a JSON value's kind in its unmarshal errors. */
+function goJsonKind(value: unknown): string {
+  if (typeof value === 'string') {
+    return 'string';
+  }
+  if (typeof value === 'number') {
+    return 'number';
+  }
+  if (typeof value === 'boolean') {
+    return 'bool';
+  }
+  return value === null ? 'null' : 'object';
 }

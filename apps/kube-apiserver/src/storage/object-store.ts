@@ -3,6 +3,10 @@ import type { Clock } from '@app/common';
 import type { KubeObject } from '../api/types';
 import { RevisionHistory } from './revision-history';
 import type { CommittedWrite, Revision, StoredObject, WriteType } from './revision';
+import { requestEntityTooLarge } from '../errors/kube-error';
+
+/** etcd's default --max-request-bytes: the largest object the storage takes. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export type WriteListener = (write: CommittedWrite) => void;
 
@@ -221,6 +225,10 @@ export class ObjectStore {
     const rv = this.rv + 1;
     object.metadata.resourceVersion = String(rv);
     const json = JSON.stringify(object);
+    if (type !== 'DELETED' && Buffer.byteLength(json) > MAX_OBJECT_BYTES) {
+      // etcd's --max-request-bytes (1.5 MiB): upstream answers the storage error, never stores.
+      throw requestEntityTooLarge('etcdserver: request is too large');
+    }
     const previous = request.previous ?? this.get(typeKey, namespace, name);
     const revision: Revision = {
       rv,

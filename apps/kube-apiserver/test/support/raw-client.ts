@@ -34,9 +34,17 @@ export function raw(
       // Node frames DELETE bodies only with an explicit length.
       headers['Content-Length'] = String(Buffer.byteLength(options.body));
     }
+    const base = new URL(server.url);
+    // `path` goes out as written: a URL object would resolve `..` segments on the client side.
     const req = request(
-      `${server.url}${path}`,
-      { method: options.method ?? 'GET', ca: server.caCert, headers },
+      {
+        hostname: base.hostname,
+        port: base.port,
+        path,
+        method: options.method ?? 'GET',
+        ca: server.caCert,
+        headers,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));

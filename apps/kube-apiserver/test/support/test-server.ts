@@ -153,5 +153,3 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -43,6 +43,13 @@ function cloudLb(svc: ProviderService, backendIds: string[]): LoadBalancerDto {
     sessionAffinity: d.sessionAffinity,
     allowedSourceRanges: d.allowedSourceRanges ?? ['0.0.0.0/0'],
     labels: {},
+    dataPlane: {
+      mode: 'loopback',
+      address: '127.203.113.5',
+      state: 'serving',
+      healthyBackends: 1,
+      ports: [],
+    },
     createdAt: '',
     updatedAt: '',
     etag: 'e',

@@ -6,6 +6,8 @@ import { TransitionSettler } from '../../transitions/transition-settler';
 import { durationField } from '../duration-field';
 
 const CLOCK_KEY = 'clock';
+/** The latest instant the clock may show: later years need ISO 8601's extended (±YYYYYY) form. */
+const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -35,6 +37,14 @@ export class ClockAdminService implements BeforeApplicationShutdown {
   change(req: ChangeClockRequest): ClockDto {
     const setTo = req.set === undefined ? undefined : parseInstant(req.set);
     const advanceMs = req.advance === undefined ? 0 : durationField(req.advance, 'advance');
+    // Checked before anything moves: a bad request leaves the clock as it was.
+    const from = setTo ?? this.clock.now();
+    if (from + advanceMs > MAX_INSTANT_MS) {
+      throw invalidArgument(
+        req.advance === undefined ? 'set' : 'advance',
+        `would move the clock past 9999-12-31T23:59:59.999Z (the latest instant it can show); at most ${MAX_INSTANT_MS - from} ms from ${new Date(from).toISOString()}`,
+      );
+    }
     if (req.frozen === true) {
       this.clock.freeze();
     }
@@ -59,8 +69,11 @@ export class ClockAdminService implements BeforeApplicationShutdown {
 
 function parseInstant(text: string): number {
   const ms = ISO_INSTANT.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(ms)) {
-    throw invalidArgument('set', 'must be an ISO 8601 instant such as 2026-11-26T21:00:00Z');
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw invalidArgument(
+      'set',
+      'must be an ISO 8601 instant from 1970 on, such as 2026-11-26T21:00:00Z',
+    );
   }
   return ms;
 }

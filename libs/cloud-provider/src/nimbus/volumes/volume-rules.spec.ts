@@ -11,6 +11,7 @@ const ssd: VolumeTypeDto = {
   minSizeGiB: 4,
   maxSizeGiB: 16384,
   multiAttach: true,
+  default: false,
   zones: [],
 };
 
