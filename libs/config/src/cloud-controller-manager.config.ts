@@ -1,36 +1,13 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
-
-/** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
-
-/** `true`/`false` strings from the command line and environment become booleans. */
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min, MinLength } from 'class-validator';
+import { ControlPlaneConfig, DURATION, DURATION_MESSAGE, toBoolean } from './control-plane.config';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
  * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.
  * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
  */
-export class CloudControllerManagerConfig {
-  /** Path of a kubeconfig; absent → the in-cluster config (service account). */
-  @IsOptional()
-  @IsString()
-  kubeconfig?: string;
-
+export class CloudControllerManagerConfig extends ControlPlaneConfig {
   @IsString()
   @MinLength(1)
   cloudUrl = 'http://127.0.0.1:8080';
@@ -82,39 +59,9 @@ export class CloudControllerManagerConfig {
   @IsBoolean()
   configureCloudRoutes = true;
 
-  @Transform(toBoolean)
-  @IsBoolean()
-  leaderElect = true;
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectLeaseDuration = '15s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRenewDeadline = '10s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRetryPeriod = '2s';
-
-  @IsString()
-  @MinLength(1)
   leaderElectResourceName = 'cloud-controller-manager';
 
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceNamespace = 'kube-system';
-
-  /** `/healthz` and `/metrics` (plain HTTP on `--bind-address`; 0 = any free port, -1 = off). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1)
-  @Max(65535)
   securePort = 10258;
-
-  @IsString()
-  bindAddress = '127.0.0.1';
-
-  @IsIn(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 
   /**
    * Create the CSIDriver `disk.csi.nimbus.dev` and the StorageClasses `nimbus-ssd` (default) and

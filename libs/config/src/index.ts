@@ -6,6 +6,8 @@ export * from './validate-config';
 export * from './cloud-api.config';
 export * from './cli-option';
 export * from './kube-apiserver.config';
+export * from './control-plane.config';
 export * from './cloud-controller-manager.config';
+export * from './kube-scheduler.config';
 export * from './nimbus-up.config';
 export * from './property-tests';

@@ -4,16 +4,10 @@ import type { Clock } from '@app/common';
 import type { PatchType, ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
 import { parseListOptions } from '../api/list-options';
+import { bindPod } from '../api/pod-binding';
 import { parseFieldValidation } from '../api/field-validation';
-import { isPlainObject, type KubeObject } from '../api/types';
-import {
-  badRequest,
-  conflict,
-  invalid,
-  methodNotAllowed,
-  type FieldError,
-} from '../errors/kube-error';
-import { text } from '../registry/object-path';
+import type { KubeObject } from '../api/types';
+import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
 import type { ServiceAccountAdmission } from '../admission/service-account-admission';
@@ -494,7 +488,7 @@ export class ResourceHandler {
     sendEncoded(res, 200, value, answer.encoding, {}, json);
   }
 
-  /** pods/binding: what a scheduler posts to set spec.nodeName. */
+  /** pods/binding: what a scheduler posts to set spec.nodeName (api/pod-binding.ts). */
   private bind(
     res: ServerResponse,
     route: ResourceRoute,
@@ -502,28 +496,12 @@ export class ResourceHandler {
     options: WriteOptions,
     answer: Answer,
   ): void {
-    const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
-    if (!target || typeof target.name !== 'string') {
-      throw badRequest('binding target.name is required');
-    }
-    const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
-    if (isPlainObject(pod.spec) && pod.spec.nodeName) {
-      throw conflict(
-        route.type,
-        route.name ?? '',
-        `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
-      );
-    }
-    this.service.patch(
-      route.type,
-      route.namespace ?? '',
-      route.name ?? '',
-      'merge',
-      { spec: { nodeName: target.name } },
-      undefined,
-      // The binding REST writes the pod directly, outside the field manager.
-      { ...options, managedFieldsSet: true },
-    );
-    sendEncoded(res, 201, successStatus({}), answer.encoding);
+    const { type, namespace = '', name = '' } = route;
+    // The binding REST writes the pod directly in storage, outside the field manager.
+    const direct = { ...options, managedFieldsSet: true };
+    bindPod(this.service, type, namespace, name, body, direct, this.clock.now());
+    // create.go fills in the code of a Status answer that has none.
+    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+    sendEncoded(res, 201, status, answer.encoding);
   }
 }
