@@ -382,10 +382,14 @@ describe('HTTP protocol', () => {
       code: 201,
     });
     const pod = (await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).json<{
+      metadata: { managedFields: { manager: string; operation: string }[] };
       spec: { nodeName: string };
       status: { conditions: { type: string; status: string; lastProbeTime: null }[] };
     }>();
     expect(pod.spec.nodeName).toBe('node-a');
+    // BindingREST writes storage directly: the pod's managedFields still show only its creation.
+    expect(pod.metadata.managedFields).toEqual([expect.objectContaining({ operation: 'Update' })]);
+    expect(pod.metadata.managedFields[0]).not.toHaveProperty('subresource');
     expect(pod.status.conditions).toEqual([
       expect.objectContaining({ type: 'PodScheduled', status: 'True', lastProbeTime: null }),
     ]);
