@@ -1,4 +1,4 @@
-import type { Type } from 'protobufjs';
+import { Writer, type Type } from 'protobufjs';
 import { KubeProto } from './kube-proto';
 import { messageFromJson, messageToJson, setRawEnvelopeDecoder } from './proto-json';
 
@@ -85,5 +85,50 @@ export function encodeKubeProtobuf(
   object: unknown,
 ): Buffer | undefined {
   const type = messageTypeFor(apiVersion, kind);
-  return type ? wrapEnvelope(apiVersion, kind, encodeMessage(type, object)) : undefined;
+  if (!type) {
+    return undefined;
+  }
+  const list = encodeList(type, object);
+  return wrapEnvelope(apiVersion, kind, list ?? encodeMessage(type, object));
+}
+
+/**
+ * Encoded list items by object: stored objects are never changed in place (a write stores a new
+ * object), so each is encoded once however often it is listed — as upstream's watch cache keeps
+ * serialisations per object (cachingObject).
+ */
+const encodedItems = new WeakMap<object, Uint8Array>();
+
+/**
+ * A `*List` message (ListMeta metadata = 1, repeated items = 2) written field by field, with each
+ * item's bytes from the cache: the same bytes as encoding the whole list at once, as Go writes
+ * fields in number order. Undefined for anything that is not such a list.
+ */
+function encodeList(type: Type, object: unknown): Uint8Array | undefined {
+  const metadata = type.fields.metadata;
+  const items = type.fields.items;
+  const value = object as { metadata?: unknown; items?: unknown } | null;
+  if (
+    metadata?.id !== 1 ||
+    items?.id !== 2 ||
+    !items.repeated ||
+    !items.resolvedType ||
+    !Array.isArray(value?.items)
+  ) {
+    return undefined;
+  }
+  const itemType = items.resolvedType as Type;
+  const writer = Writer.create();
+  writer.uint32((1 << 3) | 2).bytes(encodeMessage(metadata.resolvedType as Type, value.metadata));
+  for (const item of value.items as unknown[]) {
+    let bytes = typeof item === 'object' && item !== null ? encodedItems.get(item) : undefined;
+    if (!bytes) {
+      bytes = encodeMessage(itemType, item);
+      if (typeof item === 'object' && item !== null) {
+        encodedItems.set(item, bytes);
+      }
+    }
+    writer.uint32((2 << 3) | 2).bytes(bytes);
+  }
+  return writer.finish();
 }

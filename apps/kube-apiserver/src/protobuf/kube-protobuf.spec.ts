@@ -1,6 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeKubeProtobuf, encodeKubeProtobuf, ProtobufError } from './envelope';
+import {
+  decodeKubeProtobuf,
+  encodeKubeProtobuf,
+  encodeMessage,
+  messageTypeFor,
+  ProtobufError,
+  wrapEnvelope,
+} from './envelope';
 
 // Golden fixtures written by Go's serializers (kubernetes/api testdata, see testdata/README.md).
 const testdata = join(__dirname, 'testdata');
@@ -30,6 +37,39 @@ describe('Kubernetes protobuf codec', () => {
     >;
     const encoded = encodeKubeProtobuf(json.apiVersion as string, json.kind as string, json);
     expect(encoded?.toString('hex')).toBe(pb.toString('hex'));
+  });
+
+  // Lists are written item by item from a per-object cache: the bytes must not change.
+  it.each(fixtures)('should encode a list of %s as the whole list message would', (name) => {
+    const json = JSON.parse(readFileSync(join(testdata, `${name}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const apiVersion = json.apiVersion as string;
+    const listKind = `${json.kind as string}List`;
+    const listType = messageTypeFor(apiVersion, listKind);
+    if (!listType) {
+      return; // review kinds have no list
+    }
+    const other = { ...json, metadata: { name: 'other', labels: { a: 'b' } } };
+    const list = {
+      kind: listKind,
+      apiVersion,
+      metadata: { resourceVersion: '7', continue: 'token', remainingItemCount: 3 },
+      items: [json, other, json],
+    };
+    const whole = wrapEnvelope(apiVersion, listKind, encodeMessage(listType, list));
+    expect(encodeKubeProtobuf(apiVersion, listKind, list)?.toString('hex')).toBe(
+      whole.toString('hex'),
+    );
+    // Again, from the cache; and an empty list.
+    expect(encodeKubeProtobuf(apiVersion, listKind, list)?.toString('hex')).toBe(
+      whole.toString('hex'),
+    );
+    const empty = { kind: listKind, apiVersion, metadata: {}, items: [] };
+    expect(encodeKubeProtobuf(apiVersion, listKind, empty)?.toString('hex')).toBe(
+      wrapEnvelope(apiVersion, listKind, encodeMessage(listType, empty)).toString('hex'),
+    );
   });
 
   it('should refuse bodies without the envelope and kinds without a message', () => {
