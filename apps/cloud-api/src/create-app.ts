@@ -13,6 +13,7 @@ import { sendProblem } from './http/problem.filter';
 import { jsonDepthLimit } from './http/json-depth';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
+import { PublicIpPools } from './load-balancers/public-ip-pools';
 import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -24,6 +25,7 @@ export async function createCloudApiApp(
   config: CloudApiConfig,
   runtime: CloudApiRuntime = {},
 ): Promise<NestExpressApplication> {
+  PublicIpPools.validate(config);
   const app = await NestFactory.create<NestExpressApplication>(
     CloudApiModule.forRoot(config, runtime),
     {
