@@ -11,6 +11,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { CloudClientFlags } from './cloud-client-flags';
 
 /** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
@@ -22,23 +23,15 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
- * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.
+ * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig` and the cloud client flags
+ * (`--cloud-url`, `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`).
  * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
  */
-export class CloudControllerManagerConfig {
+export class CloudControllerManagerConfig extends CloudClientFlags {
   /** Path of a kubeconfig; absent → the in-cluster config (service account). */
   @IsOptional()
   @IsString()
   kubeconfig?: string;
-
-  @IsString()
-  @MinLength(1)
-  cloudUrl = 'http://127.0.0.1:8080';
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  cloudToken?: string;
 
   @IsString()
   @MinLength(1)

@@ -1,0 +1,42 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Constructor<T = object> = new (...args: any[]) => T;
+
+/** `true`/`false` strings from the command line and environment become booleans. */
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * The flags of every component that calls the Nimbus cloud (the CCM, the simulated kubelets,
+ * `nimbus lb-address`): where it is, the project token, and how to trust its certificate. A mixin,
+ * so each component's config keeps its own base class: `class X extends withCloudClientFlags(Base)`.
+ */
+export function withCloudClientFlags<TBase extends Constructor>(Base: TBase) {
+  class CloudClientFlagsOf extends Base {
+    @IsString()
+    @MinLength(1)
+    cloudUrl = 'http://127.0.0.1:8080';
+
+    @IsOptional()
+    @IsString()
+    @MinLength(1)
+    cloudToken?: string;
+
+    /** PEM CA bundle that signed the cloud API's certificate (`https://` URLs). */
+    @IsOptional()
+    @IsString()
+    @MinLength(1)
+    cloudCaFile?: string;
+
+    /** Accept any certificate (logged as a warning at every start): for experiments only. */
+    @Transform(toBoolean)
+    @IsBoolean()
+    cloudInsecureSkipTlsVerify = false;
+  }
+  return CloudClientFlagsOf;
+}
+
+/** The cloud client flags on their own. */
+export class CloudClientFlags extends withCloudClientFlags(class {}) {}

@@ -1,0 +1,4 @@
+export * from './serving-names';
+export * from './serving-certificates';
+export * from './pem-files';
+export * from './private-file';
