@@ -20,6 +20,9 @@ const shared = {
 // No forceExit: every suite closes what it opens, so Jest exits by itself (a leaked handle shows
 // up as a hang or "did not exit" warning instead of being hidden).
 module.exports = {
+  // Real servers on a shared, loaded machine: 5 s is too tight for a whole scenario. (A global
+  // option: Jest ignores testTimeout inside a project.)
+  testTimeout: 30_000,
   projects: [
     {
       ...shared,
@@ -30,8 +33,6 @@ module.exports = {
     {
       ...shared,
       displayName: 'e2e',
-      // Real servers on a shared, loaded machine: 5 s is too tight for a whole scenario.
-      testTimeout: 30_000,
       roots: ['<rootDir>/apps', '<rootDir>/libs'],
       testRegex: '.*\\.e2e-spec\\.ts$',
     },

@@ -1,51 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { load } from 'js-yaml';
 import { benchClient, percentile, type BenchClient } from './http-client';
+import { parallel, startServer } from './server-process';
 
 // Benchmarks the built-in kube-apiserver running as its own process (the CLI, as users run it),
 // with the load generated here: create latency and throughput, large lists, watch fan-out, RSS.
 
 const root = resolve(__dirname, '../..');
 const ms = (n: number) => `${n.toFixed(2)} ms`;
-
-async function startServer(
-  dataDir: string,
-): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/cli/src/main.ts',
-      'apiserver',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m) {
-        ok(m[1]);
-      }
-    });
-    child.on('exit', (code) => fail(new Error(`server exited with ${String(code)}`)));
-  });
-  return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -101,23 +67,6 @@ async function expectStatus(
   if (r.status !== status) {
     throw new Error(`${method} ${path} → ${r.status}: ${r.body.slice(0, 300)}`);
   }
-}
-
-async function parallel(
-  total: number,
-  workers: number,
-  fn: (i: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        await fn(i);
-      }
-    }),
-  );
-  return performance.now() - started;
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
 import { ccmCommand } from './commands/ccm.command';
+import { schedulerCommand } from './commands/scheduler.command';
 import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerCloudApiCommand(program);
   program.addCommand(apiserverCommand());
   program.addCommand(ccmCommand());
+  program.addCommand(schedulerCommand());
   program.addCommand(upCommand());
   program.addCommand(lbAddressCommand());
   return program;

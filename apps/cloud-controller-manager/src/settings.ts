@@ -1,9 +1,10 @@
 import { parseDuration } from '@app/common';
 import type { CloudControllerManagerConfig } from '@app/config';
+import { leaderElectionSettingsOf, type LeaderElectionSettings } from '@app/controller-runtime';
 import { parseFeatureGates, type FeatureGates } from './feature-gates';
 
 /** The config with durations in milliseconds: what the controllers read. */
-export interface CcmSettings {
+export interface CcmSettings extends LeaderElectionSettings {
   clusterName: string;
   clusterCidr: string;
   allocateNodeCidrs: boolean;
@@ -14,12 +15,6 @@ export interface CcmSettings {
   concurrentServiceSyncs: number;
   concurrentNodeSyncs: number;
   configureCloudRoutes: boolean;
-  leaderElect: boolean;
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
-  leaseName: string;
-  leaseNamespace: string;
   featureGates: FeatureGates;
   /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
   volumeAddons: boolean;
@@ -43,18 +38,7 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     concurrentServiceSyncs: config.concurrentServiceSyncs,
     concurrentNodeSyncs: config.concurrentNodeSyncs,
     configureCloudRoutes: config.configureCloudRoutes,
-    leaderElect: config.leaderElect,
-    leaseDurationMs: parseDuration(
-      config.leaderElectLeaseDuration,
-      '--leader-elect-lease-duration',
-    ),
-    renewDeadlineMs: parseDuration(
-      config.leaderElectRenewDeadline,
-      '--leader-elect-renew-deadline',
-    ),
-    retryPeriodMs: parseDuration(config.leaderElectRetryPeriod, '--leader-elect-retry-period'),
-    leaseName: config.leaderElectResourceName,
-    leaseNamespace: config.leaderElectResourceNamespace,
+    ...leaderElectionSettingsOf(config),
     featureGates: parseFeatureGates(config.featureGates),
     volumeAddons: config.volumeAddons,
   };

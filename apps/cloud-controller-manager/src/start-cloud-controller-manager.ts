@@ -6,13 +6,17 @@ import { cloudClientTlsFromFlags } from '@app/cloud-client';
 import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import {
+  ElectedRun,
   EventBroadcaster,
-  LeaderElector,
   SystemScheduler,
   errorMessage,
   noopLogger,
   sleep,
+  startHealthServer,
+  type HealthCheck,
+  type HealthServer,
   type Logger,
+  type RunningComponent,
   type Scheduler,
 } from '@app/controller-runtime';
 import {
@@ -27,7 +31,6 @@ import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
 import { CONTROLLERS } from './controllers';
-import { startHealthServer, type HealthCheck, type HealthServer } from './health-server';
 import { runControllers, type ControllerSet } from './run-controllers';
 import { settingsOf } from './settings';
 
@@ -57,21 +60,8 @@ export interface CloudControllerManagerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-export interface RunningCloudControllerManager {
-  identity: string;
-  /** `/healthz` and `/metrics` base URL; undefined with `--secure-port=-1`. */
-  healthUrl: string | undefined;
-  registry: Registry;
-  /** True while this replica holds the lease (always true once running with `--leader-elect=false`). */
-  isLeader(): boolean;
-  /**
-   * Resolves with the exit code the process should end with: 1 when leadership was lost
-   * (upstream exits 1 in OnStoppedLeading), 0 after `close()`.
-   */
-  readonly exited: Promise<number>;
-  /** Graceful stop: controllers drain, the lease is kept until it expires (upstream default). */
-  close(): Promise<void>;
-}
+/** `close()`: controllers drain, the lease is kept until it expires (upstream default). */
+export type RunningCloudControllerManager = RunningComponent;
 
 /**
  * Starts the cloud-controller-manager (upstream app/controllermanager.go order): validate,
@@ -116,12 +106,8 @@ export async function startCloudControllerManager(
       : undefined;
 
   let leading = false;
-  let closing = false;
   let closed: Promise<void> | undefined;
   let running: ControllerSet | undefined;
-  let resolveExit!: (code: number) => void;
-  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
-  const stop = new AbortController();
 
   let leadStarted: Promise<void> | undefined;
   const lead = (signal: AbortSignal): Promise<void> => {
@@ -166,38 +152,16 @@ export async function startCloudControllerManager(
     await current?.stop();
   };
 
-  let elector: LeaderElector | undefined;
-  let election: Promise<void>;
-  if (settings.leaderElect) {
-    elector = new LeaderElector(
-      {
-        lock: new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-        leaseDurationMs: settings.leaseDurationMs,
-        renewDeadlineMs: settings.renewDeadlineMs,
-        retryPeriodMs: settings.retryPeriodMs,
-        releaseOnCancel: deps.releaseLeaseOnClose ?? false,
-        callbacks: {
-          onStartedLeading: (signal) => lead(signal),
-          onStoppedLeading: () => {
-            if (!closing) {
-              logger.error({ identity }, 'leaderelection lost');
-            }
-            void stopControllers().then(() => resolveExit(closing ? 0 : 1));
-          },
-          onNewLeader: (id) => logger.info({ identity: id }, 'new leader elected'),
-        },
-      },
-      { scheduler, logger },
-    );
-    const e = elector;
-    checks.push({ name: 'leaderElection', check: () => e.check() });
-    election = elector.run(stop.signal);
-  } else {
-    election = lead(stop.signal);
-  }
-  election.catch((err: unknown) => {
-    logger.error({ err: errorMessage(err) }, 'cloud-controller-manager failed');
-    void stopControllers().then(() => resolveExit(1));
+  const run = new ElectedRun({
+    component: 'cloud-controller-manager',
+    election: settings,
+    lock: () => new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
+    releaseOnCancel: deps.releaseLeaseOnClose,
+    scheduler,
+    logger,
+    checks,
+    lead,
+    stopLeading: stopControllers,
   });
 
   return {
@@ -205,16 +169,10 @@ export async function startCloudControllerManager(
     healthUrl: health?.url,
     registry,
     isLeader: () => leading,
-    exited,
+    exited: run.exited,
     close() {
       closed ??= (async () => {
-        closing = true;
-        stop.abort();
-        if (!elector) {
-          await stopControllers();
-          resolveExit(0);
-        }
-        await exited;
+        await run.stop();
         // Events still queued get a moment to reach the api-server, then are dropped.
         await Promise.race([broadcaster.flush(), sleep(scheduler, 2000)]);
         broadcaster.shutdown();

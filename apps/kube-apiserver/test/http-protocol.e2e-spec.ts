@@ -367,17 +367,33 @@ describe('HTTP protocol', () => {
       headers: json,
     });
     expect(bound.status).toBe(201);
-    expect(
-      (await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).json<{
-        spec: { nodeName: string };
-      }>().spec.nodeName,
-    ).toBe('node-a');
+    expect(bound.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 201,
+    });
+    const pod = (await raw(t.server, '/api/v1/namespaces/default/pods/bind-me')).json<{
+      spec: { nodeName: string };
+      status: { conditions: { type: string; status: string; lastProbeTime: null }[] };
+    }>();
+    expect(pod.spec.nodeName).toBe('node-a');
+    expect(pod.status.conditions).toEqual([
+      expect.objectContaining({ type: 'PodScheduled', status: 'True', lastProbeTime: null }),
+    ]);
     const again = await raw(t.server, '/api/v1/namespaces/default/pods/bind-me/binding', {
       method: 'POST',
       body: binding,
       headers: json,
     });
     expect(again.status).toBe(409);
+    expect(again.json<{ message: string; details: unknown }>()).toMatchObject({
+      reason: 'Conflict',
+      message:
+        'Operation cannot be fulfilled on pods/binding "bind-me": pod bind-me is already assigned to node "node-a"',
+      details: { name: 'bind-me', kind: 'pods/binding' },
+    });
     const eviction = JSON.stringify({
       apiVersion: 'policy/v1',
       kind: 'Eviction',

@@ -1,12 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Constructor<T = object> = new (...args: any[]) => T;
+import { toBoolean } from './control-plane.config';
 
-/** `true`/`false` strings from the command line and environment become booleans. */
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
+/** Any class, abstract ones included (ControlPlaneConfig). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Constructor<T = object> = abstract new (...args: any[]) => T;
 
 /**
  * The flags of every component that calls the Nimbus cloud (the CCM, the simulated kubelets,
@@ -14,7 +13,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
  * so each component's config keeps its own base class: `class X extends withCloudClientFlags(Base)`.
  */
 export function withCloudClientFlags<TBase extends Constructor>(Base: TBase) {
-  class CloudClientFlagsOf extends Base {
+  abstract class CloudClientFlagsOf extends Base {
     @IsString()
     @MinLength(1)
     cloudUrl = 'http://127.0.0.1:8080';

@@ -1,25 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
-import { CloudClientFlags } from './cloud-client-flags';
-
-/** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
-
-/** `true`/`false` strings from the command line and environment become booleans. */
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
+import { IsBoolean, IsInt, IsString, Matches, Min, MinLength } from 'class-validator';
+import { withCloudClientFlags } from './cloud-client-flags';
+import { ControlPlaneConfig, DURATION, DURATION_MESSAGE, toBoolean } from './control-plane.config';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
@@ -27,12 +9,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
  * (`--cloud-url`, `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`).
  * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
  */
-export class CloudControllerManagerConfig extends CloudClientFlags {
-  /** Path of a kubeconfig; absent → the in-cluster config (service account). */
-  @IsOptional()
-  @IsString()
-  kubeconfig?: string;
-
+export class CloudControllerManagerConfig extends withCloudClientFlags(ControlPlaneConfig) {
   @IsString()
   @MinLength(1)
   clusterName = 'kubernetes';
@@ -75,39 +52,9 @@ export class CloudControllerManagerConfig extends CloudClientFlags {
   @IsBoolean()
   configureCloudRoutes = true;
 
-  @Transform(toBoolean)
-  @IsBoolean()
-  leaderElect = true;
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectLeaseDuration = '15s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRenewDeadline = '10s';
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  leaderElectRetryPeriod = '2s';
-
-  @IsString()
-  @MinLength(1)
   leaderElectResourceName = 'cloud-controller-manager';
 
-  @IsString()
-  @MinLength(1)
-  leaderElectResourceNamespace = 'kube-system';
-
-  /** `/healthz` and `/metrics` (plain HTTP on `--bind-address`; 0 = any free port, -1 = off). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(-1)
-  @Max(65535)
   securePort = 10258;
-
-  @IsString()
-  bindAddress = '127.0.0.1';
-
-  @IsIn(LOG_LEVELS)
-  logLevel: LogLevel = 'info';
 
   /**
    * Create the CSIDriver `disk.csi.nimbus.dev` and the StorageClasses `nimbus-ssd` (default) and

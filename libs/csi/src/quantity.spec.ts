@@ -3,8 +3,22 @@ import {
   gibCeil,
   GiB,
   InvalidQuantityError,
+  quantityMilliValue,
   quantityValue,
 } from './quantity';
+
+describe('quantityMilliValue', () => {
+  it.each([
+    ['100m', 100n],
+    ['4', 4000n],
+    ['0.5', 500n],
+    ['1.0001', 1001n],
+    ['250u', 1n],
+    ['1e-3', 1n],
+  ])('%s is %s thousandths (rounded up like Quantity.MilliValue)', (text, milli) => {
+    expect(quantityMilliValue(text)).toBe(milli);
+  });
+});
 
 describe('quantityValue', () => {
   it.each([

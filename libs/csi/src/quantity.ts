@@ -36,13 +36,23 @@ export class InvalidQuantityError extends Error {
  * `1Gi` → 1073741824n, `1.5G` → 1500000000n, `100m` → 1n.
  */
 export function quantityValue(text: string): bigint {
+  return scaledValue(text, 0);
+}
+
+/** Thousandths, rounded up like `Quantity.MilliValue()` (cpu in millicores): `100m` → 100n, `0.5` → 500n. */
+export function quantityMilliValue(text: string): bigint {
+  return scaledValue(text, 3);
+}
+
+/** The quantity × 10^`exponent10`, rounded up away from zero. */
+function scaledValue(text: string, exponent10: number): bigint {
   const match = QUANTITY.exec(text.trim());
   if (!match) {
     throw new InvalidQuantityError(text);
   }
   const [, sign, digits, suffix = ''] = match;
   const [whole, fraction = ''] = digits.split('.');
-  let numerator = BigInt(`${whole || '0'}${fraction}`);
+  let numerator = BigInt(`${whole || '0'}${fraction}`) * 10n ** BigInt(exponent10);
   let denominator = 10n ** BigInt(fraction.length);
   if (suffix in BINARY_SUFFIXES) {
     numerator *= 1024n ** BigInt(BINARY_SUFFIXES[suffix]);

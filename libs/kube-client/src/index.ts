@@ -6,10 +6,14 @@ export * from './informer-adapter';
 export * from './informer-factory';
 export * from './api-error';
 export * from './event-sink';
+export * from './events-v1-sink';
 export * from './lease-lock';
 export * from './typed-clients';
 export * from './patch-type';
 export * from './storage-clients';
+export * from './rest-client';
+export * from './pod-client';
+export * from './resource-informer';
 export {
   CoreV1Api,
   CoordinationV1Api,
@@ -27,6 +31,22 @@ export {
   type V1NodeCondition,
   type V1Taint,
   type V1Pod,
+  type V1PodSpec,
+  type V1Container,
+  type V1Toleration,
+  type V1Affinity,
+  type V1NodeSelector,
+  type V1NodeSelectorRequirement,
+  type V1LabelSelector,
+  type V1PodAffinityTerm,
+  type V1TopologySpreadConstraint,
+  type V1PodCondition,
+  type V1OwnerReference,
+  type V1ReplicaSet,
+  type V1StatefulSet,
+  type V1ReplicationController,
+  type V1Volume,
+  type V1ContainerPort,
   type V1Service,
   type V1Namespace,
   type V1Lease,

@@ -14,6 +14,7 @@ export interface InformerAdapterOptions {
   /** Needed for resyncs. */
   scheduler?: Scheduler;
   labelSelector?: string;
+  fieldSelector?: string;
   onError?(error: unknown): void;
 }
 
@@ -67,7 +68,7 @@ export class InformerAdapter<T extends KubernetesObject> implements Informer<T> 
           }
         },
       },
-      { labelSelector: options.labelSelector },
+      { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
     );
   }
 

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { makeInformer, type KubeConfig } from '@kubernetes/client-node';
+import { ListWatch, type KubeConfig } from '@kubernetes/client-node';
 import { createResilientInformer } from './resilient-informer';
 
-jest.mock('@kubernetes/client-node', () => ({ makeInformer: jest.fn() }));
+jest.mock('@kubernetes/client-node', () => ({ ListWatch: jest.fn(), Watch: jest.fn() }));
 
 /** A stand-in for client-node's ListWatch: start() can be told to fail. */
 class FakeInformer extends EventEmitter {
@@ -27,7 +27,7 @@ describe('createResilientInformer', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     fake = new FakeInformer();
-    jest.mocked(makeInformer).mockReturnValue(fake);
+    jest.mocked(ListWatch).mockImplementation(() => fake as never);
   });
 
   afterEach(() => {

@@ -1,5 +1,6 @@
 import {
-  makeInformer,
+  ListWatch,
+  Watch,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
@@ -17,6 +18,8 @@ export interface InformerHandlers<T extends KubernetesObject> {
 
 export interface ResilientInformerOptions {
   labelSelector?: string;
+  /** e.g. `status.phase!=Succeeded,status.phase!=Failed` (the list function must apply it too). */
+  fieldSelector?: string;
   /** First restart delay; doubles on each failure up to `maxBackoffMs`, reset by any event. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -45,7 +48,15 @@ export function createResilientInformer<T extends KubernetesObject>(
 ): ResilientInformer<T> {
   const initial = options.initialBackoffMs ?? 200;
   const max = options.maxBackoffMs ?? 30_000;
-  const informer = makeInformer<T>(kc, path, list, options.labelSelector);
+  // makeInformer without its fieldSelector gap: ListWatch takes both selectors.
+  const informer = new ListWatch<T>(
+    path,
+    new Watch(kc),
+    list,
+    false,
+    options.labelSelector,
+    options.fieldSelector,
+  );
   let backoff = initial;
   let stopped = true;
   let restarts = 0;

@@ -2,56 +2,43 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
+import { addControlPlaneOptions } from './control-plane-options';
 
 /** Options shared by `nimbus ccm` (upstream flag names and defaults, ccm-behaviour §3.1). */
 export function addCcmOptions(command: Command): Command {
-  return command
-    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-    .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
-    .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
-    .addOption(
-      nimbusOption('--cluster-name <name>', 'cluster name tagging cloud resources', 'kubernetes'),
-    )
-    .addOption(nimbusOption('--cluster-cidr <cidrs>', 'pod CIDR(s) of the cluster (routes)', ''))
-    .addOption(nimbusOption('--allocate-node-cidrs [bool]', 'accepted for compatibility', 'false'))
-    .addOption(
-      nimbusOption(
-        '--controllers <list>',
-        'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
-        '*',
+  return addControlPlaneOptions(
+    command
+      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
+      .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
+      .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
+      .addOption(
+        nimbusOption('--cluster-name <name>', 'cluster name tagging cloud resources', 'kubernetes'),
+      )
+      .addOption(nimbusOption('--cluster-cidr <cidrs>', 'pod CIDR(s) of the cluster (routes)', ''))
+      .addOption(
+        nimbusOption('--allocate-node-cidrs [bool]', 'accepted for compatibility', 'false'),
+      )
+      .addOption(
+        nimbusOption(
+          '--controllers <list>',
+          'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
+          '*',
+        ),
+      )
+      .addOption(nimbusOption('--node-monitor-period <duration>', 'lifecycle loop period', '5s'))
+      .addOption(
+        nimbusOption('--route-reconciliation-period <duration>', 'route reconcile period', '10s'),
+      )
+      .addOption(
+        nimbusOption('--node-status-update-frequency <duration>', 'node address refresh', '5m'),
+      )
+      .addOption(nimbusOption('--concurrent-service-syncs <n>', 'service workers', '1'))
+      .addOption(nimbusOption('--concurrent-node-syncs <n>', 'node workers', '1'))
+      .addOption(
+        nimbusOption('--configure-cloud-routes [bool]', 'run the route controller', 'true'),
       ),
-    )
-    .addOption(nimbusOption('--node-monitor-period <duration>', 'lifecycle loop period', '5s'))
-    .addOption(
-      nimbusOption('--route-reconciliation-period <duration>', 'route reconcile period', '10s'),
-    )
-    .addOption(
-      nimbusOption('--node-status-update-frequency <duration>', 'node address refresh', '5m'),
-    )
-    .addOption(nimbusOption('--concurrent-service-syncs <n>', 'service workers', '1'))
-    .addOption(nimbusOption('--concurrent-node-syncs <n>', 'node workers', '1'))
-    .addOption(nimbusOption('--configure-cloud-routes [bool]', 'run the route controller', 'true'))
-    .addOption(nimbusOption('--leader-elect [bool]', 'elect a leader on a Lease', 'true'))
-    .addOption(nimbusOption('--leader-elect-lease-duration <duration>', 'lease duration', '15s'))
-    .addOption(nimbusOption('--leader-elect-renew-deadline <duration>', 'renew deadline', '10s'))
-    .addOption(nimbusOption('--leader-elect-retry-period <duration>', 'retry period', '2s'))
-    .addOption(
-      nimbusOption('--leader-elect-resource-name <name>', 'Lease name', 'cloud-controller-manager'),
-    )
-    .addOption(
-      nimbusOption('--leader-elect-resource-namespace <ns>', 'Lease namespace', 'kube-system'),
-    )
-    .addOption(
-      nimbusOption(
-        '--secure-port <port>',
-        '/healthz and /metrics (plain HTTP on --bind-address; -1 = off)',
-        '10258',
-      ),
-    )
-    .addOption(nimbusOption('--bind-address <host>', 'address of --secure-port', '127.0.0.1'))
-    .addOption(
-      nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
-    )
+    { leaseName: 'cloud-controller-manager', securePort: 10258 },
+  )
     .addOption(
       nimbusOption(
         '--volume-addons [bool]',

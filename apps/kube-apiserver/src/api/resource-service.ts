@@ -282,6 +282,8 @@ export class ResourceService {
     let candidate: KubeObject;
     if (subresource === 'status') {
       candidate = statusUpdate(old, next);
+    } else if (subresource === 'binding') {
+      candidate = next; // pods/binding writes spec.nodeName and the PodScheduled condition together
     } else if (subresource === 'finalize') {
       candidate = cloneJson(old);
       candidate.spec = {

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
+import { bindPod } from '../api/pod-binding';
 import { checkStrictFields } from '../api/strict-fields';
 import { parseListOptions, type ListOptions } from '../api/list-options';
-import { isPlainObject, type KubeObject } from '../api/types';
-import { badRequest, conflict, methodNotAllowed } from '../errors/kube-error';
+import type { KubeObject } from '../api/types';
+import { methodNotAllowed } from '../errors/kube-error';
 import { apiVersionOf } from '../registry/resource-type';
-import { text } from '../registry/object-path';
 import type { ObjectStore } from '../storage/object-store';
 import { buildTable, tableRequested, type TableOptions } from '../tables/table-builder';
 import type { WatchHub } from '../watch/watch-hub';
@@ -303,34 +303,21 @@ export class ResourceHandler {
     });
   }
 
-  /** pods/binding: what a scheduler posts to set spec.nodeName. */
+  /** pods/binding: what a scheduler posts to set spec.nodeName (api/pod-binding.ts). */
   private bind(
     res: ServerResponse,
     route: ResourceRoute,
     body: unknown,
     query: URLSearchParams,
   ): void {
-    const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
-    if (!target || typeof target.name !== 'string') {
-      throw badRequest('binding target.name is required');
-    }
-    const pod = this.service.get(route.type, route.namespace ?? '', route.name ?? '').object;
-    if (isPlainObject(pod.spec) && pod.spec.nodeName) {
-      throw conflict(
-        route.type,
-        route.name ?? '',
-        `pod ${route.name ?? ''} is already assigned to node "${text(pod.spec.nodeName)}"`,
-      );
-    }
-    this.service.patch(
-      route.type,
-      route.namespace ?? '',
-      route.name ?? '',
-      'merge',
-      { spec: { nodeName: target.name } },
-      undefined,
-      this.writeOptions(query),
-    );
-    sendJson(res, 201, successStatus({}));
+    const { type, namespace = '', name = '' } = route;
+    bindPod(this.service, type, namespace, name, body, this.writeOptions(query), this.clock.now());
+    sendJson(res, 201, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 201,
+    });
   }
 }

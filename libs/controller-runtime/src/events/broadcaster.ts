@@ -1,6 +1,7 @@
 import { Fifo } from '../internal/fifo';
-import { errorMessage, noopLogger, type Logger } from '../logger';
+import { noopLogger, type Logger } from '../logger';
 import { sleep, type Scheduler } from '../scheduler';
+import { httpStatusOf, rejectedForGood } from './sink-errors';
 import { EventCorrelator, type CorrelatorOptions } from './correlator';
 import { EventNamer, EventRecorder } from './recorder';
 import type { CoreV1Event, EventCountPatch, EventSink, EventSource } from './types';
@@ -23,16 +24,6 @@ export interface EventBroadcasterOptions {
   retrySleepMs?: number;
   /** For the randomised first retry sleep. */
   random?: () => number;
-}
-
-/** The HTTP status an error carries (client-node's ApiException has `code`). */
-function httpStatusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) {
-    return undefined;
-  }
-  const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
-  const status = typeof statusCode === 'number' ? statusCode : code;
-  return typeof status === 'number' && status >= 100 && status < 600 ? status : undefined;
 }
 
 /**
@@ -186,17 +177,6 @@ export class EventBroadcaster {
       this.logger.debug({ reason: event.reason }, 'Server rejected event: already exists');
       return true;
     }
-    if (status !== undefined) {
-      this.logger.error(
-        { reason: event.reason, status, err: errorMessage(error) },
-        'Server rejected event (will not retry!)',
-      );
-      return true;
-    }
-    this.logger.error(
-      { reason: event.reason, err: errorMessage(error) },
-      'Unable to write event (may retry after sleeping)',
-    );
-    return false;
+    return rejectedForGood(error, event.reason, this.logger);
   }
 }

@@ -8,10 +8,18 @@ import { podSpecStrategies } from '../pod-spec-strategies';
 import { validatePodSpec } from '../pod-spec-validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString, text } from '../object-path';
+import { formatTime } from '../../time/kube-time';
 
 /** The STATUS column, following printPod in pkg/printers/internalversion. */
 function podStatus(o: KubeObject): string {
   let reason = getString(o, 'status.reason') ?? getString(o, 'status.phase') ?? 'Pending';
+  if (
+    getArray(o, 'status.conditions').some(
+      (c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated',
+    )
+  ) {
+    reason = 'SchedulingGated';
+  }
   for (const cs of getArray(o, 'status.containerStatuses')) {
     const waiting = getPath(cs, 'state.waiting.reason');
     const terminated = getPath(cs, 'state.terminated') as Record<string, unknown> | undefined;
@@ -89,13 +97,26 @@ export const podKind = defineKind({
       return gates.length === 0 ? '<none>' : `0/${gates.length}`;
     }),
   ],
-  defaultOnCreate(obj) {
+  defaultOnCreate(obj, { nowMs }) {
     const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
     // The Priority admission plugin's defaults (no PriorityClasses are served).
     spec.preemptionPolicy ??= 'PreemptLowerPriority';
     spec.priority ??= 0;
     if (!isPlainObject(obj.status)) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    }
+    // applySchedulingGatedCondition: a gated pod says why it is not scheduled.
+    if (getArray(obj, 'spec.schedulingGates').length > 0 && isPlainObject(obj.status)) {
+      obj.status.conditions = [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: formatTime(nowMs),
+          reason: 'SchedulingGated',
+          message: 'Scheduling is blocked due to non-empty scheduling gates',
+        },
+      ];
     }
   },
   defaultOnWrite(obj) {

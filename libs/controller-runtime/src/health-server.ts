@@ -15,9 +15,9 @@ export interface HealthServer {
 }
 
 /**
- * `/healthz` (every check, upstream's text format) and `/metrics` (Prometheus). Plain HTTP on the
- * bind address: upstream serves HTTPS with delegated authn/authz, which Nimbus does not emulate;
- * keep `--bind-address` on loopback.
+ * `/healthz` (every check, upstream's text format) and `/metrics` (Prometheus) of a control-plane
+ * component (CCM, scheduler). Plain HTTP on the bind address: upstream serves HTTPS with delegated
+ * authn/authz, which Nimbus does not emulate; keep `--bind-address` on loopback.
  */
 export async function startHealthServer(
   host: string,

@@ -1,0 +1,21 @@
+/** Plugin names (pkg/scheduler/framework/plugins/names). */
+export const PluginNames = {
+  SchedulingGates: 'SchedulingGates',
+  PrioritySort: 'PrioritySort',
+  NodeUnschedulable: 'NodeUnschedulable',
+  NodeName: 'NodeName',
+  TaintToleration: 'TaintToleration',
+  NodeAffinity: 'NodeAffinity',
+  NodePorts: 'NodePorts',
+  NodeResourcesFit: 'NodeResourcesFit',
+  VolumeRestrictions: 'VolumeRestrictions',
+  NodeVolumeLimits: 'NodeVolumeLimits',
+  VolumeBinding: 'VolumeBinding',
+  VolumeZone: 'VolumeZone',
+  PodTopologySpread: 'PodTopologySpread',
+  InterPodAffinity: 'InterPodAffinity',
+  DefaultPreemption: 'DefaultPreemption',
+  NodeResourcesBalancedAllocation: 'NodeResourcesBalancedAllocation',
+  ImageLocality: 'ImageLocality',
+  DefaultBinder: 'DefaultBinder',
+} as const;

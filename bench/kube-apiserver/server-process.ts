@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+// The built-in api-server as its own process (the CLI via ts-node, as users run it), and a
+// bounded-concurrency loop: shared by the kube-apiserver and kube-scheduler benchmarks.
+
+const root = resolve(__dirname, '../..');
+
+export async function startServer(
+  dataDir: string,
+): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/cli/src/main.ts',
+      'apiserver',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (https:\/\/\S+)/.exec(out);
+      if (m) {
+        ok(m[1]);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`server exited with ${String(code)}`)));
+  });
+  return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+}
+
+/** Runs `fn(0…total−1)` on `workers` concurrent loops; returns the elapsed milliseconds. */
+export async function parallel(
+  total: number,
+  workers: number,
+  fn: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        await fn(i);
+      }
+    }),
+  );
+  return performance.now() - started;
+}
