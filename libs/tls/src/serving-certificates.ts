@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePrivateFile } from './private-file';
+import { writePrivateFile } from '@app/common';
 import type { ServingNames } from './serving-names';
 
 const DAY_MS = 86_400_000;

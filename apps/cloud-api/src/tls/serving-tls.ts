@@ -13,6 +13,8 @@ import {
 /** File base names in the data dir: apart from the api-server's `ca.*` when `nimbus up` shares it. */
 export const CLOUD_CA_NAME = 'cloud-ca';
 export const CLOUD_SERVING_NAME = 'cloud-api';
+/** The CA clients trust: `<data-dir>/cloud-ca.crt`. */
+export const CLOUD_CA_FILE = `${CLOUD_CA_NAME}.crt`;
 
 /** How the cloud API serves HTTPS (absent: plain HTTP). */
 export interface ServingTls {
