@@ -59,7 +59,10 @@ export function loadKeyPair(
   try {
     privateKey = createPrivateKey(key);
   } catch (error) {
-    const encrypted = (error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE';
+    // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled": read the PEM header.
+    const encrypted =
+      (error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE' ||
+      /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key);
     throw new ConfigError(
       `${optionLabel(options.keyOption)}: ${keyFile} ${
         encrypted
