@@ -45,7 +45,11 @@ export async function startCloudApi(
   const address = app.getHttpServer().address() as AddressInfo;
   const bracket = (ip: string) => (address.family === 'IPv6' ? `[${ip}]` : ip);
   const dialled =
-    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+    address.address === '0.0.0.0'
+      ? '127.0.0.1'
+      : address.address === '::'
+        ? '::1'
+        : address.address;
   return {
     app,
     url: `${tls ? 'https' : 'http'}://${bracket(dialled)}:${address.port}`,

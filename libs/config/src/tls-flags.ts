@@ -6,7 +6,11 @@ export type TlsMode = (typeof TLS_MODES)[number];
 
 /** `--tls` alone (commander gives `true`) or `true` means `auto`; `false` means `off`. */
 export const toTlsMode = ({ value }: { value: unknown }): unknown =>
-  value === true || value === 'true' ? 'auto' : value === false || value === 'false' ? 'off' : value;
+  value === true || value === 'true'
+    ? 'auto'
+    : value === false || value === 'false'
+      ? 'off'
+      : value;
 
 /** `a,b` and repeated options (`--tls-san a --tls-san b`) become one list. */
 export const toNameList = ({ value }: { value: unknown }): unknown =>

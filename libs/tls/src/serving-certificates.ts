@@ -119,7 +119,13 @@ async function ensureCa(
     notAfterDate: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      {
+        name: 'keyUsage',
+        keyCertSign: true,
+        cRLSign: true,
+        digitalSignature: true,
+        critical: true,
+      },
     ],
   });
   const ca = { cert: generated.cert, key: generated.private };

@@ -22,7 +22,9 @@ export function registerCloudApiCommand(program: Command): void {
         'HTTPS with a CA and certificate generated in the data dir (auto; --tls alone = auto) or off',
       ),
     )
-    .addOption(nimbusOption('--tls-cert <file>', 'HTTPS with your certificate (PEM, chain allowed)'))
+    .addOption(
+      nimbusOption('--tls-cert <file>', 'HTTPS with your certificate (PEM, chain allowed)'),
+    )
     .addOption(nimbusOption('--tls-key <file>', 'the private key of --tls-cert (PEM, unencrypted)'))
     .addOption(
       nimbusOption(
