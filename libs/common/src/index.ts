@@ -4,3 +4,4 @@ export * from './ids';
 export * from './duration';
 export * from './host-address';
 export * from './cron-schedule';
+export * from './private-file';
