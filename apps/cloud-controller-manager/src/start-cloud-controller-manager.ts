@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
+import { cloudClientTlsFromFlags } from '@app/cloud-client';
 import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import {
@@ -93,7 +94,7 @@ export async function startCloudControllerManager(
   const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const cloud = deps.cloud ?? nimbusProvider(config, deps.version);
+  const cloud = deps.cloud ?? nimbusProvider(config, deps.version, deps.logger);
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
@@ -182,12 +183,23 @@ export async function startCloudControllerManager(
   };
 }
 
-function nimbusProvider(config: CloudControllerManagerConfig, version?: string): CloudProvider {
+function nimbusProvider(
+  config: CloudControllerManagerConfig,
+  version?: string,
+  logger?: Logger,
+): CloudProvider {
   if (!config.cloudToken) {
     throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
   }
   return NimbusCloudProvider.create(
-    { baseUrl: config.cloudUrl, token: config.cloudToken, version },
+    {
+      baseUrl: config.cloudUrl,
+      token: config.cloudToken,
+      version,
+      tls: cloudClientTlsFromFlags(config),
+      // Without a logger the client warns on stderr itself (process.emitWarning).
+      warn: logger && ((message) => logger.warn({}, message)),
+    },
     { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
   );
 }

@@ -65,7 +65,7 @@ export async function startKubeApiServer(
   const clock = deps.clock ?? new AdjustableClock();
   const log = deps.log ?? (() => undefined);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // keys, tokens, the database
   // Everything started is undone in reverse order, on close or when startup fails half-way.
   const undo: (() => unknown)[] = [];
   const release = async () => {

@@ -5,3 +5,4 @@ export * from './duration';
 export * from './host-address';
 export * from './cron-schedule';
 export * from './go-duration';
+export * from './private-file';
