@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
+import { cloudClientTlsFromFlags } from '@app/cloud-client';
 import {
   NimbusCloudProvider,
   type CloudProvider,
@@ -111,7 +112,7 @@ export async function startCloudControllerManager(
       )
     : undefined;
   const cloud = adoptionAwareCloud(
-    deps.cloud ?? nimbusProvider(config, deps.version, adoption),
+    deps.cloud ?? nimbusProvider(config, deps.version, adoption, deps.logger),
     settings,
   );
 
@@ -203,12 +204,20 @@ function nimbusProvider(
   config: CloudControllerManagerConfig,
   version?: string,
   adoption?: NodeAdoptionPolicy,
+  logger?: Logger,
 ): CloudProvider {
   if (!config.cloudToken) {
     throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
   }
   return NimbusCloudProvider.create(
-    { baseUrl: config.cloudUrl, token: config.cloudToken, version },
+    {
+      baseUrl: config.cloudUrl,
+      token: config.cloudToken,
+      version,
+      tls: cloudClientTlsFromFlags(config),
+      // Without a logger the client warns on stderr itself (process.emitWarning).
+      warn: logger && ((message) => logger.warn({}, message)),
+    },
     {
       clusterName: config.clusterName,
       defaultVolumeZone: config.defaultVolumeZone || undefined,

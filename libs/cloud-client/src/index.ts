@@ -4,3 +4,5 @@ export * from './paging';
 export * from './cloud-http';
 export * from './cloud-client';
 export * from './volumes-api';
+export * from './tls-transport';
+export * from './tls-from-flags';

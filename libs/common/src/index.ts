@@ -4,3 +4,5 @@ export * from './ids';
 export * from './duration';
 export * from './host-address';
 export * from './cron-schedule';
+export * from './go-duration';
+export * from './private-file';

@@ -1,22 +1,15 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Min, MinLength } from 'class-validator';
+import { withCloudClientFlags } from './cloud-client-flags';
 import { ControlPlaneConfig, DURATION, DURATION_MESSAGE, toBoolean } from './control-plane.config';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
- * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.
+ * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig` and the cloud client flags
+ * (`--cloud-url`, `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`).
  * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
  */
-export class CloudControllerManagerConfig extends ControlPlaneConfig {
-  @IsString()
-  @MinLength(1)
-  cloudUrl = 'http://127.0.0.1:8080';
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  cloudToken?: string;
-
+export class CloudControllerManagerConfig extends withCloudClientFlags(ControlPlaneConfig) {
   @IsString()
   @MinLength(1)
   clusterName = 'kubernetes';

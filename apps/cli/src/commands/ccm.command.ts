@@ -2,15 +2,24 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
+import { addCloudTlsOptions } from './cloud-client-options';
 import { addControlPlaneOptions } from './control-plane-options';
 
 /** Options shared by `nimbus ccm` (upstream flag names and defaults, ccm-behaviour §3.1). */
 export function addCcmOptions(command: Command): Command {
   return addControlPlaneOptions(
-    command
-      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-      .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
-      .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
+    addCloudTlsOptions(
+      command
+        .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
+        .addOption(
+          nimbusOption(
+            '--cloud-url <url>',
+            'Nimbus cloud API (http:// or https://)',
+            'http://127.0.0.1:8080',
+          ),
+        )
+        .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token')),
+    )
       .addOption(
         nimbusOption('--cluster-name <name>', 'cluster name tagging cloud resources', 'kubernetes'),
       )

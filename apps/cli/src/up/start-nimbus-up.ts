@@ -32,7 +32,8 @@ export interface RunningNimbus {
  * data dir (`cloud.sqlite`, `kube.sqlite`, certificates, `kubeconfig`, `ccm-token`).
  */
 export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimbus> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only: it holds keys, tokens and the databases.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const serverLevel = config.logLevel === 'silent' ? 'silent' : 'warn';
   const cloudConfig = validateConfig(CloudApiConfig, {
     port: config.cloudPort,
@@ -42,6 +43,8 @@ export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimb
     adminToken: config.adminToken,
     transitionMs: config.transitionMs,
     lbBind: config.lbBind,
+    tls: config.cloudTls,
+    tlsSan: config.cloudTlsSan,
     logLevel: serverLevel,
   });
   const cloud = await startCloudApi(cloudConfig);
@@ -62,6 +65,8 @@ export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimb
       validateConfig(CloudControllerManagerConfig, {
         cloudUrl: cloud.url,
         cloudToken: ccmCloudToken(cloud, config.dataDir, config.token),
+        // With --cloud-tls the CCM trusts the CA generated in the data dir, as any client would.
+        cloudCaFile: cloud.tls?.caFile,
         clusterName: config.clusterName,
         clusterCidr: config.clusterCidr,
         securePort: config.ccmPort,

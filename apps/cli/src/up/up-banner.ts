@@ -12,9 +12,13 @@ export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string 
   const shownToken = token ?? (config.token ? '$NIMBUS_TOKEN' : '<your token>');
   const kubeconfig = nimbus.kubeconfigPath;
   const cloudUrl = nimbus.cloud.url;
+  const caFile = nimbus.cloud.tls?.caFile;
+  const caLine = caFile
+    ? `\n  cloud CA:          ${caFile}   (curl --cacert, --cloud-ca-file)`
+    : '';
   return `
 Nimbus is up
-  cloud API:         ${cloudUrl}
+  cloud API:         ${cloudUrl}${caLine}
   Swagger UI:        ${cloudUrl}/docs   (Authorize with the token below)
   token:             ${tokenLine}
   kube-apiserver:    ${nimbus.apiserver.url}
@@ -26,7 +30,7 @@ Nimbus is up
 
 Try it:
   # 1. an instance in the cloud
-  curl -s -X POST ${cloudUrl}/v1/instances \\
+  curl -s${caFile ? ` --cacert ${caFile}` : ''} -X POST ${cloudUrl}/v1/instances \\
     -H "Authorization: Bearer ${shownToken}" -H 'Content-Type: application/json' \\
     -d '{"name":"worker-1","zone":"nimbus-1a","instanceType":"nb.small"}'
 
