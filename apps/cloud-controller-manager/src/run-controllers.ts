@@ -35,15 +35,14 @@ export async function runControllers(
   }
   await ctx.informers.start();
   const started: RunningController[] = [];
-  let stopped = false;
-  const stopAll = async () => {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
-    await Promise.all(started.map((c) => c.stop()));
-    await ctx.informers.stop();
-  };
+  // One stop for everyone: the abort listener below and the caller's stop() both wait for the
+  // same drain (a second caller returning early would let close() finish with work in flight).
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.all(started.map((c) => c.stop()));
+      await ctx.informers.stop();
+    })());
   for (const p of pending) {
     if (signal.aborted) {
       break;

@@ -3,7 +3,11 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
 import { cloudClientTlsFromFlags } from '@app/cloud-client';
-import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
+import {
+  NimbusCloudProvider,
+  type CloudProvider,
+  type NodeAdoptionPolicy,
+} from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import {
   ElectedRun,
@@ -13,6 +17,7 @@ import {
   noopLogger,
   sleep,
   startHealthServer,
+  type EventRecorder,
   type HealthCheck,
   type HealthServer,
   type Logger,
@@ -27,6 +32,7 @@ import {
   kubeConfigFor,
   type KubeConfig,
 } from '@app/kube-client';
+import { ADOPTION_COMPONENT, adoptionAwareCloud, adoptionPolicy } from './adoption/adoption-cloud';
 import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
@@ -94,10 +100,21 @@ export async function startCloudControllerManager(
   const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const cloud = deps.cloud ?? nimbusProvider(config, deps.version, deps.logger);
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
+  let adoptionRecorder: EventRecorder | undefined;
+  const adoption = settings.adoptNodes
+    ? adoptionPolicy(
+        settings,
+        () => (adoptionRecorder ??= broadcaster.newRecorder({ component: ADOPTION_COMPONENT })),
+        logger,
+      )
+    : undefined;
+  const cloud = adoptionAwareCloud(
+    deps.cloud ?? nimbusProvider(config, deps.version, adoption, deps.logger),
+    settings,
+  );
 
   const checks: HealthCheck[] = [];
   const health: HealthServer | undefined =
@@ -186,6 +203,7 @@ export async function startCloudControllerManager(
 function nimbusProvider(
   config: CloudControllerManagerConfig,
   version?: string,
+  adoption?: NodeAdoptionPolicy,
   logger?: Logger,
 ): CloudProvider {
   if (!config.cloudToken) {
@@ -200,6 +218,10 @@ function nimbusProvider(
       // Without a logger the client warns on stderr itself (process.emitWarning).
       warn: logger && ((message) => logger.warn({}, message)),
     },
-    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
+    {
+      clusterName: config.clusterName,
+      defaultVolumeZone: config.defaultVolumeZone || undefined,
+      adoption,
+    },
   );
 }

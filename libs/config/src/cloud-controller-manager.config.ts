@@ -71,4 +71,29 @@ export class CloudControllerManagerConfig extends withCloudClientFlags(ControlPl
   /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
   @IsString()
   featureGates = '';
+
+  /**
+   * Nimbus: import every Node without a Nimbus providerID and without an instance (kind,
+   * minikube, k3s nodes) into the cloud (`POST /v1/instances:import`), then serve it as usual.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  adoptNodes = false;
+
+  /** Zone of adopted nodes without a `nimbus.dev/zone` label/annotation; "" = the cloud's default. */
+  @IsString()
+  adoptZone = '';
+
+  /** Instance type of adopted nodes without a `nimbus.dev/instance-type` label/annotation. */
+  @IsString()
+  adoptInstanceType = '';
+
+  /**
+   * Nimbus: treat adopted nodes (another provider's providerID, or an imported instance) like the
+   * cloud's own: NotReady + instance gone → deleted. Default false: a NotReady adopted node is
+   * tainted `node.cloudprovider.kubernetes.io/shutdown`, never deleted.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  deleteAdoptedNodes = false;
 }

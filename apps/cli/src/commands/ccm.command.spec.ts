@@ -40,6 +40,26 @@ describe('nimbus ccm options', () => {
         ControllerManagerReleaseLeaderElectionLockOnExit: false,
       },
       volumeAddons: true,
+      adoptNodes: false,
+      adoptZone: '',
+      adoptInstanceType: '',
+      deleteAdoptedNodes: false,
+    });
+  });
+
+  it('reads the node adoption options', () => {
+    expect(
+      parse([
+        '--adopt-nodes',
+        '--adopt-zone=nimbus-1b',
+        '--adopt-instance-type=nb.large',
+        '--delete-adopted-nodes=true',
+      ]),
+    ).toMatchObject({
+      adoptNodes: true,
+      adoptZone: 'nimbus-1b',
+      adoptInstanceType: 'nb.large',
+      deleteAdoptedNodes: true,
     });
   });
 

@@ -68,6 +68,34 @@ export function addCcmOptions(command: Command): Command {
         'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
         '',
       ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-nodes [bool]',
+        'import nodes the cloud does not run (kind, minikube, k3s) as cloud instances',
+        'false',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-zone <zone>',
+        'zone of adopted nodes without a nimbus.dev/zone label',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-instance-type <type>',
+        'instance type of adopted nodes without a nimbus.dev/instance-type label',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--delete-adopted-nodes [bool]',
+        'delete NotReady adopted nodes whose instance is gone (else: shutdown taint only)',
+        'false',
+      ),
     );
 }
 
