@@ -20,9 +20,10 @@ const shared = {
 // No forceExit: every suite closes what it opens, so Jest exits by itself (a leaked handle shows
 // up as a hang or "did not exit" warning instead of being hidden).
 module.exports = {
-  // Real servers on a shared, loaded machine: 5 s is too tight for a whole scenario. (A global
+  // Real servers on a shared, loaded machine: 5 s is too tight for a whole scenario, and a CCM
+  // harness may wait 45 s for its controllers to drain on close. (A global
   // option: Jest ignores testTimeout inside a project.)
-  testTimeout: 30_000,
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,

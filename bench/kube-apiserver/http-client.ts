@@ -6,7 +6,7 @@ export interface BenchClient {
     path: string,
     body?: unknown,
     accept?: string,
-  ): Promise<{ status: number; body: string }>;
+  ): Promise<{ status: number; body: string; bytes: number; contentType: string }>;
   /** Opens a watch; `onLine` gets each raw event line. Returns a closer. */
   watch(path: string, onLine: (line: string) => void): Promise<() => void>;
 }
@@ -36,9 +36,15 @@ export function benchClient(url: string, ca: string, token: string, sockets: num
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (d: Buffer) => chunks.push(d));
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            );
+            res.on('end', () => {
+              const raw = Buffer.concat(chunks);
+              resolve({
+                status: res.statusCode ?? 0,
+                body: raw.toString(),
+                bytes: raw.length,
+                contentType: res.headers['content-type'] ?? '',
+              });
+            });
           },
         );
         req.on('error', reject);

@@ -143,6 +143,26 @@ async function main(): Promise<void> {
     lists.sort((a, b) => a - b);
     results['list 5,000 nodes (JSON) p50 / max'] =
       `${ms(percentile(lists, 50))} / ${ms(lists[lists.length - 1])}`;
+    // What Go clients read (client-go ≥ 0.32 asks for protobuf), against the JSON list just measured.
+    const protobuf = 'application/vnd.kubernetes.protobuf';
+    const jsonBytes = (await one.call('GET', '/api/v1/nodes')).bytes;
+    const protoLists: number[] = [];
+    let protoBytes = 0;
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const r = await one.call('GET', '/api/v1/nodes', undefined, protobuf);
+      protoLists.push(performance.now() - t0);
+      if (r.status !== 200 || r.contentType !== protobuf) {
+        throw new Error(`protobuf list → ${r.status} ${r.contentType}`);
+      }
+      protoBytes = r.bytes;
+    }
+    protoLists.sort((a, b) => a - b);
+    const protoP50 = percentile(protoLists, 50);
+    results['list 5,000 nodes (protobuf) p50, ratio to JSON'] =
+      `${ms(protoP50)} (×${(protoP50 / percentile(lists, 50)).toFixed(2)})`;
+    results['list 5,000 nodes: protobuf / JSON bytes'] =
+      `${(protoBytes / 1e6).toFixed(2)} MB / ${(jsonBytes / 1e6).toFixed(2)} MB`;
     const tables: number[] = [];
     const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
     for (let i = 0; i < 10; i++) {

@@ -5,6 +5,7 @@ import { NetworksRoutesLoadBalancers1795725473616 } from './1795725473616-Networ
 import { AuditFaultsChangeStream1795726438048 } from './1795726438048-AuditFaultsChangeStream';
 import { ResourceChangeTriggers1795726438049 } from './1795726438049-ResourceChangeTriggers';
 import { RateLimitBuckets1795726468706 } from './1795726468706-RateLimitBuckets';
+import { ImportedInstances1796506272572 } from './1796506272572-ImportedInstances';
 
 /** Every migration of this database, in order (listed explicitly: globs break under bundling). */
 export const cloudApiMigrations = [
@@ -15,4 +16,5 @@ export const cloudApiMigrations = [
   AuditFaultsChangeStream1795726438048,
   ResourceChangeTriggers1795726438049,
   RateLimitBuckets1795726468706,
+  ImportedInstances1796506272572,
 ];

@@ -9,8 +9,10 @@ buildProgram()
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       const { address, port } = error as { address?: string; port?: number };
+      // Commands name their ports differently (--port, --secure-port, --cloud-port, …).
+      const command = process.argv[2] ?? '<command>';
       process.stderr.write(
-        `nimbus: cannot listen on ${address}:${port} (${code}); choose another --port\n`,
+        `nimbus: cannot listen on ${address}:${port} (${code}); choose another port (nimbus ${command} --help names the port options)\n`,
       );
       process.exit(2);
     }

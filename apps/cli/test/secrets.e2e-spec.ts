@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { tempDir } from '@app/testing';
 import { NimbusProcess, ensureBuilt } from './nimbus-process';
 
-// Security basics on a full `nimbus up` run (the built CLI as a child process, debug logging):
-// no token ever appears in what it prints, and every file holding a secret is owner-only.
+// Security basics on a full `nimbus up --cloud-tls` run (the built CLI as a child process, debug
+// logging): every client — the test's, the CCM's — reaches the cloud API over HTTPS trusting the
+// generated CA, no token ever appears in what it prints, and every file holding a secret is
+// owner-only.
 jest.setTimeout(300_000);
 
 const TOKEN = 'secret-project-token-4f2a9c';
@@ -14,7 +16,8 @@ const WRONG = ['wrong-token-should-not-be-logged-1', 'Bearer-lookalike-9d8c7b6a5
 
 beforeAll(() => ensureBuilt());
 
-function kubeGet(
+/** An HTTPS call trusting `ca`; resolves with the status. */
+function httpsCall(
   url: string,
   path: string,
   ca: string,
@@ -70,13 +73,15 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
       'debug',
       '--transition-ms',
       '0',
+      '--cloud-tls',
     ],
     { NIMBUS_TOKEN: TOKEN, NIMBUS_ADMIN_TOKEN: ADMIN_TOKEN },
   );
   try {
-    const cloudUrl = (await up.waitFor(/cloud API:\s+(http\S+)/))[1];
+    const cloudUrl = (await up.waitFor(/cloud API:\s+(https\S+)/))[1];
     const kubeUrl = (await up.waitFor(/kube-apiserver:\s+(https\S+)/))[1];
     const ca = readFileSync(join(dir.path, 'ca.crt'), 'utf8');
+    const cloudCa = readFileSync(join(dir.path, 'cloud-ca.crt'), 'utf8');
     const kubeTokens = readFileSync(join(dir.path, 'tokens.csv'), 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -87,22 +92,22 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
       .split(',')[0];
 
     // Calls that use every kind of token, good and bad, on both servers.
-    const cloud = (path: string, token: string, init: RequestInit = {}) =>
-      fetch(`${cloudUrl}${path}`, {
-        ...init,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      });
-    const created = await cloud('/v1/instances', TOKEN, {
-      method: 'POST',
-      body: JSON.stringify({ name: 'sec-1', zone: 'nimbus-1a', instanceType: 'nb.small' }),
+    const created = await httpsCall(cloudUrl, '/v1/instances', cloudCa, TOKEN, 'POST', {
+      name: 'sec-1',
+      zone: 'nimbus-1a',
+      instanceType: 'nb.small',
     });
-    expect(created.status).toBeLessThan(300);
-    expect((await cloud('/v1/instances', WRONG[0])).status).toBe(401);
-    expect((await cloud('/admin/audit', ADMIN_TOKEN)).status).toBe(200);
-    expect(await kubeGet(kubeUrl, '/api/v1/nodes', ca, admin)).toBe(200);
-    expect(await kubeGet(kubeUrl, '/api/v1/nodes', ca, WRONG[1])).toBe(401);
+    expect(created).toBeLessThan(300);
+    expect(await httpsCall(cloudUrl, '/v1/instances', cloudCa, WRONG[0])).toBe(401);
+    expect(await httpsCall(cloudUrl, '/admin/audit', cloudCa, ADMIN_TOKEN)).toBe(200);
+    // Without the CA the handshake fails: nothing is sent, not even the token.
+    await expect(httpsCall(cloudUrl, '/v1/instances', ca, TOKEN)).rejects.toMatchObject({
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    expect(await httpsCall(kubeUrl, '/api/v1/nodes', ca, admin)).toBe(200);
+    expect(await httpsCall(kubeUrl, '/api/v1/nodes', ca, WRONG[1])).toBe(401);
     expect(
-      await kubeGet(kubeUrl, '/api/v1/nodes', ca, admin, 'POST', {
+      await httpsCall(kubeUrl, '/api/v1/nodes', ca, admin, 'POST', {
         metadata: { name: 'sec-1' },
         spec: {
           taints: [
@@ -115,7 +120,7 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
         },
       }),
     ).toBe(201);
-    // The CCM used its tokens on both servers: it initialised the node.
+    // The CCM used its tokens on both servers (the cloud over HTTPS): it initialised the node.
     await up.waitFor(/Successfully initialized node sec-1/, 60_000);
 
     up.child.kill('SIGINT');
@@ -134,6 +139,8 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
       'kube.sqlite',
       'ca.key',
       'apiserver.key',
+      'cloud-ca.key',
+      'cloud-api.key',
       'tokens.csv',
       'kubeconfig',
     ];

@@ -43,6 +43,8 @@ import { CoreModule, type CloudApiRuntime } from './core.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { StrictValidationPipe } from './http/validation.pipe';
+import { InstanceImportController } from './instances/instance-import.controller';
+import { InstanceImportService } from './instances/instance-import.service';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesRepository } from './instances/instances.repository';
 import { InstancesService } from './instances/instances.service';
@@ -102,6 +104,7 @@ export class CloudApiModule {
         CatalogController,
         OperationsController,
         InstancesController,
+        InstanceImportController,
         QuotasController,
         ProjectQuotasController,
         VolumesController,
@@ -131,6 +134,7 @@ export class CloudApiModule {
         OperationsService,
         InstancesRepository,
         InstancesService,
+        InstanceImportService,
         VolumesRepository,
         VolumeAttachmentsRepository,
         VolumesService,

@@ -13,20 +13,27 @@ import { sendProblem } from './http/problem.filter';
 import { jsonDepthLimit } from './http/json-depth';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
+import { PublicIpPools } from './load-balancers/public-ip-pools';
 import { LoadBalancerDataPlane } from './load-balancers/data-plane/lb-data-plane.service';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { TransitionSettler } from './transitions/transition-settler';
 import { AppLogger } from './http/logging';
 
-/** Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the tests. */
+/**
+ * Builds and initialises the cloud API (not listening yet): used by `nimbus cloud-api` and the
+ * tests. `httpsOptions` (a certificate and key) make it an HTTPS server.
+ */
 export async function createCloudApiApp(
   config: CloudApiConfig,
   runtime: CloudApiRuntime = {},
+  server: { httpsOptions?: { cert: string; key: string } } = {},
 ): Promise<NestExpressApplication> {
+  PublicIpPools.validate(config);
   const app = await NestFactory.create<NestExpressApplication>(
     CloudApiModule.forRoot(config, runtime),
     {
+      httpsOptions: server.httpsOptions,
       // Nest's own console logger stays off: pino takes over below, and the CLI reports start-up errors.
       logger: false,
       bodyParser: false,

@@ -48,8 +48,12 @@ export async function startHarness(
   const clock = new AdjustableClock();
   clock.freeze();
   const siblings: NestExpressApplication[] = [];
+  const app = await createCloudApiApp(config, { ...runtime, clock }).catch((error: unknown) => {
+    dir.remove();
+    throw error;
+  });
   const harness: Harness = {
-    app: await createCloudApiApp(config, { ...runtime, clock }),
+    app,
     http: undefined as unknown as TestAgent,
     clock,
     dataDir: dir.path,

@@ -1,3 +1,4 @@
+import { nodeAdoptionController } from './adoption/descriptor';
 import type { ControllerDescriptor } from './controller-context';
 import { cloudNodeController } from './node/descriptor';
 import { cloudNodeLifecycleController } from './nodelifecycle/descriptor';
@@ -10,6 +11,7 @@ import { VOLUME_CONTROLLERS } from './volume/descriptors';
  * here (see docs/ccm.md); `--controllers` then enables or disables it by name.
  */
 export const CONTROLLERS: readonly ControllerDescriptor[] = [
+  nodeAdoptionController, // Nimbus: skipped unless --adopt-nodes
   cloudNodeController,
   cloudNodeLifecycleController,
   serviceController,

@@ -16,6 +16,11 @@ export interface CcmSettings extends LeaderElectionSettings {
   concurrentNodeSyncs: number;
   configureCloudRoutes: boolean;
   featureGates: FeatureGates;
+  /** Nimbus node adoption (`--adopt-nodes` and friends; src/adoption/). */
+  adoptNodes: boolean;
+  adoptZone: string;
+  adoptInstanceType: string;
+  deleteAdoptedNodes: boolean;
   /** `--volume-addons`: create the CSIDriver and the Nimbus StorageClasses if missing. */
   volumeAddons: boolean;
 }
@@ -40,6 +45,10 @@ export function settingsOf(config: CloudControllerManagerConfig): CcmSettings {
     configureCloudRoutes: config.configureCloudRoutes,
     ...leaderElectionSettingsOf(config),
     featureGates: parseFeatureGates(config.featureGates),
+    adoptNodes: config.adoptNodes,
+    adoptZone: config.adoptZone,
+    adoptInstanceType: config.adoptInstanceType,
+    deleteAdoptedNodes: config.deleteAdoptedNodes,
     volumeAddons: config.volumeAddons,
   };
 }

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { AdjustableClock, type Clock } from '@app/common';
-import { NimbusCloudProvider, type CloudProvider } from '@app/cloud-provider';
+import { cloudClientTlsFromFlags } from '@app/cloud-client';
+import {
+  NimbusCloudProvider,
+  type CloudProvider,
+  type NodeAdoptionPolicy,
+} from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
 import { enabledControllers, startControllerManagerProcess } from '@app/controller-manager';
 import {
@@ -10,6 +15,7 @@ import {
   SystemScheduler,
   errorMessage,
   noopLogger,
+  type EventRecorder,
   type Logger,
   type RunningComponent,
   type Scheduler,
@@ -21,6 +27,7 @@ import {
   kubeConfigFor,
   type KubeConfig,
 } from '@app/kube-client';
+import { ADOPTION_COMPONENT, adoptionAwareCloud, adoptionPolicy } from './adoption/adoption-cloud';
 import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
@@ -72,6 +79,9 @@ export async function startCloudControllerManager(
 ): Promise<RunningCloudControllerManager> {
   const settings = settingsOf(config);
   const descriptors = deps.controllers ?? CONTROLLERS;
+  if (settings.clusterCidr.trim() !== '') {
+    parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
+  }
   const enabled = enabledControllers(descriptors, settings, {
     unknown: (list) =>
       unknownControllers(
@@ -80,19 +90,27 @@ export async function startCloudControllerManager(
       ),
     isEnabled: isControllerEnabled,
   });
-  if (settings.clusterCidr.trim() !== '') {
-    parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
-  }
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
   const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const cloud = deps.cloud ?? nimbusProvider(config, deps.version);
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
+  let adoptionRecorder: EventRecorder | undefined;
+  const adoption = settings.adoptNodes
+    ? adoptionPolicy(
+        settings,
+        () => (adoptionRecorder ??= broadcaster.newRecorder({ component: ADOPTION_COMPONENT })),
+        logger,
+      )
+    : undefined;
+  const cloud = adoptionAwareCloud(
+    deps.cloud ?? nimbusProvider(config, deps.version, adoption, deps.logger),
+    settings,
+  );
 
   return startControllerManagerProcess({
     component: 'cloud-controller-manager',
@@ -130,12 +148,28 @@ export async function startCloudControllerManager(
   });
 }
 
-function nimbusProvider(config: CloudControllerManagerConfig, version?: string): CloudProvider {
+function nimbusProvider(
+  config: CloudControllerManagerConfig,
+  version?: string,
+  adoption?: NodeAdoptionPolicy,
+  logger?: Logger,
+): CloudProvider {
   if (!config.cloudToken) {
     throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
   }
   return NimbusCloudProvider.create(
-    { baseUrl: config.cloudUrl, token: config.cloudToken, version },
-    { clusterName: config.clusterName, defaultVolumeZone: config.defaultVolumeZone || undefined },
+    {
+      baseUrl: config.cloudUrl,
+      token: config.cloudToken,
+      version,
+      tls: cloudClientTlsFromFlags(config),
+      // Without a logger the client warns on stderr itself (process.emitWarning).
+      warn: logger && ((message) => logger.warn({}, message)),
+    },
+    {
+      clusterName: config.clusterName,
+      defaultVolumeZone: config.defaultVolumeZone || undefined,
+      adoption,
+    },
   );
 }

@@ -18,17 +18,18 @@ import { GarbageCollector } from './controllers/garbage-collector';
 import { NamespaceFinalizer } from './controllers/namespace-finalizer';
 import { PodGraceReaper } from './controllers/pod-grace-reaper';
 import { openKubeDatabase } from './database/open-kube-database';
-import { OpenApiV3 } from './discovery/openapi';
+import { OpenApiService } from './discovery/openapi/openapi-service';
 import { ResourceRegistry } from './registry/registry';
 import { createKubeApiHandler } from './server/kube-api-handler';
 import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
-import { ApplyIntentStore } from './storage/apply-intent-store';
 import { lockDataDir } from './storage/data-dir-lock';
 import { MaxInFlightLimiter } from './overload/max-in-flight';
 import { ObjectStore } from './storage/object-store';
 import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
+import { SchemaRegistry } from './schema/schema-registry';
+import { createUpgradeHandler } from './server/websocket-upgrade';
 
 export interface KubeApiServerDeps {
   clock?: Clock;
@@ -65,7 +66,7 @@ export async function startKubeApiServer(
   const clock = deps.clock ?? new AdjustableClock();
   const log = deps.log ?? (() => undefined);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // keys, tokens, the database
   // Everything started is undone in reverse order, on close or when startup fails half-way.
   const undo: (() => unknown)[] = [];
   const release = async () => {
@@ -90,23 +91,18 @@ export async function startKubeApiServer(
     for (const svc of store.list('/services')) {
       allocator.track(svc.object);
     }
+    const schemas = new SchemaRegistry();
     const serviceAccounts = new ServiceAccountAdmission(
       typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
       typedStore(store, registry.get('', 'v1', 'namespaces')),
     );
-    const service = new ResourceService(
-      store,
-      clock,
-      allocator,
-      new ApplyIntentStore(db.connection),
-      [
-        serviceAccounts,
-        new DefaultTolerationSecondsAdmission({
-          notReadySeconds: config.defaultNotReadyTolerationSeconds,
-          unreachableSeconds: config.defaultUnreachableTolerationSeconds,
-        }),
-      ],
-    );
+    const service = new ResourceService(store, clock, allocator, schemas, [
+      serviceAccounts,
+      new DefaultTolerationSecondsAdmission({
+        notReadySeconds: config.defaultNotReadyTolerationSeconds,
+        unreachableSeconds: config.defaultUnreachableTolerationSeconds,
+      }),
+    ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
     const resources = new ResourceHandler(
@@ -129,7 +125,7 @@ export async function startKubeApiServer(
     let ready = false;
     const handler = createKubeApiHandler({
       registry,
-      openapi: new OpenApiV3(registry),
+      openapi: new OpenApiService(registry, schemas, clock),
       auth,
       resources,
       metrics,
@@ -147,6 +143,18 @@ export async function startKubeApiServer(
       { key: certificates.key, cert: certificates.cert },
       limiter.wrap((req, res) => {
         void handler(req, res);
+      }),
+    );
+    server.on(
+      'upgrade',
+      createUpgradeHandler({
+        registry,
+        resources,
+        authenticate: (authorization) => auth.authenticate(authorization),
+        handler: (req, res) => {
+          void handler(req, res);
+        },
+        log,
       }),
     );
     server.keepAliveTimeout = 65_000;

@@ -90,6 +90,6 @@ describe('garbage collection', () => {
     await create('configmaps', { metadata: { name: 'owner-bad' } });
     expect(
       (await remove('/api/v1/namespaces/default/configmaps/owner-bad', 'Sideways')).status,
-    ).toBe(400);
+    ).toBe(422);
   });
 });

@@ -1,3 +1,5 @@
+import { kubeletConditions } from '@app/testing';
+
 /**
  * A Node exactly as a simulated kubelet registers it with `--cloud-provider=external`
  * (cluster-simulation.md §2.1–2.2): default labels, the attach-detach annotation, the uninitialized
@@ -30,14 +32,6 @@ export function kubeletNode(
   const region = options.region ?? 'nimbus-1';
   const instanceType = options.instanceType ?? 'nb.large';
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const condition = (type: string, status: string, reason: string, message: string) => ({
-    type,
-    status,
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-    reason,
-    message,
-  });
   const resources = (memory: string, storage: string) => ({
     cpu: options.cpu ?? '4',
     memory,
@@ -88,27 +82,7 @@ export function kubeletNode(
     status: {
       capacity: resources(`${memoryKi}Ki`, `${storageKi}Ki`),
       allocatable: resources(`${memoryKi - 102_400}Ki`, String(Math.floor(storageKi * 1024 * 0.9))),
-      conditions: [
-        condition(
-          'MemoryPressure',
-          'False',
-          'KubeletHasSufficientMemory',
-          'kubelet has sufficient memory available',
-        ),
-        condition(
-          'DiskPressure',
-          'False',
-          'KubeletHasNoDiskPressure',
-          'kubelet has no disk pressure',
-        ),
-        condition(
-          'PIDPressure',
-          'False',
-          'KubeletHasSufficientPID',
-          'kubelet has sufficient PID available',
-        ),
-        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
+      conditions: kubeletConditions(true, now),
       ...(options.initialized
         ? {
             addresses: [

@@ -1,5 +1,6 @@
 import type {
   CreateInstanceRequest,
+  ImportInstanceRequest,
   CreateLoadBalancerRequest,
   CreateRouteRequest,
   InstanceDto,
@@ -54,6 +55,11 @@ export class InstancesApi extends Resource {
 
   create(req: CreateInstanceRequest, options?: MutationOptions): Promise<InstanceOperationDto> {
     return this.send('POST', '/v1/instances', req, options);
+  }
+
+  /** `POST /v1/instances:import`: a machine running outside Nimbus (e.g. an adopted node). */
+  import(req: ImportInstanceRequest, options?: MutationOptions): Promise<InstanceOperationDto> {
+    return this.send('POST', '/v1/instances:import', req, options);
   }
 
   stop(id: string, options?: MutationOptions): Promise<InstanceOperationDto> {

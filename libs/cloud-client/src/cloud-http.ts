@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AdjustableClock, type Clock } from '@app/common';
-import { CloudApiError, errorFromResponse, NetworkError } from './errors';
+import { CloudApiError, errorFromResponse, NetworkError, TlsError } from './errors';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryable,
@@ -9,6 +9,12 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry';
+import {
+  describeTlsFailure,
+  fetchWithTls,
+  INSECURE_TLS_WARNING,
+  type CloudClientTls,
+} from './tls-transport';
 
 export const USER_AGENT_PRODUCT = 'nimbus-cloud-controller-manager';
 
@@ -36,7 +42,14 @@ export interface CloudClientOptions {
   /** Used in the default user agent; default `dev`. */
   version?: string;
   retry?: Partial<RetryPolicy>;
-  /** Injectable for tests; default the global fetch of Node 20. */
+  /**
+   * Trust for `https://` URLs: a CA bundle, or no verification (warned about through `warn`).
+   * Default the system roots.
+   */
+  tls?: CloudClientTls;
+  /** Where the client warns (insecure TLS); default `process.emitWarning`. */
+  warn?: (message: string) => void;
+  /** Injectable for tests; default the global fetch of Node (undici's with `tls`). */
   fetch?: typeof fetch;
   /** Injectable for tests; default a timer. */
   sleep?: (ms: number) => Promise<void>;
@@ -96,7 +109,14 @@ export class CloudHttp {
     this.userAgent = options.userAgent ?? `${USER_AGENT_PRODUCT}/${options.version ?? 'dev'}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchFn =
+      options.fetch ??
+      (options.tls?.ca !== undefined || options.tls?.insecureSkipVerify
+        ? fetchWithTls(options.tls)
+        : (input, init) => fetch(input, init));
+    if (options.tls?.insecureSkipVerify) {
+      (options.warn ?? emitInsecureWarning)(INSECURE_TLS_WARNING);
+    }
     this.sleep = options.sleep ?? realSleep;
     this.clock = options.clock ?? new AdjustableClock();
     this.random = options.random ?? Math.random;
@@ -223,11 +243,25 @@ function parseBody(text: string, contentType: string | null): unknown {
   return text;
 }
 
+function emitInsecureWarning(message: string): void {
+  process.emitWarning(message, { code: 'NIMBUS_INSECURE_TLS' });
+}
+
 /** A transport failure (no HTTP answer): connection refused/reset, DNS, TLS, timeout. */
 function networkError(error: unknown, context: { method: string; path: string }): CloudApiError {
   const err = error as { name?: string; message?: string; code?: string; cause?: unknown };
   const cause = err.cause as { code?: string; message?: string } | undefined;
   const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+  const tls = timedOut
+    ? undefined
+    : describeTlsFailure(cause?.code ?? err.code, cause?.message ?? err.message ?? '');
+  if (tls) {
+    const code = cause?.code ?? err.code ?? 'TLS';
+    return new TlsError(
+      { status: 0, code, detail: tls, retryable: false, ...context },
+      { cause: error },
+    );
+  }
   const code = timedOut ? 'TIMEOUT' : (cause?.code ?? err.code ?? 'NETWORK');
   const detail = timedOut
     ? 'the request timed out'

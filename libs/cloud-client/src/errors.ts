@@ -68,6 +68,11 @@ export class InternalError extends CloudApiError {}
 export class UnavailableError extends CloudApiError {}
 /** The request never got an HTTP answer (connection refused/reset, DNS, timeout). Retryable. */
 export class NetworkError extends CloudApiError {}
+/**
+ * The TLS handshake failed: a certificate the client does not trust, one that does not name the
+ * host, or HTTPS against a plain-HTTP server. Not retryable: waiting does not fix it.
+ */
+export class TlsError extends NetworkError {}
 /** An operation ended `failed`; `code` and the rest come from the operation's problem. */
 export class OperationFailedError extends CloudApiError {}
 

@@ -7,3 +7,5 @@ export * from './change-stream';
 export * from './instance-watcher';
 export * from './client-from-flags';
 export * from './volumes-api';
+export * from './tls-transport';
+export * from './tls-from-flags';

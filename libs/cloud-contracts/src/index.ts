@@ -8,6 +8,7 @@ export * from './list.dto';
 export * from './projects.dto';
 export * from './catalog.dto';
 export * from './instances.dto';
+export * from './instance-import.dto';
 export * from './volumes.dto';
 export * from './quotas.dto';
 export * from './networks.dto';

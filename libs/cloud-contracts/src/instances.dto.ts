@@ -83,7 +83,7 @@ export class ListInstancesQuery extends LabelledPageQueryDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(63)
+  @MaxLength(253)
   name?: string;
 
   @ApiPropertyOptional({
@@ -128,6 +128,13 @@ export class InstanceDto {
 
   @ApiProperty({ enum: INSTANCE_STATES, example: 'running' })
   state: InstanceState;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'True for a machine that runs outside Nimbus, recorded with POST /v1/instances:import (e.g. an adopted kind node). Nimbus cannot stop, start or reboot it; terminating it only forgets it.',
+  })
+  imported: boolean;
 
   @ApiProperty({
     example: 'nimbus://default/nimbus-1a/i-0a1b2c3d4e5f60718',

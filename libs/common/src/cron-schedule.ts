@@ -5,6 +5,8 @@
  * exact messages, which the api-server returns in its 422s.
  */
 
+import { parseGoDurationNs } from './go-duration';
+
 export interface CronFields {
   minute: Set<number>;
   hour: Set<number>;
@@ -152,51 +154,13 @@ function parseField(field: string, bounds: Bounds): { values: Set<number>; star:
   return { values, star };
 }
 
-const UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /** Go's time.ParseDuration (milliseconds), with its error texts. */
 export function parseGoDuration(text: string): number {
-  const quoted = JSON.stringify(text);
-  let s = text;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1;
-    s = s.slice(1);
+  try {
+    return parseGoDurationNs(text) / 1e6;
+  } catch (error) {
+    throw new CronParseError((error as Error).message);
   }
-  if (s === '0') {
-    return 0;
-  }
-  if (s === '') {
-    throw new CronParseError(`time: invalid duration ${quoted}`);
-  }
-  let total = 0;
-  while (s !== '') {
-    const num = /^([0-9]*(\.[0-9]*)?)/.exec(s)?.[1] ?? '';
-    if (num === '' || num === '.') {
-      throw new CronParseError(`time: invalid duration ${quoted}`);
-    }
-    s = s.slice(num.length);
-    const unit = /^([^0-9.]*)/.exec(s)?.[1] ?? '';
-    if (unit === '') {
-      throw new CronParseError(`time: missing unit in duration ${quoted}`);
-    }
-    const factor = UNITS[unit];
-    if (factor === undefined) {
-      throw new CronParseError(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
-    }
-    s = s.slice(unit.length);
-    total += Number(num) * factor;
-  }
-  return sign * total;
 }
 
 function timeZoneExists(tz: string): boolean {

@@ -1,18 +1,15 @@
-import { formatGoDuration } from './go-duration';
+import { formatGoDuration, parseGoDurationNs } from './go-duration';
 
-describe('formatGoDuration', () => {
-  it.each([
-    [0, '0s'],
-    [0.000001, '1ns'],
-    [0.0015, '1.5µs'],
-    [1.234567, '1.234567ms'],
-    [250, '250ms'],
-    [1_000, '1s'],
-    [1_500, '1.5s'],
-    [90_000, '1m30s'],
-    [3_600_000, '1h0m0s'],
-    [-2_000, '-2s'],
-  ])('%s ms → %s', (ms, text) => {
-    expect(formatGoDuration(ms)).toBe(text);
+describe('Go durations', () => {
+  it('should parse and print Go durations', () => {
+    expect(parseGoDurationNs('1h30m')).toBe(5400e9);
+    expect(parseGoDurationNs('-1.5s')).toBe(-1.5e9);
+    expect(parseGoDurationNs('1.5µs')).toBe(1500);
+    expect(() => parseGoDurationNs('5')).toThrow('time: missing unit in duration "5"');
+    expect(() => parseGoDurationNs('.')).toThrow('time: invalid duration "."');
+    expect(formatGoDuration(3600e9)).toBe('1h0m0s');
+    expect(formatGoDuration(1.5e9)).toBe('1.5s');
+    expect(formatGoDuration(300e6)).toBe('300ms');
+    expect(formatGoDuration(0)).toBe('0s');
   });
 });

@@ -7,3 +7,4 @@ export * from './go-duration';
 export * from './quantity';
 export * from './cluster-label';
 export * from './cron-schedule';
+export * from './private-file';

@@ -11,12 +11,16 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { ServingTlsFlags } from './tls-flags';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Validated configuration of the cloud API (from CLI options and NIMBUS_* variables). */
-export class CloudApiConfig {
+/**
+ * Validated configuration of the cloud API (from CLI options and NIMBUS_* variables); HTTPS
+ * through the `--tls*` flags of ServingTlsFlags.
+ */
+export class CloudApiConfig extends ServingTlsFlags {
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -1,27 +1,20 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
+import { withCloudClientFlags } from './cloud-client-flags';
 import { ControllerManagerFlags } from './component-flags';
 import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
- * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig`, `--cloud-url`, `--cloud-token`.
+ * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig` and the cloud client flags
+ * (`--cloud-url`, `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`).
  * Durations stay strings like the flags; `parseDuration` turns them into milliseconds. The flags
  * every controller manager shares (`--controllers`, leader election, `--secure-port`, …) come
  * from ControllerManagerFlags.
  */
-export class CloudControllerManagerConfig extends ControllerManagerFlags {
+export class CloudControllerManagerConfig extends withCloudClientFlags(ControllerManagerFlags) {
   leaderElectResourceName = 'cloud-controller-manager';
   securePort = 10258;
-
-  @IsString()
-  @MinLength(1)
-  cloudUrl = 'http://127.0.0.1:8080';
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  cloudToken?: string;
 
   @Matches(DURATION, DURATION_MESSAGE)
   routeReconciliationPeriod = '10s';
@@ -58,4 +51,29 @@ export class CloudControllerManagerConfig extends ControllerManagerFlags {
   /** `Name=true,Other=false` (upstream `--feature-gates`); names are checked at start-up. */
   @IsString()
   featureGates = '';
+
+  /**
+   * Nimbus: import every Node without a Nimbus providerID and without an instance (kind,
+   * minikube, k3s nodes) into the cloud (`POST /v1/instances:import`), then serve it as usual.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  adoptNodes = false;
+
+  /** Zone of adopted nodes without a `nimbus.dev/zone` label/annotation; "" = the cloud's default. */
+  @IsString()
+  adoptZone = '';
+
+  /** Instance type of adopted nodes without a `nimbus.dev/instance-type` label/annotation. */
+  @IsString()
+  adoptInstanceType = '';
+
+  /**
+   * Nimbus: treat adopted nodes (another provider's providerID, or an imported instance) like the
+   * cloud's own: NotReady + instance gone → deleted. Default false: a NotReady adopted node is
+   * tainted `node.cloudprovider.kubernetes.io/shutdown`, never deleted.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  deleteAdoptedNodes = false;
 }

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { withCloudClientFlags } from './cloud-client-flags';
 import { ControlPlaneConfig } from './control-plane.config';
 import { IsGoDuration, toBoolean, toList } from './flag-formats';
 
@@ -23,19 +24,11 @@ export class ClusterComponentFlags extends KubeComponentFlags {
 }
 
 /**
- * A component that also reads the Nimbus cloud (`--cloud-url`, `--cloud-token`): the simulated
- * kubelets and kube-proxies (the CCM declares the same two flags itself).
+ * A component that also reads the Nimbus cloud (the cloud client flags: `--cloud-url`,
+ * `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`): the simulated kubelets
+ * and kube-proxies (the CCM mixes the same flags into its controller-manager base).
  */
-export class CloudComponentFlags extends ClusterComponentFlags {
-  @IsString()
-  @MinLength(1)
-  cloudUrl = 'http://127.0.0.1:8080';
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  cloudToken?: string;
-}
+export class CloudComponentFlags extends withCloudClientFlags(ClusterComponentFlags) {}
 
 /**
  * The flags k8s.io/controller-manager adds to every control-plane component's (ControlPlaneConfig:

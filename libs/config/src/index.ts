@@ -3,6 +3,8 @@ import 'reflect-metadata';
 export * from './env';
 export * from './config-error';
 export * from './validate-config';
+export * from './tls-flags';
+export * from './cloud-client-flags';
 export * from './cloud-api.config';
 export * from './cli-option';
 export * from './kube-apiserver.config';

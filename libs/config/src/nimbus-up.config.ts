@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
 import { toBoolean } from './flag-formats';
+import { TLS_MODES, toNameList, toTlsMode, type TlsMode } from './tls-flags';
 
 /** Validated configuration of `nimbus up` (the cloud and the whole simulated cluster in one process). */
 export class NimbusUpConfig {
@@ -111,6 +112,19 @@ export class NimbusUpConfig {
   @IsOptional()
   @IsIP(undefined, { message: 'lbBind must be an IPv4 or IPv6 address' })
   lbBind?: string;
+
+  /**
+   * The cloud API's `--tls`: `auto` serves HTTPS with a CA generated in the data dir
+   * (`cloud-ca.crt`), which every component `nimbus up` starts trusts. Default `off` (plain HTTP).
+   */
+  @Transform(toTlsMode)
+  @IsIn(TLS_MODES, { message: 'must be auto or off (--cloud-tls alone means auto)' })
+  cloudTls: TlsMode = 'off';
+
+  /** The cloud API's `--tls-san`: extra names of its certificate (a LAN IP, host.docker.internal). */
+  @Transform(toNameList)
+  @IsString({ each: true })
+  cloudTlsSan: string[] = [];
 
   /** The components' level; the cloud API and api-server log warnings and errors only. */
   @IsIn(LOG_LEVELS)

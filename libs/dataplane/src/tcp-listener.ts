@@ -87,7 +87,9 @@ export class TcpListener extends Listener<Server> {
     const clientAddress = plainAddress(client.remoteAddress ?? '');
     if (!this.host.allows(clientAddress)) {
       this.rejected.source_range++;
-      client.resetAndDestroy();
+      // Closed, not reset: resetAndDestroy() on a socket still inside its 'connection' event
+      // leaves a handle that never finishes closing, and Node spins at exit waiting for it.
+      client.destroy();
       return;
     }
     this.waiting.add(client);

@@ -15,18 +15,30 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
 /** Where a pod finds its service-account token and the cluster CA. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+export interface InClusterOptions {
+  /** Prefix of the service-account directory (tests: a temp dir holding `var/run/secrets/…`). */
+  root?: string;
+  /** Replaces `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT` (tests). */
+  server?: string;
+}
+
 /**
  * In a pod: the mounted service-account token and CA plus the KUBERNETES_SERVICE_HOST/PORT
- * variables, which client-node's loadFromCluster reads itself.
+ * variables, which client-node's loadFromCluster reads itself. The token is read from its file
+ * again every minute, so the kubelet's rotation of projected (bound) tokens is picked up.
  */
-export function inClusterKubeConfig(): KubeConfig {
-  if (!existsSync(`${SERVICE_ACCOUNT_DIR}/token`)) {
+export function inClusterKubeConfig(options: InClusterOptions = {}): KubeConfig {
+  const root = options.root ?? '';
+  if (!existsSync(`${root}${SERVICE_ACCOUNT_DIR}/token`)) {
     throw new Error(
-      `no --kubeconfig given and not in a pod (${SERVICE_ACCOUNT_DIR}/token is missing)`,
+      `no --kubeconfig given and not in a pod (${root}${SERVICE_ACCOUNT_DIR}/token is missing)`,
     );
   }
   const kc = new KubeConfig();
-  kc.loadFromCluster();
+  kc.loadFromCluster(root);
+  if (options.server) {
+    kc.clusters = kc.clusters.map((c) => ({ ...c, server: options.server! }));
+  }
   return withKeepAlive(kc);
 }
 

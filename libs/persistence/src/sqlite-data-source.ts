@@ -14,7 +14,7 @@ export interface SqliteDataSourceOptions {
 /** A TypeORM DataSource on better-sqlite3 with WAL and a busy timeout; never synchronizes. */
 export function createSqliteDataSource(options: SqliteDataSourceOptions): DataSource {
   if (options.database !== ':memory:') {
-    mkdirSync(dirname(options.database), { recursive: true });
+    mkdirSync(dirname(options.database), { recursive: true, mode: 0o700 });
     makePrivate(options.database);
   }
   return new DataSource({

@@ -3,11 +3,16 @@ import { CloudControllerManagerConfig, validateConfig } from '@app/config';
 import { settingsOf } from '../../../cloud-controller-manager/src/settings';
 import { addCcmOptions } from './ccm.command';
 
-/** Parses `argv` with the `nimbus ccm` options into the validated settings (no action). */
-function parse(argv: string[]) {
+/** Parses `argv` with the `nimbus ccm` options into the validated config (no action). */
+function parseConfig(argv: string[]) {
   const command = addCcmOptions(new Command('ccm')).exitOverride();
   command.parse(argv, { from: 'user' });
-  return settingsOf(validateConfig(CloudControllerManagerConfig, command.opts()));
+  return validateConfig(CloudControllerManagerConfig, command.opts());
+}
+
+/** The same, as the controllers' settings. */
+function parse(argv: string[]) {
+  return settingsOf(parseConfig(argv));
 }
 
 describe('nimbus ccm options', () => {
@@ -35,6 +40,26 @@ describe('nimbus ccm options', () => {
         ControllerManagerReleaseLeaderElectionLockOnExit: false,
       },
       volumeAddons: true,
+      adoptNodes: false,
+      adoptZone: '',
+      adoptInstanceType: '',
+      deleteAdoptedNodes: false,
+    });
+  });
+
+  it('reads the node adoption options', () => {
+    expect(
+      parse([
+        '--adopt-nodes',
+        '--adopt-zone=nimbus-1b',
+        '--adopt-instance-type=nb.large',
+        '--delete-adopted-nodes=true',
+      ]),
+    ).toMatchObject({
+      adoptNodes: true,
+      adoptZone: 'nimbus-1b',
+      adoptInstanceType: 'nb.large',
+      deleteAdoptedNodes: true,
     });
   });
 
@@ -59,5 +84,24 @@ describe('nimbus ccm options', () => {
 
   it('refuses a bad duration naming the flag', () => {
     expect(() => parse(['--node-monitor-period=soon'])).toThrow(/--node-monitor-period/);
+  });
+
+  it('reads how to trust an https:// cloud API', () => {
+    expect(parseConfig([])).toMatchObject({
+      cloudUrl: 'http://127.0.0.1:8080',
+      cloudInsecureSkipTlsVerify: false,
+    });
+    expect(parseConfig([]).cloudCaFile).toBeUndefined();
+    expect(
+      parseConfig([
+        '--cloud-url=https://cloud.example:8443',
+        '--cloud-ca-file',
+        '/etc/nimbus/ca.crt',
+      ]),
+    ).toMatchObject({ cloudUrl: 'https://cloud.example:8443', cloudCaFile: '/etc/nimbus/ca.crt' });
+    expect(parseConfig(['--cloud-insecure-skip-tls-verify']).cloudInsecureSkipTlsVerify).toBe(true);
+    expect(parseConfig(['--cloud-insecure-skip-tls-verify=false']).cloudInsecureSkipTlsVerify).toBe(
+      false,
+    );
   });
 });

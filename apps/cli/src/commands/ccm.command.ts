@@ -3,18 +3,19 @@ import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
 import { runUntilSignal } from '../shutdown';
+import { addCloudClientOptions } from './cloud-client-options';
 import { addControllerManagerFlags } from './controller-manager-flags';
 
 /** Options shared by `nimbus ccm` (upstream flag names and defaults, ccm-behaviour §3.1). */
 export function addCcmOptions(command: Command): Command {
-  return addControllerManagerFlags(command, {
-    controllersHelp:
-      'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
-    leaseName: 'cloud-controller-manager',
-    securePort: 10258,
-  })
-    .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
-    .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
+  return addCloudClientOptions(
+    addControllerManagerFlags(command, {
+      controllersHelp:
+        'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
+      leaseName: 'cloud-controller-manager',
+      securePort: 10258,
+    }),
+  )
     .addOption(
       nimbusOption('--route-reconciliation-period <duration>', 'route reconcile period', '10s'),
     )
@@ -43,6 +44,34 @@ export function addCcmOptions(command: Command): Command {
         '--feature-gates <gates>',
         'Name=true,… (CloudControllerManagerWatchBasedRoutesReconciliation, …; all off by default)',
         '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-nodes [bool]',
+        'import nodes the cloud does not run (kind, minikube, k3s) as cloud instances',
+        'false',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-zone <zone>',
+        'zone of adopted nodes without a nimbus.dev/zone label',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--adopt-instance-type <type>',
+        'instance type of adopted nodes without a nimbus.dev/instance-type label',
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--delete-adopted-nodes [bool]',
+        'delete NotReady adopted nodes whose instance is gone (else: shutdown taint only)',
+        'false',
       ),
     );
 }

@@ -1,6 +1,7 @@
-import { CloudApiConfig, nimbusOption, validateConfig } from '@app/config';
+import { CloudApiConfig, collectNames, nimbusOption, validateConfig } from '@app/config';
 import type { Command } from 'commander';
 import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
+import { plainHttpWarning } from '../../../cloud-api/src/tls/serving-tls';
 import { closeOnSignals } from '../shutdown';
 
 export function registerCloudApiCommand(program: Command): void {
@@ -8,7 +9,29 @@ export function registerCloudApiCommand(program: Command): void {
     .command('cloud-api')
     .description('Run the fake cloud API (Swagger UI at /docs)')
     .addOption(nimbusOption('--port <port>', 'listen port', '8080'))
-    .addOption(nimbusOption('--host <host>', 'listen address', '127.0.0.1'))
+    .addOption(
+      nimbusOption(
+        '--host <host>',
+        'listen address (beyond loopback, serve HTTPS: tokens cross the network)',
+        '127.0.0.1',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--tls [mode]',
+        'HTTPS with a CA and certificate generated in the data dir (auto; --tls alone = auto) or off',
+      ),
+    )
+    .addOption(
+      nimbusOption('--tls-cert <file>', 'HTTPS with your certificate (PEM, chain allowed)'),
+    )
+    .addOption(nimbusOption('--tls-key <file>', 'the private key of --tls-cert (PEM, unencrypted)'))
+    .addOption(
+      nimbusOption(
+        '--tls-san <names>',
+        'extra IPs/DNS names of the generated certificate, comma-separated or repeated (e.g. host.docker.internal)',
+      ).argParser(collectNames),
+    )
     .addOption(nimbusOption('--data-dir <dir>', 'state directory (cloud.sqlite)', '.nimbus'))
     .addOption(nimbusOption('--token <token>', 'fixed bearer token of the default project'))
     .addOption(nimbusOption('--admin-token <token>', 'fixed admin token'))
@@ -101,9 +124,10 @@ export function cloudApiBanner(server: RunningCloudApi, config: CloudApiConfig):
       : '  admin token:  generated at first start (set NIMBUS_ADMIN_TOKEN to fix one)';
   return [
     '',
-    `Nimbus cloud API listening on ${server.url}`,
+    `Nimbus cloud API listening on ${server.url}${server.url.includes(server.listening) ? '' : `   (bound to ${server.listening})`}`,
     `  Swagger UI:   ${server.url}/docs   (Authorize with the token below)`,
     `  OpenAPI:      ${server.url}/openapi.json`,
+    ...tlsLines(server, config),
     tokenLine,
     adminLine,
     `  data:         ${config.dataDir}`,
@@ -111,4 +135,23 @@ export function cloudApiBanner(server: RunningCloudApi, config: CloudApiConfig):
     '',
     '',
   ].join('\n');
+}
+
+/** Where the CA is and how clients use it; or why plain HTTP beyond loopback is a risk. */
+function tlsLines(server: RunningCloudApi, config: CloudApiConfig): string[] {
+  const tls = server.tls;
+  if (!tls) {
+    const warning = plainHttpWarning(config.host);
+    return warning ? [`  WARNING:      ${warning}`] : [];
+  }
+  const lines =
+    tls.mode === 'files'
+      ? [`  TLS:          your certificate ${tls.certFile}`]
+      : tls.caFile
+        ? [
+            `  CA:           ${tls.caFile}   (clients trust it: curl --cacert, --cloud-ca-file)`,
+            `  certificate:  ${tls.certFile}   (names: localhost, 127.0.0.1, ::1, --host, --tls-san)`,
+          ]
+        : ['  CA:           generated in memory (--data-dir :memory:); clients cannot trust it'];
+  return [...lines, ...tls.warnings.map((w) => `  WARNING:      ${w}`)];
 }

@@ -3,16 +3,17 @@ import pino from 'pino';
 import { KubeletConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubelet } from '../../../kubelet/src';
 import { runUntilSignal } from '../shutdown';
+import { addCloudClientOptions } from './cloud-client-options';
 
 /** `nimbus kubelet`: simulated kubelets for every running instance of the cluster. */
 export function kubeletCommand(): Command {
-  return new Command('kubelet')
-    .description(
-      'Run simulated kubelets: one node per running cloud instance labelled nimbus.dev/cluster=<cluster-name>',
-    )
-    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-    .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
-    .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
+  return addCloudClientOptions(
+    new Command('kubelet')
+      .description(
+        'Run simulated kubelets: one node per running cloud instance labelled nimbus.dev/cluster=<cluster-name>',
+      )
+      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config')),
+  )
     .addOption(
       nimbusOption(
         '--cluster-name <name>',

@@ -1,11 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { NimbusCloudClient, NotFoundError } from '@app/cloud-client';
+import {
+  cloudClientTlsFromFlags,
+  NimbusCloudClient,
+  NotFoundError,
+  TlsError,
+} from '@app/cloud-client';
 import { parseDuration } from '@app/common';
 import { nimbusOption } from '@app/config';
 import { KubeClient, isNotFound, loadKubeConfig } from '@app/kube-client';
+import { CLOUD_CA_FILE } from '../../../cloud-api/src/tls/serving-tls';
 import { CCM_TOKEN_FILE } from '../up/ccm-cloud-token';
+import { addCloudTlsOptions } from './cloud-client-options';
 import {
   LbAddressError,
   resolveLbAddress,
@@ -18,7 +25,7 @@ import {
  * at on this machine, so `curl $(nimbus lb-address web)` reaches a LoadBalancer Service.
  */
 export function lbAddressCommand(): Command {
-  return new Command('lb-address')
+  return addCloudTlsOptions(new Command('lb-address'))
     .description(
       'Print host:port where a load balancer answers on this machine (target: Service [ns/]name, lb-… id, or LB IP)',
     )
@@ -38,7 +45,9 @@ export function lbAddressCommand(): Command {
         '.nimbus',
       ),
     )
-    .addOption(nimbusOption('--cloud-url <url>', 'cloud API', 'http://127.0.0.1:8080'))
+    .addOption(
+      nimbusOption('--cloud-url <url>', 'cloud API (http:// or https://)', 'http://127.0.0.1:8080'),
+    )
     .addOption(
       nimbusOption('--token <token>', 'cloud project token (default: <data-dir>/ccm-token)'),
     )
@@ -63,7 +72,11 @@ export function lbAddressCommand(): Command {
         }
         process.stdout.write(`${result.text}\n`);
       } catch (error) {
-        if (error instanceof LbAddressError || error instanceof NotFoundError) {
+        if (
+          error instanceof LbAddressError ||
+          error instanceof NotFoundError ||
+          error instanceof TlsError
+        ) {
           process.stderr.write(`nimbus lb-address: ${error.message}\n`);
           process.exit(1);
         }
@@ -80,9 +93,19 @@ function depsFrom(options: Record<string, string | undefined>): LbAddressDeps {
       `no cloud token: pass --token (or NIMBUS_TOKEN), or run from where \`nimbus up\` keeps ${join(dataDir, CCM_TOKEN_FILE)}`,
     );
   }
+  const baseUrl = options.cloudUrl ?? 'http://127.0.0.1:8080';
+  const insecure = String(options.cloudInsecureSkipTlsVerify) === 'true';
+  // `nimbus up --cloud-tls` keeps its CA next to the ccm-token: trusted without a flag.
+  const upCa = join(dataDir, CLOUD_CA_FILE);
+  const defaultCa =
+    baseUrl.startsWith('https:') && !insecure && existsSync(upCa) ? upCa : undefined;
   const cloud = new NimbusCloudClient({
-    baseUrl: options.cloudUrl ?? 'http://127.0.0.1:8080',
+    baseUrl,
     token,
+    tls: cloudClientTlsFromFlags({
+      cloudCaFile: options.cloudCaFile ?? defaultCa,
+      cloudInsecureSkipTlsVerify: insecure,
+    }),
     userAgent: 'nimbus-lb-address',
     retry: { maxAttempts: 2 },
   });

@@ -3,16 +3,17 @@ import pino from 'pino';
 import { KubeProxyConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeProxy } from '../../../kube-proxy/src';
 import { runUntilSignal } from '../shutdown';
+import { addCloudClientOptions } from './cloud-client-options';
 
 /** `nimbus proxy`: simulated kube-proxies (health endpoints) for the nodes of the cluster. */
 export function proxyCommand(): Command {
-  return new Command('proxy')
-    .description(
-      "Run simulated kube-proxies: /healthz and /livez on each running node's address (port 10256)",
-    )
-    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-    .addOption(nimbusOption('--cloud-url <url>', 'Nimbus cloud API', 'http://127.0.0.1:8080'))
-    .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token'))
+  return addCloudClientOptions(
+    new Command('proxy')
+      .description(
+        "Run simulated kube-proxies: /healthz and /livez on each running node's address (port 10256)",
+      )
+      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config')),
+  )
     .addOption(nimbusOption('--cluster-name <name>', 'cluster of the nodes', 'kubernetes'))
     .addOption(
       nimbusOption(

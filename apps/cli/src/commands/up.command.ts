@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { NimbusUpConfig, nimbusOption, validateConfig } from '@app/config';
+import { collectNames, NimbusUpConfig, nimbusOption, validateConfig } from '@app/config';
 import { componentCloudToken } from '../up/ccm-cloud-token';
 import { ensureDemoCluster } from '../up/demo-cluster';
 import { startNimbusUp, type RunningNimbus } from '../up/start-nimbus-up';
@@ -21,6 +21,19 @@ export function upCommand(): Command {
     )
     .addOption(nimbusOption('--host <host>', 'listen address', '127.0.0.1'))
     .addOption(nimbusOption('--cloud-port <port>', 'cloud API port (Swagger UI at /docs)', '8080'))
+    .addOption(
+      nimbusOption(
+        '--cloud-tls [mode]',
+        'cloud API over HTTPS with a CA generated in the data dir (cloud-ca.crt): auto (--cloud-tls alone) or off',
+        'off',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--cloud-tls-san <names>',
+        'extra IPs/DNS names of the cloud API certificate, comma-separated or repeated',
+      ).argParser(collectNames),
+    )
     .addOption(nimbusOption('--apiserver-port <port>', 'kube-apiserver HTTPS port', '6443'))
     .addOption(nimbusOption('--ccm-port <port>', 'CCM /healthz and /metrics (-1 = off)', '10258'))
     .addOption(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writePrivateFile } from '@app/common';
 import { join } from 'node:path';
 import type { RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
 import { DEFAULT_PROJECT, ProjectsService } from '../../../cloud-api/src/projects/projects.service';
@@ -33,7 +34,7 @@ export function componentCloudToken(
   const { secret } = cloud.app.get(ProjectsService).createToken(DEFAULT_PROJECT, {
     name: `${component}-${randomBytes(4).toString('hex')}`,
   });
-  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  writePrivateFile(path, `${secret}\n`);
   return secret;
 }
 

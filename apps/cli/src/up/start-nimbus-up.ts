@@ -100,6 +100,8 @@ function nodeAgentFlags(ctx: UpContext) {
   const cloud = ctx.nimbus.cloud!;
   return {
     cloudUrl: cloud.url,
+    // With --cloud-tls every client trusts the CA generated in the data dir, as any client would.
+    cloudCaFile: cloud.tls?.caFile,
     cloudToken: componentCloudToken(
       cloud,
       config.dataDir,
@@ -126,6 +128,8 @@ export const UP_STEPS: readonly UpStep[] = [
         adminToken: config.adminToken,
         transitionMs: config.transitionMs,
         lbBind: config.lbBind,
+        tls: config.cloudTls,
+        tlsSan: config.cloudTlsSan,
         logLevel: ctx.serverLevel,
       });
       const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
@@ -203,6 +207,7 @@ export const UP_STEPS: readonly UpStep[] = [
         validateConfig(CloudControllerManagerConfig, {
           ...controllerManagerFlags(ctx, config.ccmPort),
           cloudUrl: ctx.nimbus.cloud!.url,
+          cloudCaFile: ctx.nimbus.cloud!.tls?.caFile,
           cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
           // cloud-provider-kind runs 5 node workers too: nodes join in parallel.
           concurrentNodeSyncs: 5,
@@ -276,7 +281,8 @@ export async function startNimbusUp(
   if (config.fresh) {
     removeNimbusState(config.dataDir);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only: it holds keys, tokens and the databases.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const ctx: UpContext = {
     config,
     clock: new AdjustableClock(),

@@ -47,10 +47,13 @@ export function upBanner(nimbus: RunningNimbus, config: NimbusUpConfig): string 
   const kubeconfig = nimbus.kubeconfigPath;
   const cloudUrl = nimbus.cloud.url;
   const k = `kubectl --kubeconfig ${kubeconfig}`;
+  const caFile = nimbus.cloud.tls?.caFile;
+  const caLine = caFile ? `\n  cloud CA:       ${caFile}   (curl --cacert, --cloud-ca-file)` : '';
+  const curl = `curl -s${caFile ? ` --cacert ${caFile}` : ''}`;
   const auth = `-H "Authorization: Bearer ${shownToken}"`;
   return `
 Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no containers)
-  cloud API:      ${cloudUrl}   Swagger UI: ${cloudUrl}/docs
+  cloud API:      ${cloudUrl}   Swagger UI: ${cloudUrl}/docs${caLine}
   token:          ${tokenLine}${
     adminToken
       ? `\n  admin token:    ${adminToken}   (clock, faults, reset: docs/ci-tools.md; fix it with NIMBUS_ADMIN_TOKEN)`
@@ -68,12 +71,12 @@ Try it:
   kubectl get pods -o wide            # scheduled, Running, with an IP from its node's pod CIDR
 
   # stop a worker's instance and watch its node go NotReady (50 s later; taints, pods not Ready)
-  ID=$(curl -s ${auth} '${cloudUrl}/v1/instances?name=worker-2' | jq -r '.items[0].id')
-  curl -s -X POST ${auth} ${cloudUrl}/v1/instances/$ID/stop
+  ID=$(${curl} ${auth} '${cloudUrl}/v1/instances?name=worker-2' | jq -r '.items[0].id')
+  ${curl} -X POST ${auth} ${cloudUrl}/v1/instances/$ID/stop
   ${k} get nodes -w
 
   # grow the cluster: a new instance with the cluster label joins as a node
-  curl -s -X POST ${cloudUrl}/v1/instances ${auth} -H 'Content-Type: application/json' \\
+  ${curl} -X POST ${cloudUrl}/v1/instances ${auth} -H 'Content-Type: application/json' \\
     -d '{"name":"worker-4","zone":"nimbus-1a","instanceType":"${config.workerType}","labels":{"nimbus.dev/cluster":"${config.clusterName}"}}'
 
 Ctrl-C stops everything.

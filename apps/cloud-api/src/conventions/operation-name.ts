@@ -46,6 +46,7 @@ export const OPERATION_NAMES: Record<string, OperationInfo> = {
   'InstancesController.stop': op('instances.stop', 'instance'),
   'InstancesController.start': op('instances.start', 'instance'),
   'InstancesController.reboot': op('instances.reboot', 'instance'),
+  'InstanceImportController.import': op('instances.import', 'instance'),
   'VolumesController.create': op('volumes.create', 'volume'),
   'VolumesController.list': op('volumes.list', 'volume'),
   'VolumesController.get': op('volumes.get', 'volume'),

@@ -19,6 +19,7 @@ export function toInstanceDto(row: InstanceRow, volumes: InstanceVolumeDto[]): I
     region: row.region,
     instanceType: row.instanceType,
     state: row.state,
+    imported: row.imported,
     providerId: providerIdOf(row),
     privateIp: row.privateIp,
     hostname: row.hostname,

@@ -20,6 +20,8 @@ export interface InstanceRow {
   hostname: string;
   labels: string;
   userData: string | null;
+  /** Recorded with POST /v1/instances:import (a machine Nimbus does not run). */
+  imported: boolean;
   version: number;
   createdAt: number;
   updatedAt: number;
@@ -35,8 +37,13 @@ export interface InstanceFilter {
 
 const COLUMNS = `seq, id, project_id AS projectId, name, zone, region, instance_type AS instanceType, state,
   next_state AS nextState, transition_ends_at AS transitionEndsAt, private_ip AS privateIp, public_ip AS publicIp,
-  hostname, labels, user_data AS userData, version, created_at AS createdAt, updated_at AS updatedAt,
+  hostname, labels, user_data AS userData, imported, version, created_at AS createdAt, updated_at AS updatedAt,
   terminated_at AS terminatedAt`;
+
+/** SQLite stores booleans as 0/1. */
+function fromDb<T extends InstanceRow | undefined>(row: T): T {
+  return row ? { ...row, imported: Boolean(row.imported) } : row;
+}
 
 @Injectable()
 export class InstancesRepository {
@@ -45,30 +52,43 @@ export class InstancesRepository {
   insert(row: Omit<InstanceRow, 'seq'>): InstanceRow {
     const result = this.db.run(
       `INSERT INTO instances (id, project_id, name, zone, region, instance_type, state, next_state, transition_ends_at,
-         private_ip, public_ip, hostname, labels, user_data, version, created_at, updated_at, terminated_at)
+         private_ip, public_ip, hostname, labels, user_data, imported, version, created_at, updated_at, terminated_at)
        VALUES (@id, @projectId, @name, @zone, @region, @instanceType, @state, @nextState, @transitionEndsAt,
-         @privateIp, @publicIp, @hostname, @labels, @userData, @version, @createdAt, @updatedAt, @terminatedAt)`,
-      row,
+         @privateIp, @publicIp, @hostname, @labels, @userData, @imported, @version, @createdAt, @updatedAt, @terminatedAt)`,
+      { ...row, imported: row.imported ? 1 : 0 },
     );
     return { ...row, seq: Number(result.lastInsertRowid) };
   }
 
   find(projectId: string, id: string): InstanceRow | undefined {
-    return this.db.get<InstanceRow>(
-      `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND id = ?`,
-      [projectId, id],
+    return fromDb(
+      this.db.get<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND id = ?`, [
+        projectId,
+        id,
+      ]),
     );
   }
 
   /** Any project's instance (admin out-of-band calls). */
   findById(id: string): InstanceRow | undefined {
-    return this.db.get<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE id = ?`, [id]);
+    return fromDb(this.db.get<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE id = ?`, [id]));
   }
 
   findLiveByName(projectId: string, name: string): InstanceRow | undefined {
-    return this.db.get<InstanceRow>(
-      `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND name = ? AND state <> 'terminated'`,
-      [projectId, name],
+    return fromDb(
+      this.db.get<InstanceRow>(
+        `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND name = ? AND state <> 'terminated'`,
+        [projectId, name],
+      ),
+    );
+  }
+
+  findLiveByPrivateIp(projectId: string, privateIp: string): InstanceRow | undefined {
+    return fromDb(
+      this.db.get<InstanceRow>(
+        `SELECT ${COLUMNS} FROM instances WHERE project_id = ? AND private_ip = ? AND state <> 'terminated'`,
+        [projectId, privateIp],
+      ),
     );
   }
 
@@ -87,10 +107,12 @@ export class InstancesRepository {
     if (filter.privateIp !== undefined) {
       where.push('private_ip = @privateIp');
     }
-    return this.db.all<InstanceRow>(
-      `SELECT ${COLUMNS} FROM instances WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`,
-      { ...filter, projectId, after, limit },
-    );
+    return this.db
+      .all<InstanceRow>(
+        `SELECT ${COLUMNS} FROM instances WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`,
+        { ...filter, projectId, after, limit },
+      )
+      .map(fromDb);
   }
 
   /** Starts a transition (or sets a settled state when nextState is null); bumps the version. */
@@ -140,10 +162,12 @@ export class InstancesRepository {
   }
 
   due(now: number): InstanceRow[] {
-    return this.db.all<InstanceRow>(
-      `SELECT ${COLUMNS} FROM instances WHERE transition_ends_at <= ? ORDER BY transition_ends_at, seq`,
-      [now],
-    );
+    return this.db
+      .all<InstanceRow>(
+        `SELECT ${COLUMNS} FROM instances WHERE transition_ends_at <= ? ORDER BY transition_ends_at, seq`,
+        [now],
+      )
+      .map(fromDb);
   }
 
   delete(id: string): void {

@@ -103,6 +103,7 @@ export class InstancesService implements Settleable, OnModuleInit {
       hostname: req.name,
       labels: JSON.stringify(req.labels ?? {}),
       userData: req.userData ?? null,
+      imported: false,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -168,6 +169,11 @@ export class InstancesService implements Settleable, OnModuleInit {
   ): InstanceMutation {
     const row = this.get(principal, id);
     assertIfMatch(ifMatch, instanceEtag(row));
+    if (row.imported && action !== 'terminate') {
+      throw failedPrecondition(
+        `cannot ${action} instance ${id}: it was imported and runs outside Nimbus; ${action} the machine itself (terminating the instance only makes Nimbus forget it)`,
+      );
+    }
     const plan = planInstanceAction(action, row.state);
     const kind = `instances.${action}`;
     if (plan.kind === 'noop') {

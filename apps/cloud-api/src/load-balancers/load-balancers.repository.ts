@@ -26,6 +26,8 @@ export interface LoadBalancerRow {
 export interface BackendRow {
   instanceId: string;
   instanceIp: string;
+  /** The instance was imported (a machine outside Nimbus): its private IP is a real address. */
+  imported?: boolean;
 }
 
 export type LoadBalancerRevision = Pick<LoadBalancerRow, 'id' | 'state' | 'version' | 'updatedAt'>;
@@ -126,11 +128,18 @@ export class LoadBalancersRepository {
   }
 
   backends(loadBalancerId: string): BackendRow[] {
-    return this.db.all<BackendRow>(
-      `SELECT instance_id AS instanceId, instance_ip AS instanceIp FROM load_balancer_backends
-       WHERE load_balancer_id = ? ORDER BY position`,
-      [loadBalancerId],
-    );
+    return this.db
+      .all<BackendRow>(
+        `SELECT b.instance_id AS instanceId, b.instance_ip AS instanceIp, i.imported AS imported
+         FROM load_balancer_backends b LEFT JOIN instances i ON i.id = b.instance_id
+         WHERE b.load_balancer_id = ? ORDER BY b.position`,
+        [loadBalancerId],
+      )
+      .map((b) => ({
+        instanceId: b.instanceId,
+        instanceIp: b.instanceIp,
+        imported: Boolean(b.imported),
+      }));
   }
 
   /** Appends backends after the existing ones. */

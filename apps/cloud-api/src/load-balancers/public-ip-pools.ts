@@ -32,6 +32,14 @@ export class PublicIpPools {
     };
   }
 
+  /**
+   * Fails on bad pool options before the app opens anything: a provider that throws while Nest
+   * builds the app leaves the database it already opened behind (Nest cannot close a half-built app).
+   */
+  static validate(config: CloudApiConfig): void {
+    new PublicIpPools(config);
+  }
+
   of(family: IpFamilyName): PublicIpPool {
     return this.pools[family];
   }

@@ -146,6 +146,6 @@ export class RouteReconciler {
   }
 
   private since(startedMs: number): string {
-    return formatGoDuration(this.deps.scheduler.now() - startedMs);
+    return formatGoDuration(Math.round((this.deps.scheduler.now() - startedMs) * 1e6));
   }
 }

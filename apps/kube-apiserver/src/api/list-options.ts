@@ -1,104 +1,177 @@
 import type { KubeObject } from './types';
-import { badRequest } from '../errors/kube-error';
+import { badRequest, invalid, type FieldError } from '../errors/kube-error';
 import { parseFieldSelector } from '../selectors/field-selector';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type { ResourceType } from '../registry/resource-type';
+import { queryBool, queryInt } from '../server/query-params';
 
 export interface ListOptions {
   namespace?: string;
   matches: (obj: KubeObject) => boolean;
+  /** No label or field selector: upstream only then reports remainingItemCount. */
+  unfiltered: boolean;
   limit?: number;
   continueToken?: string;
   resourceVersion?: string;
-  /** `Exact` asks for the list at exactly `resourceVersion` (only the current one is kept). */
   resourceVersionMatch?: string;
   watch: boolean;
   timeoutSeconds?: number;
   allowWatchBookmarks: boolean;
-  sendInitialEvents: boolean;
+  /** Undefined when not given (a nil *bool upstream). */
+  sendInitialEvents?: boolean;
 }
 
-function positiveInt(value: string | null, name: string): number | undefined {
-  if (value === null || value === '') {
-    return undefined;
-  }
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw badRequest(`invalid ${name}: ${value}`);
-  }
-  return n;
-}
+const LIST_OPTIONS = { group: 'meta.k8s.io', resource: 'ListOptions' };
+const forbidden = (field: string, detail: string): FieldError => ({
+  field,
+  message: `Forbidden: ${detail}`,
+  reason: 'FieldValueForbidden',
+});
+const notSupported = (field: string, value: string, supported: string[]): FieldError => ({
+  field,
+  message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported
+    .map((s) => JSON.stringify(s))
+    .join(', ')}`,
+  reason: 'FieldValueNotSupported',
+});
 
-const truthy = (v: string | null) => v === 'true' || v === '1';
-
-/** Parses list/watch query parameters (selectors are validated here: bad ones are a 400). */
+/**
+ * ListOptions from the query, with upstream's defaulting (the WatchList feature is on in 1.32:
+ * a watch from resourceVersion "" or "0" implies sendInitialEvents) and validation
+ * (ValidateListOptions: 422 Invalid on ListOptions.meta.k8s.io). Selectors are checked here too.
+ */
 export function parseListOptions(
   query: URLSearchParams,
   type: ResourceType,
   namespace: string | undefined,
+  forceWatch = false,
+  name?: string,
 ): ListOptions {
-  const labels = parseLabelSelector(query.get('labelSelector') ?? undefined);
-  const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, type);
+  const labelSelector = query.get('labelSelector') ?? undefined;
+  let fieldSelector = query.get('fieldSelector') ?? undefined;
+  if (name !== undefined) {
+    // A watch on /watch/.../<name> is a watch on metadata.name=<name>.
+    if (fieldSelector && fieldSelector !== `metadata.name=${name}`) {
+      const selected = /^metadata\.name==?(.*)$/.exec(fieldSelector)?.[1];
+      if (selected !== name) {
+        throw badRequest("fieldSelector metadata.name doesn't match requested name");
+      }
+    }
+    fieldSelector = `metadata.name=${name}`;
+  }
+  const labels = parseLabelSelector(labelSelector);
+  const fields = parseFieldSelector(fieldSelector, type);
   const matches =
     labels && fields
       ? (o: KubeObject) => labels(o.metadata.labels) && fields(o)
       : labels
         ? (o: KubeObject) => labels(o.metadata.labels)
         : (fields ?? (() => true));
-  const resourceVersion = query.get('resourceVersion') ?? undefined;
-  if (resourceVersion !== undefined && resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) {
-    throw badRequest(`invalid resourceVersion: ${resourceVersion}`);
-  }
-  const resourceVersionMatch = query.get('resourceVersionMatch') ?? undefined;
-  if (resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(resourceVersionMatch)) {
-    throw badRequest(
-      `resourceVersionMatch: Unsupported value: "${resourceVersionMatch}": supported values: "Exact", "NotOlderThan"`,
-    );
-  }
-  return {
+  const options: ListOptions = {
     namespace,
     matches,
-    limit: positiveInt(query.get('limit'), 'limit') || undefined,
+    unfiltered: !labels && !fields,
+    limit: queryInt(query, 'limit'),
     continueToken: query.get('continue') || undefined,
-    resourceVersion,
-    resourceVersionMatch,
-    watch: truthy(query.get('watch')),
-    timeoutSeconds: positiveInt(query.get('timeoutSeconds'), 'timeoutSeconds'),
-    allowWatchBookmarks: truthy(query.get('allowWatchBookmarks')),
-    sendInitialEvents: truthy(query.get('sendInitialEvents')),
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: query.get('resourceVersionMatch') || undefined,
+    watch: forceWatch || (queryBool(query, 'watch') ?? false),
+    timeoutSeconds: queryInt(query, 'timeoutSeconds'),
+    allowWatchBookmarks: queryBool(query, 'allowWatchBookmarks') ?? false,
+    sendInitialEvents: queryBool(query, 'sendInitialEvents'),
   };
+  if (options.limit !== undefined && options.limit <= 0) {
+    options.limit = undefined;
+  }
+  setListOptionsDefaults(options);
+  const errors = options.watch ? validateWatchOptions(options) : validateListOptions(options);
+  if (errors.length > 0) {
+    throw invalid('ListOptions', LIST_OPTIONS, '', errors);
+  }
+  return options;
 }
 
-interface ContinueToken {
-  rv: number;
-  /** "<namespace>/<name>" of the last item returned. */
-  start: string;
+/** SetListOptionsDefaults with the WatchList feature enabled (the 1.32 default). */
+function setListOptionsDefaults(options: ListOptions): void {
+  if (options.sendInitialEvents !== undefined || options.resourceVersionMatch) {
+    return;
+  }
+  const legacy = !options.resourceVersion || options.resourceVersion === '0';
+  if (options.watch && legacy) {
+    options.sendInitialEvents = true;
+    options.resourceVersionMatch = 'NotOlderThan';
+  }
 }
 
-export function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'nimbus/1', rv: token.rv, start: token.start })).toString(
-    'base64url',
-  );
-}
-
-export function decodeContinue(value: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as {
-      v?: string;
-      rv?: number;
-      start?: string;
-    };
-    if (
-      parsed.v !== 'nimbus/1' ||
-      typeof parsed.start !== 'string' ||
-      typeof parsed.rv !== 'number'
-    ) {
-      throw new Error('bad token');
+function validateListOptions(o: ListOptions): FieldError[] {
+  const errors: FieldError[] = [];
+  const match = o.resourceVersionMatch;
+  if (match) {
+    if (!o.resourceVersion) {
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden unless resourceVersion is provided',
+        ),
+      );
     }
-    return { rv: parsed.rv, start: parsed.start };
-  } catch {
-    throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    if (o.continueToken) {
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden when continue is provided',
+        ),
+      );
+    }
+    if (match !== 'Exact' && match !== 'NotOlderThan') {
+      errors.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+    }
+    if (match === 'Exact' && o.resourceVersion === '0') {
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+        ),
+      );
+    }
+  }
+  if (o.sendInitialEvents !== undefined) {
+    errors.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  }
+  return errors;
+}
+
+function validateWatchOptions(o: ListOptions): FieldError[] {
+  const errors: FieldError[] = [];
+  const match = o.resourceVersionMatch;
+  if (o.sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+    errors.push(
+      forbidden(
+        'resourceVersionMatch',
+        'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      ),
     );
   }
+  if (match) {
+    if (o.sendInitialEvents === undefined) {
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+        ),
+      );
+    }
+    if (match !== 'NotOlderThan') {
+      errors.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']));
+    }
+    if (o.continueToken) {
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden when continue is provided',
+        ),
+      );
+    }
+  }
+  return errors;
 }

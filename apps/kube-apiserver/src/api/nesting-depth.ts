@@ -1,11 +1,10 @@
 import { badRequest } from '../errors/kube-error';
+import { MAX_NESTING_DEPTH } from '../schema/strict-json';
 
 /**
- * Upstream's JSON decoder (sigs.k8s.io/json) stops at 10,000 levels; Nimbus stops at 1,000, since
- * its patch and validation code recurses and no Kubernetes object comes near that depth. Checked
- * without recursion, right after parsing, so nothing later overflows the stack.
+ * The nesting limit of the strict JSON decoder for values parsed elsewhere (YAML): checked without
+ * recursion, right after parsing, so nothing later overflows the stack.
  */
-export const MAX_NESTING_DEPTH = 1_000;
 
 export function checkNestingDepth(value: unknown): void {
   const stack: [unknown, number][] = [[value, 0]];

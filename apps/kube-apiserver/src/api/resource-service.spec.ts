@@ -2,7 +2,7 @@ import { AdjustableClock } from '@app/common';
 import { ServiceAllocator } from '../admission/service-allocator';
 import { openKubeDatabase, type KubeDatabase } from '../database/open-kube-database';
 import { ResourceRegistry } from '../registry/registry';
-import { ApplyIntentStore } from '../storage/apply-intent-store';
+import { SchemaRegistry } from '../schema/schema-registry';
 import { ObjectStore } from '../storage/object-store';
 import { ResourceService } from './resource-service';
 
@@ -27,7 +27,7 @@ describe('ResourceService', () => {
       store,
       clock,
       new ServiceAllocator('10.96.0.0/12'),
-      new ApplyIntentStore(database.db.connection),
+      new SchemaRegistry(),
     );
     service.create(namespaces, '', { metadata: { name: 'default' } }, write);
   });

@@ -9,13 +9,10 @@ import {
   notFound,
 } from '../errors/kube-error';
 import type { ServiceAllocator, Reservation } from '../admission/service-allocator';
-import { applyConflicts, withoutFields } from '../patch/apply-conflicts';
-import { applyIntent } from '../patch/apply-patch';
 import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
 import { apiVersionOf, hasStatus, type ResourceType } from '../registry/resource-type';
-import type { ApplyIntentStore } from '../storage/apply-intent-store';
 import type { ObjectStore } from '../storage/object-store';
 import { typedStore, type TypedStore } from '../storage/typed-store';
 import type { StoredObject } from '../storage/revision';
@@ -27,20 +24,9 @@ import {
   gcFinalizerFor,
   gracePeriodSeconds,
 } from './deletion-policy';
-import { incomingObject, lastAppliedIntent, specOf, statusUpdate } from './incoming-object';
-
-/**
- * The previous intent a manager without one inherits: the client-side last-applied
- * configuration, when it applies the object's content. kubectl's `kubectl-last-applied`
- * migration applies only metadata and must not remove the content applied before.
- */
-function inheritedIntent(
-  current: KubeObject,
-  intent: Record<string, unknown>,
-): Record<string, unknown> | undefined {
-  const content = Object.keys(intent).some((k) => !['apiVersion', 'kind', 'metadata'].includes(k));
-  return content ? lastAppliedIntent(current) : undefined;
-}
+import { incomingObject, specOf, statusUpdate } from './incoming-object';
+import { FieldManagers } from './field-managers';
+import { checkPatchedFields, type FieldValidation } from './field-validation';
 
 /** Whether a write changes what `metadata.generation` tracks for this kind. */
 function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject): boolean {
@@ -50,6 +36,7 @@ function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject
 import { generateName } from './names';
 import { cloneJson, isPlainObject, type KubeObject } from './types';
 import { validateMetadataMaps } from '../registry/validation';
+import type { SchemaRegistry } from '../schema/schema-registry';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -60,8 +47,17 @@ export interface CreateAdmission {
 
 export interface WriteOptions {
   dryRun: boolean;
+  /** The manager recorded in managedFields: ?fieldManager, else the User-Agent's product. */
   fieldManager?: string;
   force?: boolean;
+  /** ?fieldValidation (default Warn): unknown and duplicate fields ignored, warned about or refused. */
+  fieldValidation?: FieldValidation;
+  /** Strict-decoding problems of the request body found while decoding it (duplicates). */
+  strictErrors?: string[];
+  /** Collects Warning headers for the response. */
+  warnings?: string[];
+  /** Internal: a server-side apply already computed the managed fields. */
+  managedFieldsSet?: boolean;
 }
 
 export interface DeleteOptions {
@@ -95,14 +91,17 @@ const namespaceGr = { group: '', resource: 'namespaces' };
 export class ResourceService {
   private readonly microKeys = new Map<ResourceType, Set<string>>();
   private readonly typedStores = new Map<ResourceType, TypedStore>();
+  private readonly managers: FieldManagers;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
-    private readonly intents: ApplyIntentStore,
+    readonly schemas: SchemaRegistry,
     private readonly admission: CreateAdmission[] = [],
-  ) {}
+  ) {
+    this.managers = new FieldManagers(schemas, () => formatTime(this.clock.now()));
+  }
 
   get(type: ResourceType, namespace: string, name: string): StoredObject {
     const stored = this.storeOf(type).get(namespace, name);
@@ -113,7 +112,23 @@ export class ResourceService {
   }
 
   create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions): WriteResult {
-    const obj = incomingObject(type, namespace, body);
+    return this.createObject(
+      type,
+      namespace,
+      incomingObject(type, namespace, body),
+      options,
+      false,
+    );
+  }
+
+  /** `applied`: the object comes from a server-side apply that already set its managed fields. */
+  private createObject(
+    type: ResourceType,
+    namespace: string,
+    obj: KubeObject,
+    options: WriteOptions,
+    applied: boolean,
+  ): WriteResult {
     const meta = obj.metadata;
     // Admission names the object as requested (a generateName prefix before the name exists).
     const requestedName = meta.name || meta.generateName || '';
@@ -130,7 +145,6 @@ export class ResourceService {
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    delete meta.managedFields;
     delete meta.selfLink;
     if ('spec' in obj || type.kind === 'Pod' || type.kind === 'Service') {
       meta.generation = 1;
@@ -143,6 +157,9 @@ export class ResourceService {
     type.defaultOnCreate?.(obj, { nowMs: now });
     type.defaultOnWrite?.(obj);
     this.normalize(type, obj);
+    if (!applied) {
+      this.managers.forKind(type, undefined).update(undefined, obj, options.fieldManager ?? '');
+    }
     for (const plugin of this.admission) {
       plugin.admit(type, obj, requestedName);
     }
@@ -193,37 +210,7 @@ export class ResourceService {
   ): WriteResult {
     const current = this.storeOf(type).get(namespace, name);
     if (patchType === 'apply') {
-      if (!options.fieldManager) {
-        throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
-      }
-      if (!current) {
-        if (subresource) {
-          throw notFound(type, name);
-        }
-        const result = this.create(type, namespace, patch, options);
-        if (!options.dryRun) {
-          this.intents.put(result.object.metadata.uid ?? '', options.fieldManager, patch);
-        }
-        return result;
-      }
-      if (!isPlainObject(patch)) {
-        throw badRequest('apply patch must be an object');
-      }
-      incomingObject(type, namespace, patch); // kind and apiVersion must match the resource
-      const live = cloneJson(current.object) as Record<string, unknown>;
-      const uid = current.object.metadata.uid ?? '';
-      this.checkApplyConflicts(type, current, uid, options, patch);
-      const merged = applyIntent(
-        live,
-        patch,
-        this.intents.get(uid, options.fieldManager) ?? inheritedIntent(current.object, patch),
-        type.listStrategies,
-      );
-      const result = this.commitPatched(type, current, merged, subresource, options, patch);
-      if (!options.dryRun) {
-        this.intents.put(uid, options.fieldManager, patch);
-      }
-      return result;
+      return this.apply(type, namespace, name, current, patch, subresource, options);
     }
     if (!current) {
       throw notFound(type, name);
@@ -241,7 +228,69 @@ export class ResourceService {
         patched = applyStrategicMergePatch(base, patch, type.listStrategies);
         break;
     }
+    patched = checkPatchedFields(this.schemas, type, patchType, patch, patched, options);
     return this.commitPatched(type, current, patched, subresource, options, patch);
+  }
+
+  /**
+   * Server-side apply through the field manager: merge into the live object (or the empty
+   * object for a create), prune what the manager stopped applying, 409 on other managers'
+   * fields unless forced.
+   */
+  private apply(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    current: StoredObject | undefined,
+    patch: unknown,
+    subresource: string | undefined,
+    options: WriteOptions,
+  ): WriteResult {
+    if (!isPlainObject(patch)) {
+      throw badRequest('error decoding YAML: the apply configuration must be an object');
+    }
+    const manager = options.fieldManager ?? '';
+    const fieldManager = this.managers.forKind(type, subresource);
+    if (!current) {
+      if (subresource) {
+        throw notFound(type, name);
+      }
+      const applied = fieldManager.apply(undefined, patch, manager, options.force ?? false);
+      this.checkApplyYaml(options);
+      if (isPlainObject(patch.metadata) && patch.metadata.name === undefined) {
+        applied.metadata.name = name;
+      }
+      return this.createObject(
+        type,
+        namespace,
+        incomingObject(type, namespace, applied),
+        options,
+        true,
+      );
+    }
+    const applied = fieldManager.apply(current.object, patch, manager, options.force ?? false);
+    this.checkApplyYaml(options);
+    return this.commitPatched(
+      type,
+      current,
+      applied,
+      subresource,
+      { ...options, managedFieldsSet: true },
+      patch,
+    );
+  }
+
+  /** Duplicate keys of an apply body: refused with Strict, warned about with Warn (patch.go). */
+  private checkApplyYaml(options: WriteOptions): void {
+    const errors = options.strictErrors ?? [];
+    const directive = options.fieldValidation ?? 'Warn';
+    if (errors.length === 0 || directive === 'Ignore') {
+      return;
+    }
+    if (directive === 'Strict') {
+      throw badRequest(`error strict decoding YAML: ${errors[0]}`);
+    }
+    options.warnings?.push(...errors);
   }
 
   private commitPatched(
@@ -316,7 +365,6 @@ export class ResourceService {
     meta.creationTimestamp = oldMeta.creationTimestamp;
     meta.namespace = oldMeta.namespace;
     meta.resourceVersion = oldMeta.resourceVersion;
-    delete meta.managedFields;
     delete meta.selfLink;
     if (oldMeta.deletionTimestamp) {
       meta.deletionTimestamp = oldMeta.deletionTimestamp;
@@ -341,6 +389,9 @@ export class ResourceService {
     }
     type.defaultOnWrite?.(candidate);
     this.normalize(type, candidate);
+    if (!options.managedFieldsSet) {
+      this.managers.forKind(type, subresource).update(old, candidate, options.fieldManager ?? '');
+    }
     if (subresource !== 'finalize') {
       type.prepareForUpdate?.(candidate, old);
     }
@@ -480,44 +531,7 @@ export class ResourceService {
     if (type.kind === 'Service' && type.group === '') {
       this.services.releaseDropped(old, undefined);
     }
-    this.intents.forget(obj.metadata.uid ?? '');
     return stored.object;
-  }
-
-  /** 409 on fields another apply manager holds; with force, those fields change owner. */
-  private checkApplyConflicts(
-    type: ResourceType,
-    current: StoredObject,
-    uid: string,
-    options: WriteOptions,
-    intent: Record<string, unknown>,
-  ): void {
-    const others = this.intents.all(uid).filter((i) => i.manager !== options.fieldManager);
-    const conflicts = applyConflicts(intent, current.object, others, type.listStrategies);
-    if (conflicts.length > 0 && options.force) {
-      if (!options.dryRun) {
-        for (const other of others) {
-          const taken = conflicts.filter((c) => c.manager === other.manager).map((c) => c.field);
-          if (taken.length > 0) {
-            this.intents.put(
-              uid,
-              other.manager,
-              withoutFields(other.intent, taken, type.listStrategies),
-            );
-          }
-        }
-      }
-      return;
-    }
-    if (conflicts.length > 0) {
-      const using = apiVersionOf(type);
-      const list = conflicts.map((c) => `conflict with "${c.manager}" using ${using}: .${c.field}`);
-      throw conflict(
-        type,
-        current.name,
-        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${list.join(', ')}`,
-      );
-    }
   }
 
   private checkNamespaceWritable(type: ResourceType, namespace: string, name: string): void {

@@ -68,7 +68,8 @@ export class ScaleSubresource {
     } else {
       delete next.metadata.resourceVersion;
     }
-    const result = this.service.update(type, namespace, name, next, undefined, options);
+    // Recorded in managedFields as an Update of the scale subresource (upstream's ScaleHandler).
+    const result = this.service.update(type, namespace, name, next, 'scale', options);
     return scaleOf(type, result.object);
   }
 

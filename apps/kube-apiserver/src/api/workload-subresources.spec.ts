@@ -4,7 +4,7 @@ import { ServiceAllocator } from '../admission/service-allocator';
 import { openKubeDatabase, type KubeDatabase } from '../database/open-kube-database';
 import { KubeError } from '../errors/kube-error';
 import { ResourceRegistry } from '../registry/registry';
-import { ApplyIntentStore } from '../storage/apply-intent-store';
+import { SchemaRegistry } from '../schema/schema-registry';
 import { ObjectStore } from '../storage/object-store';
 import { typedStore } from '../storage/typed-store';
 import { EvictionSubresource } from './eviction';
@@ -76,7 +76,7 @@ describe('workload subresources and admission', () => {
       store,
       clock,
       new ServiceAllocator('10.96.0.0/12'),
-      new ApplyIntentStore(database.db.connection),
+      new SchemaRegistry(),
       [admission],
     );
     scale = new ScaleSubresource(service);
@@ -364,14 +364,30 @@ describe('workload subresources and admission', () => {
         replicas: 2,
         selector: { matchLabels: { app: 'web' } },
       });
-      // A manager applying content still drops what it no longer applies.
+      // Another manager leaving replicas out does not remove it: the creator still owns it.
       const { replicas: _dropped, ...withoutReplicas } = config.spec;
-      const reapplied = service.patch(
+      const shared = service.patch(
         deployments,
         'default',
         'web',
         'apply',
         { ...config, spec: withoutReplicas },
+        undefined,
+        { ...write, fieldManager: 'kubectl' },
+      ).object;
+      expect(shared.spec).toMatchObject({ replicas: 2 });
+      // A manager applying content still drops what it alone applied before.
+      const api = { ...config, metadata: { name: 'api', namespace: 'default' } };
+      service.patch(deployments, 'default', 'api', 'apply', api, undefined, {
+        ...write,
+        fieldManager: 'kubectl',
+      });
+      const reapplied = service.patch(
+        deployments,
+        'default',
+        'api',
+        'apply',
+        { ...api, spec: withoutReplicas },
         undefined,
         { ...write, fieldManager: 'kubectl' },
       ).object;

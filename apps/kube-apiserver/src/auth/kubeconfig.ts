@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '@app/common';
 import { dump } from 'js-yaml';
 
 export interface KubeconfigInput {
@@ -33,6 +33,5 @@ export function renderKubeconfig(input: KubeconfigInput): string {
 }
 
 export function writeKubeconfig(path: string, input: KubeconfigInput): void {
-  writeFileSync(path, renderKubeconfig(input), { mode: 0o600 });
-  chmodSync(path, 0o600); // the mode above applies only to a new file; it holds a token
+  writePrivateFile(path, renderKubeconfig(input)); // it holds a token
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writePrivateFile } from '@app/common';
 
 export interface UserInfo {
   name: string;
@@ -40,7 +41,7 @@ export class TokenAuthenticator {
         `${token()},admin,admin,"system:masters"`,
         ...COMPONENT_USERS.map((c) => `${token()},system:${c},${c},"system:authenticated"`),
       ];
-      writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+      writePrivateFile(file, `${lines.join('\n')}\n`);
     }
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line.trim() === '' || line.startsWith('#')) {

@@ -7,6 +7,9 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
  * What kube-apiserver's bootstrap controllers create: the system namespaces and the
  * `default/kubernetes` Service on the first ClusterIP.
  */
+/** The manager upstream records for objects the api-server creates itself. */
+const MANAGER = 'kube-apiserver';
+
 export function bootstrapCluster(
   service: ResourceService,
   registry: ResourceRegistry,
@@ -16,7 +19,12 @@ export function bootstrapCluster(
   const namespaces = registry.get('', 'v1', 'namespaces');
   for (const name of SYSTEM_NAMESPACES) {
     if (!tryGet(() => service.get(namespaces, '', name))) {
-      service.create(namespaces, '', { metadata: { name } }, { dryRun: false });
+      service.create(
+        namespaces,
+        '',
+        { metadata: { name } },
+        { dryRun: false, fieldManager: MANAGER },
+      );
     }
   }
   const services = registry.get('', 'v1', 'services');
@@ -35,7 +43,7 @@ export function bootstrapCluster(
           ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }],
         },
       },
-      { dryRun: false },
+      { dryRun: false, fieldManager: MANAGER },
     );
   }
 }

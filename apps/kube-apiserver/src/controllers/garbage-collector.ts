@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from '../api/field-managers';
 import type { ResourceService } from '../api/resource-service';
 import { isPlainObject, type KubeObject } from '../api/types';
 import type { ResourceRegistry } from '../registry/registry';
@@ -208,7 +209,7 @@ export class GarbageCollector {
       'merge',
       { metadata: { ownerReferences: kept.length ? kept : null } },
       undefined,
-      { dryRun: false },
+      { dryRun: false, fieldManager: CONTROLLER_MANAGER },
     );
   }
 
@@ -221,7 +222,7 @@ export class GarbageCollector {
       'merge',
       { metadata: { finalizers: kept.length ? kept : null } },
       undefined,
-      { dryRun: false },
+      { dryRun: false, fieldManager: CONTROLLER_MANAGER },
     );
   }
 

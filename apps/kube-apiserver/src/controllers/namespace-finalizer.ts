@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from '../api/field-managers';
 import type { ResourceService } from '../api/resource-service';
 import type { ResourceRegistry } from '../registry/registry';
 import { typeKey } from '../registry/resource-type';
@@ -86,7 +87,7 @@ export class NamespaceFinalizer {
               spec: { finalizers: finalizers.filter((f) => f !== 'kubernetes') },
             },
             'finalize',
-            { dryRun: false },
+            { dryRun: false, fieldManager: CONTROLLER_MANAGER },
           );
         }
       } catch (error) {

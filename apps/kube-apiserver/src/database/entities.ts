@@ -1,11 +1,5 @@
-import { KubeApplyIntentEntity } from './entities/kube-apply-intent.entity';
 import { KubeMetaEntity } from './entities/kube-meta.entity';
 import { KubeObjectEntity } from './entities/kube-object.entity';
 import { KubeRevisionEntity } from './entities/kube-revision.entity';
 
-export const KUBE_APISERVER_ENTITIES = [
-  KubeObjectEntity,
-  KubeRevisionEntity,
-  KubeMetaEntity,
-  KubeApplyIntentEntity,
-];
+export const KUBE_APISERVER_ENTITIES = [KubeObjectEntity, KubeRevisionEntity, KubeMetaEntity];

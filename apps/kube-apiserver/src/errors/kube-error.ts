@@ -13,8 +13,8 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'InternalError'
-  | 'Timeout'
   | 'RequestEntityTooLarge'
+  | 'Timeout'
   | 'TooManyRequests';
 
 export interface StatusCause {
@@ -34,6 +34,9 @@ export interface StatusDetails {
 
 /** An error that becomes a Kubernetes `Status` response (see errors.go in apimachinery). */
 export class KubeError extends Error {
+  /** Status.metadata.continue (an expired continue token's replacement). */
+  listContinue?: string;
+
   constructor(
     readonly code: number,
     readonly reason: StatusReason,
@@ -48,7 +51,7 @@ export class KubeError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listContinue ? { continue: this.listContinue } : {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -156,11 +159,11 @@ export const invalid = (
   name: string,
   errors: FieldError[],
 ): KubeError => {
-  const list = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))];
+  const list = [...new Set(errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)))];
   const text = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   const qualifiedKind = gr.group ? `${kind}.${gr.group}` : kind;
   return new KubeError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${text}`, {
-    name,
+    ...(name ? { name } : {}),
     group: gr.group,
     kind,
     causes: errors.map((e) => ({

@@ -1,6 +1,5 @@
 import { applyMergePatch } from './merge-patch';
 import { applyJsonPatch } from './json-patch';
-import { applyIntent } from './apply-patch';
 
 describe('applyMergePatch (RFC 7386)', () => {
   it('should merge, replace lists and delete nulls', () => {
@@ -24,22 +23,5 @@ describe('applyJsonPatch (RFC 6902)', () => {
       expect.objectContaining({ code: 422 }),
     );
     expect(() => applyJsonPatch({}, { op: 'add' })).toThrow(expect.objectContaining({ code: 400 }));
-  });
-});
-
-describe('applyIntent (server-side apply)', () => {
-  const strategies = { 'spec.ports': { key: 'port' } };
-
-  it('should merge an intent and drop only what the same manager stopped applying', () => {
-    const live = {
-      metadata: { labels: { other: 'x', mine: 'y' } },
-      spec: { ports: [{ port: 80 }, { port: 90, name: 'theirs' }] },
-    };
-    const previous = { metadata: { labels: { mine: 'y' } }, spec: { ports: [{ port: 80 }] } };
-    const next = { spec: { ports: [{ port: 81 }] } };
-    expect(applyIntent(live, next, previous, strategies)).toEqual({
-      metadata: { labels: { other: 'x' } },
-      spec: { ports: [{ port: 90, name: 'theirs' }, { port: 81 }] },
-    });
   });
 });

@@ -19,6 +19,12 @@ import { namespaceKind } from './kinds/namespace.kind';
 import { nodeKind } from './kinds/node.kind';
 import { podDisruptionBudgetKind } from './kinds/pod-disruption-budget.kind';
 import { podKind } from './kinds/pod.kind';
+import {
+  clusterRoleBindingKind,
+  clusterRoleKind,
+  roleBindingKind,
+  roleKind,
+} from './kinds/rbac.kinds';
 import { replicaSetKind } from './kinds/replica-set.kind';
 import { replicationControllerKind } from './kinds/replication-controller.kind';
 import { serviceKind } from './kinds/service.kind';
@@ -64,6 +70,10 @@ export const BUILTIN_KINDS: ResourceType[] = [
   csiDriverKind,
   csiNodeKind,
   leaseKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
 ];
 
 const METADATA_STRATEGIES: Record<string, ListStrategy> = {

@@ -88,6 +88,11 @@ export interface ResourceType {
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Decode-time defaults applied on every write (create, update, patch), like SetDefaults_*. */
   defaultOnWrite?(obj: KubeObject): void;
+  /**
+   * A custom resource (CRD): served as apiextensions-apiserver serves them — JSON and YAML only
+   * (no protobuf), no strategic merge patch (415).
+   */
+  customResource?: boolean;
   /** `spec.replicas` / `status.replicas` exposed through `/scale`. */
   scale?: ScaleSpec;
   /**

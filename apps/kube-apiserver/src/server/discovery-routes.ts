@@ -9,12 +9,11 @@ import {
   legacyApiVersions,
   wantsAggregated,
 } from '../discovery/discovery';
-import type { OpenApiV3 } from '../discovery/openapi';
+import type { OpenApiService } from '../discovery/openapi/openapi-service';
 import { SERVER_VERSION } from '../discovery/version';
 import type { ResourceRegistry } from '../registry/registry';
+import { handleOpenApi } from './openapi-routes';
 import { sendJson, sendRaw } from './responses';
-
-const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** `/version`, `/api`, `/apis`, `/api/v1`, `/apis/<g>[/<v>]`, `/openapi/*`; false when not one of them. */
 export function handleDiscovery(
@@ -22,7 +21,7 @@ export function handleDiscovery(
   res: ServerResponse,
   url: URL,
   registry: ResourceRegistry,
-  openapi: OpenApiV3,
+  openapi: OpenApiService,
   nowMs: number,
 ): boolean {
   const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -75,37 +74,8 @@ export function handleDiscovery(
     sendJson(res, 200, apiResourceList(registry, { group: m[1], version: m[2] }));
     return true;
   }
-  if (path === '/openapi/v3') {
-    sendJson(res, 200, openapi.root());
+  if (handleOpenApi(req, res, url, path, openapi, nowMs)) {
     return true;
-  }
-  m = /^\/openapi\/v3\/(.+)$/.exec(path);
-  if (m) {
-    const doc = openapi.document(m[1]);
-    if (!doc) {
-      throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    const hash = url.searchParams.get('hash');
-    if (hash && hash !== doc.hash) {
-      res.writeHead(301, { Location: `/openapi/v3/${m[1]}?hash=${doc.hash}`, 'Content-Length': 0 });
-      res.end();
-      return true;
-    }
-    const headers: Record<string, string> = { ETag: `"${doc.hash}"`, Vary: 'Accept' };
-    if (hash) {
-      headers['Cache-Control'] = 'public, immutable';
-      headers.Expires = new Date(nowMs + ONE_YEAR_MS).toUTCString();
-    }
-    if (req.headers['if-none-match'] === `"${doc.hash}"`) {
-      res.writeHead(304, headers);
-      res.end();
-      return true;
-    }
-    sendRaw(res, 200, doc.body, 'application/json', headers);
-    return true;
-  }
-  if (path === '/openapi/v2' || path === '/swagger.json') {
-    throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
   }
   return false;
 }

@@ -2,14 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { TokenAuthenticator } from '../auth/token-authenticator';
 import { KubeError, methodNotAllowed, unauthorized } from '../errors/kube-error';
-import type { OpenApiV3 } from '../discovery/openapi';
+import type { OpenApiService } from '../discovery/openapi/openapi-service';
 import type { ResourceRegistry } from '../registry/registry';
 import { handleDiscovery } from './discovery-routes';
 import type { ApiServerMetrics } from './metrics';
+import { checkTimeoutParam } from './query-params';
 import type { ResourceHandler } from './resource-handler';
 import { sendError, sendRaw } from './responses';
 import { checkRequestPath } from './request-path';
-import { parseResourcePath } from './route';
+import { parseResourcePath, type ResourceRoute } from './route';
 
 const DISCOVERY = /^\/(version|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*|metrics)\/?$/;
 const HEALTH = new Set([
@@ -23,7 +24,7 @@ const HEALTH = new Set([
 
 export interface HandlerDeps {
   registry: ResourceRegistry;
-  openapi: OpenApiV3;
+  openapi: OpenApiService;
   auth: TokenAuthenticator;
   resources: ResourceHandler;
   metrics: ApiServerMetrics;
@@ -32,6 +33,30 @@ export interface HandlerDeps {
   currentRv: () => number;
   openWatches: () => number;
   log: (message: string, error?: unknown) => void;
+}
+
+export interface ResolvedRequest {
+  url: URL;
+  route: ResourceRoute;
+  /** A legacy `/api/v1/watch/…` or `/apis/<g>/<v>/watch/…` path. */
+  legacyWatch: boolean;
+}
+
+/**
+ * A resource URL and whether it is a legacy watch path: `/api/v1/watch/namespaces/ns/pods/p` is a
+ * watch on pods with `metadata.name=p` (Ruby kubeclient uses these).
+ */
+export function resolveResource(
+  path: string,
+  registry: ResourceRegistry,
+): ResolvedRequest | undefined {
+  const url = new URL(path, 'https://localhost');
+  const legacy = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/watch(\/.*)$/.exec(url.pathname);
+  const route = parseResourcePath(legacy ? legacy[1] + legacy[2] : url.pathname, registry);
+  if (!route) {
+    return undefined;
+  }
+  return { url, route, legacyWatch: legacy !== null };
 }
 
 /**
@@ -69,25 +94,21 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
         return;
       }
-      // Legacy watch paths: /api/v1/watch/<...> is <...>?watch=true.
-      const legacyWatch = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/watch(\/.*)$/.exec(path);
-      if (legacyWatch) {
-        url.searchParams.set('watch', 'true');
-      }
-      const route = parseResourcePath(
-        legacyWatch ? legacyWatch[1] + legacyWatch[2] : path,
-        registry,
-      );
-      if (!route) {
+      const resolved = resolveResource(req.url ?? '/', registry);
+      if (!resolved) {
         throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       }
+      const { route } = resolved;
       group = route.type.group;
       resource = route.subresource
         ? `${route.type.resource}/${route.subresource}`
         : route.type.resource;
-      verb = await resources.handle(req, res, route, url.searchParams);
+      if (!resolved.legacyWatch && !resources.isWatch(route, url.searchParams, false)) {
+        checkTimeoutParam(url.searchParams);
+      }
+      verb = await resources.handle(req, res, route, url.searchParams, resolved.legacyWatch);
     } catch (error) {
-      sendError(res, error, (e) => deps.log(`${req.method ?? ''} ${req.url ?? ''} failed`, e));
+      sendError(res, error, (e) => deps.log(`${req.method ?? ''} ${req.url ?? ''} failed`, e), req);
     } finally {
       const code = String(res.statusCode);
       metrics.requests.inc({ verb, group, resource, code });

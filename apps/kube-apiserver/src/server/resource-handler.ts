@@ -1,25 +1,71 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { Clock } from '@app/common';
-import type { ResourceService, WriteOptions } from '../api/resource-service';
+import type { PatchType, ResourceService, WriteOptions } from '../api/resource-service';
 import { listObjects } from '../api/list-objects';
+import { parseListOptions } from '../api/list-options';
 import { bindPod } from '../api/pod-binding';
-import { checkStrictFields } from '../api/strict-fields';
-import { parseListOptions, type ListOptions } from '../api/list-options';
+import { parseFieldValidation } from '../api/field-validation';
 import type { KubeObject } from '../api/types';
-import { methodNotAllowed } from '../errors/kube-error';
-import { apiVersionOf } from '../registry/resource-type';
+import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
-import { buildTable, tableRequested, type TableOptions } from '../tables/table-builder';
-import type { WatchHub } from '../watch/watch-hub';
-import { checkDryRun, deleteOptionsFrom } from './delete-options';
-import { decodeObjectBody, decodePatchBody, readBody } from './request-body';
-import { sendJson, successStatus } from './responses';
 import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
-import type { ResourceRoute } from './route';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
 import type { ServiceAccountAdmission } from '../admission/service-account-admission';
 import type { EvictionSubresource } from '../api/eviction';
 import type { ScaleSubresource } from '../api/scale-subresource';
+import { JsonWatchEncoding, ProtobufWatchEncoding } from '../watch/watch-encoding';
+import { HttpWatchSink, WebSocketWatchSink, type WatchSink } from '../watch/watch-sink';
+import type { WatchHub } from '../watch/watch-hub';
+import { deleteOptionsFrom } from './delete-options';
+import { negotiateOutput, notAcceptable, type OutputFormat } from './negotiation';
+import { queryBool } from './query-params';
+import {
+  decodeDeleteOptionsBody,
+  decodeObjectBody,
+  decodePatchBody,
+  protobufCapable,
+  readBody,
+} from './request-body';
+import {
+  encodingFor,
+  sendEncoded,
+  successStatus,
+  warningHeaders,
+  type Encoding,
+} from './responses';
+import { responseView, type ResponseView } from './response-views';
+import type { ResourceRoute } from './route';
+
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions';
+
+const FIELD_MANAGER_MAX_LENGTH = 128;
+
+/** The manager of a write without ?fieldManager: the User-Agent up to its first "/" (create.go). */
+export function prefixFromUserAgent(userAgent: string | undefined): string {
+  let out = '';
+  for (const ch of (userAgent ?? '').split('/')[0]) {
+    if (!/\p{L}|\p{M}|\p{N}|\p{P}|\p{S}|\p{Zs}/u.test(ch) || (ch !== ' ' && /\s/.test(ch))) {
+      continue;
+    }
+    if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_LENGTH) {
+      break;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** The route a Scale body is decoded for (autoscaling/v1 Scale, strict field validation included). */
+function scaleRoute(route: ResourceRoute): ResourceRoute {
+  return { ...route, type: { ...route.type, group: 'autoscaling', version: 'v1', kind: 'Scale' } };
+}
+
+/** How one request is answered: its negotiated format and what the body shows (Table, …). */
+interface Answer {
+  encoding: Encoding;
+  view: ResponseView;
+}
 
 /** The generic REST path: one handler for every kind, driven by its ResourceType. */
 /** Subresources served by their own REST objects rather than the generic object path. */
@@ -39,80 +85,122 @@ export class ResourceHandler {
     private readonly subresources: SubresourceHandlers,
   ) {}
 
-  /** Handles one request; returns the verb (for metrics). */
+  /** Negotiates the response (406 when nothing acceptable) before any work is done. */
+  private answer(req: IncomingMessage, route: ResourceRoute, query: URLSearchParams): Answer {
+    const format = negotiateOutput(req.headers.accept, {
+      protobuf: protobufCapable(route.type),
+      conversions: true,
+    });
+    return {
+      encoding: encodingFor(req, query, format),
+      view: responseView(route.type, format, query, this.clock),
+    };
+  }
+
+  /**
+   * Handles one request; returns the verb (for metrics). `forceWatch` serves the legacy
+   * `/watch/` paths, where a name means `metadata.name=<name>`.
+   */
   async handle(
     req: IncomingMessage,
     res: ServerResponse,
     route: ResourceRoute,
     query: URLSearchParams,
+    forceWatch = false,
   ): Promise<string> {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
-    const table = tableRequested(req.headers.accept, query.get('includeObject'));
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
       throw notSupportedBySimulatedKubelet(subresource, pod);
     }
+    if (forceWatch) {
+      if (req.method !== 'GET' || subresource !== undefined) {
+        throw methodNotAllowed();
+      }
+      const answer = this.answer(req, route, query);
+      const options = parseListOptions(query, type, route.namespace, true, name);
+      await this.watch(new HttpWatchSink(res), route, options, answer.encoding.format, answer.view);
+      return 'WATCH';
+    }
+    const answer = this.answer(req, route, query);
+    const send = (code: number, obj: KubeObject, warnings: string[] = []) =>
+      sendEncoded(res, code, answer.view.single(obj), answer.encoding, warningHeaders(warnings));
     switch (req.method) {
       case 'GET': {
         if (name === undefined) {
           const options = parseListOptions(query, type, route.namespace);
           if (options.watch) {
-            this.watch(res, route, options, table);
+            await this.watch(
+              new HttpWatchSink(res),
+              route,
+              options,
+              answer.encoding.format,
+              answer.view,
+            );
             return 'WATCH';
           }
-          this.list(res, route, options, table);
+          await this.list(res, route, options, answer);
           return 'LIST';
         }
         if (subresource === 'scale') {
-          sendJson(res, 200, this.subresources.scale.get(type, namespace, name));
+          sendEncoded(
+            res,
+            200,
+            this.subresources.scale.get(type, namespace, name),
+            answer.encoding,
+          );
           return 'GET';
         }
         if (subresource !== undefined && subresource !== 'status') {
           throw methodNotAllowed();
         }
-        this.sendObject(res, 200, route, this.service.get(type, namespace, name).object, table);
+        send(200, this.service.get(type, namespace, name).object);
         return 'GET';
       }
       case 'POST': {
         const body = await readBody(req);
         if (name === undefined) {
-          const object = decodeObjectBody(body, req.headers['content-type'], [type.kind]);
-          checkStrictFields(type, object, query);
+          const options = this.writeOptions(req, query, 'CreateOptions');
+          const object = this.decode(body, req, route, options);
           await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
-          const result = this.service.create(type, namespace, object, this.writeOptions(query));
-          this.sendObject(res, 201, route, result.object, table);
+          const result = this.service.create(type, namespace, object, options);
+          send(201, result.object, options.warnings);
           return 'CREATE';
         }
         if (subresource === 'eviction') {
-          const eviction = decodeObjectBody(body, req.headers['content-type'], ['Eviction']);
-          checkDryRun(query.getAll('dryRun'));
+          // Validated as the CreateOptions of the eviction (dryRun).
+          this.writeOptions(req, query, 'CreateOptions');
+          const eviction = decodeObjectBody(body, req.headers['content-type'], {
+            type: { ...type, kind: 'Eviction', group: 'policy', version: 'v1' },
+            options: {},
+          });
           const result = this.subresources.eviction.evict(
             namespace,
             name,
             eviction,
             query.getAll('dryRun'),
           );
-          sendJson(res, result.code, result.status);
+          sendEncoded(res, result.code, result.status, answer.encoding);
           return 'CREATE';
         }
         if (subresource === 'binding') {
-          this.bind(res, route, decodeObjectBody(body, req.headers['content-type'], []), query);
+          const options = this.writeOptions(req, query, 'CreateOptions');
+          const binding = decodeObjectBody(body, req.headers['content-type'], {
+            type: { ...type, kind: 'Binding' },
+            options: {},
+          });
+          this.bind(res, route, binding, options, answer);
           return 'CREATE';
         }
         throw methodNotAllowed();
       }
       case 'PUT': {
         if (name !== undefined && subresource === 'scale') {
-          const scale = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
-          const updated = this.subresources.scale.update(
-            type,
-            namespace,
-            name,
-            scale,
-            this.writeOptions(query),
-          );
-          sendJson(res, 200, updated);
+          const options = this.writeOptions(req, query, 'UpdateOptions');
+          const scale = this.decode(await readBody(req), req, scaleRoute(route), options);
+          const updated = this.subresources.scale.update(type, namespace, name, scale, options);
+          sendEncoded(res, 200, updated, answer.encoding, warningHeaders(options.warnings));
           return 'UPDATE';
         }
         if (
@@ -121,17 +209,10 @@ export class ResourceHandler {
         ) {
           throw methodNotAllowed();
         }
-        const object = decodeObjectBody(await readBody(req), req.headers['content-type'], []);
-        checkStrictFields(type, object, query);
-        const result = this.service.update(
-          type,
-          namespace,
-          name,
-          object,
-          subresource,
-          this.writeOptions(query),
-        );
-        this.sendObject(res, 200, route, result.object, table);
+        const options = this.writeOptions(req, query, 'UpdateOptions');
+        const object = this.decode(await readBody(req), req, route, options);
+        const result = this.service.update(type, namespace, name, object, subresource, options);
+        send(200, result.object, options.warnings);
         return 'UPDATE';
       }
       case 'PATCH': {
@@ -141,10 +222,13 @@ export class ResourceHandler {
         ) {
           throw methodNotAllowed();
         }
-        const { patchType, patch } = decodePatchBody(
+        const { patchType, patch, strictErrors } = decodePatchBody(
           await readBody(req),
           req.headers['content-type'],
+          type,
         );
+        const options = this.writeOptions(req, query, 'PatchOptions', patchType);
+        options.strictErrors = strictErrors;
         if (subresource === 'scale') {
           const scale = this.subresources.scale.patch(
             type,
@@ -152,9 +236,9 @@ export class ResourceHandler {
             name,
             patchType,
             patch,
-            this.writeOptions(query),
+            options,
           );
-          sendJson(res, 200, scale);
+          sendEncoded(res, 200, scale, answer.encoding, warningHeaders(options.warnings));
           return 'PATCH';
         }
         if (patchType === 'apply') {
@@ -167,18 +251,16 @@ export class ResourceHandler {
           patchType,
           patch,
           subresource,
-          this.writeOptions(query),
+          options,
         );
-        this.sendObject(res, result.created ? 201 : 200, route, result.object, table);
+        send(result.created ? 201 : 200, result.object, options.warnings);
         return patchType === 'apply' ? 'APPLY' : 'PATCH';
       }
       case 'DELETE': {
-        const body = decodeObjectBody(await readBody(req), req.headers['content-type'], [
-          'DeleteOptions',
-        ]);
+        const body = decodeDeleteOptionsBody(await readBody(req), req.headers['content-type']);
         const options = deleteOptionsFrom(body, query);
         if (name === undefined) {
-          this.deleteCollection(res, route, query, options);
+          await this.deleteCollection(res, route, query, options, answer);
           return 'DELETECOLLECTION';
         }
         if (subresource !== undefined) {
@@ -186,7 +268,7 @@ export class ResourceHandler {
         }
         const result = this.service.delete(type, namespace, name, options);
         if (result.removed && type.deleteReturnsStatus) {
-          sendJson(
+          sendEncoded(
             res,
             200,
             successStatus({
@@ -195,10 +277,11 @@ export class ResourceHandler {
               kind: type.resource,
               uid: result.object.metadata.uid,
             }),
+            answer.encoding,
           );
         } else {
           // Upstream answers 200 even when deletion is pending (finalizers, grace, namespaces).
-          this.sendObject(res, 200, route, result.object, undefined);
+          send(200, result.object);
         }
         return 'DELETE';
       }
@@ -208,104 +291,206 @@ export class ResourceHandler {
     }
   }
 
-  private writeOptions(query: URLSearchParams): WriteOptions {
-    return {
-      dryRun: checkDryRun(query.getAll('dryRun')),
-      fieldManager: query.get('fieldManager') ?? undefined,
-      force: query.get('force') === 'true',
-    };
+  /**
+   * A watch over a WebSocket (HandleWS): the request is negotiated and validated before the
+   * upgrade (errors are plain HTTP answers); the returned function serves the upgraded socket.
+   */
+  prepareWebSocketWatch(
+    req: IncomingMessage,
+    route: ResourceRoute,
+    query: URLSearchParams,
+    forceWatch: boolean,
+  ): (ws: WebSocket) => Promise<void> {
+    const answer = this.answer(req, route, query);
+    const options = parseListOptions(
+      query,
+      route.type,
+      route.namespace,
+      true,
+      forceWatch ? route.name : undefined,
+    );
+    const format = answer.encoding.format;
+    if (!format.streaming) {
+      throw notAcceptable({ protobuf: protobufCapable(route.type), conversions: true }, true);
+    }
+    return (ws) =>
+      this.watch(
+        new WebSocketWatchSink(ws, format.serializer !== 'protobuf'),
+        route,
+        options,
+        format,
+        answer.view,
+      );
   }
 
-  private sendObject(
-    res: ServerResponse,
-    code: number,
-    route: ResourceRoute,
-    obj: KubeObject,
-    table: TableOptions | undefined,
-  ): void {
-    if (table) {
-      sendJson(
-        res,
-        code,
-        buildTable(route.type, [obj], this.clock.now(), table, {
-          resourceVersion: obj.metadata.resourceVersion,
-        }),
-      );
-    } else {
-      sendJson(res, code, obj);
-    }
+  /** Whether a request is a watch (WebSocket upgrades of anything else are served as plain HTTP). */
+  isWatch(route: ResourceRoute, query: URLSearchParams, forceWatch: boolean): boolean {
+    return (
+      forceWatch ||
+      (route.name === undefined &&
+        route.subresource === undefined &&
+        (queryBool(query, 'watch') ?? false))
+    );
   }
 
-  private list(
-    res: ServerResponse,
+  private decode(
+    body: Buffer,
+    req: IncomingMessage,
     route: ResourceRoute,
-    options: ListOptions,
-    table: TableOptions | undefined,
-  ): void {
-    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, options);
-    const meta: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
-    if (page.continueToken) {
-      meta.continue = page.continueToken;
-      meta.remainingItemCount = page.remainingItemCount;
-    }
-    if (table) {
-      sendJson(
-        res,
-        200,
-        buildTable(
-          route.type,
-          page.items.map((i) => i.object),
-          this.clock.now(),
-          table,
-          meta,
-        ),
-      );
-      return;
-    }
-    // Items are concatenated from their stored JSON: no re-serialisation of big lists.
+    options: WriteOptions,
+  ): unknown {
     const { type } = route;
-    const head = `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":${JSON.stringify(meta)},"items":[`;
-    sendJson(res, 200, `${head}${page.items.map((i) => i.json).join(',')}]}`);
-  }
-
-  private watch(
-    res: ServerResponse,
-    route: ResourceRoute,
-    options: ListOptions,
-    table: TableOptions | undefined,
-  ): void {
-    openWatch(res, route, options, table, {
-      store: this.store,
-      typed: this.service.storeOf(route.type),
-      hub: this.hub,
-      clock: this.clock,
-      timings: this.timings,
+    return decodeObjectBody(body, req.headers['content-type'], {
+      type,
+      schema: this.service.schemas.typeOf({
+        group: type.group,
+        version: type.version,
+        kind: type.kind,
+      }),
+      options,
     });
   }
 
-  private deleteCollection(
+  /** Create/Update/PatchOptions from the query, validated as upstream does (422 on the options kind). */
+  private writeOptions(
+    req: IncomingMessage,
+    query: URLSearchParams,
+    kind: OptionsKind,
+    patchType?: PatchType,
+  ): WriteOptions & { warnings: string[] } {
+    const errors: FieldError[] = [];
+    const dryRun = query.getAll('dryRun');
+    if (dryRun.some((v) => v !== 'All')) {
+      errors.push({
+        field: 'dryRun',
+        message: `Unsupported value: []string{${dryRun.map((v) => JSON.stringify(v)).join(', ')}}: supported values: "All"`,
+        reason: 'FieldValueNotSupported',
+      });
+    }
+    const fieldManager = query.get('fieldManager') ?? '';
+    if (Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH) {
+      errors.push({
+        field: 'fieldManager',
+        message: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+        reason: 'FieldValueTooLong',
+      });
+    }
+    [...fieldManager].forEach((ch, i) => {
+      if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u.test(ch) || (ch !== ' ' && /\s/.test(ch))) {
+        const code = ch.codePointAt(0) ?? 0;
+        errors.push({
+          field: 'fieldManager',
+          message: `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${code.toString(16).toUpperCase().padStart(4, '0')} (at position ${i})`,
+        });
+      }
+    });
+    const force = queryBool(query, 'force');
+    if (kind === 'PatchOptions') {
+      if (patchType === 'apply' && !fieldManager) {
+        errors.push({
+          field: 'fieldManager',
+          message: 'Required value: is required for apply patch',
+          reason: 'FieldValueRequired',
+        });
+      }
+      if (patchType !== 'apply' && force !== undefined) {
+        errors.push({
+          field: 'force',
+          message: 'Forbidden: may not be specified for non-apply patch',
+          reason: 'FieldValueForbidden',
+        });
+      }
+    }
+    if (errors.length > 0) {
+      throw invalid(kind, { group: 'meta.k8s.io', resource: kind }, '', errors);
+    }
+    return {
+      dryRun: dryRun.includes('All'),
+      fieldManager: fieldManager || prefixFromUserAgent(req.headers['user-agent']),
+      force: force ?? false,
+      fieldValidation: parseFieldValidation(query.get('fieldValidation'), kind),
+      warnings: [],
+    };
+  }
+
+  private async list(
+    res: ServerResponse,
+    route: ResourceRoute,
+    options: ReturnType<typeof parseListOptions>,
+    answer: Answer,
+  ): Promise<void> {
+    const page = await listObjects(
+      this.service.storeOf(route.type),
+      this.store,
+      options,
+      route.type.scope === 'Cluster',
+    );
+    const meta: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
+    if (page.continueToken) {
+      meta.continue = page.continueToken;
+      if (page.remainingItemCount !== undefined) {
+        meta.remainingItemCount = page.remainingItemCount;
+      }
+    }
+    const { value, json } = answer.view.list(page.items, meta);
+    sendEncoded(res, 200, value, answer.encoding, {}, json);
+  }
+
+  private async watch(
+    sink: WatchSink,
+    route: ResourceRoute,
+    options: ReturnType<typeof parseListOptions>,
+    format: OutputFormat,
+    view: ResponseView,
+  ): Promise<void> {
+    if (!format.streaming) {
+      throw notAcceptable({ protobuf: protobufCapable(route.type), conversions: true }, true);
+    }
+    const transform = view.watchTransform();
+    const encoding =
+      format.serializer === 'protobuf'
+        ? new ProtobufWatchEncoding(transform)
+        : new JsonWatchEncoding(transform);
+    await openWatch(
+      { sink, route, options, encoding, listBlueprint: () => view.listBlueprint() },
+      {
+        store: this.store,
+        typed: this.service.storeOf(route.type),
+        hub: this.hub,
+        clock: this.clock,
+        timings: this.timings,
+      },
+    );
+  }
+
+  private async deleteCollection(
     res: ServerResponse,
     route: ResourceRoute,
     query: URLSearchParams,
     options: ReturnType<typeof deleteOptionsFrom>,
-  ): void {
+    answer: Answer,
+  ): Promise<void> {
     const listOptions = parseListOptions(query, route.type, route.namespace);
-    const page = listObjects(this.service.storeOf(route.type), this.store.currentRv, {
-      ...listOptions,
-      limit: undefined,
-      continueToken: undefined,
+    const page = await listObjects(
+      this.service.storeOf(route.type),
+      this.store,
+      { ...listOptions, limit: undefined, continueToken: undefined },
+      route.type.scope === 'Cluster',
+    );
+    const items = page.items.map((item) => {
+      const object = this.service.delete(route.type, item.namespace, item.name, options).object;
+      return {
+        namespace: item.namespace,
+        name: item.name,
+        rv: 0,
+        object,
+        json: JSON.stringify(object),
+      };
     });
-    const items: KubeObject[] = [];
-    for (const item of page.items) {
-      items.push(this.service.delete(route.type, item.namespace, item.name, options).object);
-    }
-    const { type } = route;
-    sendJson(res, 200, {
-      kind: `${type.kind}List`,
-      apiVersion: apiVersionOf(type),
-      metadata: { resourceVersion: String(this.store.currentRv) },
-      items,
+    const { value, json } = answer.view.list(items, {
+      resourceVersion: String(this.store.currentRv),
     });
+    sendEncoded(res, 200, value, answer.encoding, {}, json);
   }
 
   /** pods/binding: what a scheduler posts to set spec.nodeName (api/pod-binding.ts). */
@@ -313,16 +498,15 @@ export class ResourceHandler {
     res: ServerResponse,
     route: ResourceRoute,
     body: unknown,
-    query: URLSearchParams,
+    options: WriteOptions,
+    answer: Answer,
   ): void {
     const { type, namespace = '', name = '' } = route;
-    bindPod(this.service, type, namespace, name, body, this.writeOptions(query), this.clock.now());
-    sendJson(res, 201, {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Success',
-      code: 201,
-    });
+    // The binding REST writes the pod directly in storage, outside the field manager.
+    const direct = { ...options, managedFieldsSet: true };
+    bindPod(this.service, type, namespace, name, body, direct, this.clock.now());
+    // create.go fills in the code of a Status answer that has none.
+    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+    sendEncoded(res, 201, status, answer.encoding);
   }
 }

@@ -110,8 +110,19 @@ export class ObjectStore {
       created_at: number;
       json: string;
     }[];
+    // The state before each retained revision is the previous retained revision of the same key
+    // (lists at an older version need it); before the first one it is unknown.
+    const lastJson = new Map<string, string>();
     for (const r of revisions) {
+      const key = `${r.api_group}/${r.resource}/${objectKey(r.namespace, r.name)}`;
+      const prevJson = lastJson.get(key);
+      if (r.type === 'DELETED') {
+        lastJson.delete(key);
+      } else {
+        lastJson.set(key, r.json);
+      }
       this.history.append({
+        prevJson: r.type === 'ADDED' ? undefined : prevJson,
         rv: r.rv,
         type: r.type,
         typeKey: `${r.api_group}/${r.resource}`,
@@ -136,18 +147,17 @@ export class ObjectStore {
     return this.buckets.get(typeKey)?.objects.get(objectKey(namespace, name));
   }
 
-  /** Objects of a kind sorted by namespace and name, optionally in one namespace. */
+  /**
+   * Objects of a kind in etcd key order (`<namespace>/<name>`, byte-wise), optionally in one
+   * namespace.
+   */
   list(typeKey: string, namespace?: string): StoredObject[] {
     const bucket = this.buckets.get(typeKey);
     if (!bucket) {
       return [];
     }
     if (!bucket.sortedKeys) {
-      bucket.sortedKeys = [...bucket.objects.values()]
-        .sort((a, b) =>
-          a.namespace === b.namespace ? compare(a.name, b.name) : compare(a.namespace, b.namespace),
-        )
-        .map((o) => objectKey(o.namespace, o.name));
+      bucket.sortedKeys = [...bucket.objects.keys()].sort(compare);
     }
     const out: StoredObject[] = [];
     for (const key of bucket.sortedKeys) {
@@ -157,6 +167,49 @@ export class ObjectStore {
       }
     }
     return out;
+  }
+
+  /**
+   * The objects of a kind as they were at `rv`, rebuilt from the current state and the retained
+   * history; undefined when that version is no longer known (compacted, or before a restart).
+   */
+  listAt(typeKey: string, rv: number, namespace?: string): StoredObject[] | undefined {
+    if (rv >= this.rv) {
+      return this.list(typeKey, namespace);
+    }
+    const history = this.history.since(rv);
+    if (!history) {
+      return undefined;
+    }
+    const before = new Map<string, string | undefined>();
+    for (let i = history.length - 1; i >= 0; i--) {
+      const r = history[i];
+      if (r.typeKey !== typeKey || (namespace !== undefined && r.namespace !== namespace)) {
+        continue;
+      }
+      if (r.type !== 'ADDED' && r.prevJson === undefined) {
+        return undefined;
+      }
+      before.set(objectKey(r.namespace, r.name), r.type === 'ADDED' ? undefined : r.prevJson);
+    }
+    const out = this.list(typeKey, namespace).filter(
+      (o) => !before.has(objectKey(o.namespace, o.name)),
+    );
+    for (const json of before.values()) {
+      if (json !== undefined) {
+        const object = JSON.parse(json) as KubeObject;
+        out.push({
+          namespace: object.metadata.namespace ?? '',
+          name: object.metadata.name ?? '',
+          rv: Number(object.metadata.resourceVersion),
+          object,
+          json,
+        });
+      }
+    }
+    return out.sort((a, b) =>
+      compare(objectKey(a.namespace, a.name), objectKey(b.namespace, b.name)),
+    );
   }
 
   count(typeKey: string): number {

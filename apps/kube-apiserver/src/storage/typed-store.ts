@@ -7,6 +7,8 @@ import type { StoredObject, WriteType } from './revision';
 export interface TypedStore {
   get(namespace: string, name: string): StoredObject | undefined;
   list(namespace?: string): StoredObject[];
+  /** The objects as they were at `rv`; undefined when that version is gone. */
+  listAt(rv: number, namespace?: string): StoredObject[] | undefined;
   write(type: WriteType, object: KubeObject, previous?: StoredObject): StoredObject;
   /** Converts a stored object to this kind (identity for kinds with their own storage). */
   present(object: KubeObject): KubeObject;
@@ -19,6 +21,7 @@ export function typedStore(store: ObjectStore, type: ResourceType): TypedStore {
     return {
       get: (namespace, name) => store.get(key, namespace, name),
       list: (namespace) => store.list(key, namespace),
+      listAt: (rv, namespace) => store.listAt(key, rv, namespace),
       write: (writeType, object, previous) =>
         store.write({
           group: type.group,
@@ -40,6 +43,7 @@ export function typedStore(store: ObjectStore, type: ResourceType): TypedStore {
       return stored && present(stored);
     },
     list: (namespace) => store.list(key, namespace).map(present),
+    listAt: (rv, namespace) => store.listAt(key, rv, namespace)?.map(present),
     write: (writeType, object) =>
       present(
         store.write({

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../api/types';
 import type { ResourceType, TableColumn } from '../registry/resource-type';
 import { DEFAULT_COLUMNS } from './columns';
+import { badRequest } from '../errors/kube-error';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -8,6 +9,8 @@ export interface TableOptions {
   /** meta.k8s.io/v1 or meta.k8s.io/v1beta1, whichever the client asked for. */
   apiVersion: string;
   includeObject: IncludeObject;
+  /** Leave out the column definitions (watch events after the first). */
+  noHeaders?: boolean;
 }
 
 export function columnsOf(type: ResourceType): TableColumn[] {
@@ -65,35 +68,24 @@ export function buildTable(
     kind: 'Table',
     apiVersion: options.apiVersion,
     metadata: listMeta,
-    columnDefinitions: columnDefinitions(type),
+    columnDefinitions: options.noHeaders ? null : columnDefinitions(type),
     rows: objects.map((o) => tableRow(type, o, nowMs, options)),
   };
 }
 
 /**
- * Reads the Table request from the Accept header (`as=Table;g=meta.k8s.io;v=v1`), or undefined
- * for plain JSON.
+ * Table options for a negotiated Table conversion: the Table's group version and ?includeObject
+ * (400 for anything but Metadata, Object, None or empty, as optionsForTransform answers).
  */
-export function tableRequested(
-  accept: string | undefined,
-  includeObject: string | null,
-): TableOptions | undefined {
-  if (!accept || !accept.includes('as=Table')) {
-    return undefined;
-  }
-  for (const part of accept.split(',')) {
-    const params = new Map(
-      part
-        .split(';')
-        .slice(1)
-        .map((p) => p.trim().split('=') as [string, string]),
+export function tableOptions(version: string, includeObject: string | null): TableOptions {
+  const include = includeObject ?? '';
+  if (!['', 'Metadata', 'Object', 'None'].includes(include)) {
+    throw badRequest(
+      `Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(include)}: must be 'Metadata', 'Object', 'None', or empty`,
     );
-    if (params.get('as') === 'Table' && params.get('g') === 'meta.k8s.io') {
-      const v = params.get('v') === 'v1beta1' ? 'v1beta1' : 'v1';
-      const include =
-        includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata';
-      return { apiVersion: `meta.k8s.io/${v}`, includeObject: include };
-    }
   }
-  return undefined;
+  return {
+    apiVersion: `meta.k8s.io/${version}`,
+    includeObject: (include || 'Metadata') as IncludeObject,
+  };
 }

@@ -1,15 +1,17 @@
-import type { ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { ListOptions } from '../api/list-options';
-import { badRequest, expired } from '../errors/kube-error';
+import { tooLargeResourceVersion, waitForResourceVersion } from '../api/list-objects';
+import { expired, invalid } from '../errors/kube-error';
 import { typeKey } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';
 import type { TypedStore } from '../storage/typed-store';
 import type { ResourceRoute } from '../server/route';
-import type { TableOptions } from '../tables/table-builder';
+import { parseGoUint } from '../server/query-params';
 import { WatchConnection } from './watch-connection';
+import type { WatchEncoding } from './watch-encoding';
 import { fromRevision, type FilteredEvent } from './watch-event';
 import type { WatchHub } from './watch-hub';
+import type { WatchSink } from './watch-sink';
 
 export interface WatchTimings {
   heartbeatMs: number;
@@ -25,61 +27,102 @@ export interface WatchDeps {
   timings: WatchTimings;
 }
 
+export interface WatchRequest {
+  sink: WatchSink;
+  route: ResourceRoute;
+  options: ListOptions;
+  encoding: WatchEncoding;
+  /** The empty list in the negotiated format, base64 (the initial-events-list-blueprint). */
+  listBlueprint: () => string;
+}
+
+/** kube-apiserver's --min-request-timeout: watches without timeoutSeconds last 1–2 times this. */
+const MIN_REQUEST_TIMEOUT_MS = 1800 * 1000;
+
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+export const INITIAL_EVENTS_LIST_BLUEPRINT = 'k8s.io/initial-events-list-blueprint';
+
+function parseWatchResourceVersion(value: string, route: ResourceRoute): number {
+  if (value === '' || value === '0') {
+    return 0;
+  }
+  try {
+    return parseGoUint(value);
+  } catch (error) {
+    throw invalid(route.type.resource, route.type, '', [
+      {
+        field: 'resourceVersion',
+        message: `Invalid value: ${JSON.stringify(value)}: ${(error as Error).message}`,
+      },
+    ]);
+  }
+}
+
 /**
- * Starts a watch: the initial events (current state for resourceVersion unset/0, else the history
- * after that version, or ERROR 410 when it was compacted away), then live writes from the hub.
- * Everything up to the subscription runs synchronously, so no write can fall in between.
+ * Starts a watch as the apiserver's watch cache serves it (1.32, WatchList on):
+ * - `sendInitialEvents=true` (the default for resourceVersion "" and "0"): the current state as
+ *   ADDED, then, with bookmarks allowed, a BOOKMARK annotated `k8s.io/initial-events-end` (and
+ *   the list blueprint) — waiting up to 3 s for a requested version not reached yet;
+ * - `sendInitialEvents=false`: from "now" for "" and "0";
+ * - a version N: every change after N, or ERROR 410 when that history was compacted away.
+ * Everything after the optional wait runs synchronously, so no write can fall in between.
  */
-export function openWatch(
-  res: ServerResponse,
-  route: ResourceRoute,
-  options: ListOptions,
-  table: TableOptions | undefined,
-  deps: WatchDeps,
-): void {
+export async function openWatch(request: WatchRequest, deps: WatchDeps): Promise<void> {
+  const { route, options, sink } = request;
   const { type } = route;
   const { store, typed } = deps;
-  const key = typeKey(type);
+  const rvParam = options.resourceVersion ?? '';
+  const requested = parseWatchResourceVersion(rvParam, route);
+  const initial = options.sendInitialEvents === true;
+  let ready = true;
+  if (initial && requested > store.currentRv) {
+    ready = await waitForResourceVersion(store, requested);
+  }
+  const timeoutMs =
+    options.timeoutSeconds !== undefined && options.timeoutSeconds !== 0
+      ? options.timeoutSeconds * 1000
+      : MIN_REQUEST_TIMEOUT_MS * (1 + Math.random());
   const present = type.view
     ? (o: Parameters<TypedStore['present']>[0]) => typed.present(o)
     : undefined;
   const connection = new WatchConnection(
-    res,
+    sink,
     {
       type,
       namespace: route.namespace,
       matches: options.matches,
-      table,
+      encoding: request.encoding,
       bookmarks: options.allowWatchBookmarks,
       heartbeatMs: deps.timings.heartbeatMs,
       bookmarkMs: deps.timings.bookmarkMs,
-      timeoutMs: options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 : undefined,
+      timeoutMs,
       currentRv: () => store.currentRv,
+      afterRv: Math.max(requested, store.currentRv),
       present,
     },
     deps.clock,
   );
-  const rvParam = options.resourceVersion;
-  let initial: FilteredEvent[];
-  if (rvParam === undefined || rvParam === '' || rvParam === '0') {
-    initial = typed
+  if (!ready) {
+    connection.open();
+    connection.fail(tooLargeResourceVersion(requested, store.currentRv).toStatus());
+    return;
+  }
+  let events: FilteredEvent[] = [];
+  if (initial) {
+    events = typed
       .list(route.namespace)
       .filter((s) => options.matches(s.object))
       .map((s) => ({ type: 'ADDED' as const, object: s.object, json: s.json }));
-  } else {
-    const rv = Number(rvParam);
-    if (!Number.isInteger(rv) || rv < 0) {
-      throw badRequest(`invalid resourceVersion: ${rvParam}`);
-    }
-    const history = store.history.since(rv);
+  } else if (requested > 0 && requested < store.currentRv) {
+    const history = store.history.since(requested);
     if (history === undefined) {
       connection.open();
       connection.fail(
-        expired(`too old resource version: ${rv} (${store.history.compactedRv + 1})`).toStatus(),
+        expired(`too old resource version: ${requested} (${store.history.compactedRv})`).toStatus(),
       );
       return;
     }
-    initial = [];
+    const key = typeKey(type);
     for (const revision of history) {
       if (
         revision.typeKey === key &&
@@ -87,17 +130,20 @@ export function openWatch(
       ) {
         const event = fromRevision(revision, options.matches, present);
         if (event) {
-          initial.push(event);
+          events.push(event);
         }
       }
     }
   }
   connection.open();
-  for (const event of initial) {
+  for (const event of events) {
     connection.send(event);
   }
-  if (options.sendInitialEvents && options.allowWatchBookmarks) {
-    connection.bookmark({ 'k8s.io/initial-events-end': 'true' });
+  if (initial && options.allowWatchBookmarks) {
+    connection.bookmark({
+      [INITIAL_EVENTS_END]: 'true',
+      [INITIAL_EVENTS_LIST_BLUEPRINT]: request.listBlueprint(),
+    });
   }
-  deps.hub.add(key, connection);
+  deps.hub.add(typeKey(type), connection);
 }

@@ -1,22 +1,24 @@
-import type { ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
 import type { KubeObject } from '../api/types';
 import type { ResourceType } from '../registry/resource-type';
 import { apiVersionOf } from '../registry/resource-type';
 import type { CommittedWrite } from '../storage/revision';
-import { buildTable, type TableOptions } from '../tables/table-builder';
+import type { Frame, WatchEncoding, WatchEventType } from './watch-encoding';
 import { fromCommitted, type FilteredEvent } from './watch-event';
+import type { WatchSink } from './watch-sink';
 
 export interface WatchSettings {
   type: ResourceType;
   namespace?: string;
   matches: (o: KubeObject) => boolean;
-  table?: TableOptions;
+  encoding: WatchEncoding;
   bookmarks: boolean;
   heartbeatMs: number;
   bookmarkMs: number;
-  timeoutMs?: number;
+  timeoutMs: number;
   currentRv: () => number;
+  /** Live writes up to this version are not sent (a watch from a version not reached yet). */
+  afterRv: number;
   /** For views: converts stored objects to the watched kind. */
   present?: (o: KubeObject) => KubeObject;
 }
@@ -25,21 +27,17 @@ export interface WatchSettings {
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
- * One open watch stream: newline-delimited `{"type","object"}` events, heartbeats while idle,
- * optional bookmarks, and an end after `timeoutSeconds`.
+ * One open watch stream: encoded events, heartbeats while idle (JSON over HTTP), optional
+ * bookmarks, and an end after the timeout.
  */
 export class WatchConnection {
   private readonly timers: NodeJS.Timeout[] = [];
   private lastWrite: number;
   private closed = false;
-  private pending = '';
-  private flushScheduled = false;
   onClose: () => void = () => undefined;
-  /** How a flush is scheduled; the hub batches all watchers' flushes into one callback. */
-  scheduleFlush: (flush: () => void) => void = (flush) => setImmediate(flush);
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly sink: WatchSink,
     private readonly settings: WatchSettings,
     private readonly clock: Clock,
   ) {
@@ -50,94 +48,81 @@ export class WatchConnection {
     return this.settings.namespace;
   }
 
-  /** Headers go out at once: Go clients block until they arrive. */
+  set scheduleFlush(schedule: (flush: () => void) => void) {
+    this.sink.scheduleFlush = schedule;
+  }
+
   open(): void {
-    this.res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
-    });
-    this.res.flushHeaders();
-    const { heartbeatMs, bookmarkMs, bookmarks, timeoutMs } = this.settings;
-    this.timers.push(
-      setInterval(() => {
-        if (this.clock.now() - this.lastWrite >= heartbeatMs) {
-          this.write('\n');
-        }
-      }, heartbeatMs),
-    );
+    const { heartbeatMs, bookmarkMs, bookmarks, timeoutMs, encoding } = this.settings;
+    this.sink.open(encoding.contentType);
+    if (encoding.heartbeat !== undefined) {
+      const beat = encoding.heartbeat;
+      this.timers.push(
+        setInterval(() => {
+          if (this.clock.now() - this.lastWrite >= heartbeatMs) {
+            this.write([beat]);
+          }
+        }, heartbeatMs),
+      );
+    }
     if (bookmarks) {
       this.timers.push(setInterval(() => this.bookmark(), bookmarkMs));
     }
-    if (timeoutMs !== undefined) {
-      this.timers.push(setTimeout(() => this.close(), timeoutMs));
-    }
-    this.res.on('close', () => this.close());
+    this.timers.push(setTimeout(() => this.close(), timeoutMs));
+    this.sink.onClose(() => this.close());
   }
 
-  /** `lines` caches the encoded JSON event per type across the watchers of one write. */
-  send(event: FilteredEvent, lines?: Map<string, string>): void {
+  /** `frames` caches the encoded event per type across the watchers of one write. */
+  send(event: FilteredEvent, frames?: Map<string, Frame[]>): void {
     if (this.closed) {
       return;
     }
-    if (!this.settings.table && lines) {
-      let line = lines.get(event.type);
-      if (line === undefined) {
-        line = `{"type":"${event.type}","object":${event.json ?? JSON.stringify(event.object)}}\n`;
-        lines.set(event.type, line);
+    const { encoding } = this.settings;
+    if (encoding.shareable && frames) {
+      const key = `${encoding.contentType}/${event.type}`;
+      let encoded = frames.get(key);
+      if (!encoded) {
+        encoded = encoding.encode(event.type, event.object, event.json);
+        frames.set(key, encoded);
       }
-      this.write(line);
+      this.write(encoded);
       return;
     }
-    let objectJson: string;
-    if (this.settings.table) {
-      objectJson = JSON.stringify(
-        buildTable(this.settings.type, [event.object], this.clock.now(), this.settings.table, {
-          resourceVersion: event.object.metadata.resourceVersion,
-        }),
-      );
-    } else {
-      objectJson = event.json ?? JSON.stringify(event.object);
-    }
-    this.write(`{"type":"${event.type}","object":${objectJson}}\n`);
+    this.write(encoding.encode(event.type, event.object, event.json));
   }
 
-  onWrite(write: CommittedWrite, lines: Map<string, string>): void {
+  onWrite(write: CommittedWrite, frames: Map<string, Frame[]>): void {
     if (
-      this.settings.namespace !== undefined &&
-      write.revision.namespace !== this.settings.namespace
+      (this.settings.namespace !== undefined &&
+        write.revision.namespace !== this.settings.namespace) ||
+      write.revision.rv <= this.settings.afterRv
     ) {
       return;
     }
     const { matches, present } = this.settings;
     const event = fromCommitted(write, matches, present);
     if (event) {
-      // Views encode their own objects: the shared line cache holds the storage kind's JSON.
-      this.send(event, present ? undefined : lines);
+      // Views encode their own objects: the shared cache holds the storage kind's frames.
+      this.send(event, present ? undefined : frames);
     }
   }
 
-  /** An ERROR event carrying a Status, then the end of the stream (410 Expired). */
+  /** An ERROR event carrying a Status, then the end of the stream (e.g. 410 Expired). */
   fail(status: Record<string, unknown>): void {
-    this.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+    this.emit('ERROR', status);
     this.close();
   }
 
   bookmark(annotations?: Record<string, string>): void {
     const { type } = this.settings;
-    this.write(
-      `${JSON.stringify({
-        type: 'BOOKMARK',
-        object: {
-          kind: type.kind,
-          apiVersion: apiVersionOf(type),
-          metadata: {
-            resourceVersion: String(this.settings.currentRv()),
-            ...(annotations ? { annotations } : {}),
-          },
-        },
-      })}\n`,
-    );
+    this.emit('BOOKMARK', {
+      kind: type.kind,
+      apiVersion: apiVersionOf(type),
+      metadata: {
+        resourceVersion: String(this.settings.currentRv()),
+        ...(annotations ? { annotations } : {}),
+      },
+    });
   }
 
   close(): void {
@@ -146,35 +131,21 @@ export class WatchConnection {
     }
     this.closed = true;
     this.timers.forEach((t) => clearInterval(t));
-    this.flush();
-    this.res.end();
+    this.sink.end();
     this.onClose();
   }
 
-  /**
-   * Events written in the same tick leave in one TLS record and syscall: with many watchers and a
-   * burst of writes this is what keeps fan-out cheap.
-   */
-  private write(chunk: string): void {
+  private emit(type: WatchEventType, object: unknown): void {
+    this.write(this.settings.encoding.encode(type, object));
+  }
+
+  private write(frames: Frame[]): void {
     if (this.closed) {
       return;
     }
     this.lastWrite = this.clock.now();
-    this.pending += chunk;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      this.scheduleFlush(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending === '' || this.res.writableEnded) {
-      return;
-    }
-    this.res.write(this.pending);
-    this.pending = '';
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+    this.sink.send(frames);
+    if (this.sink.buffered > MAX_BUFFERED_BYTES) {
       this.close();
     }
   }

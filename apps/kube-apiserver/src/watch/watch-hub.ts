@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../storage/object-store';
 import type { CommittedWrite } from '../storage/revision';
 import type { WatchConnection } from './watch-connection';
+import type { Frame } from './watch-encoding';
 
 /** Fans committed writes out to the open watches of that kind, from memory (no polling). */
 export class WatchHub {
@@ -67,9 +68,9 @@ export class WatchHub {
     if (!set) {
       return;
     }
-    const lines = new Map<string, string>();
+    const frames = new Map<string, Frame[]>();
     for (const watch of set) {
-      watch.onWrite(write, lines);
+      watch.onWrite(write, frames);
     }
   }
 }

@@ -6,6 +6,8 @@ export interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** The body as received (protobuf, gzip). */
+  bytes: Buffer;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -47,11 +49,13 @@ export function raw(
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString();
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             text,
+            bytes,
             json: <T>() => JSON.parse(text) as T,
           });
         });
@@ -66,6 +70,10 @@ export interface RawStream {
   lines: () => string[];
   /** Raw text including heartbeat newlines. */
   text: () => string;
+  /** Raw bytes (protobuf watch frames). */
+  bytes: () => Buffer;
+  status: number;
+  headers: IncomingHttpHeaders;
   ended: Promise<void>;
   close(): void;
 }
@@ -77,19 +85,26 @@ export function stream(
   headers: Record<string, string> = {},
 ): Promise<RawStream> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    const chunks: Buffer[] = [];
     let ended!: () => void;
     const endedPromise = new Promise<void>((r) => (ended = r));
     const req = request(
       `${server.url}${path}`,
       { ca: server.caCert, headers: { Authorization: `Bearer ${server.adminToken}`, ...headers } },
       (res) => {
-        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('data', (d: Buffer) => chunks.push(d));
         res.on('end', () => ended());
         res.on('close', () => ended());
+        const text = () => Buffer.concat(chunks).toString();
         resolve({
-          lines: () => text.split('\n').filter((l) => l.trim() !== ''),
-          text: () => text,
+          lines: () =>
+            text()
+              .split('\n')
+              .filter((l) => l.trim() !== ''),
+          text,
+          bytes: () => Buffer.concat(chunks),
+          status: res.statusCode ?? 0,
+          headers: res.headers,
           ended: endedPromise,
           close: () => req.destroy(),
         });

@@ -406,7 +406,9 @@ export class PodSim {
       c.pullRetryAt = at + Math.max(wait, PULL_ERROR_VISIBLE_MS + 1);
       return;
     }
-    const pulledIn = formatGoDuration(this.behaviour.pullDurationMs ?? this.env.imagePullMs);
+    const pulledIn = formatGoDuration(
+      Math.round((this.behaviour.pullDurationMs ?? this.env.imagePullMs) * 1e6),
+    );
     const size = imageSizeBytes(c.image);
     this.env.imagePulled(c.image, size);
     events.push(
@@ -583,7 +585,7 @@ export class PodSim {
       c.state = {
         kind: 'waiting',
         reason: 'CrashLoopBackOff',
-        message: `back-off ${formatGoDuration(waitMs)} restarting failed container=${c.name} pod=${podRef}`,
+        message: `back-off ${formatGoDuration(waitMs * 1e6)} restarting failed container=${c.name} pod=${podRef}`,
       };
       events.push(
         ev(

@@ -1,3 +1,4 @@
+import type { NodeAdoption } from './node-adoption';
 import type {
   InstanceMetadata,
   LoadBalancerStatus,
@@ -31,6 +32,8 @@ export interface CloudProvider {
   volumes?(): Volumes | undefined;
   /** True when a cluster name/ID tags the resources the provider creates. */
   hasClusterID(): boolean;
+  /** Nimbus extension (not upstream): adopting nodes the cloud does not run. */
+  nodeAdoption?(): NodeAdoption | undefined;
 }
 
 export interface InstancesV2 {

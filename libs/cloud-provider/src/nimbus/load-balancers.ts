@@ -9,6 +9,7 @@ import {
 import type { GetLoadBalancerResult, LoadBalancer } from '../api/cloud-provider';
 import { CloudProviderError, RetryError } from '../api/errors';
 import { defaultLoadBalancerName, serviceKey } from '../api/helpers';
+import { NodeAdoptionError } from '../api/node-adoption';
 import type {
   LoadBalancerIPMode,
   LoadBalancerStatus,
@@ -23,7 +24,7 @@ import {
   type DesiredLoadBalancer,
 } from './load-balancer-spec';
 import { labelValue, type ProviderLogger } from './options';
-import { parseProviderID } from './provider-id';
+import { isNimbusProviderID, parseProviderID } from './provider-id';
 
 /** Labels on every load balancer the provider creates; the cluster label marks ownership. */
 export const LABEL_CLUSTER_NAME = 'kubernetes.io/cluster-name';
@@ -235,24 +236,23 @@ export class NimbusLoadBalancers implements LoadBalancer {
     const ids = await Promise.all(
       nodes.map(async (node): Promise<string | undefined> => {
         const providerID = node.spec?.providerID ?? '';
-        if (providerID !== '') {
-          try {
-            const parsed = parseProviderID(providerID);
-            return parsed.zone === undefined || region.zones.has(parsed.zone)
-              ? parsed.instanceId
-              : undefined;
-          } catch (error) {
-            this.settings.logger.warn('skipping a node with a foreign providerID', {
-              node: node.metadata?.name,
-              error: (error as Error).message,
-            });
-            return undefined;
-          }
+        if (isNimbusProviderID(providerID)) {
+          const parsed = parseProviderID(providerID);
+          return parsed.zone === undefined || region.zones.has(parsed.zone)
+            ? parsed.instanceId
+            : undefined;
         }
-        const instance = await this.finder.byNameOrAddresses(
-          node.metadata?.name ?? '',
-          node.status?.addresses ?? [],
-        );
+        // No providerID yet, or another provider's (kind://…): by name, adopting when allowed.
+        const instance = await this.finder.forNode(node).catch((error: unknown) => {
+          if (!(error instanceof NodeAdoptionError)) {
+            throw error;
+          }
+          this.settings.logger.warn('skipping a node that cannot be adopted', {
+            node: node.metadata?.name,
+            error: error.message,
+          });
+          return undefined;
+        });
         return instance?.region === region.name ? instance.id : undefined;
       }),
     );

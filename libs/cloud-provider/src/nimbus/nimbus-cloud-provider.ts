@@ -6,8 +6,9 @@ import type {
   Routes,
   Zones,
 } from '../api/cloud-provider';
+import type { NodeAdoption } from '../api/node-adoption';
 import type { Volumes } from '../api/volumes';
-import { InstanceFinder } from './instance-finder';
+import { InstanceFinder, nodeInstanceOf } from './instance-finder';
 import { NimbusInstances } from './instances';
 import { NimbusLoadBalancers } from './load-balancers';
 import { SILENT_LOGGER, type NimbusCloudProviderOptions } from './options';
@@ -22,10 +23,22 @@ export class NimbusCloudProvider implements CloudProvider {
   private readonly instances: NimbusInstances;
   private readonly loadBalancers: NimbusLoadBalancers;
   private readonly routeTable: NimbusRoutes;
+  private readonly adoption: NodeAdoption;
   private readonly volumeService: NimbusVolumes;
 
   constructor(private readonly options: NimbusCloudProviderOptions) {
-    const finder = new InstanceFinder(options.client);
+    const finder = new InstanceFinder(options.client, options.adoption);
+    this.adoption = {
+      adopting: finder.adopting,
+      findInstance: async (node) => {
+        const instance = await finder.forNode(node, false);
+        return instance && nodeInstanceOf(instance);
+      },
+      ensureInstance: async (node) => {
+        const instance = await finder.forNode(node, true);
+        return instance && nodeInstanceOf(instance);
+      },
+    };
     this.instances = new NimbusInstances(finder);
     this.loadBalancers = new NimbusLoadBalancers(options.client, finder, {
       region: options.region,
@@ -37,6 +50,7 @@ export class NimbusCloudProvider implements CloudProvider {
     this.volumeService = new NimbusVolumes(options.client, {
       clusterName: options.clusterName,
       defaultZone: options.defaultVolumeZone,
+      findInstance: (node) => finder.forNode(node, false),
     });
   }
 
@@ -80,5 +94,10 @@ export class NimbusCloudProvider implements CloudProvider {
 
   hasClusterID(): boolean {
     return (this.options.clusterName ?? '') !== '';
+  }
+
+  /** Nimbus extension: the instances behind nodes, importing them under `options.adoption`. */
+  nodeAdoption(): NodeAdoption {
+    return this.adoption;
   }
 }

@@ -1,4 +1,5 @@
 import type { NimbusCloudClient } from '@app/cloud-client';
+import type { NodeAdoptionPolicy } from '../api/node-adoption';
 import type { LoadBalancerIPMode } from '../api/types';
 
 /** Where the provider reports what it decided (skipped nodes, replacements). Default: silent. */
@@ -22,6 +23,11 @@ export interface NimbusCloudProviderOptions {
   /** `ipMode` of every ingress entry; default VIP (Nimbus load balancers do not proxy). */
   ipMode?: LoadBalancerIPMode;
   logger?: ProviderLogger;
+  /**
+   * Adopt nodes without a Nimbus providerID and without an instance: import them
+   * (`POST /v1/instances:import`) when a lookup misses. Default: no adoption.
+   */
+  adoption?: NodeAdoptionPolicy;
   /** Zone of volumes provisioned without any topology (Immediate, no nodes); default the first zone. */
   defaultVolumeZone?: string;
 }

@@ -10,6 +10,14 @@ export interface NimbusProviderID {
 }
 
 /**
+ * True for `nimbus://…`. Any other non-empty provider ID belongs to another provider (kind's
+ * `kind://docker/kind/kind-worker`, k3s's `k3s://<node>`): Nimbus looks such nodes up by name.
+ */
+export function isNimbusProviderID(providerID: string): boolean {
+  return providerID.startsWith(`${NIMBUS_PROVIDER_NAME}://`);
+}
+
+/**
  * Parses a Nimbus provider ID. Accepts the cloud's form `nimbus://<project>/<zone>/<id>` and the
  * short upstream form `nimbus://<id>`; anything else (another provider's ID) is an error.
  */

@@ -25,7 +25,8 @@ export class InstanceEntity {
   @Column({ name: 'project_id', type: 'varchar', length: 63 })
   projectId: string;
 
-  @Column({ type: 'varchar', length: 63 })
+  /** A DNS-1123 label; imported instances carry their node name (a subdomain, up to 253). */
+  @Column({ type: 'varchar', length: 253 })
   name: string;
 
   @Column({ type: 'varchar', length: 63 })
@@ -61,6 +62,10 @@ export class InstanceEntity {
 
   @Column({ name: 'user_data', type: 'text', nullable: true })
   userData: string | null;
+
+  /** A machine running outside Nimbus (POST /v1/instances:import): never stopped or started by it. */
+  @Column({ type: 'boolean', default: false })
+  imported: boolean;
 
   /** Bumped on every change; the etag derives from it. */
   @Column({ type: 'integer', default: 1 })

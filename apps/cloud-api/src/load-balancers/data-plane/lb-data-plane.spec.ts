@@ -122,6 +122,11 @@ describe('load balancer data plane mapping', () => {
       healthyThreshold: 2,
       unhealthyThreshold: 3,
     });
+    // An imported instance (an adopted kind node) is dialled at its own, real address.
+    expect(
+      toVirtualServerSpec(row(), [{ instanceId: 'i-k', instanceIp: '172.18.0.2', imported: true }])
+        .backends,
+    ).toEqual([{ id: 'i-k', address: '172.18.0.2' }]);
     // One socket per listener on a --lb-bind address.
     expect(toVirtualServerSpec(row(), [], '0.0.0.0').listeners.map((l) => l.name)).toEqual([
       'TCP/80',

@@ -19,7 +19,8 @@ export function publicIpOf(row: LoadBalancerRow, family: IpFamilyName): string {
 
 /**
  * The virtual server of a load balancer: its listeners on host addresses (lb-bind-plans), its
- * backends at the host address of each instance's private IP, and its algorithm, affinity,
+ * backends at the host address of each instance's private IP (an imported instance's private IP
+ * itself, a real address), and its algorithm, affinity,
  * allowed source ranges and health check.
  */
 export function toVirtualServerSpec(
@@ -42,7 +43,8 @@ export function toVirtualServerSpec(
   return {
     listeners,
     backends: backends.flatMap((b) => {
-      const address = hostAddressOf(b.instanceIp);
+      // An imported instance is a real machine (an adopted kind node): dial its own address.
+      const address = b.imported ? b.instanceIp : hostAddressOf(b.instanceIp);
       return address ? [{ id: b.instanceId, address }] : [];
     }),
     scheduler: spec.algorithm,

@@ -17,7 +17,7 @@ import {
   type Volumes,
 } from '../../api/volumes';
 import { labelValue } from '../options';
-import { parseProviderID } from '../provider-id';
+import { isNimbusProviderID, parseProviderID } from '../provider-id';
 import { csiErrorFromCloud } from './cloud-errors';
 import {
   DEVICE_PATH_KEY,
@@ -39,6 +39,13 @@ export interface NimbusVolumesOptions {
   defaultZone?: string;
   /** How long one call may wait for the cloud (create, attach, detach, resize); default 15 s. */
   operationTimeoutMs?: number;
+  /**
+   * The instance of a node whose providerID is another provider's (an adopted kind or k3s node),
+   * found by name as every other lookup does; without it such nodes have no node info.
+   */
+  findInstance?(
+    node: ProviderNode,
+  ): Promise<{ id: string; zone: string; instanceType: string } | undefined>;
 }
 
 const INSTANCE_TYPE_LABEL = 'node.kubernetes.io/instance-type';
@@ -241,6 +248,17 @@ export class NimbusVolumes implements Volumes {
         `node ${node.metadata?.name ?? ''} has no providerID`,
       );
     }
+    if (!isNimbusProviderID(providerID)) {
+      // Another provider's ID (kind://, k3s://) never changes: the node's instance is found by name.
+      const instance = await this.options.findInstance?.(node);
+      if (!instance) {
+        throw new CsiError(
+          'FailedPrecondition',
+          `node ${node.metadata?.name ?? ''} has providerID "${providerID}" and no Nimbus instance of its name`,
+        );
+      }
+      return this.nodeVolumeInfo(instance.id, instance.zone, instance.instanceType);
+    }
     const parsed = parseProviderID(providerID);
     let zone = parsed.zone;
     let instanceType = node.metadata?.labels?.[INSTANCE_TYPE_LABEL];
@@ -249,8 +267,16 @@ export class NimbusVolumes implements Volumes {
       zone = instance.zone;
       instanceType = instance.instanceType;
     }
+    return this.nodeVolumeInfo(parsed.instanceId, zone, instanceType);
+  }
+
+  private async nodeVolumeInfo(
+    instanceId: string,
+    zone: string,
+    instanceType: string,
+  ): Promise<NodeVolumeInfo> {
     return {
-      nodeId: parsed.instanceId,
+      nodeId: instanceId,
       maxVolumesPerNode: await this.maxAttachedVolumes(instanceType),
       accessibleTopology: {
         [NIMBUS_ZONE_TOPOLOGY_KEY]: zone,

@@ -1,0 +1,3 @@
+export * from './serving-names';
+export * from './serving-certificates';
+export * from './pem-files';
