@@ -47,10 +47,11 @@ describe('OpenAPI', () => {
     expect(
       doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'],
     ).toBeDefined();
-    // Not served here: exec, autoscaling (HorizontalPodAutoscalers), RBAC.
+    // RBAC kinds are stored (not enforced), so they are documented; exec and autoscaling
+    // (HorizontalPodAutoscalers) are not served here.
+    expect(doc.paths['/apis/rbac.authorization.k8s.io/v1/clusterroles']).toBeDefined();
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeUndefined();
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/autoscaling/'))).toBe(false);
-    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/rbac.'))).toBe(false);
     expect(doc.definitions['io.k8s.api.core.v1.Pod']).toBeDefined();
     expect(doc.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler']).toBeUndefined();
     expect(doc.definitions['io.k8s.api.core.v1.PodSpec'].properties?.containers).toMatchObject({
@@ -138,6 +139,7 @@ describe('OpenAPI', () => {
       'apis/discovery.k8s.io/v1',
       'apis/events.k8s.io/v1',
       'apis/policy/v1',
+      'apis/rbac.authorization.k8s.io/v1',
       'apis/storage.k8s.io/v1',
     ]);
     const url = root.paths['apis/storage.k8s.io/v1'].serverRelativeURL;
