@@ -109,6 +109,7 @@ async function startDemoCluster(
   const demo = await ensureDemoCluster({
     dataDir: config.dataDir,
     cloudUrl: nimbus.cloud.url,
+    cloudCaFile: nimbus.cloud.tls?.caFile,
     token,
     clusterName: config.clusterName,
     workers: config.workers,

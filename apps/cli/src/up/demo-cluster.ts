@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_LABEL } from '@app/common';
-import { AlreadyExistsError, NimbusCloudClient } from '@app/cloud-client';
+import { AlreadyExistsError, cloudClientFromFlags } from '@app/cloud-client';
 import type { InstanceDto } from '@app/cloud-contracts';
 
 /** Marker in the data dir: the demo cluster was created (restarts keep, and never re-create, it). */
@@ -25,6 +25,8 @@ export interface DemoCluster {
 export async function ensureDemoCluster(options: {
   dataDir: string;
   cloudUrl: string;
+  /** The CA of an HTTPS cloud API (`nimbus up --cloud-tls`). */
+  cloudCaFile?: string;
   token: string;
   clusterName: string;
   workers: number;
@@ -32,11 +34,10 @@ export async function ensureDemoCluster(options: {
 }): Promise<DemoCluster> {
   const workers = Array.from({ length: options.workers }, (_, i) => `worker-${i + 1}`);
   const marker = join(options.dataDir, DEMO_CLUSTER_MARKER);
-  const cloud = new NimbusCloudClient({
-    baseUrl: options.cloudUrl,
-    token: options.token,
-    userAgent: 'nimbus-up/dev',
-  });
+  const cloud = cloudClientFromFlags(
+    { cloudUrl: options.cloudUrl, cloudToken: options.token, cloudCaFile: options.cloudCaFile },
+    { userAgent: 'nimbus-up/dev' },
+  );
   if (existsSync(marker)) {
     const nodes: string[] = [];
     for await (const instance of cloud.instances.listAll({
