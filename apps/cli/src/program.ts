@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { registerCloudApiCommand } from './commands/cloud-api.command';
 import { apiserverCommand } from './commands/apiserver.command';
 import { ccmCommand } from './commands/ccm.command';
+import { controllerManagerCommand } from './commands/controller-manager.command';
+import { kubeletCommand } from './commands/kubelet.command';
+import { proxyCommand } from './commands/proxy.command';
 import { schedulerCommand } from './commands/scheduler.command';
 import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
@@ -9,7 +12,7 @@ import { upCommand } from './commands/up.command';
 export function buildProgram(): Command {
   const program = new Command('nimbus')
     .description(
-      'A fake cloud for Kubernetes: cloud API, built-in api-server and cloud-controller-manager',
+      'A fake cloud for Kubernetes: cloud API, built-in api-server, controllers and simulated nodes',
     )
     .showHelpAfterError()
     .configureOutput({
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   program.addCommand(apiserverCommand());
   program.addCommand(ccmCommand());
   program.addCommand(schedulerCommand());
+  program.addCommand(controllerManagerCommand());
+  program.addCommand(kubeletCommand());
+  program.addCommand(proxyCommand());
   program.addCommand(upCommand());
   program.addCommand(lbAddressCommand());
   return program;

@@ -1,3 +1,5 @@
+import { ControllerNames } from '@app/controller-manager';
+
 /** Upstream controller names and their `--controllers` aliases (names/controller_names.go). */
 export const CONTROLLER_ALIASES: Record<string, string> = {
   'cloud-node-controller': 'cloud-node',
@@ -6,41 +8,30 @@ export const CONTROLLER_ALIASES: Record<string, string> = {
   'node-route-controller': 'route',
 };
 
+// The CCM names its controllers by alias (descriptor `name`), so the alias is canonical here.
+const NAMES = new ControllerNames(
+  Object.entries(CONTROLLER_ALIASES).map(([full, alias]) => ({ name: alias, aliases: [full] })),
+);
+
 /** The alias for a full name; aliases map to themselves. */
 export function canonicalControllerName(name: string): string {
-  return CONTROLLER_ALIASES[name] ?? name;
+  return NAMES.canonicalName(name);
 }
 
-/**
- * controller-manager's IsControllerEnabled: the first explicit `name` or `-name` wins; otherwise
- * `*` enables everything not disabled by default (nothing is, in the CCM). Full names and aliases
- * are interchangeable.
- */
+/** controller-manager's IsControllerEnabled (nothing is disabled by default in the CCM). */
 export function isControllerEnabled(name: string, controllers: readonly string[]): boolean {
-  const alias = canonicalControllerName(name);
-  let hasStar = false;
-  for (const raw of controllers) {
-    const entry = raw.trim();
-    if (entry === '*') {
-      hasStar = true;
-      continue;
-    }
-    if (entry.startsWith('-') && canonicalControllerName(entry.slice(1)) === alias) {
-      return false;
-    }
-    if (canonicalControllerName(entry) === alias) {
-      return true;
-    }
-  }
-  return hasStar;
+  return NAMES.isEnabled(name, controllers);
 }
 
 /** Names in `--controllers` that match no known controller (upstream refuses to start). */
 export function unknownControllers(controllers: readonly string[], known: string[]): string[] {
-  const aliases = new Set(known.map(canonicalControllerName));
-  return controllers
-    .map((c) => c.trim())
-    .filter((c) => c !== '*' && c !== '')
-    .map((c) => (c.startsWith('-') ? c.slice(1) : c))
-    .filter((c) => !aliases.has(canonicalControllerName(c)));
+  const fullNames = Object.entries(CONTROLLER_ALIASES);
+  return new ControllerNames(
+    known.map((k) => ({
+      name: canonicalControllerName(k),
+      aliases: fullNames
+        .filter(([, alias]) => alias === canonicalControllerName(k))
+        .map(([f]) => f),
+    })),
+  ).unknown(controllers);
 }

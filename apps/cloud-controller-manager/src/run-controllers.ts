@@ -1,13 +1,10 @@
-import { errorMessage } from '@app/controller-runtime';
-import type {
-  ControllerContext,
-  ControllerDescriptor,
-  RunningController,
-} from './controller-context';
+import {
+  runControllers as runManagedControllers,
+  type ControllerSet,
+} from '@app/controller-manager';
+import type { ControllerContext, ControllerDescriptor } from './controller-context';
 
-export interface ControllerSet {
-  stop(): Promise<void>;
-}
+export type { ControllerSet } from '@app/controller-manager';
 
 /**
  * upstream `run()`: initialise the cloud, build every enabled controller (skipping those the
@@ -19,44 +16,15 @@ export async function runControllers(
   ctx: ControllerContext,
   signal: AbortSignal,
 ): Promise<ControllerSet> {
-  const { logger } = ctx;
   await ctx.cloud.initialize?.();
-  const pending: { name: string; start(): Promise<RunningController> }[] = [];
-  for (const descriptor of enabled) {
-    const result = descriptor.init(ctx);
-    if ('skipped' in result) {
-      logger.warn(
-        { controller: descriptor.fullName, reason: result.skipped },
-        'Skipping controller',
-      );
-      continue;
-    }
-    pending.push({ name: descriptor.fullName, start: () => result.start() });
-  }
-  await ctx.informers.start();
-  const started: RunningController[] = [];
-  // One stop for everyone: the abort listener below and the caller's stop() both wait for the
-  // same drain (a second caller returning early would let close() finish with work in flight).
-  let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await Promise.all(started.map((c) => c.stop()));
-      await ctx.informers.stop();
-    })());
-  for (const p of pending) {
-    if (signal.aborted) {
-      break;
-    }
-    try {
-      started.push(await p.start());
-      logger.info({ controller: p.name }, 'Started controller');
-    } catch (err) {
-      logger.error({ controller: p.name, err: errorMessage(err) }, 'Error starting controller');
-    }
-  }
-  signal.addEventListener('abort', () => void stopAll(), { once: true });
-  if (signal.aborted) {
-    await stopAll();
-  }
-  return { stop: stopAll };
+  return runManagedControllers(
+    enabled.map((d) => ({ name: d.fullName, init: (c: ControllerContext) => d.init(c) })),
+    ctx,
+    {
+      logger: ctx.logger,
+      startInformers: () => ctx.informers.start(),
+      stopInformers: () => ctx.informers.stop(),
+    },
+    signal,
+  );
 }

@@ -9,17 +9,13 @@ import {
   type NodeAdoptionPolicy,
 } from '@app/cloud-provider';
 import { ConfigError, type CloudControllerManagerConfig } from '@app/config';
+import { enabledControllers, startControllerManagerProcess } from '@app/controller-manager';
 import {
-  ElectedRun,
   EventBroadcaster,
   SystemScheduler,
   errorMessage,
   noopLogger,
-  sleep,
-  startHealthServer,
   type EventRecorder,
-  type HealthCheck,
-  type HealthServer,
   type Logger,
   type RunningComponent,
   type Scheduler,
@@ -28,7 +24,6 @@ import {
   InformerFactory,
   KubeClient,
   KubeEventSink,
-  KubeLeaseLock,
   kubeConfigFor,
   type KubeConfig,
 } from '@app/kube-client';
@@ -37,7 +32,7 @@ import { parseClusterCidrs } from './cluster-cidr';
 import type { ControllerDescriptor } from './controller-context';
 import { isControllerEnabled, unknownControllers } from './controller-names';
 import { CONTROLLERS } from './controllers';
-import { runControllers, type ControllerSet } from './run-controllers';
+import { runControllers } from './run-controllers';
 import { settingsOf } from './settings';
 
 export interface CloudControllerManagerDeps {
@@ -66,7 +61,11 @@ export interface CloudControllerManagerDeps {
   releaseLeaseOnClose?: boolean;
 }
 
-/** `close()`: controllers drain, the lease is kept until it expires (upstream default). */
+/**
+ * The running CCM: `identity`, `healthUrl`, `registry`, `isLeader()`, `exited` (1 when leadership
+ * was lost — upstream exits 1 in OnStoppedLeading — 0 after `close()`), `close()` (controllers
+ * drain; the lease is kept until it expires unless `releaseLeaseOnClose`).
+ */
 export type RunningCloudControllerManager = RunningComponent;
 
 /**
@@ -80,20 +79,17 @@ export async function startCloudControllerManager(
 ): Promise<RunningCloudControllerManager> {
   const settings = settingsOf(config);
   const descriptors = deps.controllers ?? CONTROLLERS;
-  const unknown = unknownControllers(
-    settings.controllers,
-    descriptors.map((d) => d.name),
-  );
-  if (unknown.length > 0) {
-    throw new ConfigError(`--controllers: unknown controller(s) ${unknown.join(', ')}`);
-  }
-  const enabled = descriptors.filter((d) => isControllerEnabled(d.name, settings.controllers));
   if (settings.clusterCidr.trim() !== '') {
     parseClusterCidrs(settings.clusterCidr); // throws a ConfigError naming the bad value
   }
-  for (const d of enabled) {
-    d.validate?.(settings);
-  }
+  const enabled = enabledControllers(descriptors, settings, {
+    unknown: (list) =>
+      unknownControllers(
+        list,
+        descriptors.map((d) => d.name),
+      ),
+    isEnabled: isControllerEnabled,
+  });
 
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? new AdjustableClock();
@@ -116,88 +112,40 @@ export async function startCloudControllerManager(
     settings,
   );
 
-  const checks: HealthCheck[] = [];
-  const health: HealthServer | undefined =
-    config.securePort >= 0
-      ? await startHealthServer(config.bindAddress, config.securePort, registry, () => checks)
-      : undefined;
-
-  let leading = false;
-  let closed: Promise<void> | undefined;
-  let running: ControllerSet | undefined;
-
-  let leadStarted: Promise<void> | undefined;
-  const lead = (signal: AbortSignal): Promise<void> => {
-    leadStarted = startLeading(signal);
-    return leadStarted;
-  };
-  const startLeading = async (signal: AbortSignal) => {
-    leading = true;
-    const informers = new InformerFactory(kc, {
-      scheduler,
-      onError: (resource, err) =>
-        logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
-    });
-    running = await runControllers(
-      enabled,
-      {
-        settings,
-        cloud,
-        informers,
-        kube,
-        eventRecorder: (component) => broadcaster.newRecorder({ component }),
-        scheduler,
-        logger,
-        registry,
-        identity,
-      },
-      signal,
-    );
-  };
-  const stopControllers = async () => {
-    leading = false;
-    // A start still waiting for informer caches must not hold shutdown forever: once it gets
-    // there, runControllers sees the aborted signal and stops what it started itself.
-    const giveUp = new AbortController();
-    await Promise.race([
-      leadStarted?.catch(() => undefined),
-      sleep(scheduler, 10_000, giveUp.signal),
-    ]);
-    giveUp.abort();
-    const current = running;
-    running = undefined;
-    await current?.stop();
-  };
-
-  const run = new ElectedRun({
+  return startControllerManagerProcess({
     component: 'cloud-controller-manager',
-    election: settings,
-    lock: () => new KubeLeaseLock(kc, settings.leaseNamespace, settings.leaseName, identity),
-    releaseOnCancel: deps.releaseLeaseOnClose,
-    scheduler,
-    logger,
-    checks,
-    lead,
-    stopLeading: stopControllers,
-  });
-
-  return {
     identity,
-    healthUrl: health?.url,
+    // Leader election on the wall clock unless a test drives the scheduler: advancing the
+    // cluster's clock (nimbus up shares the cloud's) must not cost the lease.
+    scheduler: deps.scheduler ?? new SystemScheduler(new AdjustableClock()),
+    logger,
     registry,
-    isLeader: () => leading,
-    exited: run.exited,
-    close() {
-      closed ??= (async () => {
-        await run.stop();
-        // Events still queued get a moment to reach the api-server, then are dropped.
-        await Promise.race([broadcaster.flush(), sleep(scheduler, 2000)]);
-        broadcaster.shutdown();
-        await health?.close();
-      })();
-      return closed;
-    },
-  };
+    broadcaster,
+    serving: config,
+    election: settings,
+    kubeConfig: kc,
+    releaseOnCancel: deps.releaseLeaseOnClose,
+    lead: (signal) =>
+      runControllers(
+        enabled,
+        {
+          settings,
+          cloud,
+          informers: new InformerFactory(kc, {
+            scheduler,
+            onError: (resource, err) =>
+              logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
+          }),
+          kube,
+          eventRecorder: (component) => broadcaster.newRecorder({ component }),
+          scheduler,
+          logger,
+          registry,
+          identity,
+        },
+        signal,
+      ),
+  });
 }
 
 function nimbusProvider(

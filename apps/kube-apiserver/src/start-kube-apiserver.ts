@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AdjustableClock, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
+import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import { EvictionSubresource } from './api/eviction';
@@ -95,7 +96,13 @@ export async function startKubeApiServer(
       typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
       typedStore(store, registry.get('', 'v1', 'namespaces')),
     );
-    const service = new ResourceService(store, clock, allocator, schemas, [serviceAccounts]);
+    const service = new ResourceService(store, clock, allocator, schemas, [
+      serviceAccounts,
+      new DefaultTolerationSecondsAdmission({
+        notReadySeconds: config.defaultNotReadyTolerationSeconds,
+        unreachableSeconds: config.defaultUnreachableTolerationSeconds,
+      }),
+    ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
     const resources = new ResourceHandler(
@@ -172,17 +179,19 @@ export async function startKubeApiServer(
     bootstrapCluster(service, registry, allocator.firstIp, port);
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
     const collector = new GarbageCollector(store, registry, service, log);
-    const reaper = new PodGraceReaper(
-      store,
-      registry.get('', 'v1', 'pods'),
-      service,
-      clock,
-      config.podStopSeconds,
-      log,
-    );
+    const reaper = config.podGraceReaper
+      ? new PodGraceReaper(
+          store,
+          registry.get('', 'v1', 'pods'),
+          service,
+          clock,
+          config.podStopSeconds,
+          log,
+        )
+      : undefined;
     const timers = [
       setInterval(() => {
-        reaper.reap();
+        reaper?.reap();
         namespaces.reconcile();
       }, SWEEP_INTERVAL_MS),
       setInterval(
@@ -196,7 +205,7 @@ export async function startKubeApiServer(
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
       collector.stop();
-      reaper.stop();
+      reaper?.stop();
     });
     const kubeconfigPath = join(dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, {

@@ -142,6 +142,35 @@ export class CloudHttp {
     }
   }
 
+  /**
+   * Opens a long-lived GET (the change stream's Server-Sent Events) with this client's token and
+   * user agent; no timeout and no retries: the caller reads the body and reconnects itself.
+   */
+  async openStream(
+    path: string,
+    options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const res = await this.fetchFn(this.url(path), {
+      method: 'GET',
+      headers: {
+        Authorization: `Bearer ${this.options.token}`,
+        'User-Agent': this.userAgent,
+        Accept: 'text/event-stream',
+        ...options.headers,
+      },
+      signal: options.signal,
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      throw errorFromResponse(res.status, parseBody(text, res.headers.get('content-type')), {
+        method: 'GET',
+        path,
+        requestId: res.headers.get('x-request-id') ?? undefined,
+      });
+    }
+    return res;
+  }
+
   private url(path: string, query: Record<string, QueryValue> = {}): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {

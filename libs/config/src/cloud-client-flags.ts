@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
 
-import { toBoolean } from './control-plane.config';
+import { toBoolean } from './flag-formats';
 
 /** Any class, abstract ones included (ControlPlaneConfig). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

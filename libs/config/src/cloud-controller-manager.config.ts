@@ -1,36 +1,20 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Matches, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
 import { withCloudClientFlags } from './cloud-client-flags';
-import { ControlPlaneConfig, DURATION, DURATION_MESSAGE, toBoolean } from './control-plane.config';
+import { ControllerManagerFlags } from './component-flags';
+import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
 
 /**
  * Validated configuration of `nimbus ccm` (upstream cloud-controller-manager flag names and
  * defaults, ccm-behaviour §3.1), plus Nimbus's `--kubeconfig` and the cloud client flags
  * (`--cloud-url`, `--cloud-token`, `--cloud-ca-file`, `--cloud-insecure-skip-tls-verify`).
- * Durations stay strings like the flags; `parseDuration` turns them into milliseconds.
+ * Durations stay strings like the flags; `parseDuration` turns them into milliseconds. The flags
+ * every controller manager shares (`--controllers`, leader election, `--secure-port`, …) come
+ * from ControllerManagerFlags.
  */
-export class CloudControllerManagerConfig extends withCloudClientFlags(ControlPlaneConfig) {
-  @IsString()
-  @MinLength(1)
-  clusterName = 'kubernetes';
-
-  /** Comma-separated, at most one per family; validated when the route controller starts. */
-  @IsString()
-  clusterCidr = '';
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  allocateNodeCidrs = false;
-
-  /** `*` (all), names, `-name` to disable: `--controllers=*,-route`. */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value,
-  )
-  @IsString({ each: true })
-  controllers: string[] = ['*'];
-
-  @Matches(DURATION, DURATION_MESSAGE)
-  nodeMonitorPeriod = '5s';
+export class CloudControllerManagerConfig extends withCloudClientFlags(ControllerManagerFlags) {
+  leaderElectResourceName = 'cloud-controller-manager';
+  securePort = 10258;
 
   @Matches(DURATION, DURATION_MESSAGE)
   routeReconciliationPeriod = '10s';
@@ -51,10 +35,6 @@ export class CloudControllerManagerConfig extends withCloudClientFlags(ControlPl
   @Transform(toBoolean)
   @IsBoolean()
   configureCloudRoutes = true;
-
-  leaderElectResourceName = 'cloud-controller-manager';
-
-  securePort = 10258;
 
   /**
    * Create the CSIDriver `disk.csi.nimbus.dev` and the StorageClasses `nimbus-ssd` (default) and

@@ -11,14 +11,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
-
-/** Go-style durations as upstream flags take them: `5s`, `10s`, `5m`, `1h30m`, `500ms`. */
-export const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-export const DURATION_MESSAGE = { message: 'must be a duration such as 500ms, 5s, 5m or 1h' };
-
-/** `true`/`false` strings from the command line and environment become booleans. */
-export const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
+import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
 
 /**
  * The options every control-plane component shares (upstream component-base flags): the

@@ -1,6 +1,17 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { toBoolean } from './flag-formats';
 
 /** Validated configuration of the built-in kube-apiserver (CLI options and NIMBUS_* variables). */
 export class KubeApiServerConfig {
@@ -68,6 +79,26 @@ export class KubeApiServerConfig {
   @IsInt()
   @Min(0)
   podStopSeconds = 1;
+
+  /**
+   * Run that stand-in for the kubelet's final delete. Turn it off when simulated kubelets
+   * (`nimbus kubelet`, `nimbus up`) run: they delete their pods themselves.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  podGraceReaper = true;
+
+  /** DefaultTolerationSeconds admission: not-ready:NoExecute toleration added to pods. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  defaultNotReadyTolerationSeconds = 300;
+
+  /** DefaultTolerationSeconds admission: unreachable:NoExecute toleration added to pods. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  defaultUnreachableTolerationSeconds = 300;
 
   /** Upstream `--max-requests-inflight`: reads served at once before 429s; 0 = no limit. */
   @Type(() => Number)

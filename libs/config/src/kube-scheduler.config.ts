@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { ControlPlaneConfig, DURATION, DURATION_MESSAGE } from './control-plane.config';
+import { ControlPlaneConfig } from './control-plane.config';
+import { DURATION, DURATION_MESSAGE } from './flag-formats';
 
 /**
  * Validated configuration of `nimbus scheduler` (upstream kube-scheduler flag names and defaults),

@@ -1,9 +1,20 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsIP, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { LOG_LEVELS, type LogLevel } from './cloud-api.config';
+import { toBoolean } from './flag-formats';
 import { TLS_MODES, toNameList, toTlsMode, type TlsMode } from './tls-flags';
 
-/** Validated configuration of `nimbus up` (cloud API + built-in api-server + CCM in one process). */
+/** Validated configuration of `nimbus up` (the cloud and the whole simulated cluster in one process). */
 export class NimbusUpConfig {
   /** cloud.sqlite, kube.sqlite, certificates, tokens.csv, kubeconfig and ccm-token. */
   @IsString()
@@ -48,7 +59,7 @@ export class NimbusUpConfig {
   @MinLength(1)
   clusterName = 'kubernetes';
 
-  /** Pod CIDR(s) the route controller manages. */
+  /** Pod CIDR(s): node-ipam allocates node pod CIDRs from it, the route controller routes them. */
   @IsString()
   clusterCidr = '10.244.0.0/16';
 
@@ -58,6 +69,44 @@ export class NimbusUpConfig {
   @IsInt()
   @Min(0)
   transitionMs?: number;
+
+  /** The kube-controller-manager's /healthz and /metrics (its `--secure-port`); -1 = off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  controllerManagerPort = 10257;
+
+  /** The kube-scheduler's /healthz and /metrics (its `--secure-port`); -1 = off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  schedulerPort = 10259;
+
+  /** kube-proxy health port on every node address (0 = one free port for all). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  proxyHealthzPort = 10256;
+
+  /** Worker instances of the demo cluster created on the first start (0 = none). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  workers = 3;
+
+  /** Instance type of those workers (GET /v1/instance-types). */
+  @IsString()
+  @MinLength(1)
+  workerType = 'nb.large';
+
+  /** Delete the previous state (cloud, api-server, certificates, tokens) and start over. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  fresh = false;
 
   /** The cloud's `--lb-bind`: load balancers listen on this address (e.g. a LAN IP) with their own ports. */
   @IsOptional()
@@ -77,7 +126,7 @@ export class NimbusUpConfig {
   @IsString({ each: true })
   cloudTlsSan: string[] = [];
 
-  /** The CCM's level; the cloud API and api-server log warnings and errors only. */
+  /** The components' level; the cloud API and api-server log warnings and errors only. */
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
 }

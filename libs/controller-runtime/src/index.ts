@@ -1,4 +1,5 @@
 export * from './scheduler';
+export * from './clock-scheduler';
 export * from './logger';
 export * from './token-bucket';
 export * from './rate-limiters';
@@ -8,6 +9,7 @@ export * from './workqueue/delaying-queue';
 export * from './workqueue/rate-limiting-queue';
 export * from './informer';
 export * from './keys';
+export * from './indexer';
 export * from './wait';
 export * from './periodic';
 export * from './reconcile';

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventSeriesPatch, EventsV1Event, EventsV1Sink } from '@app/controller-runtime';
-import { KubeRestClient } from './rest-client';
+import { KubeRest } from './kube-rest';
 
 const eventsPath = (namespace: string) =>
   `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
@@ -10,23 +10,22 @@ const eventsPath = (namespace: string) =>
  * POST, a series update = strategic-merge PATCH. Errors carry the HTTP status as `code`.
  */
 export class KubeEventsV1Sink implements EventsV1Sink {
-  private readonly rest: KubeRestClient;
+  private readonly rest: KubeRest;
 
   constructor(kc: KubeConfig) {
-    this.rest = new KubeRestClient(kc);
+    this.rest = new KubeRest(kc);
   }
 
   async create(event: EventsV1Event): Promise<EventsV1Event> {
-    await this.rest.call('POST', eventsPath(event.metadata.namespace), event);
+    await this.rest.create(eventsPath(event.metadata.namespace), event);
     return event;
   }
 
   async patch(event: EventsV1Event, patch: EventSeriesPatch): Promise<EventsV1Event> {
-    await this.rest.call(
-      'PATCH',
+    await this.rest.patch(
       `${eventsPath(event.metadata.namespace)}/${encodeURIComponent(event.metadata.name)}`,
       patch,
-      'application/strategic-merge-patch+json',
+      'strategic',
     );
     return event;
   }

@@ -9,9 +9,11 @@ export * from './event-sink';
 export * from './events-v1-sink';
 export * from './lease-lock';
 export * from './typed-clients';
+export * from './kube-rest';
+export * from './wire-types';
+export * from './shared-informers';
 export * from './patch-type';
 export * from './storage-clients';
-export * from './rest-client';
 export * from './pod-client';
 export * from './resource-informer';
 export {

@@ -2,6 +2,7 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 import type {
   DeletedFinalStateUnknown,
   Informer,
+  KubeObject,
   ResourceEventHandler,
   Scheduler,
   TimerHandle,
@@ -24,10 +25,10 @@ export interface InformerAdapterOptions {
  * watch deletions, so this keeps its own copy per key: updates get (old, new), and a deletion
  * noticed while a relist is being applied is delivered as a `DeletedFinalStateUnknown` tombstone.
  */
-export class InformerAdapter<T extends KubernetesObject> implements Informer<T> {
+export class InformerAdapter<T extends KubeObject> implements Informer<T> {
   private readonly handlers: ResourceEventHandler<T>[] = [];
   private readonly objects = new Map<string, T>();
-  private readonly inner: ResilientInformer<T>;
+  private readonly inner: ResilientInformer<KubernetesObject>;
   private synced = false;
   /** True from the moment a list answered until its items were applied (same macrotask). */
   private applyingList = false;
@@ -38,7 +39,7 @@ export class InformerAdapter<T extends KubernetesObject> implements Informer<T> 
   constructor(
     kc: KubeConfig,
     path: string,
-    list: () => Promise<KubernetesListObject<T>>,
+    list: () => Promise<KubernetesListObject<KubernetesObject> | { items: T[] }>,
     private readonly options: InformerAdapterOptions = {},
   ) {
     const listed = async () => {
@@ -53,14 +54,14 @@ export class InformerAdapter<T extends KubernetesObject> implements Informer<T> 
       });
       return result;
     };
-    this.inner = createResilientInformer<T>(
+    this.inner = createResilientInformer<KubernetesObject>(
       kc,
       path,
       listed,
       {
-        add: (obj) => this.onAddOrUpdate(obj),
-        update: (obj) => this.onAddOrUpdate(obj),
-        delete: (obj) => this.onDelete(obj),
+        add: (obj) => this.onAddOrUpdate(obj as T),
+        update: (obj) => this.onAddOrUpdate(obj as T),
+        delete: (obj) => this.onDelete(obj as T),
         // A stop aborts the watch request; that is no failure worth reporting.
         error: (error) => {
           if (this.running) {
@@ -150,7 +151,7 @@ export class InformerAdapter<T extends KubernetesObject> implements Informer<T> 
   }
 }
 
-function keyOf(obj: KubernetesObject): string {
+function keyOf(obj: KubeObject): string {
   const name = obj.metadata?.name ?? '';
   const namespace = obj.metadata?.namespace;
   return namespace ? `${namespace}/${name}` : name;

@@ -1,15 +1,15 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { KubeRestClient } from './rest-client';
+import { KubeRest } from './kube-rest';
 
 const podPath = (namespace: string, name: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
 
 /** The pod calls a scheduler makes (client-go's `Pods()` surface it uses), over plain JSON. */
 export class PodClient {
-  private readonly rest: KubeRestClient;
+  private readonly rest: KubeRest;
 
   constructor(kc: KubeConfig) {
-    this.rest = new KubeRestClient(kc);
+    this.rest = new KubeRest(kc);
   }
 
   /**
@@ -22,7 +22,7 @@ export class PodClient {
     uid: string | undefined,
     node: string,
   ): Promise<void> {
-    await this.rest.call('POST', `${podPath(namespace, name)}/binding`, {
+    await this.rest.create(`${podPath(namespace, name)}/binding`, {
       apiVersion: 'v1',
       kind: 'Binding',
       metadata: { namespace, name, ...(uid ? { uid } : {}) },
@@ -32,20 +32,11 @@ export class PodClient {
 
   /** Strategic-merge PATCH of `pods/<name>/status` (util.PatchPodStatus). */
   patchStatus(namespace: string, name: string, body: object): Promise<V1Pod> {
-    return this.rest.call<V1Pod>(
-      'PATCH',
-      `${podPath(namespace, name)}/status`,
-      body,
-      'application/strategic-merge-patch+json',
-    );
+    return this.rest.patch<V1Pod>(`${podPath(namespace, name)}/status`, body, 'strategic');
   }
 
   /** DELETE with the pod's own grace period (a preemption victim), guarded by its UID. */
   async delete(namespace: string, name: string, uid?: string): Promise<void> {
-    await this.rest.call(
-      'DELETE',
-      podPath(namespace, name),
-      uid ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } : undefined,
-    );
+    await this.rest.delete(podPath(namespace, name), uid ? { preconditions: { uid } } : undefined);
   }
 }

@@ -39,6 +39,27 @@ export function apiserverCommand(): Command {
       ),
     )
     .addOption(
+      nimbusOption(
+        '--default-not-ready-toleration-seconds <s>',
+        'not-ready:NoExecute toleration added to pods without one',
+        '300',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--default-unreachable-toleration-seconds <s>',
+        'unreachable:NoExecute toleration added to pods without one',
+        '300',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--pod-grace-reaper [bool]',
+        "finish deleted pods' graceful deletion itself (set false when simulated kubelets run)",
+        'true',
+      ),
+    )
+    .addOption(
       nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
     )
     .action(async (options: Record<string, unknown>) => {

@@ -2,52 +2,29 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
-import { addCloudTlsOptions } from './cloud-client-options';
-import { addControlPlaneOptions } from './control-plane-options';
+import { runUntilSignal } from '../shutdown';
+import { addCloudClientOptions } from './cloud-client-options';
+import { addControllerManagerFlags } from './controller-manager-flags';
 
 /** Options shared by `nimbus ccm` (upstream flag names and defaults, ccm-behaviour §3.1). */
 export function addCcmOptions(command: Command): Command {
-  return addControlPlaneOptions(
-    addCloudTlsOptions(
-      command
-        .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-        .addOption(
-          nimbusOption(
-            '--cloud-url <url>',
-            'Nimbus cloud API (http:// or https://)',
-            'http://127.0.0.1:8080',
-          ),
-        )
-        .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token')),
-    )
-      .addOption(
-        nimbusOption('--cluster-name <name>', 'cluster name tagging cloud resources', 'kubernetes'),
-      )
-      .addOption(nimbusOption('--cluster-cidr <cidrs>', 'pod CIDR(s) of the cluster (routes)', ''))
-      .addOption(
-        nimbusOption('--allocate-node-cidrs [bool]', 'accepted for compatibility', 'false'),
-      )
-      .addOption(
-        nimbusOption(
-          '--controllers <list>',
-          'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
-          '*',
-        ),
-      )
-      .addOption(nimbusOption('--node-monitor-period <duration>', 'lifecycle loop period', '5s'))
-      .addOption(
-        nimbusOption('--route-reconciliation-period <duration>', 'route reconcile period', '10s'),
-      )
-      .addOption(
-        nimbusOption('--node-status-update-frequency <duration>', 'node address refresh', '5m'),
-      )
-      .addOption(nimbusOption('--concurrent-service-syncs <n>', 'service workers', '1'))
-      .addOption(nimbusOption('--concurrent-node-syncs <n>', 'node workers', '1'))
-      .addOption(
-        nimbusOption('--configure-cloud-routes [bool]', 'run the route controller', 'true'),
-      ),
-    { leaseName: 'cloud-controller-manager', securePort: 10258 },
+  return addCloudClientOptions(
+    addControllerManagerFlags(command, {
+      controllersHelp:
+        'controllers to run: * (all), names, -name to disable (cloud-node, cloud-node-lifecycle, service, route, csi-provisioner, csi-attacher, csi-resizer, csi-node-driver-registrar)',
+      leaseName: 'cloud-controller-manager',
+      securePort: 10258,
+    }),
   )
+    .addOption(
+      nimbusOption('--route-reconciliation-period <duration>', 'route reconcile period', '10s'),
+    )
+    .addOption(
+      nimbusOption('--node-status-update-frequency <duration>', 'node address refresh', '5m'),
+    )
+    .addOption(nimbusOption('--concurrent-service-syncs <n>', 'service workers', '1'))
+    .addOption(nimbusOption('--concurrent-node-syncs <n>', 'node workers', '1'))
+    .addOption(nimbusOption('--configure-cloud-routes [bool]', 'run the route controller', 'true'))
     .addOption(
       nimbusOption(
         '--volume-addons [bool]',
@@ -113,19 +90,6 @@ export function ccmCommand(): Command {
       { identity: ccm.identity, health: ccm.healthUrl },
       'cloud-controller-manager started',
     );
-    let signalled = false;
-    const onSignal = () => {
-      if (signalled) {
-        process.exit(130);
-      }
-      signalled = true;
-      void ccm.close();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Losing the lease ends the process with 1, like upstream; a signal drains and exits 0.
-    const code = await ccm.exited;
-    await ccm.close();
-    process.exit(code);
+    await runUntilSignal(ccm);
   });
 }

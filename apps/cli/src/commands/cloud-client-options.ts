@@ -21,3 +21,18 @@ export function addCloudTlsOptions(command: Command): Command {
       ),
     );
 }
+
+/** Where the cloud API is, the project token, and how to trust it (withCloudClientFlags). */
+export function addCloudClientOptions(command: Command): Command {
+  return addCloudTlsOptions(
+    command
+      .addOption(
+        nimbusOption(
+          '--cloud-url <url>',
+          'Nimbus cloud API (http:// or https://)',
+          'http://127.0.0.1:8080',
+        ),
+      )
+      .addOption(nimbusOption('--cloud-token <token>', 'cloud API project token')),
+  );
+}

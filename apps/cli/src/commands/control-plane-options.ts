@@ -2,14 +2,15 @@ import type { Command } from 'commander';
 import { nimbusOption } from '@app/config';
 
 /**
- * The options every control-plane component shares (ControlPlaneConfig): leader election on a
- * Lease, `/healthz` + `/metrics` on `--secure-port`, the log level.
+ * The options every control-plane component shares (ControlPlaneConfig): the kubeconfig, leader
+ * election on a Lease, `/healthz` + `/metrics` on `--secure-port`, the log level.
  */
 export function addControlPlaneOptions(
   command: Command,
   defaults: { leaseName: string; securePort: number },
 ): Command {
   return command
+    .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
     .addOption(nimbusOption('--leader-elect [bool]', 'elect a leader on a Lease', 'true'))
     .addOption(nimbusOption('--leader-elect-lease-duration <duration>', 'lease duration', '15s'))
     .addOption(nimbusOption('--leader-elect-renew-deadline <duration>', 'renew deadline', '10s'))

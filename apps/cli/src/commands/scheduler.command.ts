@@ -2,19 +2,18 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { KubeSchedulerConfig, nimbusOption, validateConfig } from '@app/config';
 import { startKubeScheduler } from '../../../kube-scheduler/src';
+import { runUntilSignal } from '../shutdown';
 import { addControlPlaneOptions } from './control-plane-options';
 
 /** Options of `nimbus scheduler` (upstream kube-scheduler flag names and defaults). */
 export function addSchedulerOptions(command: Command): Command {
   return addControlPlaneOptions(
-    command
-      .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config'))
-      .addOption(
-        nimbusOption(
-          '--config <file>',
-          'KubeSchedulerConfiguration (percentageOfNodesToScore, pod backoff, profile schedulerName)',
-        ),
+    command.addOption(
+      nimbusOption(
+        '--config <file>',
+        'KubeSchedulerConfiguration (percentageOfNodesToScore, pod backoff, profile schedulerName)',
       ),
+    ),
     { leaseName: 'kube-scheduler', securePort: 10259 },
   );
 }
@@ -33,19 +32,6 @@ export function schedulerCommand(): Command {
       { identity: scheduler.identity, health: scheduler.healthUrl },
       'kube-scheduler started',
     );
-    let signalled = false;
-    const onSignal = () => {
-      if (signalled) {
-        process.exit(130);
-      }
-      signalled = true;
-      void scheduler.close();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Losing the lease ends the process with 1, like upstream; a signal drains and exits 0.
-    const code = await scheduler.exited;
-    await scheduler.close();
-    process.exit(code);
+    await runUntilSignal(scheduler);
   });
 }

@@ -1,14 +1,23 @@
 import { Command } from 'commander';
 import { collectNames, NimbusUpConfig, nimbusOption, validateConfig } from '@app/config';
-import { startNimbusUp } from '../up/start-nimbus-up';
-import { upBanner } from '../up/up-banner';
+import { componentCloudToken } from '../up/ccm-cloud-token';
+import { ensureDemoCluster } from '../up/demo-cluster';
+import { startNimbusUp, type RunningNimbus } from '../up/start-nimbus-up';
+import { componentLine, nodeLine, upBanner } from '../up/up-banner';
+import { waitForNodes } from '../up/wait-for-nodes';
+import { runUntilSignal } from '../shutdown';
 
-/** `nimbus up`: cloud API, built-in api-server and cloud-controller-manager in one process. */
+/** How long `nimbus up` waits for the demo nodes before printing the banner anyway. */
+const NODES_TIMEOUT_MS = 60_000;
+
+/** `nimbus up`: the cloud and a whole simulated cluster on it, in one process. */
 export function upCommand(): Command {
   return new Command('up')
-    .description('Run the cloud API, the built-in api-server and the cloud-controller-manager')
+    .description(
+      'Run the cloud API and a Kubernetes cluster on it: api-server, scheduler, controller managers, simulated kubelets and kube-proxies',
+    )
     .addOption(
-      nimbusOption('--data-dir <dir>', 'state of all three (sqlite files, kubeconfig)', '.nimbus'),
+      nimbusOption('--data-dir <dir>', 'state of everything (sqlite files, kubeconfig)', '.nimbus'),
     )
     .addOption(nimbusOption('--host <host>', 'listen address', '127.0.0.1'))
     .addOption(nimbusOption('--cloud-port <port>', 'cloud API port (Swagger UI at /docs)', '8080'))
@@ -27,10 +36,38 @@ export function upCommand(): Command {
     )
     .addOption(nimbusOption('--apiserver-port <port>', 'kube-apiserver HTTPS port', '6443'))
     .addOption(nimbusOption('--ccm-port <port>', 'CCM /healthz and /metrics (-1 = off)', '10258'))
+    .addOption(
+      nimbusOption(
+        '--controller-manager-port <port>',
+        'kube-controller-manager /healthz and /metrics (-1 = off)',
+        '10257',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--scheduler-port <port>',
+        'kube-scheduler /healthz and /metrics (0 = any free port, -1 = off)',
+        '10259',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--proxy-healthz-port <port>',
+        'kube-proxy /healthz on every node address (0 = one free port)',
+        '10256',
+      ),
+    )
+    .addOption(nimbusOption('--workers <n>', 'worker instances created on the first start', '3'))
+    .addOption(nimbusOption('--worker-type <type>', 'their instance type', 'nb.large'))
+    .addOption(nimbusOption('--fresh [bool]', 'delete the previous state and start over', 'false'))
     .addOption(nimbusOption('--token <token>', 'fixed bearer token of the default project'))
     .addOption(nimbusOption('--admin-token <token>', 'fixed admin token'))
-    .addOption(nimbusOption('--cluster-name <name>', 'the CCM --cluster-name', 'kubernetes'))
-    .addOption(nimbusOption('--cluster-cidr <cidrs>', 'the CCM --cluster-cidr', '10.244.0.0/16'))
+    .addOption(
+      nimbusOption('--cluster-name <name>', 'the cluster (instance label, CCM)', 'kubernetes'),
+    )
+    .addOption(
+      nimbusOption('--cluster-cidr <cidrs>', 'pod CIDR range (node-ipam, routes)', '10.244.0.0/16'),
+    )
     .addOption(
       nimbusOption('--transition-ms <ms>', 'override every cloud transition (0 = immediate)'),
     )
@@ -41,38 +78,74 @@ export function upCommand(): Command {
       ),
     )
     .addOption(
-      nimbusOption('--log-level <level>', 'CCM log level (the servers log warnings)', 'info'),
+      nimbusOption(
+        '--log-level <level>',
+        "the components' log level (the servers log warnings)",
+        'warn',
+      ),
     )
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(NimbusUpConfig, options);
-      const nimbus = await startNimbusUp(config);
-      process.stdout.write(upBanner(nimbus, config));
-      let closing = false;
-      const shutdown = (code: number) => {
-        if (closing) {
-          process.exit(130);
-        }
-        closing = true;
-        nimbus.close().then(
-          () => process.exit(code),
-          (error: unknown) => {
-            process.stderr.write(`nimbus: shutdown failed: ${String(error)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.stderr.write(`\nnimbus: ${signal} received, shutting down\n`);
-        shutdown(0);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      // The CCM losing its lease ends everything with 1, as upstream's CCM exits.
-      void nimbus.ccm.exited.then((code) => {
-        if (code !== 0 && !closing) {
-          process.stderr.write('nimbus: the cloud-controller-manager lost its lease\n');
-          shutdown(code);
+      const out = (text: string) => process.stdout.write(text);
+      out(`Starting Nimbus in ${config.dataDir}\n`);
+      const nimbus = await startNimbusUp(config, (component, running) =>
+        out(componentLine(component, running)),
+      );
+      await startDemoCluster(nimbus, config, out);
+      out(upBanner(nimbus, config));
+      keepRunning(nimbus);
+    });
+}
+
+async function startDemoCluster(
+  nimbus: RunningNimbus,
+  config: NimbusUpConfig,
+  out: (text: string) => void,
+): Promise<void> {
+  const token =
+    nimbus.cloud.generatedTokens.token ??
+    config.token ??
+    componentCloudToken(nimbus.cloud, config.dataDir, 'nimbus-up', 'nimbus-up-token');
+  const demo = await ensureDemoCluster({
+    dataDir: config.dataDir,
+    cloudUrl: nimbus.cloud.url,
+    cloudCaFile: nimbus.cloud.tls?.caFile,
+    token,
+    clusterName: config.clusterName,
+    workers: config.workers,
+    instanceType: config.workerType,
+  });
+  if (demo.created.length > 0) {
+    out(
+      `  … created ${demo.created.map((i) => `${i.name} (${i.zone})`).join(', ')}: ${config.workerType}, labelled nimbus.dev/cluster=${config.clusterName}\n`,
+    );
+  }
+  const late = await waitForNodes(
+    nimbus.kubeconfigPath,
+    demo.nodes,
+    (n) => out(nodeLine(n)),
+    NODES_TIMEOUT_MS,
+  );
+  if (late.length > 0) {
+    out(`  ! not Ready yet: ${late.join(', ')} (kubectl get nodes shows their state)\n`);
+  }
+}
+
+function keepRunning(nimbus: RunningNimbus): void {
+  // A control-plane component losing its lease ends everything with 1, as upstream's exits.
+  const lost = new Promise<number>((resolve) => {
+    for (const [name, component] of [
+      ['kube-scheduler', nimbus.scheduler],
+      ['cloud-controller-manager', nimbus.ccm],
+      ['kube-controller-manager', nimbus.controllerManager],
+    ] as const) {
+      void component.exited.then((code) => {
+        if (code !== 0) {
+          process.stderr.write(`nimbus: the ${name} lost its lease\n`);
+          resolve(code);
         }
       });
-    });
+    }
+  });
+  void runUntilSignal({ close: () => nimbus.close(), exited: lost });
 }

@@ -9,24 +9,36 @@ import { DEFAULT_PROJECT, ProjectsService } from '../../../cloud-api/src/project
 export const CCM_TOKEN_FILE = 'ccm-token';
 
 /**
- * The cloud token `nimbus up` gives its CCM: NIMBUS_TOKEN when fixed; otherwise a dedicated token of
- * the default project, created once through the admin path in-process (no admin secret needed)
- * and kept in `<data-dir>/ccm-token` (mode 600) for later starts.
+ * The cloud token `nimbus up` gives one of its components (`cloud-controller-manager`,
+ * `kubelet`, `kube-proxy`): NIMBUS_TOKEN when fixed; otherwise a dedicated token of the default
+ * project, created once through the admin path in-process (no admin secret needed) and kept in
+ * `<data-dir>/<file>` (mode 600) for later starts.
  */
-export function ccmCloudToken(cloud: RunningCloudApi, dataDir: string, fixed?: string): string {
+export function componentCloudToken(
+  cloud: RunningCloudApi,
+  dataDir: string,
+  component: string,
+  file: string,
+  fixed?: string,
+): string {
   if (fixed) {
     return fixed;
   }
-  const file = join(dataDir, CCM_TOKEN_FILE);
-  if (existsSync(file)) {
-    const saved = readFileSync(file, 'utf8').trim();
+  const path = join(dataDir, file);
+  if (existsSync(path)) {
+    const saved = readFileSync(path, 'utf8').trim();
     if (saved) {
       return saved;
     }
   }
   const { secret } = cloud.app.get(ProjectsService).createToken(DEFAULT_PROJECT, {
-    name: `cloud-controller-manager-${randomBytes(4).toString('hex')}`,
+    name: `${component}-${randomBytes(4).toString('hex')}`,
   });
-  writePrivateFile(file, `${secret}\n`);
+  writePrivateFile(path, `${secret}\n`);
   return secret;
+}
+
+/** The CCM's cloud token (`<data-dir>/ccm-token`). */
+export function ccmCloudToken(cloud: RunningCloudApi, dataDir: string, fixed?: string): string {
+  return componentCloudToken(cloud, dataDir, 'cloud-controller-manager', CCM_TOKEN_FILE, fixed);
 }

@@ -1,10 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { AdjustableClock } from '@app/common';
 import {
   CloudApiConfig,
   CloudControllerManagerConfig,
   KubeApiServerConfig,
+  KubeControllerManagerConfig,
+  KubeProxyConfig,
+  KubeSchedulerConfig,
+  KubeletConfig,
   validateConfig,
   type NimbusUpConfig,
 } from '@app/config';
@@ -15,90 +20,295 @@ import {
 } from '../../../cloud-controller-manager/src';
 import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
 import { startKubeApiServer, type RunningKubeApiServer } from '../../../kube-apiserver/src';
-import { ccmCloudToken } from './ccm-cloud-token';
+import {
+  startKubeControllerManager,
+  type RunningKubeControllerManager,
+} from '../../../kube-controller-manager/src';
+import { startKubeProxy, type RunningKubeProxy } from '../../../kube-proxy/src';
+import { startKubeScheduler, type RunningKubeScheduler } from '../../../kube-scheduler/src';
+import { startKubelet, type RunningKubelet } from '../../../kubelet/src';
+import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
+import { removeNimbusState } from './fresh-start';
 
 export interface RunningNimbus {
+  /** The clock every component follows: the cloud's (`POST /admin/clock` moves the cluster too). */
+  clock: AdjustableClock;
   cloud: RunningCloudApi;
   cloudConfig: CloudApiConfig;
   apiserver: RunningKubeApiServer;
+  controllerManager: RunningKubeControllerManager;
+  scheduler: RunningKubeScheduler;
   ccm: RunningCloudControllerManager;
+  kubelet: RunningKubelet;
+  proxy: RunningKubeProxy;
   kubeconfigPath: string;
-  /** Stops the CCM (drained), then the api-server and the cloud API. */
+  /** Stops everything, in the reverse of the start order. */
   close(): Promise<void>;
 }
 
-/**
- * `nimbus up`: the cloud API, the built-in api-server and the CCM pointed at both, sharing one
- * data dir (`cloud.sqlite`, `kube.sqlite`, certificates, `kubeconfig`, `ccm-token`).
- */
-export async function startNimbusUp(config: NimbusUpConfig): Promise<RunningNimbus> {
-  // Owner-only: it holds keys, tokens and the databases.
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const serverLevel = config.logLevel === 'silent' ? 'silent' : 'warn';
-  const cloudConfig = validateConfig(CloudApiConfig, {
-    port: config.cloudPort,
-    host: config.host,
-    dataDir: config.dataDir,
-    token: config.token,
-    adminToken: config.adminToken,
-    transitionMs: config.transitionMs,
-    lbBind: config.lbBind,
-    tls: config.cloudTls,
-    tlsSan: config.cloudTlsSan,
-    logLevel: serverLevel,
-  });
-  const cloud = await startCloudApi(cloudConfig);
-  let apiserver: RunningKubeApiServer | undefined;
-  try {
-    const serverLogger = pino({ level: serverLevel, name: 'kube-apiserver' });
-    apiserver = await startKubeApiServer(
-      validateConfig(KubeApiServerConfig, {
-        port: config.apiserverPort,
+/** What the steps share while `nimbus up` starts. */
+interface UpContext {
+  config: NimbusUpConfig;
+  clock: AdjustableClock;
+  logLevel: NimbusUpConfig['logLevel'];
+  serverLevel: NimbusUpConfig['logLevel'];
+  nimbus: Partial<RunningNimbus>;
+}
+
+/** One component of `nimbus up`: starts it (filling `ctx.nimbus`) and answers how to stop it. */
+interface UpStep {
+  name: string;
+  start(ctx: UpContext): Promise<{ close(): Promise<void> }>;
+}
+
+/** A component's own kubeconfig: the api-server's cluster with that component's token. */
+function componentKubeConfig(ctx: UpContext, user: string) {
+  const apiserver = ctx.nimbus.apiserver!;
+  return kubeConfigWithToken(
+    apiserver.kubeconfigPath,
+    apiserver.tokenFor(user) ?? apiserver.adminToken,
+    user,
+  );
+}
+
+const logger = (ctx: UpContext, name: string) => pino({ level: ctx.logLevel, name });
+
+/** A component's deps: the shared clock, its logger and its kubeconfig (user `user`). */
+function componentDeps(ctx: UpContext, name: string, user: string) {
+  return {
+    clock: ctx.clock,
+    logger: logger(ctx, name),
+    kubeConfig: componentKubeConfig(ctx, user),
+  };
+}
+
+/** What both controller managers share: the cluster, the CIDR, their health port. */
+function controllerManagerFlags(ctx: UpContext, securePort: number) {
+  const { config } = ctx;
+  return {
+    clusterName: config.clusterName,
+    clusterCidr: config.clusterCidr,
+    securePort,
+    bindAddress: config.host,
+    logLevel: config.logLevel,
+  };
+}
+
+/** What the simulated kubelets and kube-proxies share: the cloud (one token) and the cluster. */
+function nodeAgentFlags(ctx: UpContext) {
+  const { config } = ctx;
+  const cloud = ctx.nimbus.cloud!;
+  return {
+    cloudUrl: cloud.url,
+    // With --cloud-tls every client trusts the CA generated in the data dir, as any client would.
+    cloudCaFile: cloud.tls?.caFile,
+    cloudToken: componentCloudToken(
+      cloud,
+      config.dataDir,
+      'kubelet',
+      'kubelet-token',
+      config.token,
+    ),
+    clusterName: config.clusterName,
+    logLevel: config.logLevel,
+  };
+}
+
+/** The components of `nimbus up`, in start order (the reverse is the stop order). */
+export const UP_STEPS: readonly UpStep[] = [
+  {
+    name: 'cloud API',
+    async start(ctx) {
+      const { config } = ctx;
+      const cloudConfig = validateConfig(CloudApiConfig, {
+        port: config.cloudPort,
         host: config.host,
         dataDir: config.dataDir,
-        logLevel: serverLevel,
-      }),
-      { log: (message, error) => serverLogger.error({ err: error }, message) },
-    );
-    const ccmToken = apiserver.tokenFor('system:cloud-controller-manager') ?? apiserver.adminToken;
-    const ccm = await startCloudControllerManager(
-      validateConfig(CloudControllerManagerConfig, {
-        cloudUrl: cloud.url,
-        cloudToken: ccmCloudToken(cloud, config.dataDir, config.token),
-        // With --cloud-tls the CCM trusts the CA generated in the data dir, as any client would.
-        cloudCaFile: cloud.tls?.caFile,
-        clusterName: config.clusterName,
-        clusterCidr: config.clusterCidr,
-        securePort: config.ccmPort,
-        bindAddress: config.host,
-        logLevel: config.logLevel,
-      }),
-      {
-        releaseLeaseOnClose: true,
-        logger: pino({ level: config.logLevel, name: 'cloud-controller-manager' }),
-        kubeConfig: kubeConfigWithToken(
-          apiserver.kubeconfigPath,
-          ccmToken,
-          'system:cloud-controller-manager',
-        ),
-      },
-    );
-    const started = apiserver;
-    return {
-      cloud,
-      cloudConfig,
-      apiserver: started,
-      ccm,
-      kubeconfigPath: join(config.dataDir, 'kubeconfig'),
-      async close() {
-        await ccm.close();
-        await started.close();
-        await cloud.close();
-      },
-    };
+        token: config.token,
+        adminToken: config.adminToken,
+        transitionMs: config.transitionMs,
+        lbBind: config.lbBind,
+        tls: config.cloudTls,
+        tlsSan: config.cloudTlsSan,
+        logLevel: ctx.serverLevel,
+      });
+      const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
+      ctx.nimbus.cloud = cloud;
+      ctx.nimbus.cloudConfig = cloudConfig;
+      return cloud;
+    },
+  },
+  {
+    name: 'kube-apiserver',
+    async start(ctx) {
+      const { config } = ctx;
+      const serverLogger = pino({ level: ctx.serverLevel, name: 'kube-apiserver' });
+      const apiserver = await startKubeApiServer(
+        validateConfig(KubeApiServerConfig, {
+          port: config.apiserverPort,
+          host: config.host,
+          dataDir: config.dataDir,
+          logLevel: ctx.serverLevel,
+          // The simulated kubelets finish graceful deletions themselves.
+          podGraceReaper: false,
+        }),
+        { clock: ctx.clock, log: (message, error) => serverLogger.error({ err: error }, message) },
+      );
+      ctx.nimbus.apiserver = apiserver;
+      ctx.nimbus.kubeconfigPath = join(config.dataDir, 'kubeconfig');
+      return apiserver;
+    },
+  },
+  {
+    name: 'kube-controller-manager',
+    async start(ctx) {
+      const { config } = ctx;
+      const kcm = await startKubeControllerManager(
+        validateConfig(KubeControllerManagerConfig, {
+          ...controllerManagerFlags(ctx, config.controllerManagerPort),
+          allocateNodeCidrs: true,
+          serviceClusterIpRange: '10.96.0.0/12',
+        }),
+        {
+          ...componentDeps(ctx, 'kube-controller-manager', 'system:kube-controller-manager'),
+          releaseLeaseOnClose: true,
+        },
+      );
+      ctx.nimbus.controllerManager = kcm;
+      return kcm;
+    },
+  },
+  {
+    name: 'kube-scheduler',
+    async start(ctx) {
+      const { config } = ctx;
+      const scheduler = await startKubeScheduler(
+        validateConfig(KubeSchedulerConfig, {
+          securePort: config.schedulerPort,
+          bindAddress: config.host,
+          logLevel: config.logLevel,
+        }),
+        {
+          // Wall-clock time: backoff and leader election must not stall on a frozen cluster clock.
+          logger: logger(ctx, 'kube-scheduler'),
+          kubeConfig: componentKubeConfig(ctx, 'system:kube-scheduler'),
+          releaseLeaseOnClose: true,
+        },
+      );
+      ctx.nimbus.scheduler = scheduler;
+      return scheduler;
+    },
+  },
+  {
+    name: 'cloud-controller-manager',
+    async start(ctx) {
+      const { config } = ctx;
+      const ccm = await startCloudControllerManager(
+        validateConfig(CloudControllerManagerConfig, {
+          ...controllerManagerFlags(ctx, config.ccmPort),
+          cloudUrl: ctx.nimbus.cloud!.url,
+          cloudCaFile: ctx.nimbus.cloud!.tls?.caFile,
+          cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
+          // cloud-provider-kind runs 5 node workers too: nodes join in parallel.
+          concurrentNodeSyncs: 5,
+        }),
+        {
+          ...componentDeps(ctx, 'cloud-controller-manager', 'system:cloud-controller-manager'),
+          releaseLeaseOnClose: true,
+        },
+      );
+      ctx.nimbus.ccm = ccm;
+      return ccm;
+    },
+  },
+  {
+    name: 'kubelet',
+    async start(ctx) {
+      const kubelet = await startKubelet(
+        validateConfig(KubeletConfig, nodeAgentFlags(ctx)),
+        componentDeps(ctx, 'kubelet', 'admin'),
+      );
+      ctx.nimbus.kubelet = kubelet;
+      return kubelet;
+    },
+  },
+  {
+    name: 'kube-proxy',
+    async start(ctx) {
+      const proxy = await startKubeProxy(
+        validateConfig(KubeProxyConfig, {
+          ...nodeAgentFlags(ctx),
+          healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
+        }),
+        componentDeps(ctx, 'kube-proxy', 'admin'),
+      );
+      ctx.nimbus.proxy = proxy;
+      return proxy;
+    },
+  },
+];
+
+/**
+ * `nimbus up` flags for an embedded stack (tests, benches): any free ports, no controller-manager
+ * health servers, instant cloud transitions, no demo workers, silent logs.
+ */
+export function embeddedUpFlags(dataDir: string, token: string, adminToken: string) {
+  return {
+    dataDir,
+    cloudPort: '0',
+    apiserverPort: '0',
+    ccmPort: '-1',
+    controllerManagerPort: '-1',
+    schedulerPort: '-1',
+    proxyHealthzPort: '0',
+    transitionMs: '0',
+    token,
+    adminToken,
+    logLevel: 'silent',
+    workers: '0',
+  };
+}
+
+/**
+ * `nimbus up`: the cloud API and the whole simulated cluster (api-server, kube-scheduler,
+ * controller managers, kubelets, kube-proxies) in one process, sharing one data dir and the cloud's clock.
+ * `onReady(step)` is told as each component comes up (the banner prints it).
+ */
+export async function startNimbusUp(
+  config: NimbusUpConfig,
+  onReady: (component: string, running: Partial<RunningNimbus>) => void = () => undefined,
+): Promise<RunningNimbus> {
+  if (config.fresh) {
+    removeNimbusState(config.dataDir);
+  }
+  // Owner-only: it holds keys, tokens and the databases.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const ctx: UpContext = {
+    config,
+    clock: new AdjustableClock(),
+    logLevel: config.logLevel,
+    serverLevel: config.logLevel === 'silent' ? 'silent' : 'warn',
+    nimbus: {},
+  };
+  const started: { close(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const component of started.splice(0).reverse()) {
+      await component.close();
+    }
+  };
+  try {
+    for (const step of UP_STEPS) {
+      started.push(await step.start(ctx));
+      onReady(step.name, ctx.nimbus);
+    }
   } catch (err) {
-    await apiserver?.close();
-    await cloud.close();
+    await stopAll();
     throw err;
   }
+  let closed: Promise<void> | undefined;
+  return {
+    ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
+    clock: ctx.clock,
+    close: () => (closed ??= stopAll()),
+  };
 }

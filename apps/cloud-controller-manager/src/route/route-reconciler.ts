@@ -2,7 +2,7 @@ import type { Route, Routes } from '@app/cloud-provider';
 import { errorMessage, type Logger, type Scheduler } from '@app/controller-runtime';
 import { BoundedConcurrency } from './bounded-concurrency';
 import { isResponsibleForRoute, type Cidr } from './cluster-cidrs';
-import { formatGoDuration } from './go-duration';
+import { formatGoDuration } from '@app/common';
 import type { NetworkConditionUpdater } from './network-condition';
 import {
   allRoutesCreated,
@@ -146,6 +146,6 @@ export class RouteReconciler {
   }
 
   private since(startedMs: number): string {
-    return formatGoDuration(this.deps.scheduler.now() - startedMs);
+    return formatGoDuration(Math.round((this.deps.scheduler.now() - startedMs) * 1e6));
   }
 }

@@ -8,6 +8,10 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   eviction: ['create'],
   binding: ['create'],
   scale: ['get', 'patch', 'update'],
+  log: ['get'],
+  exec: ['create', 'get'],
+  attach: ['create', 'get'],
+  portforward: ['create', 'get'],
 };
 const SUBRESOURCE_KIND: Record<
   string,
@@ -16,6 +20,9 @@ const SUBRESOURCE_KIND: Record<
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction' },
   binding: { group: '', version: 'v1', kind: 'Binding' },
   scale: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+  exec: { group: '', version: 'v1', kind: 'PodExecOptions' },
+  attach: { group: '', version: 'v1', kind: 'PodAttachOptions' },
+  portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
 };
 
 export const AGGREGATED_CONTENT_TYPE =

@@ -2,7 +2,17 @@ import type { FieldError } from '../errors/kube-error';
 import type { KubeObject } from '../api/types';
 
 export type Scope = 'Cluster' | 'Namespaced';
-export type Subresource = 'status' | 'finalize' | 'eviction' | 'binding' | 'scale';
+export type Subresource =
+  | 'status'
+  | 'finalize'
+  | 'eviction'
+  | 'binding'
+  | 'scale'
+  // Served by a kubelet upstream; answered with an error here (server/streaming-subresources.ts).
+  | 'log'
+  | 'exec'
+  | 'attach'
+  | 'portforward';
 
 /** One Table column: upstream name/type/format, wide columns have priority 1. */
 export interface TableColumn {

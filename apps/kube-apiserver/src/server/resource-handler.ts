@@ -9,6 +9,7 @@ import { parseFieldValidation } from '../api/field-validation';
 import type { KubeObject } from '../api/types';
 import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
+import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
 import type { ServiceAccountAdmission } from '../admission/service-account-admission';
 import type { EvictionSubresource } from '../api/eviction';
@@ -109,6 +110,10 @@ export class ResourceHandler {
   ): Promise<string> {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
+    if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
+      const pod = this.service.get(type, namespace, name ?? '').object;
+      throw notSupportedBySimulatedKubelet(subresource, pod);
+    }
     if (forceWatch) {
       if (req.method !== 'GET' || subresource !== undefined) {
         throw methodNotAllowed();

@@ -180,3 +180,23 @@ export class EventBroadcaster {
     return rejectedForGood(error, event.reason, this.logger);
   }
 }
+
+/**
+ * Stops event broadcasters on shutdown: events still queued get up to `timeoutMs` (real time) to
+ * reach the api-server, then the rest is dropped.
+ */
+export async function shutdownBroadcasters(
+  broadcasters: readonly EventBroadcaster[],
+  timeoutMs = 2000,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(broadcasters.map((b) => b.flush())),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+  broadcasters.forEach((b) => b.shutdown());
+}

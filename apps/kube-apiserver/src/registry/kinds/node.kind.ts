@@ -4,10 +4,10 @@ import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString } from '../object-path';
 
+/** printNode's STATUS: Ready when True, NotReady otherwise (also Unknown), Unknown without one. */
 function nodeStatus(o: KubeObject): string {
   const ready = getArray(o, 'status.conditions').find((c) => c.type === 'Ready');
-  const status =
-    ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  const status = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   return getPath(o, 'spec.unschedulable') === true ? `${status},SchedulingDisabled` : status;
 }
 

@@ -8,7 +8,7 @@ import { podSpecStrategies } from '../pod-spec-strategies';
 import { validatePodSpec } from '../pod-spec-validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString, text } from '../object-path';
-import { formatTime } from '../../time/kube-time';
+import { age, formatTime } from '../../time/kube-time';
 
 /** The STATUS column, following printPod in pkg/printers/internalversion. */
 function podStatus(o: KubeObject): string {
@@ -45,11 +45,18 @@ function podReady(o: KubeObject): string {
   return `${ready}/${total}`;
 }
 
-function podRestarts(o: KubeObject): number {
-  return getArray(o, 'status.containerStatuses').reduce(
-    (n, c) => n + (Number(c.restartCount) || 0),
-    0,
-  );
+/** printPod's RESTARTS: the count, and how long ago the last restart was (`3 (12s ago)`). */
+function podRestarts(o: KubeObject, now: number): string {
+  let restarts = 0;
+  let last = '';
+  for (const c of getArray(o, 'status.containerStatuses')) {
+    restarts += Number(c.restartCount) || 0;
+    const finished = getString(c, 'lastState.terminated.finishedAt');
+    if (finished && (!last || Date.parse(finished) > Date.parse(last))) {
+      last = finished;
+    }
+  }
+  return restarts !== 0 && last ? `${restarts} (${age(last, now)} ago)` : String(restarts);
 }
 
 function validatePod(obj: KubeObject): FieldError[] {
@@ -64,7 +71,7 @@ export const podKind = defineKind({
   scope: 'Namespaced',
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'eviction'],
+  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
   fieldSelectors: {
     'spec.nodeName': (o) => getString(o, 'spec.nodeName'),
     'spec.host': (o) => getString(o, 'spec.nodeName'),

@@ -1,0 +1,341 @@
+import type { DeploymentObject, PodObject, ReplicaSetObject } from '@app/kube-client';
+import { ClusterHarness, condition, isRunningAndReady, waitFor } from './cluster-harness';
+
+// Deployments and ReplicaSets on the living cluster through kubectl only (cluster-simulation.md
+// §3.3–3.4; scenarios C5, C10, C11, C13, `kubectl scale`, `set image`, `rollout`).
+jest.setTimeout(240_000);
+
+interface List<T> {
+  items: T[];
+}
+
+describe('deployments', () => {
+  let h: ClusterHarness;
+
+  beforeAll(async () => {
+    h = await ClusterHarness.start();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const pods = async (selector: string) =>
+    (await h.kJson<List<PodObject>>(['get', 'pods', '-l', selector])).items;
+  const replicaSets = async (selector: string) =>
+    (await h.kJson<List<ReplicaSetObject>>(['get', 'rs', '-l', selector])).items;
+  const deployment = (name: string) => h.kJson<DeploymentObject>(['get', 'deployment', name]);
+  const reasons = async (name: string, reason: string) =>
+    (await h.events(name, { reason })).map((e) => e.message);
+  const waitForRunning = (selector: string, count: number) =>
+    waitFor(
+      async () => {
+        const list = await pods(selector);
+        const running = list.filter((p) => isRunningAndReady(p) && !p.metadata?.deletionTimestamp);
+        return list.length === count && running.length === count ? list : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: `${count} pods ${selector} Running` },
+    );
+
+  it('C5: kubectl create deployment runs 3 pods through a ReplicaSet web-<hash>', async () => {
+    await h.k(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3']);
+    const status = await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s']);
+    expect(status.code).toBe(0);
+    expect(status.stdout.trim().split('\n').at(-1)).toBe(
+      'deployment "web" successfully rolled out',
+    );
+
+    const [rs] = await replicaSets('app=web');
+    const hash = rs.metadata?.labels?.['pod-template-hash'];
+    expect(hash).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{6,10}$/);
+    expect(rs.metadata?.name).toBe(`web-${hash}`);
+    expect(rs.metadata?.annotations).toMatchObject({
+      'deployment.kubernetes.io/revision': '1',
+      'deployment.kubernetes.io/desired-replicas': '3',
+      'deployment.kubernetes.io/max-replicas': '4',
+    });
+    expect(rs.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: 'Deployment',
+        name: 'web',
+        controller: true,
+        blockOwnerDeletion: true,
+      }),
+    ]);
+    const table = await h.k(['get', 'rs', `web-${hash}`, '--no-headers']);
+    expect(table.split(/\s+/).slice(0, 4)).toEqual([`web-${hash}`, '3', '3', '3']);
+
+    const running = await waitForRunning('app=web', 3);
+    for (const pod of running) {
+      expect(pod.metadata?.name).toMatch(
+        new RegExp(`^web-${hash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`),
+      );
+      expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({
+        kind: 'ReplicaSet',
+        name: `web-${hash}`,
+        controller: true,
+      });
+    }
+    expect(await reasons('web', 'ScalingReplicaSet')).toEqual([
+      `Scaled up replica set web-${hash} from 0 to 3`,
+    ]);
+    const created = await reasons(`web-${hash}`, 'SuccessfulCreate');
+    expect(created.sort()).toEqual(running.map((p) => `Created pod: ${p.metadata?.name}`).sort());
+
+    const d = await deployment('web');
+    expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
+    expect(d.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
+    expect(d.status?.observedGeneration).toBe(d.metadata?.generation);
+    expect(d.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
+      ['Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'],
+      [
+        'Progressing',
+        'True',
+        'NewReplicaSetAvailable',
+        `ReplicaSet "web-${hash}" has successfully progressed.`,
+      ],
+    ]);
+  });
+
+  it('C10: kubectl set image rolls out a new ReplicaSet one pod at a time', async () => {
+    const [first] = await replicaSets('app=web');
+    await h.k(['set', 'image', 'deployment/web', 'nginx=nginx:1.28']);
+    const status = await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s']);
+    expect(status.code).toBe(0);
+    const lines = status.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe('deployment "web" successfully rolled out');
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatch(
+        /^Waiting for deployment "web" rollout to finish: (\d+ out of 3 new replicas have been updated|\d+ old replicas are pending termination|\d+ of 3 updated replicas are available)\.\.\.$/,
+      );
+    }
+    const all = await replicaSets('app=web');
+    const next = all.find((rs) => rs.metadata?.name !== first.metadata?.name)!;
+    expect(next.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    const old = all.find((rs) => rs.metadata?.name === first.metadata?.name)!;
+    expect([old.spec?.replicas, old.status?.replicas ?? 0]).toEqual([0, 0]);
+    expect([next.spec?.replicas, next.status?.replicas, next.status?.readyReplicas]).toEqual([
+      3, 3, 3,
+    ]);
+    expect(
+      (await deployment('web')).metadata?.annotations?.['deployment.kubernetes.io/revision'],
+    ).toBe('2');
+
+    // 25 % surge of 3 = 1, 25 % unavailable = 0: up 1, down 1, … as upstream.
+    const n = next.metadata?.name;
+    const o = old.metadata?.name;
+    expect((await reasons('web', 'ScalingReplicaSet')).slice(1)).toEqual([
+      `Scaled up replica set ${n} from 0 to 1`,
+      `Scaled down replica set ${o} from 3 to 2`,
+      `Scaled up replica set ${n} from 1 to 2`,
+      `Scaled down replica set ${o} from 2 to 1`,
+      `Scaled up replica set ${n} from 2 to 3`,
+      `Scaled down replica set ${o} from 1 to 0`,
+    ]);
+    const running = await waitForRunning('app=web', 3);
+    expect(running.every((p) => p.spec?.containers[0].image === 'nginx:1.28')).toBe(true);
+  });
+
+  it('C11: kubectl rollout undo revives revision 1 as revision 3; history lists 2 and 3', async () => {
+    const before = await replicaSets('app=web');
+    const rev1 = before.find(
+      (rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '1',
+    )!;
+    await h.k(['rollout', 'undo', 'deployment/web']);
+    expect((await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'])).code).toBe(
+      0,
+    );
+    const revived = (await replicaSets('app=web')).find(
+      (rs) => rs.metadata?.name === rev1.metadata?.name,
+    )!;
+    expect(revived.metadata?.annotations).toMatchObject({
+      'deployment.kubernetes.io/revision': '3',
+      'deployment.kubernetes.io/revision-history': '1',
+    });
+    expect(revived.status?.readyReplicas).toBe(3);
+    const history = await h.k(['rollout', 'history', 'deployment/web']);
+    const revisions = history
+      .split('\n')
+      .map((l) => /^(\d+)\s/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(revisions).toEqual(['2', '3']);
+    const running = await waitForRunning('app=web', 3);
+    expect(running.every((p) => p.spec?.containers[0].image === 'nginx:1.27')).toBe(true);
+  });
+
+  it('C13: kubectl scale --replicas=1 deletes 2 pods (SuccessfulDelete) and keeps a ready one', async () => {
+    const running = await waitForRunning('app=web', 3);
+    const [rs] = (await replicaSets('app=web')).filter((r) => (r.spec?.replicas ?? 0) > 0);
+    // This ReplicaSet deleted pods in the rollout of C10 already.
+    const earlier = (await reasons(rs.metadata!.name!, 'SuccessfulDelete')).length;
+    await h.k(['scale', 'deployment/web', '--replicas=1']);
+    const [survivor] = await waitForRunning('app=web', 1);
+    expect(running.map((p) => p.metadata?.name)).toContain(survivor.metadata?.name);
+    const deleted = (await reasons(rs.metadata!.name!, 'SuccessfulDelete')).slice(earlier);
+    expect(deleted).toHaveLength(2);
+    expect(deleted.every((m) => /^Deleted pod: /.test(m))).toBe(true);
+    expect(deleted).not.toContain(`Deleted pod: ${survivor.metadata?.name}`);
+    // The 10th similar event of the Deployment is aggregated, as upstream's EventCorrelator does.
+    const scaling = await reasons('web', 'ScalingReplicaSet');
+    expect(scaling.at(-1)).toMatch(
+      new RegExp(
+        `^(\\(combined from similar events\\): )?Scaled down replica set ${rs.metadata?.name} from 3 to 1$`,
+      ),
+    );
+    const d = await deployment('web');
+    expect(d.status).toMatchObject({ replicas: 1, availableReplicas: 1 });
+  });
+
+  it('kubectl rollout pause holds a template change; resume and restart roll out', async () => {
+    await h.k(['rollout', 'pause', 'deployment/web']);
+    await h.k(['set', 'image', 'deployment/web', 'nginx=nginx:1.29']);
+    const paused = await waitFor(
+      async () => {
+        const d = await deployment('web');
+        const c = condition(d, 'Progressing');
+        return c?.reason === 'DeploymentPaused' ? { d, c } : undefined;
+      },
+      { timeoutMs: 30_000, message: 'Progressing DeploymentPaused' },
+    );
+    expect([paused.c.status, paused.c.message]).toEqual(['Unknown', 'Deployment is paused']);
+    expect(
+      (await replicaSets('app=web')).map((rs) => rs.spec?.template?.spec?.containers[0].image),
+    ).not.toContain('nginx:1.29');
+    await h.k(['rollout', 'resume', 'deployment/web']);
+    expect((await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'])).code).toBe(
+      0,
+    );
+    expect(
+      (await deployment('web')).metadata?.annotations?.['deployment.kubernetes.io/revision'],
+    ).toBe('4');
+
+    await h.k(['rollout', 'restart', 'deployment/web']);
+    expect((await h.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'])).code).toBe(
+      0,
+    );
+    const d = await deployment('web');
+    expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('5');
+    const newest = (await replicaSets('app=web')).find(
+      (rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '5',
+    )!;
+    expect(
+      newest.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+    ).toBeDefined();
+    expect(newest.status?.readyReplicas).toBe(1);
+  });
+
+  it('Recreate scales the old ReplicaSet to 0 before the new one starts', async () => {
+    await h.k(['create', 'deployment', 'batchy', '--image=nginx:1.27', '--replicas=2']);
+    await h.k([
+      'patch',
+      'deployment/batchy',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/strategy', value: { type: 'Recreate' } }]),
+    ]);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/batchy', '--timeout=90s'])).code,
+    ).toBe(0);
+    await h.k(['set', 'image', 'deployment/batchy', 'nginx=nginx:1.28']);
+    expect(
+      (await h.kubectl(['rollout', 'status', 'deployment/batchy', '--timeout=90s'])).code,
+    ).toBe(0);
+    const [old, next] = (await replicaSets('app=batchy')).sort(
+      (a, b) =>
+        Number(a.metadata?.annotations?.['deployment.kubernetes.io/revision']) -
+        Number(b.metadata?.annotations?.['deployment.kubernetes.io/revision']),
+    );
+    expect((await reasons('batchy', 'ScalingReplicaSet')).slice(1)).toEqual([
+      `Scaled down replica set ${old.metadata?.name} from 2 to 0`,
+      `Scaled up replica set ${next.metadata?.name} from 0 to 2`,
+    ]);
+    expect(next.metadata?.annotations?.['deployment.kubernetes.io/max-replicas']).toBe('2');
+  });
+
+  it('C12: pods that never get ready exceed the progress deadline', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'stuck' },
+        spec: {
+          replicas: 1,
+          progressDeadlineSeconds: 10,
+          selector: { matchLabels: { app: 'stuck' } },
+          template: {
+            metadata: {
+              labels: { app: 'stuck' },
+              annotations: { 'sim.nimbus.dev/never-ready': 'true' },
+            },
+            spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+          },
+        },
+      }),
+    );
+    await waitFor(
+      async () => (await pods('app=stuck')).some((p) => p.status?.phase === 'Running'),
+      {
+        timeoutMs: 60_000,
+        message: 'stuck pod Running (not ready)',
+      },
+    );
+    // The deadline runs on the cluster clock: move it past 10 s instead of waiting.
+    await h.advanceClock(15_000);
+    const d = await waitFor(
+      async () => {
+        const dep = await deployment('stuck');
+        return condition(dep, 'Progressing')?.reason === 'ProgressDeadlineExceeded'
+          ? dep
+          : undefined;
+      },
+      { timeoutMs: 30_000, message: 'ProgressDeadlineExceeded' },
+    );
+    const rsName = (await replicaSets('app=stuck'))[0].metadata?.name;
+    expect(condition(d, 'Progressing')).toMatchObject({
+      status: 'False',
+      message: `ReplicaSet "${rsName}" has timed out progressing.`,
+    });
+    expect(condition(d, 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
+    const status = await h.kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=30s']);
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
+  });
+
+  it('kubectl scale of a ReplicaSet and a ReplicationController', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ReplicationController',
+        metadata: { name: 'legacy' },
+        spec: {
+          replicas: 2,
+          selector: { app: 'legacy' },
+          template: {
+            metadata: { labels: { app: 'legacy' } },
+            spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+          },
+        },
+      }),
+    );
+    await waitForRunning('app=legacy', 2);
+    await h.k(['scale', 'rc/legacy', '--replicas=3']);
+    await waitForRunning('app=legacy', 3);
+    const rc = await h.kJson<{ status?: { replicas?: number; readyReplicas?: number } }>([
+      'get',
+      'rc',
+      'legacy',
+    ]);
+    expect(rc.status).toMatchObject({ replicas: 3 });
+    const events = await h.events('legacy', { reason: 'SuccessfulCreate' });
+    expect(events).toHaveLength(3);
+    expect(events[0].source?.component).toBe('replication-controller');
+  });
+});

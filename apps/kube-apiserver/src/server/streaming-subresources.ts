@@ -1,0 +1,34 @@
+import { badRequest, type KubeError } from '../errors/kube-error';
+import { getString } from '../registry/object-path';
+import type { KubeObject } from '../api/types';
+
+/**
+ * Pod subresources a real api-server proxies to the kubelet of the pod's node (logs, exec,
+ * attach, port-forward). Nimbus's kubelets are simulated and have no containers, so these answer
+ * a clear error at once instead of hanging kubectl.
+ */
+export const STREAMING_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'log',
+  'exec',
+  'attach',
+  'portforward',
+]);
+
+const VERBS: Record<string, string> = {
+  log: 'logs',
+  exec: 'exec',
+  attach: 'attach',
+  portforward: 'port-forward',
+};
+
+/** The 400 a request for `pods/<subresource>` of an existing pod gets. */
+export function notSupportedBySimulatedKubelet(subresource: string, pod: KubeObject): KubeError {
+  const node = getString(pod, 'spec.nodeName');
+  const where = node ? `node "${node}" runs` : 'nodes run';
+  return badRequest(
+    `kubectl ${VERBS[subresource] ?? subresource} is not supported by simulated kubelets: ${where} ` +
+      `no containers, so pod "${pod.metadata.name ?? ''}" has no ${
+        subresource === 'log' ? 'logs' : 'processes'
+      } to reach (Nimbus simulates nodes)`,
+  );
+}

@@ -1,0 +1,63 @@
+import type { LabelSelector } from '@app/kube-client';
+
+type Labels = Record<string, string> | undefined;
+
+/**
+ * upstream metav1.LabelSelectorAsSelector + Matches: every `matchLabels` pair and every
+ * `matchExpressions` requirement must hold. An empty selector matches everything; a missing
+ * one (`undefined`) matches nothing, as upstream's nil selector.
+ */
+export function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
+  if (!selector) {
+    return false;
+  }
+  const l = labels ?? {};
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (l[key] !== value) {
+      return false;
+    }
+  }
+  for (const req of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, req.key);
+    const values = req.values ?? [];
+    switch (req.operator) {
+      case 'In':
+        if (!has || !values.includes(l[req.key])) {
+          return false;
+        }
+        break;
+      case 'NotIn':
+        if (has && values.includes(l[req.key])) {
+          return false;
+        }
+        break;
+      case 'Exists':
+        if (!has) {
+          return false;
+        }
+        break;
+      case 'DoesNotExist':
+        if (has) {
+          return false;
+        }
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** True when the selector selects nothing in particular (upstream's `selector.Empty()`). */
+export function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return (
+    !!selector &&
+    Object.keys(selector.matchLabels ?? {}).length === 0 &&
+    (selector.matchExpressions ?? []).length === 0
+  );
+}
+
+/** A ReplicationController's map selector as a LabelSelector (upstream SelectorFromSet). */
+export function mapSelector(selector: Record<string, string> | undefined): LabelSelector {
+  return { matchLabels: { ...(selector ?? {}) } };
+}

@@ -1,0 +1,2 @@
+export * from './start-kube-proxy';
+export { NodeProxy } from './node-proxy';

@@ -1,0 +1,46 @@
+import { simBehaviourOf } from './sim-annotations';
+
+describe('sim.nimbus.dev annotations', () => {
+  it('reads every knob', () => {
+    expect(
+      simBehaviourOf({
+        'sim.nimbus.dev/start-failure': 'CrashLoopBackOff',
+        'sim.nimbus.dev/never-ready': 'true',
+        'sim.nimbus.dev/unready-after': '30s',
+        'sim.nimbus.dev/liveness-fail-after': '1m',
+        'sim.nimbus.dev/exit-after': '1m30s',
+        'sim.nimbus.dev/exit-code': '42',
+        'sim.nimbus.dev/pull-duration': '2s',
+        'sim.nimbus.dev/ignore-sigterm': 'true',
+      }),
+    ).toEqual({
+      startFailure: 'CrashLoopBackOff',
+      neverReady: true,
+      unreadyAfterMs: 30_000,
+      livenessFailAfterMs: 60_000,
+      exitAfterMs: 90_000,
+      exitCode: 42,
+      pullDurationMs: 2000,
+      ignoreSigterm: true,
+      problems: [],
+    });
+  });
+
+  it('names every unusable value and ignores it', () => {
+    const b = simBehaviourOf({
+      'sim.nimbus.dev/start-failure': 'Explode',
+      'sim.nimbus.dev/exit-after': 'soon',
+      'sim.nimbus.dev/exit-code': '300',
+      'sim.nimbus.dev/never-ready': 'yes',
+    });
+    expect(b.startFailure).toBeUndefined();
+    expect(b.exitAfterMs).toBeUndefined();
+    expect(b.exitCode).toBe(0);
+    expect([...b.problems].sort()).toEqual([
+      'sim.nimbus.dev/exit-after: "soon" is not a duration (e.g. 30s, 2m)',
+      'sim.nimbus.dev/exit-code: "300" must be an integer 0–255',
+      'sim.nimbus.dev/never-ready: "yes" must be "true" or "false"',
+      'sim.nimbus.dev/start-failure: "Explode" must be ErrImagePull or CrashLoopBackOff',
+    ]);
+  });
+});

@@ -1,0 +1,131 @@
+import { AdjustableClock, CLUSTER_LABEL, type Clock } from '@app/common';
+import { InstanceWatcher, cloudClientFromFlags, type NimbusCloudClient } from '@app/cloud-client';
+import type { InstanceDto } from '@app/cloud-contracts';
+import type { KubeletConfig } from '@app/config';
+import {
+  ClockScheduler,
+  EventBroadcaster,
+  Indexer,
+  SystemScheduler,
+  errorMessage,
+  noopLogger,
+  shutdownBroadcasters,
+  type Logger,
+} from '@app/controller-runtime';
+import {
+  KubeEventSink,
+  KubeRest,
+  SharedInformers,
+  kubeConfigFor,
+  type KubeConfig,
+  type PodObject,
+} from '@app/kube-client';
+import { NodeFleet } from './fleet/node-fleet';
+import type { HollowNode } from './node/hollow-node';
+import { PodStatusWriter } from './pods/pod-status-writer';
+import { settingsOf } from './settings';
+
+export interface KubeletDeps {
+  /** The cluster clock (`nimbus up` shares the cloud's); default the wall clock. */
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the kubeconfig from `--kubeconfig` / in-cluster. */
+  kubeConfig?: KubeConfig;
+  /** Replaces the cloud client built from `--cloud-url` / `--cloud-token`. */
+  cloud?: NimbusCloudClient;
+  /** Event writers shared by the nodes (per-node order is kept); default 16. */
+  eventBroadcasters?: number;
+}
+
+export interface RunningKubelet {
+  /** The simulated kubelets currently up (one per running instance). */
+  nodes(): HollowNode[];
+  /** Stops every simulated kubelet (no further writes) and the watches. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulated kubelets of a cluster (`nimbus kubelet`): one "hollow node" per running
+ * cloud instance labelled `nimbus.dev/cluster=<cluster-name>`, found through the cloud API (a list,
+ * then its change stream), sharing one Node and one Pod informer, one status writer and a few
+ * event writers (docs/cluster.md).
+ */
+export async function startKubelet(
+  config: KubeletConfig,
+  deps: KubeletDeps = {},
+): Promise<RunningKubelet> {
+  const settings = settingsOf(config);
+  const logger = deps.logger ?? noopLogger;
+  const clock = deps.clock ?? new AdjustableClock();
+  const scheduler = new SystemScheduler(clock);
+  const clockScheduler = new ClockScheduler(clock);
+  const cloud =
+    deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kubelet/dev' });
+  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  const rest = new KubeRest(kc);
+  const informers = new SharedInformers(kc, rest, {
+    scheduler,
+    onError: (resource, err) =>
+      logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
+  });
+  const nodes = informers.nodes();
+  const pods = informers.pods({ fieldSelector: 'spec.nodeName!=' });
+  const podsByNode = new Indexer<PodObject>(pods, (pod) =>
+    pod.spec?.nodeName ? [pod.spec.nodeName] : [],
+  );
+  const sink = new KubeEventSink(kc);
+  const broadcasters = Array.from(
+    { length: deps.eventBroadcasters ?? 16 },
+    () => new EventBroadcaster({ sink, scheduler, logger }),
+  );
+  const instanceTypes = new Map(
+    (await cloud.catalog.instanceTypes()).map((t) => [t.name, t] as const),
+  );
+  const fleet = new NodeFleet({
+    rest,
+    settings,
+    nodes,
+    pods,
+    podsByNode,
+    instanceTypes,
+    broadcasters,
+    writer: new PodStatusWriter(rest, logger),
+    scheduler: clockScheduler,
+    logger,
+  });
+  await informers.start();
+  const stopSync = new AbortController();
+  if (!(await informers.waitForCacheSync(stopSync.signal))) {
+    throw new Error('kubelet: informer caches did not sync');
+  }
+  const watcher = new InstanceWatcher({
+    client: cloud,
+    labels: { [CLUSTER_LABEL]: settings.clusterName },
+    onUpsert: (instance: InstanceDto) => fleet.instanceChanged(instance),
+    onRemove: (instance: InstanceDto) => fleet.instanceRemoved(instance),
+    onError: (err) => logger.warn({ err: errorMessage(err) }, 'cloud instance watch failed'),
+  });
+  try {
+    await watcher.start();
+  } catch (err) {
+    await informers.stop();
+    throw err;
+  }
+  logger.info(
+    { cluster: settings.clusterName, instances: watcher.list().length },
+    'simulated kubelets started',
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    nodes: () => fleet.running(),
+    close: () =>
+      (closed ??= (async () => {
+        stopSync.abort();
+        await watcher.stop();
+        await fleet.stop();
+        await informers.stop();
+        await shutdownBroadcasters(broadcasters);
+      })()),
+  };
+}

@@ -1,0 +1,180 @@
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export type QueryValue = string | number | boolean | undefined;
+export type PatchKind = 'merge' | 'strategic' | 'json' | 'apply';
+
+const PATCH_CONTENT_TYPES: Record<PatchKind, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** e.g. `/api/v1/namespaces/default/pods/web/status`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/** A failed call: `code` is the HTTP status (what `statusCodeOf`/`isNotFound` read). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: string,
+    readonly reason?: string,
+  ) {
+    super(messageOf(code, body));
+    this.name = 'KubeApiError';
+  }
+}
+
+function messageOf(code: number, body: string): string {
+  try {
+    const status = JSON.parse(body) as { message?: string };
+    if (status.message) {
+      return `${code}: ${status.message}`;
+    }
+  } catch {
+    // not JSON
+  }
+  return `HTTP ${code}: ${body.slice(0, 200)}`;
+}
+
+/** How long resolved TLS/auth options are reused (short-lived exec tokens get refreshed). */
+const OPTIONS_TTL_MS = 60_000;
+
+/**
+ * A thin JSON client of the Kubernetes REST API over a kubeconfig (TLS, token, keep-alive
+ * agent from `withKeepAlive`). The simulated components' hot paths (pod status, leases, events)
+ * go through it: it sends and returns plain JSON objects — no model classes, no Date
+ * conversion — which is what the raw informers deliver too, so one object shape flows end to end.
+ */
+export class KubeRest {
+  private options: Promise<RequestOptions> | undefined;
+  private optionsAt = 0;
+  private readonly server: URL;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) {
+      throw new Error('kubeconfig has no current cluster');
+    }
+    this.server = new URL(cluster.server);
+  }
+
+  get<T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'GET', path, query, signal });
+  }
+
+  create<T>(path: string, body: unknown, query?: Record<string, QueryValue>): Promise<T> {
+    return this.request<T>({ method: 'POST', path, body, query });
+  }
+
+  replace<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>({ method: 'PUT', path, body });
+  }
+
+  patch<T>(path: string, body: unknown, kind: PatchKind = 'strategic'): Promise<T> {
+    return this.request<T>({
+      method: 'PATCH',
+      path,
+      body,
+      contentType: PATCH_CONTENT_TYPES[kind],
+    });
+  }
+
+  /** DELETE with DeleteOptions (`gracePeriodSeconds`, `preconditions`, `propagationPolicy`). */
+  delete<T>(path: string, options?: object): Promise<T> {
+    return this.request<T>({
+      method: 'DELETE',
+      path,
+      body: options ? { apiVersion: 'v1', kind: 'DeleteOptions', ...options } : undefined,
+    });
+  }
+
+  /** GET of a non-JSON path (`/metrics`), as text. */
+  text(path: string): Promise<string> {
+    return this.request<string>({ method: 'GET', path, raw: true });
+  }
+
+  async request<T>(req: KubeRequest & { raw?: boolean }): Promise<T> {
+    const base = await this.resolveOptions();
+    const url = new URL(req.path, this.server);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) {
+        url.searchParams.set(key, String(value));
+      }
+    }
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const headers: Record<string, string> = {
+      ...(base.headers as Record<string, string> | undefined),
+      Accept: req.raw ? '*/*' : 'application/json',
+    };
+    if (payload !== undefined) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return new Promise<T>((resolve, reject) => {
+      const call = send(
+        url,
+        { ...base, method: req.method, headers, signal: req.signal },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const code = res.statusCode ?? 0;
+            if (code >= 400) {
+              reject(new KubeApiError(code, text, reasonOf(text)));
+              return;
+            }
+            if (req.raw) {
+              resolve(text as T);
+              return;
+            }
+            try {
+              resolve((text === '' ? undefined : JSON.parse(text)) as T);
+            } catch {
+              reject(
+                new Error(
+                  `${req.method} ${req.path}: the answer is not JSON: ${text.slice(0, 200)}`,
+                ),
+              );
+            }
+          });
+        },
+      );
+      call.on('error', reject);
+      call.end(payload);
+    });
+  }
+
+  private resolveOptions(): Promise<RequestOptions> {
+    const now = performance.now();
+    if (!this.options || now - this.optionsAt > OPTIONS_TTL_MS) {
+      this.optionsAt = now;
+      const opts: RequestOptions = {};
+      this.options = this.kubeConfig.applyToHTTPSOptions(opts).then(() => opts);
+      this.options.catch(() => {
+        this.options = undefined;
+      });
+    }
+    return this.options;
+  }
+}
+
+function reasonOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { reason?: string }).reason;
+  } catch {
+    return undefined;
+  }
+}
