@@ -47,10 +47,10 @@ describe('OpenAPI', () => {
     expect(
       doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'],
     ).toBeDefined();
-    // RBAC kinds are stored (not enforced), so they are documented; exec and autoscaling
-    // (HorizontalPodAutoscalers) are not served here.
+    // RBAC kinds are stored (not enforced) and pods/exec is routed (it answers that simulated
+    // kubelets run no containers), so both are documented; autoscaling is not served here.
     expect(doc.paths['/apis/rbac.authorization.k8s.io/v1/clusterroles']).toBeDefined();
-    expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeUndefined();
+    expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeDefined();
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/autoscaling/'))).toBe(false);
     expect(doc.definitions['io.k8s.api.core.v1.Pod']).toBeDefined();
     expect(doc.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler']).toBeUndefined();
