@@ -136,7 +136,7 @@ export class CronJobController {
     await this.trimHistory(cj, jobs);
     const spec = cj.spec;
     let nextAt: number | undefined;
-    const unparseable = spec ? validSchedule(spec.schedule, spec.timeZone) : undefined;
+    const unparseable = spec ? validSchedule(spec.schedule) : undefined;
     if (unparseable !== undefined) {
       // upstream: reported, not retried until the CronJob changes.
       this.deps.recorder.event(
