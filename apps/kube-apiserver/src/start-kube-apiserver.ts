@@ -7,6 +7,10 @@ import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
+import {
+  DefaultStorageClassAdmission,
+  PersistentVolumeClaimResizeAdmission,
+} from './admission/storage-admission';
 import { EvictionSubresource } from './api/eviction';
 import { ResourceService } from './api/resource-service';
 import { ScaleSubresource } from './api/scale-subresource';
@@ -96,12 +100,18 @@ export async function startKubeApiServer(
       typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
       typedStore(store, registry.get('', 'v1', 'namespaces')),
     );
+    const storageClasses = typedStore(
+      store,
+      registry.get('storage.k8s.io', 'v1', 'storageclasses'),
+    );
     const service = new ResourceService(store, clock, allocator, schemas, [
       serviceAccounts,
       new DefaultTolerationSecondsAdmission({
         notReadySeconds: config.defaultNotReadyTolerationSeconds,
         unreachableSeconds: config.defaultUnreachableTolerationSeconds,
       }),
+      new DefaultStorageClassAdmission(storageClasses),
+      new PersistentVolumeClaimResizeAdmission(storageClasses),
     ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();

@@ -163,7 +163,8 @@ export function parseGoDuration(text: string): number {
   }
 }
 
-function timeZoneExists(tz: string): boolean {
+/** Whether Intl (and so the schedule computation) knows the IANA zone. */
+export function timeZoneExists(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

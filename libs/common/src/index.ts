@@ -8,3 +8,4 @@ export * from './quantity';
 export * from './cluster-label';
 export * from './cron-schedule';
 export * from './private-file';
+export * from './cron-next';

@@ -1,5 +1,7 @@
 import {
+  ANN_BETA_DEFAULT_STORAGE_CLASS,
   ANN_BETA_STORAGE_CLASS,
+  ANN_DEFAULT_STORAGE_CLASS,
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_STORAGE_PROVISIONER,
 } from './well-known';
@@ -14,6 +16,17 @@ export interface ClaimLike {
 export function claimClass(claim: ClaimLike): string {
   const annotated = claim.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS];
   return annotated ?? claim.spec?.storageClassName ?? '';
+}
+
+/** storageutil.IsDefaultAnnotation: the class is marked default (GA or beta annotation, exactly "true"). */
+export function isDefaultStorageClass(sc: {
+  metadata?: { annotations?: { [key: string]: string } };
+}): boolean {
+  const annotations = sc.metadata?.annotations ?? {};
+  return (
+    annotations[ANN_DEFAULT_STORAGE_CLASS] === 'true' ||
+    annotations[ANN_BETA_DEFAULT_STORAGE_CLASS] === 'true'
+  );
 }
 
 /** The provisioner the PV controller asked for (GA annotation, else the beta one). */

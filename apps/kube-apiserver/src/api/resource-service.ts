@@ -45,6 +45,17 @@ export interface CreateAdmission {
   admit(type: ResourceType, obj: KubeObject, requestedName: string): void;
 }
 
+/**
+ * A validating admission plugin run on updates of an object itself (not its subresources), after
+ * validation, with the stored object (throws to deny).
+ */
+export interface UpdateAdmission {
+  admitUpdate(type: ResourceType, obj: KubeObject, old: KubeObject): void;
+}
+
+/** A plugin of the chain: creates, updates or both. */
+export type AdmissionPlugin = Partial<CreateAdmission> & Partial<UpdateAdmission>;
+
 export interface WriteOptions {
   dryRun: boolean;
   /** The manager recorded in managedFields: ?fieldManager, else the User-Agent's product. */
@@ -98,7 +109,7 @@ export class ResourceService {
     private readonly clock: Clock,
     private readonly services: ServiceAllocator,
     readonly schemas: SchemaRegistry,
-    private readonly admission: CreateAdmission[] = [],
+    private readonly admission: AdmissionPlugin[] = [],
   ) {
     this.managers = new FieldManagers(schemas, () => formatTime(this.clock.now()));
   }
@@ -161,7 +172,7 @@ export class ResourceService {
       this.managers.forKind(type, undefined).update(undefined, obj, options.fieldManager ?? '');
     }
     for (const plugin of this.admission) {
-      plugin.admit(type, obj, requestedName);
+      plugin.admit?.(type, obj, requestedName);
     }
     this.validate(type, obj, undefined);
     if (this.storeOf(type).get(namespace, name)) {
@@ -403,6 +414,11 @@ export class ResourceService {
     this.validate(type, candidate, old);
     if (deepEqual(candidate, old)) {
       return { object: old, created: false };
+    }
+    if (subresource === undefined) {
+      for (const plugin of this.admission) {
+        plugin.admitUpdate?.(type, candidate, old);
+      }
     }
     const reservation = this.admit(type, candidate, old);
     if (options.dryRun) {

@@ -1,3 +1,4 @@
+import { timeZoneExists } from '@app/common';
 import {
   Controller,
   EventType,
@@ -136,8 +137,17 @@ export class CronJobController {
     await this.trimHistory(cj, jobs);
     const spec = cj.spec;
     let nextAt: number | undefined;
-    const unparseable = spec ? validSchedule(spec.schedule, spec.timeZone) : undefined;
-    if (unparseable !== undefined) {
+    const unparseable = spec ? validSchedule(spec.schedule) : undefined;
+    const badZone = spec?.timeZone && !timeZoneExists(spec.timeZone) ? spec.timeZone : undefined;
+    if (badZone !== undefined) {
+      // upstream: time.LoadLocation refused it; nothing runs until the CronJob changes.
+      this.deps.recorder.event(
+        owner,
+        EventType.Warning,
+        'UnknownTimeZone',
+        `invalid timeZone: "${badZone}": unknown time zone ${badZone}`,
+      );
+    } else if (unparseable !== undefined) {
       // upstream: reported, not retried until the CronJob changes.
       this.deps.recorder.event(
         owner,

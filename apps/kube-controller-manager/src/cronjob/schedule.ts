@@ -1,16 +1,17 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronSchedule, nextCronTime, parseCronSchedule, previousCronTime } from '@app/common';
 
 /**
- * upstream cronjob utils mostRecentScheduleTime/nextScheduleTime (robfig/cron standard
- * parser: 5 fields and the @hourly-style descriptors) on the cluster clock.
+ * upstream cronjob utils mostRecentScheduleTime/nextScheduleTime on the cluster clock, over the
+ * very parser the api-server validates with (robfig/cron ParseStandard: 5 fields, descriptors,
+ * `@every`, `TZ=`/`CRON_TZ=`), so every schedule the api-server accepts can run.
  */
 export interface ScheduleTimes {
   /** The latest scheduled time in (since, now], if any. */
   mostRecent?: number;
   /** How many scheduled times were missed since `since` (upstream warns past 100). */
   missed: number;
-  /** The first scheduled time after now. */
-  next: number;
+  /** The first scheduled time after now (none: the spec matches nothing, like Feb 30). */
+  next?: number;
 }
 
 export function scheduleTimes(
@@ -19,30 +20,29 @@ export function scheduleTimes(
   since: number,
   now: number,
 ): ScheduleTimes {
-  const tz = timeZone || 'UTC';
-  const expr = CronExpressionParser.parse(schedule, { currentDate: new Date(since), tz });
+  const parsed: CronSchedule = parseCronSchedule(schedule);
   let mostRecent: number | undefined;
   let missed = 0;
-  for (;;) {
-    const t = expr.next().getTime();
+  for (let t = nextCronTime(parsed, since, timeZone); t !== undefined;) {
     if (t > now) {
       return { mostRecent, missed, next: t };
     }
     mostRecent = t;
     missed++;
     if (missed > 100) {
-      // Too many to walk: jump to the last one before now.
-      const from = CronExpressionParser.parse(schedule, { currentDate: new Date(now), tz });
-      const last = from.prev().getTime();
-      return { mostRecent: last, missed, next: from.next().getTime() };
+      // Too many to walk: jump to the last one at or before now.
+      const last = previousCronTime(parsed, now, timeZone, since);
+      return { mostRecent: last, missed, next: nextCronTime(parsed, last ?? now, timeZone) };
     }
+    t = nextCronTime(parsed, t, timeZone);
   }
+  return { mostRecent, missed, next: undefined };
 }
 
-/** Throws a readable error for a schedule the parser refuses. */
-export function validSchedule(schedule: string, timeZone?: string): string | undefined {
+/** robfig's error text for a schedule the parser refuses, else undefined. */
+export function validSchedule(schedule: string): string | undefined {
   try {
-    CronExpressionParser.parse(schedule, { tz: timeZone || 'UTC' });
+    parseCronSchedule(schedule);
     return undefined;
   } catch (err) {
     return (err as Error).message;

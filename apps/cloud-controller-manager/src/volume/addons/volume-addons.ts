@@ -1,7 +1,7 @@
 import {
   ADDON_MODE_ENSURE_EXISTS,
-  ANN_BETA_DEFAULT_STORAGE_CLASS,
   ANN_DEFAULT_STORAGE_CLASS,
+  isDefaultStorageClass,
   LABEL_ADDON_MODE,
 } from '@app/csi';
 import { errorMessage, type Logger } from '@app/controller-runtime';
@@ -62,14 +62,6 @@ export function storageClassObjects(driver: string, makeDefault: boolean): V1Sto
   ];
 }
 
-const isDefaultClass = (sc: V1StorageClass) => {
-  const annotations = sc.metadata?.annotations ?? {};
-  return (
-    annotations[ANN_DEFAULT_STORAGE_CLASS] === 'true' ||
-    annotations[ANN_BETA_DEFAULT_STORAGE_CLASS] === 'true'
-  );
-};
-
 /**
  * Creates the driver's objects that are missing, like the addon manager's EnsureExists mode: an
  * object that exists (whatever a user changed in it) is left alone. `nimbus-ssd` becomes the
@@ -89,7 +81,7 @@ export async function ensureVolumeAddons(
   );
   const existing = await objects.listStorageClasses();
   const otherDefault = existing.some(
-    (sc) => isDefaultClass(sc) && sc.metadata?.name !== DEFAULT_STORAGE_CLASS,
+    (sc) => isDefaultStorageClass(sc) && sc.metadata?.name !== DEFAULT_STORAGE_CLASS,
   );
   for (const storageClass of storageClassObjects(driver, !otherDefault)) {
     const name = storageClass.metadata?.name ?? '';

@@ -1,3 +1,4 @@
+import { isDefaultStorageClass } from '@app/csi';
 import type { KubeObject } from '../../api/types';
 import { isPlainObject } from '../../api/types';
 import { defineKind } from '../define-kind';
@@ -76,11 +77,7 @@ export const persistentVolumeClaimKind = defineKind({
 });
 
 function storageClassName(o: KubeObject): string {
-  const annotations = o.metadata.annotations ?? {};
-  const isDefault =
-    annotations['storageclass.kubernetes.io/is-default-class'] === 'true' ||
-    annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
-  return `${o.metadata.name ?? ''}${isDefault ? ' (default)' : ''}`;
+  return `${o.metadata.name ?? ''}${isDefaultStorageClass(o) ? ' (default)' : ''}`;
 }
 
 export const storageClassKind = defineKind({
