@@ -18,7 +18,7 @@ import {
 } from '@app/kube-client';
 import { ClockRequeue } from '../util/clock-requeue';
 import { controllerRefOf, newControllerRef } from '../util/owner-refs';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { jobNameOf, scheduleTimes, validSchedule } from './schedule';
 
 const CRONJOB_KIND = { apiVersion: 'batch/v1', kind: 'CronJob' } as const;
@@ -206,18 +206,12 @@ export class CronJobController {
       Object.entries(status).filter(([, v]) => v !== undefined),
     ) as NonNullable<CronJobObject['status']>;
     if (!jsonEqual(activeShape(clean), activeShape(cj.status ?? {}))) {
-      try {
-        await writeStatus(
-          this.deps.rest,
-          `/apis/batch/v1/namespaces/${encodeURIComponent(ns)}/cronjobs/${encodeURIComponent(cj.metadata?.name ?? '')}`,
-          cj,
-          clean,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(
+        this.deps.rest,
+        `/apis/batch/v1/namespaces/${encodeURIComponent(ns)}/cronjobs/${encodeURIComponent(cj.metadata?.name ?? '')}`,
+        cj,
+        clean,
+      );
     }
     if (nextAt !== undefined) {
       this.requeue.after(key, Math.max(0, nextAt - now) + 100);

@@ -10,7 +10,6 @@ import {
   type Scheduler,
 } from '@app/controller-runtime';
 import {
-  isNotFound,
   type ControllerRevisionObject,
   type DaemonSetObject,
   type InformerAdapter,
@@ -24,7 +23,7 @@ import { UidTrackingExpectations } from '../util/controller-expectations';
 import { controllerRefOf, newControllerRef } from '../util/owner-refs';
 import { PodControl } from '../util/pod-control';
 import { isPodAvailable, isPodReady, nextAvailableInMs, podKey } from '../util/pod-state';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { CONTROLLER_REVISION_HASH, currentRevision } from './controller-history';
 import { daemonPodTolerations, nodeShouldRunDaemonPod, pinToNode } from './daemon-pod-spec';
 
@@ -392,18 +391,12 @@ export class DaemonSetController {
     ) as NonNullable<DaemonSetObject['status']>;
     if (!jsonEqual(status, ds.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);
-      try {
-        await writeStatus(
-          this.deps.rest,
-          `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/daemonsets/${encodeURIComponent(name)}`,
-          ds,
-          status,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(
+        this.deps.rest,
+        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/daemonsets/${encodeURIComponent(name)}`,
+        ds,
+        status,
+      );
     }
     const wait = nextAvailableInMs(scheduled, minReady, now);
     if (wait !== undefined) {

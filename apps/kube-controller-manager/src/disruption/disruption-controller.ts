@@ -9,7 +9,6 @@ import {
   type Scheduler,
 } from '@app/controller-runtime';
 import {
-  isNotFound,
   type DeploymentObject,
   type InformerAdapter,
   type KubeRest,
@@ -22,7 +21,7 @@ import {
 import { ClockRequeue } from '../util/clock-requeue';
 import { selectorMatches } from '../util/label-selector';
 import { controllerRefOf } from '../util/owner-refs';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { expectedCounts, pdbStatus } from './pdb-status';
 
 export interface DisruptionControllerDeps {
@@ -129,18 +128,12 @@ export class DisruptionController {
     const { status, nextExpiry } = pdbStatus(pdb, pods, counts, now);
     if (!jsonEqual(status, pdb.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);
-      try {
-        await writeStatus(
-          this.deps.rest,
-          `/apis/policy/v1/namespaces/${encodeURIComponent(namespace)}/poddisruptionbudgets/${encodeURIComponent(name)}`,
-          pdb,
-          status,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(
+        this.deps.rest,
+        `/apis/policy/v1/namespaces/${encodeURIComponent(namespace)}/poddisruptionbudgets/${encodeURIComponent(name)}`,
+        pdb,
+        status,
+      );
     }
     if (nextExpiry !== undefined) {
       this.requeue.after(key, nextExpiry - now + 1);

@@ -10,7 +10,6 @@ import {
   type Scheduler,
 } from '@app/controller-runtime';
 import {
-  isNotFound,
   type InformerAdapter,
   type JobObject,
   type KubeRest,
@@ -22,7 +21,7 @@ import { podsInDeletionOrder } from '../util/deletion-order';
 import { controllerRefOf, newControllerRef } from '../util/owner-refs';
 import { PodControl, SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from '../util/pod-control';
 import { podKey } from '../util/pod-state';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { isFinished, jobStatusOf, planJob, type JobPlan } from './job-state';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' } as const;
@@ -161,13 +160,7 @@ export class JobController {
     const status = jobStatusOf(job, plan, now);
     if (!jsonEqual(status, job.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);
-      try {
-        await writeStatus(this.deps.rest, jobPath(namespace, name), job, status);
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(this.deps.rest, jobPath(namespace, name), job, status);
     }
     if (manageError !== undefined) {
       throw manageError;

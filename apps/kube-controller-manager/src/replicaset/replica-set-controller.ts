@@ -22,7 +22,7 @@ import {
 } from '../util/owner-refs';
 import { PodControl, SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from '../util/pod-control';
 import { isPodActive, isPodReady, nextAvailableInMs, podKey } from '../util/pod-state';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import type { ReplicaSetKind, ReplicaSetLike } from './replica-set-kind';
 import { calculateReplicaSetStatus } from './replica-set-status';
 
@@ -200,13 +200,12 @@ export class ReplicaSetController {
     const status = calculateReplicaSetStatus(rs, pods, manageError, now);
     if (!jsonEqual(status, rs.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);
-      try {
-        await writeStatus(this.deps.rest, this.deps.kind.objectPath(namespace, name), rs, status);
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(
+        this.deps.rest,
+        this.deps.kind.objectPath(namespace, name),
+        rs,
+        status,
+      );
     }
     if (manageError !== undefined) {
       throw manageError;

@@ -25,7 +25,7 @@ import { ClockRequeue } from '../util/clock-requeue';
 import { controllerRefOf, newControllerRef } from '../util/owner-refs';
 import { podFromTemplate } from '../util/pod-control';
 import { isPodAvailable, isPodReady, nextAvailableInMs } from '../util/pod-state';
-import { jsonEqual, writeStatus } from '../util/status-update';
+import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { claimsOf, ordinalOf, podNameOf, statefulPodSpec } from './stateful-pod';
 
 const STS_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
@@ -334,18 +334,12 @@ export class StatefulSetController {
     ) as NonNullable<StatefulSetObject['status']>;
     if (!jsonEqual(clean, set.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);
-      try {
-        await writeStatus(
-          this.deps.rest,
-          `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/statefulsets/${encodeURIComponent(name)}`,
-          set,
-          clean,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) {
-          throw err;
-        }
-      }
+      await writeStatusUnlessGone(
+        this.deps.rest,
+        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/statefulsets/${encodeURIComponent(name)}`,
+        set,
+        clean,
+      );
     }
     const wait = nextAvailableInMs(live, minReady, now);
     if (wait !== undefined) {

@@ -1,4 +1,4 @@
-import { isConflict, type KubeRest } from '@app/kube-client';
+import { isConflict, isNotFound, type KubeRest } from '@app/kube-client';
 import type { KubeObject } from '@app/controller-runtime';
 
 /**
@@ -20,6 +20,22 @@ export async function writeStatus<T extends KubeObject & { status?: unknown }>(
     }
     const fresh = await rest.get<T>(objectPath);
     return rest.replace<T>(`${objectPath}/status`, { ...fresh, status });
+  }
+}
+
+/** writeStatus, where an object deleted meanwhile needs no status any more (404 ignored). */
+export async function writeStatusUnlessGone<T extends KubeObject & { status?: unknown }>(
+  rest: KubeRest,
+  objectPath: string,
+  cached: T,
+  status: T['status'],
+): Promise<void> {
+  try {
+    await writeStatus(rest, objectPath, cached, status);
+  } catch (err) {
+    if (!isNotFound(err)) {
+      throw err;
+    }
   }
 }
 
