@@ -17,6 +17,18 @@ import { ScaleSubresource } from './api/scale-subresource';
 import { ensureCertificates } from './auth/certificates';
 import { writeKubeconfig } from './auth/kubeconfig';
 import { TokenAuthenticator } from './auth/token-authenticator';
+import { Authenticator } from './auth/authenticator';
+import { OidcDiscovery } from './auth/oidc-discovery';
+import { ensureServiceAccountKeys } from './auth/service-account-keys';
+import { ServiceAccountTokens, type ObjectLookup } from './auth/service-account-tokens';
+import { buildAuthorizer } from './authz/authorizer';
+import { ClusterRoleAggregation } from './authz/cluster-role-aggregation';
+import { EscalationCheck } from './authz/escalation-check';
+import { RbacAuthorizer } from './authz/rbac-authorizer';
+import { RbacCache } from './authz/rbac-cache';
+import { reconcileBootstrapPolicy } from './authz/reconcile-policy';
+import { ReviewHandler } from './server/review-handler';
+import { TokenRequestHandler } from './server/token-request';
 import { bootstrapCluster } from './controllers/bootstrap';
 import { GarbageCollector } from './controllers/garbage-collector';
 import { NamespaceFinalizer } from './controllers/namespace-finalizer';
@@ -24,7 +36,7 @@ import { PodGraceReaper } from './controllers/pod-grace-reaper';
 import { openKubeDatabase } from './database/open-kube-database';
 import { OpenApiService } from './discovery/openapi/openapi-service';
 import { ResourceRegistry } from './registry/registry';
-import { createKubeApiHandler } from './server/kube-api-handler';
+import { authenticateAndAuthorize, createKubeApiHandler } from './server/kube-api-handler';
 import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { lockDataDir } from './storage/data-dir-lock';
@@ -81,11 +93,15 @@ export async function startKubeApiServer(
   try {
     undo.push(lockDataDir(dataDir));
     const certificates = await ensureCertificates(dataDir, config.host);
-    const auth = new TokenAuthenticator(config.tokenFile ?? join(dataDir, 'tokens.csv'));
-    const adminToken = auth.tokenFor('admin');
+    const tokenFile = new TokenAuthenticator(
+      config.tokenFile ?? join(dataDir, 'tokens.csv'),
+      config.tokenFile === undefined,
+    );
+    const adminToken = tokenFile.tokenFor('admin');
     if (!adminToken) {
-      throw new Error(`token file ${auth.file} has no user "admin"`);
+      throw new Error(`token file ${tokenFile.file} has no user "admin"`);
     }
+    const serviceAccountKeys = ensureServiceAccountKeys(dataDir);
     const { dataSource, db } = await openKubeDatabase(dataDir);
     undo.push(() => dataSource.destroy());
     const store = new ObjectStore(db.connection, clock);
@@ -104,7 +120,28 @@ export async function startKubeApiServer(
       store,
       registry.get('storage.k8s.io', 'v1', 'storageclasses'),
     );
+    const lookupTypes = {
+      ServiceAccount: registry.get('', 'v1', 'serviceaccounts'),
+      Pod: registry.get('', 'v1', 'pods'),
+      Secret: registry.get('', 'v1', 'secrets'),
+      Node: registry.get('', 'v1', 'nodes'),
+    };
+    const lookup: ObjectLookup = (kind, namespace, name) =>
+      typedStore(store, lookupTypes[kind]).get(namespace, name)?.object;
+    const saTokens = new ServiceAccountTokens(
+      serviceAccountKeys,
+      config.serviceAccountIssuer,
+      [config.serviceAccountIssuer],
+      clock,
+      lookup,
+    );
+    const auth = new Authenticator(tokenFile, saTokens);
+    const rbacCache = new RbacCache(store);
+    undo.push(() => rbacCache.close());
+    const rbac = new RbacAuthorizer(rbacCache);
+    const authorizer = buildAuthorizer(config.authorizationMode, rbac);
     const service = new ResourceService(store, clock, allocator, schemas, [
+      new EscalationCheck(authorizer, rbac, rbacCache),
       serviceAccounts,
       new DefaultTolerationSecondsAdmission({
         notReadySeconds: config.defaultNotReadyTolerationSeconds,
@@ -130,13 +167,27 @@ export async function startKubeApiServer(
           clock,
         ),
         serviceAccounts,
+        reviews: new ReviewHandler(auth, authorizer, rbac, config.authorizationMode),
+        tokens: new TokenRequestHandler(
+          saTokens,
+          {
+            serviceAccounts: typedStore(store, lookupTypes.ServiceAccount),
+            pods: typedStore(store, lookupTypes.Pod),
+            secrets: typedStore(store, lookupTypes.Secret),
+            nodes: typedStore(store, lookupTypes.Node),
+          },
+          () => clock.now(),
+        ),
       },
     );
+    let externalUrl = '';
     let ready = false;
     const handler = createKubeApiHandler({
       registry,
       openapi: new OpenApiService(registry, schemas, clock),
       auth,
+      authorizer,
+      oidc: new OidcDiscovery(config.serviceAccountIssuer, () => externalUrl, serviceAccountKeys),
       resources,
       metrics,
       clock,
@@ -160,7 +211,8 @@ export async function startKubeApiServer(
       createUpgradeHandler({
         registry,
         resources,
-        authenticate: (authorization) => auth.authenticate(authorization),
+        authorize: (req, authorization) =>
+          authenticateAndAuthorize(req, { auth, authorizer }, authorization),
         handler: (req, res) => {
           void handler(req, res);
         },
@@ -186,7 +238,17 @@ export async function startKubeApiServer(
       : config.host;
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+    externalUrl = url;
     bootstrapCluster(service, registry, allocator.firstIp, port);
+    reconcileBootstrapPolicy(service, registry);
+    const aggregation = new ClusterRoleAggregation(
+      store,
+      registry.get('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
+      service,
+      log,
+    );
+    aggregation.reconcile();
+    undo.push(() => aggregation.close());
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
     const collector = new GarbageCollector(store, registry, service, log);
     const reaper = config.podGraceReaper
@@ -232,7 +294,7 @@ export async function startKubeApiServer(
       kubeconfigPath,
       adminToken,
       caCert: certificates.caCert,
-      tokenFor: (user) => auth.tokenFor(user),
+      tokenFor: (user) => tokenFile.tokenFor(user),
       compact: () => store.compactAll(),
       closeWatches: () => hub.closeAll(),
       close: () => (closed ??= release()),

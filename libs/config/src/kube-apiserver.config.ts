@@ -34,6 +34,26 @@ export class KubeApiServerConfig {
   @IsString()
   tokenFile?: string;
 
+  /**
+   * Authorizers in order (`--authorization-mode`, comma-separated): `RBAC` (default) or
+   * `AlwaysAllow` (every authenticated request allowed). system:masters is always allowed.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @IsIn(['RBAC', 'AlwaysAllow'], { each: true })
+  authorizationMode: ('RBAC' | 'AlwaysAllow')[] = ['RBAC'];
+
+  /** `iss` of ServiceAccount tokens (`--service-account-issuer`); also the default audience. */
+  @IsString()
+  @MinLength(1)
+  serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
+
   /** Service ClusterIP range; the first address goes to `default/kubernetes`. */
   @IsString()
   @Matches(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/([89]|[12]\d|30)$/, {

@@ -17,6 +17,8 @@ export * from './storage-clients';
 export * from './pod-client';
 export * from './resource-informer';
 export {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
   CoreV1Api,
   CoordinationV1Api,
   DiscoveryV1Api,

@@ -23,6 +23,20 @@ export function apiserverCommand(): Command {
         'token file (token,user,uid,"groups"); generated when absent',
       ),
     )
+    .addOption(
+      nimbusOption(
+        '--authorization-mode <modes>',
+        'authorizers in order: RBAC or AlwaysAllow (system:masters may always do everything)',
+        'RBAC',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--service-account-issuer <url>',
+        'issuer (iss) of ServiceAccount tokens, also their default audience',
+        'https://kubernetes.default.svc.cluster.local',
+      ),
+    )
     .addOption(nimbusOption('--service-cidr <cidr>', 'ClusterIP range', '10.96.0.0/12'))
     .addOption(
       nimbusOption(

@@ -2,18 +2,25 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { writePrivateFile } from '@app/common';
 
-export interface UserInfo {
-  name: string;
-  uid: string;
-  groups: string[];
-}
+import type { UserInfo } from './user-info';
 
-/** Components that get their own token in a generated token file. */
-export const COMPONENT_USERS = [
-  'cloud-controller-manager',
-  'kube-scheduler',
-  'kube-controller-manager',
+export type { UserInfo } from './user-info';
+
+/**
+ * The identities a generated token file holds besides `admin` (group system:masters): each Nimbus
+ * component as its upstream user, authorised by the bootstrap policy (authz/bootstrap-policy.ts).
+ * Kubelets are in system:nodes (Nimbus simulates every node in one process, so one identity).
+ */
+export const COMPONENT_USERS: readonly UserInfo[] = [
+  { name: 'system:cloud-controller-manager', uid: 'cloud-controller-manager', groups: [] },
+  { name: 'system:kube-scheduler', uid: 'kube-scheduler', groups: [] },
+  { name: 'system:kube-controller-manager', uid: 'kube-controller-manager', groups: [] },
+  { name: 'system:kube-proxy', uid: 'kube-proxy', groups: [] },
+  { name: 'system:node:nimbus-kubelet', uid: 'kubelet', groups: ['system:nodes'] },
 ];
+
+const lineOf = (token: string, user: UserInfo) =>
+  `${token},${user.name},${user.uid},"${[...user.groups, 'system:authenticated'].join(',')}"`;
 
 function parseLine(line: string): { token: string; user: UserInfo } | undefined {
   const m = /^([^,]+),([^,]+),([^,]+)(?:,"?([^"]*)"?)?$/.exec(line.trim());
@@ -34,16 +41,38 @@ function parseLine(line: string): { token: string; user: UserInfo } | undefined 
 export class TokenAuthenticator {
   private readonly users = new Map<string, UserInfo>();
 
-  constructor(readonly file: string) {
+  /**
+   * `generated`: the file is the api-server's own (`<data-dir>/tokens.csv`); users added to
+   * COMPONENT_USERS since it was written get a token appended.
+   */
+  constructor(
+    readonly file: string,
+    generated = false,
+  ) {
+    const token = () => randomBytes(24).toString('hex');
     if (!existsSync(file)) {
-      const token = () => randomBytes(24).toString('hex');
       const lines = [
         `${token()},admin,admin,"system:masters"`,
-        ...COMPONENT_USERS.map((c) => `${token()},system:${c},${c},"system:authenticated"`),
+        ...COMPONENT_USERS.map((c) => lineOf(token(), c)),
       ];
       writePrivateFile(file, `${lines.join('\n')}\n`);
     }
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    this.load();
+    const missing = COMPONENT_USERS.filter((c) => this.tokenFor(c.name) === undefined);
+    if (generated && missing.length > 0) {
+      const content = readFileSync(file, 'utf8');
+      const lines = missing.map((c) => lineOf(token(), c));
+      writePrivateFile(
+        file,
+        `${content}${content.endsWith('\n') ? '' : '\n'}${lines.join('\n')}\n`,
+      );
+      this.load();
+    }
+  }
+
+  private load(): void {
+    this.users.clear();
+    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
       if (line.trim() === '' || line.startsWith('#')) {
         continue;
       }
@@ -64,12 +93,8 @@ export class TokenAuthenticator {
     return undefined;
   }
 
-  authenticate(authorization: string | undefined): UserInfo | undefined {
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!m) {
-      return undefined;
-    }
-    const given = Buffer.from(m[1]);
+  authenticateToken(token: string): UserInfo | undefined {
+    const given = Buffer.from(token);
     for (const [token, user] of this.users) {
       const expected = Buffer.from(token);
       if (expected.length === given.length && timingSafeEqual(expected, given)) {

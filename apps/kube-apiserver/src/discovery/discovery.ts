@@ -12,6 +12,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   exec: ['create', 'get'],
   attach: ['create', 'get'],
   portforward: ['create', 'get'],
+  token: ['create'],
 };
 const SUBRESOURCE_KIND: Record<
   string,
@@ -23,7 +24,11 @@ const SUBRESOURCE_KIND: Record<
   exec: { group: '', version: 'v1', kind: 'PodExecOptions' },
   attach: { group: '', version: 'v1', kind: 'PodAttachOptions' },
   portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
+  token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
 };
+
+/** The verbs of a kind: create only for the reviews, every REST verb otherwise. */
+const verbsOf = (k: ResourceType): string[] => (k.createOnly ? ['create'] : VERBS);
 
 export const AGGREGATED_CONTENT_TYPE =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -52,7 +57,7 @@ function aggregatedResource(k: ResourceType) {
     responseKind: { group: k.group, version: k.version, kind: k.kind },
     scope: k.scope,
     singularResource: k.singular,
-    verbs: VERBS,
+    verbs: verbsOf(k),
     ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
     ...(k.categories.length ? { categories: k.categories } : {}),
     ...(k.subresources.length
@@ -144,7 +149,7 @@ export function apiResourceList(registry: ResourceRegistry, gv: GroupVersion) {
       singularName: k.singular,
       namespaced: k.scope === 'Namespaced',
       kind: k.kind,
-      verbs: VERBS,
+      verbs: verbsOf(k),
       ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
       ...(k.categories.length ? { categories: k.categories } : {}),
     });

@@ -25,6 +25,7 @@ import {
   roleBindingKind,
   roleKind,
 } from './kinds/rbac.kinds';
+import { REVIEW_KINDS } from './kinds/review.kinds';
 import { replicaSetKind } from './kinds/replica-set.kind';
 import { replicationControllerKind } from './kinds/replication-controller.kind';
 import { serviceKind } from './kinds/service.kind';
@@ -74,6 +75,7 @@ export const BUILTIN_KINDS: ResourceType[] = [
   clusterRoleKind,
   roleBindingKind,
   clusterRoleBindingKind,
+  ...REVIEW_KINDS,
 ];
 
 const METADATA_STRATEGIES: Record<string, ListStrategy> = {

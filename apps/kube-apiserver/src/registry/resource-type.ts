@@ -8,6 +8,8 @@ export type Subresource =
   | 'eviction'
   | 'binding'
   | 'scale'
+  // serviceaccounts/token: TokenRequest (server/token-request.ts).
+  | 'token'
   // Served by a kubelet upstream; answered with an error here (server/streaming-subresources.ts).
   | 'log'
   | 'exec'
@@ -102,6 +104,11 @@ export interface ResourceType {
   generationSource?(obj: KubeObject): unknown;
   /** DefaultGarbageCollectionPolicy when a DELETE names none (batch/v1 Jobs orphan their pods). */
   defaultPropagationPolicy?: 'Orphan';
+  /**
+   * A kind with no storage that only answers `create` (TokenReview, SubjectAccessReview and the
+   * other reviews, server/review-handler.ts): discovery lists the one verb, other methods are 405.
+   */
+  createOnly?: boolean;
   /** Validation; `old` is set on update. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
 }

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@app/common';
-import type { TokenAuthenticator } from '../auth/token-authenticator';
+import type { Authenticator } from '../auth/authenticator';
+import { impersonate } from '../auth/impersonation';
+import { runAsUser } from '../auth/request-user';
+import type { UserInfo } from '../auth/user-info';
+import type { Authorizer } from '../authz/authorizer';
+import { forbiddenError } from '../authz/forbidden';
+import { requestAttributes } from '../authz/request-info';
+import type { OidcDiscovery } from '../auth/oidc-discovery';
 import { KubeError, methodNotAllowed, unauthorized } from '../errors/kube-error';
 import type { OpenApiService } from '../discovery/openapi/openapi-service';
 import type { ResourceRegistry } from '../registry/registry';
@@ -25,7 +32,9 @@ const HEALTH = new Set([
 export interface HandlerDeps {
   registry: ResourceRegistry;
   openapi: OpenApiService;
-  auth: TokenAuthenticator;
+  auth: Authenticator;
+  authorizer: Authorizer;
+  oidc: OidcDiscovery;
   resources: ResourceHandler;
   metrics: ApiServerMetrics;
   clock: Clock;
@@ -60,11 +69,35 @@ export function resolveResource(
 }
 
 /**
+ * Who a request runs as, and whether that user may make it: the bearer token (401 without a valid
+ * one), impersonation headers, then the authorizer (403 with upstream's message). `authorization`
+ * overrides the header (WebSocket watches carry the token in a subprotocol).
+ */
+export function authenticateAndAuthorize(
+  req: IncomingMessage,
+  deps: Pick<HandlerDeps, 'auth' | 'authorizer'>,
+  authorization = req.headers.authorization,
+): UserInfo {
+  const requester = deps.auth.authenticate(authorization);
+  if (!requester) {
+    throw unauthorized();
+  }
+  const user = impersonate(req.headers, requester, deps.authorizer);
+  const attributes = requestAttributes(req.method ?? 'GET', req.url ?? '/');
+  const decision = deps.authorizer.authorize(user, attributes);
+  if (!decision.allowed) {
+    throw forbiddenError(user.name, attributes, decision.reason);
+  }
+  return user;
+}
+
+/**
  * Entry point of every request: health and version are public (as with upstream's
- * system:public-info-viewer), everything else needs a bearer token from the token file.
+ * system:public-info-viewer), everything else needs a bearer token (the token file or a
+ * ServiceAccount token) and the authorizer's consent, and runs as that user.
  */
 export function createKubeApiHandler(deps: HandlerDeps) {
-  const { registry, openapi, auth, resources, metrics, clock } = deps;
+  const { registry, openapi, resources, metrics, clock } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     let verb = req.method ?? 'GET';
@@ -79,8 +112,35 @@ export function createKubeApiHandler(deps: HandlerDeps) {
         sendRaw(res, ok ? 200 : 500, ok ? 'ok' : 'not ready', 'text/plain; charset=utf-8');
         return;
       }
-      if (path !== '/version' && !auth.authenticate(req.headers.authorization)) {
-        throw unauthorized();
+      if (path === '/version' && (req.method === 'GET' || req.method === 'HEAD')) {
+        if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
+          return;
+        }
+      }
+      const user = authenticateAndAuthorize(req, deps);
+      verb = await runAsUser(user, async () => {
+        const served = await serve(req, res, url);
+        return served ?? verb;
+      });
+    } catch (error) {
+      sendError(res, error, (e) => deps.log(`${req.method ?? ''} ${req.url ?? ''} failed`, e), req);
+    } finally {
+      const code = String(res.statusCode);
+      metrics.requests.inc({ verb, group, resource, code });
+      if (verb !== 'WATCH') {
+        metrics.duration.observe({ verb, resource }, (performance.now() - started) / 1000);
+      }
+    }
+
+    /** An authorised request; answers its verb for metrics (undefined: keep the method). */
+    async function serve(
+      req: IncomingMessage,
+      res: ServerResponse,
+      url: URL,
+    ): Promise<string | undefined> {
+      const path = url.pathname;
+      if (deps.oidc.handle(path, req, res)) {
+        return undefined;
       }
       if (path === '/metrics') {
         metrics.resourceVersion.set(deps.currentRv());
@@ -106,15 +166,7 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       if (!resolved.legacyWatch && !resources.isWatch(route, url.searchParams, false)) {
         checkTimeoutParam(url.searchParams);
       }
-      verb = await resources.handle(req, res, route, url.searchParams, resolved.legacyWatch);
-    } catch (error) {
-      sendError(res, error, (e) => deps.log(`${req.method ?? ''} ${req.url ?? ''} failed`, e), req);
-    } finally {
-      const code = String(res.statusCode);
-      metrics.requests.inc({ verb, group, resource, code });
-      if (verb !== 'WATCH') {
-        metrics.duration.observe({ verb, resource }, (performance.now() - started) / 1000);
-      }
+      return resources.handle(req, res, route, url.searchParams, resolved.legacyWatch);
     }
   };
 }

@@ -36,6 +36,9 @@ import {
 } from './responses';
 import { responseView, type ResponseView } from './response-views';
 import type { ResourceRoute } from './route';
+import type { ReviewHandler } from './review-handler';
+import type { TokenRequestHandler } from './token-request';
+import { currentUser } from '../auth/request-user';
 
 type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions';
 
@@ -73,6 +76,8 @@ export interface SubresourceHandlers {
   scale: ScaleSubresource;
   eviction: EvictionSubresource;
   serviceAccounts: ServiceAccountAdmission;
+  reviews: ReviewHandler;
+  tokens: TokenRequestHandler;
 }
 
 export class ResourceHandler {
@@ -122,6 +127,9 @@ export class ResourceHandler {
       const options = parseListOptions(query, type, route.namespace, true, name);
       await this.watch(new HttpWatchSink(res), route, options, answer.encoding.format, answer.view);
       return 'WATCH';
+    }
+    if (type.createOnly) {
+      return this.review(req, res, route, query);
     }
     const answer = this.answer(req, route, query);
     const send = (code: number, obj: KubeObject, warnings: string[] = []) =>
@@ -182,6 +190,17 @@ export class ResourceHandler {
             query.getAll('dryRun'),
           );
           sendEncoded(res, result.code, result.status, answer.encoding);
+          return 'CREATE';
+        }
+        if (subresource === 'token') {
+          this.writeOptions(req, query, 'CreateOptions');
+          const request = decodeObjectBody(body, req.headers['content-type'], {
+            type: { ...type, group: 'authentication.k8s.io', kind: 'TokenRequest' },
+            options: {},
+          });
+          const dryRun = query.getAll('dryRun').length > 0;
+          const result = this.subresources.tokens.create(namespace, name, request, dryRun);
+          sendEncoded(res, 201, result, answer.encoding);
           return 'CREATE';
         }
         if (subresource === 'binding') {
@@ -289,6 +308,31 @@ export class ResourceHandler {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /** POST of a review kind: the object answered with its status, nothing stored. */
+  private async review(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+  ): Promise<string> {
+    if (req.method !== 'POST' || route.name !== undefined) {
+      throw methodNotAllowed();
+    }
+    const answer = this.answer(req, route, query);
+    this.writeOptions(req, query, 'CreateOptions');
+    const body = decodeObjectBody(await readBody(req), req.headers['content-type'], {
+      type: route.type,
+      options: {},
+    });
+    const user = currentUser();
+    if (!user) {
+      throw methodNotAllowed();
+    }
+    const result = this.subresources.reviews.create(route.type, route.namespace ?? '', body, user);
+    sendEncoded(res, 201, result, answer.encoding);
+    return 'CREATE';
   }
 
   /**

@@ -14,7 +14,8 @@ export interface UpgradeDeps {
   registry: ResourceRegistry;
   resources: ResourceHandler;
   /** Authenticates an `Authorization` header value (the token file today, RBAC's authenticator later). */
-  authenticate: (authorization: string | undefined) => unknown;
+  /** Authenticates and authorises the request (throws 401/403 KubeErrors). */
+  authorize: (req: IncomingMessage, authorization: string | undefined) => unknown;
   /** The normal request handler, for upgrade requests that are not watches. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   log: (message: string, error?: unknown) => void;
@@ -115,9 +116,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       }
       const authorization =
         offered.token !== undefined ? `Bearer ${offered.token}` : req.headers.authorization;
-      if (!deps.authenticate(authorization)) {
-        throw unauthorized();
-      }
+      deps.authorize(req, authorization);
       const origin = req.headers.origin;
       if (!origin || origin === 'null' || !/^[a-z][a-z0-9+.-]*:/i.test(origin)) {
         rawStatus(socket, 403, 'Forbidden');

@@ -57,6 +57,7 @@ export const serviceAccountKind = defineKind({
   kind: 'ServiceAccount',
   scope: 'Namespaced',
   shortNames: ['sa'],
+  subresources: ['token'],
   columns: [
     NAME_COLUMN,
     column('Secrets', (o) => getArray(o, 'secrets').length, { type: 'integer' }),

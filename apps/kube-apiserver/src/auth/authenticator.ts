@@ -1,0 +1,44 @@
+import type { ServiceAccountTokens } from './service-account-tokens';
+import type { TokenAuthenticator } from './token-authenticator';
+import { withAuthenticated, type UserInfo } from './user-info';
+
+export interface TokenResult {
+  user?: UserInfo;
+  audiences: string[];
+  error?: string;
+}
+
+/** The bearer token of an Authorization header. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return m?.[1];
+}
+
+/**
+ * The union token authenticator: the static token file first, then ServiceAccount JWTs. Every
+ * user it answers is also in system:authenticated.
+ */
+export class Authenticator {
+  constructor(
+    private readonly tokenFile: TokenAuthenticator,
+    private readonly serviceAccounts: ServiceAccountTokens,
+  ) {}
+
+  /** Validates a token for `audiences` (default: the api-server's), as TokenReview does. */
+  validateToken(token: string, audiences?: string[]): TokenResult {
+    const staticUser = this.tokenFile.authenticateToken(token);
+    if (staticUser) {
+      return {
+        user: withAuthenticated(staticUser),
+        audiences: audiences?.length ? audiences : this.serviceAccounts.apiAudiences,
+      };
+    }
+    const result = this.serviceAccounts.validate(token, audiences?.length ? audiences : undefined);
+    return result.user ? { ...result, user: withAuthenticated(result.user) } : result;
+  }
+
+  authenticate(authorization: string | undefined): UserInfo | undefined {
+    const token = bearerToken(authorization);
+    return token === undefined ? undefined : this.validateToken(token).user;
+  }
+}
