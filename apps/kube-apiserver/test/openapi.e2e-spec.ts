@@ -47,9 +47,16 @@ describe('OpenAPI', () => {
     expect(
       doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'],
     ).toBeDefined();
-    // RBAC kinds are stored (not enforced) and pods/exec is routed (it answers that simulated
-    // kubelets run no containers), so both are documented; autoscaling is not served here.
+    // RBAC kinds, the reviews (POST only) and TokenRequest are served, and pods/exec is routed
+    // (it answers that simulated kubelets run no containers), so all are documented;
+    // autoscaling is not served here.
     expect(doc.paths['/apis/rbac.authorization.k8s.io/v1/clusterroles']).toBeDefined();
+    const ssar = doc.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'];
+    expect(Object.keys(ssar ?? {}).filter((k) => k !== 'parameters')).toEqual(['post']);
+    expect(
+      doc.paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token']?.post,
+    ).toBeDefined();
+    expect(doc.paths['/apis/authentication.k8s.io/v1/tokenreviews']).toBeDefined();
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeDefined();
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/autoscaling/'))).toBe(false);
     expect(doc.definitions['io.k8s.api.core.v1.Pod']).toBeDefined();
@@ -134,6 +141,8 @@ describe('OpenAPI', () => {
     expect(Object.keys(root.paths).sort()).toEqual([
       'api/v1',
       'apis/apps/v1',
+      'apis/authentication.k8s.io/v1',
+      'apis/authorization.k8s.io/v1',
       'apis/batch/v1',
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',

@@ -226,7 +226,7 @@ export const UP_STEPS: readonly UpStep[] = [
     async start(ctx) {
       const kubelet = await startKubelet(
         validateConfig(KubeletConfig, nodeAgentFlags(ctx)),
-        componentDeps(ctx, 'kubelet', 'admin'),
+        componentDeps(ctx, 'kubelet', 'system:node:nimbus-kubelet'),
       );
       ctx.nimbus.kubelet = kubelet;
       return kubelet;
@@ -240,7 +240,7 @@ export const UP_STEPS: readonly UpStep[] = [
           ...nodeAgentFlags(ctx),
           healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
         }),
-        componentDeps(ctx, 'kube-proxy', 'admin'),
+        componentDeps(ctx, 'kube-proxy', 'system:kube-proxy'),
       );
       ctx.nimbus.proxy = proxy;
       return proxy;

@@ -1,29 +1,15 @@
+import type { PolicyRule, RequestAttributes } from '../../../kube-apiserver/src/authz/policy-rule';
+import { requestAttributes } from '../../../kube-apiserver/src/authz/request-info';
+import { ruleAllows as apiserverRuleAllows } from '../../../kube-apiserver/src/authz/rule-matching';
+import { BOOTSTRAP_ROLES } from '../../../kube-apiserver/src/authz/bootstrap-policy';
+
 /*
- * Just enough of the api-server's authorization attributes (k8s.io/apiserver
- * endpoints/request/requestinfo.go) and of RBAC rule matching (rbac/v1 helpers) to ask, for a
- * recorded request, "would these roles allow it?" — and, the other way round, which permissions
- * were never exercised.
+ * For a recorded request, "would these roles allow it?" — and, the other way round, which
+ * permissions were never exercised. The request attributes and rule matching are the
+ * api-server's own (authz/request-info.ts, authz/rule-matching.ts: upstream's semantics).
  */
 
-export interface RequestAttributes {
-  resourceRequest: boolean;
-  verb: string;
-  apiGroup: string;
-  /** `nodes`, or `nodes/status` for a subresource. */
-  resource: string;
-  namespace: string;
-  name: string;
-  /** Non-resource requests: the path. */
-  path: string;
-}
-
-export interface PolicyRule {
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  verbs: string[];
-  nonResourceURLs?: string[];
-}
+export { requestAttributes, type PolicyRule, type RequestAttributes };
 
 /** A role's rules and where they apply: a Role only in its namespace. */
 export interface BoundRules {
@@ -32,95 +18,8 @@ export interface BoundRules {
   rules: PolicyRule[];
 }
 
-const VERBS: Record<string, string> = {
-  POST: 'create',
-  PUT: 'update',
-  PATCH: 'patch',
-  DELETE: 'delete',
-  GET: 'get',
-  HEAD: 'get',
-};
-
-export function requestAttributes(method: string, url: string): RequestAttributes {
-  const parsed = new URL(url, 'http://localhost');
-  const parts = parsed.pathname.split('/').filter((p) => p !== '');
-  const nonResource: RequestAttributes = {
-    resourceRequest: false,
-    verb: method.toLowerCase(),
-    apiGroup: '',
-    resource: '',
-    namespace: '',
-    name: '',
-    path: parsed.pathname,
-  };
-  let rest: string[];
-  let apiGroup = '';
-  if (parts[0] === 'api' && parts.length >= 3) {
-    rest = parts.slice(2);
-  } else if (parts[0] === 'apis' && parts.length >= 4) {
-    apiGroup = parts[1];
-    rest = parts.slice(3);
-  } else {
-    return nonResource;
-  }
-  let verb = VERBS[method] ?? method.toLowerCase();
-  if (rest[0] === 'watch') {
-    verb = 'watch';
-    rest = rest.slice(1);
-  }
-  let namespace = '';
-  if (rest[0] === 'namespaces' && rest.length > 1) {
-    namespace = rest[1];
-    rest = rest.length > 2 ? rest.slice(2) : ['namespaces', namespace];
-  }
-  const [resource, name = '', subresource] = rest;
-  const watchParam = parsed.searchParams.get('watch');
-  if (verb === 'get' && name === '') {
-    verb = watchParam === 'true' || watchParam === '1' ? 'watch' : 'list';
-  } else if (verb === 'get' && (watchParam === 'true' || watchParam === '1')) {
-    verb = 'watch';
-  }
-  if (verb === 'delete' && name === '') {
-    verb = 'deletecollection';
-  }
-  // list/watch narrowed to one object by field selector are authorised for that name.
-  const byName = /(?:^|,)metadata\.name=([^,]+)/.exec(
-    parsed.searchParams.get('fieldSelector') ?? '',
-  );
-  return {
-    resourceRequest: true,
-    verb,
-    apiGroup,
-    resource: subresource ? `${resource}/${subresource}` : resource,
-    namespace,
-    name: name || (byName && (verb === 'list' || verb === 'watch') ? byName[1] : ''),
-    path: parsed.pathname,
-  };
-}
-
-const has = (list: string[] | undefined, value: string) =>
-  (list ?? []).includes('*') || (list ?? []).includes(value);
-
 export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
-  if (!has(rule.verbs, a.verb)) {
-    return false;
-  }
-  if (!a.resourceRequest) {
-    return (rule.nonResourceURLs ?? []).some(
-      (u) => u === a.path || u === '*' || (u.endsWith('*') && a.path.startsWith(u.slice(0, -1))),
-    );
-  }
-  const [resource, subresource] = a.resource.split('/');
-  const resourceMatches =
-    has(rule.resources, a.resource) ||
-    (subresource !== undefined && (rule.resources ?? []).includes(`*/${subresource}`)) ||
-    (subresource === undefined && (rule.resources ?? []).includes(resource));
-  const names = rule.resourceNames ?? [];
-  return (
-    has(rule.apiGroups, a.apiGroup) &&
-    resourceMatches &&
-    (names.length === 0 || (a.name !== '' && names.includes(a.name)))
-  );
+  return apiserverRuleAllows(a, rule);
 }
 
 export function allowedBy(bound: BoundRules[], a: RequestAttributes): string | undefined {
@@ -137,25 +36,10 @@ export function allowedBy(bound: BoundRules[], a: RequestAttributes): string | u
 
 /** Every authenticated user holds these (bootstrap ClusterRoles system:discovery etc.). */
 export const DEFAULT_AUTHENTICATED_RULES: BoundRules = {
-  source: 'ClusterRole/system:discovery + system:public-info-viewer',
-  rules: [
-    {
-      verbs: ['get'],
-      nonResourceURLs: [
-        '/api',
-        '/api/*',
-        '/apis',
-        '/apis/*',
-        '/healthz',
-        '/livez',
-        '/openapi',
-        '/openapi/*',
-        '/readyz',
-        '/version',
-        '/version/',
-      ],
-    },
-  ],
+  source: 'ClusterRole/system:discovery + system:public-info-viewer + system:basic-user',
+  rules: BOOTSTRAP_ROLES.filter((r) =>
+    ['system:discovery', 'system:public-info-viewer', 'system:basic-user'].includes(r.name),
+  ).flatMap((r) => r.rules),
 };
 
 /** One line per (group, resource, verb[, name]) a rule grants, for "never exercised" checks. */

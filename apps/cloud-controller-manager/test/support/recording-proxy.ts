@@ -20,12 +20,6 @@ export interface RecordedRequest {
  */
 export class RecordingProxy {
   readonly requests: RecordedRequest[] = [];
-  /**
-   * Authorization in front of the api-server (which does not enforce RBAC yet): a request this
-   * answers with a message for is refused `403 Forbidden` with that message, as the api-server's
-   * RBAC authorizer would refuse it.
-   */
-  deny?: (method: string, url: string) => string | undefined;
   private readonly sockets = new Set<Socket>();
 
   private readonly server: Server;
@@ -55,24 +49,6 @@ export class RecordingProxy {
   private forward(target: URL, ca: string, req: IncomingMessage, res: ServerResponse): void {
     const entry: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0 };
     this.requests.push(entry);
-    const denied = this.deny?.(entry.method, entry.url);
-    if (denied !== undefined) {
-      entry.status = 403;
-      req.resume();
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: denied,
-          reason: 'Forbidden',
-          code: 403,
-        }),
-      );
-      return;
-    }
     const options: RequestOptions = {
       hostname: target.hostname,
       port: target.port,

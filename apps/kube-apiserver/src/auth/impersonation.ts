@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Authorizer } from '../authz/authorizer';
 import { forbiddenError } from '../authz/forbidden';
-import type { RequestAttributes } from '../authz/policy-rule';
+import { resourceAttributes, type RequestAttributes } from '../authz/policy-rule';
 import { badRequest } from '../errors/kube-error';
 import {
   serviceAccountGroups,
@@ -24,18 +24,7 @@ function attributes(
   name: string,
   extra: Partial<RequestAttributes> = {},
 ): RequestAttributes {
-  return {
-    resourceRequest: true,
-    verb,
-    path: '',
-    apiGroup,
-    apiVersion: '',
-    resource,
-    subresource: '',
-    namespace: '',
-    name,
-    ...extra,
-  };
+  return resourceAttributes({ verb, apiGroup, resource, name, ...extra });
 }
 
 /**

@@ -6,7 +6,12 @@ import { SYSTEM_MASTERS, type UserInfo } from '../auth/user-info';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
 import type { Authorizer } from './authorizer';
-import { rulesOf, type PolicyRule, type RequestAttributes } from './policy-rule';
+import {
+  resourceAttributes,
+  rulesOf,
+  type PolicyRule,
+  type RequestAttributes,
+} from './policy-rule';
 import type { RbacAuthorizer } from './rbac-authorizer';
 import { RBAC_GROUP, type RbacCache } from './rbac-cache';
 import { describeRules, quotedList, uncovered } from './rule-coverage';
@@ -67,7 +72,14 @@ export class EscalationCheck implements AdmissionPlugin {
       this.confirmNoEscalation(type, name, user, namespace, rulesOf(obj));
       return;
     }
-    // rolebindings / clusterrolebindings
+    // rolebindings / clusterrolebindings; metadata-only changes (the garbage collector's) grant nothing.
+    if (
+      old &&
+      JSON.stringify([old.roleRef, old.subjects ?? []]) ===
+        JSON.stringify([obj.roleRef, obj.subjects ?? []])
+    ) {
+      return;
+    }
     const ref = isPlainObject(obj.roleRef) ? obj.roleRef : {};
     const refKind = text(ref.kind);
     const refName = text(ref.name);
@@ -119,15 +131,12 @@ function attributes(
   namespace: string,
   name: string,
 ): RequestAttributes {
-  return {
-    resourceRequest: true,
+  return resourceAttributes({
     verb,
-    path: '',
     apiGroup: RBAC_GROUP,
     apiVersion: 'v1',
     resource,
-    subresource: '',
     namespace,
     name,
-  };
+  });
 }

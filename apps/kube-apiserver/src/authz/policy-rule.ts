@@ -38,3 +38,24 @@ export function rulesOf(role: object): PolicyRule[] {
     nonResourceURLs: strings(r.nonResourceURLs),
   }));
 }
+
+/** Attributes of a resource request; unset fields are empty (cluster scope, no name). */
+export function resourceAttributes(a: Partial<RequestAttributes>): RequestAttributes {
+  return {
+    resourceRequest: true,
+    verb: '',
+    path: '',
+    apiGroup: '',
+    apiVersion: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+    ...a,
+  };
+}
+
+/** Attributes of a request for a path outside the API (`/healthz`, `/metrics`, …). */
+export function nonResourceAttributes(verb: string, path: string): RequestAttributes {
+  return { ...resourceAttributes({ verb, path }), resourceRequest: false };
+}

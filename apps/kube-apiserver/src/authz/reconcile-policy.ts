@@ -100,7 +100,7 @@ export function reconcileBootstrapPolicy(
     };
   };
   const union = (current: unknown, desired: unknown): unknown[] => {
-    const have = Array.isArray(current) ? current : [];
+    const have: unknown[] = Array.isArray(current) ? current : [];
     const seen = new Set(have.map(key));
     return [...have, ...(desired as unknown[]).filter((d) => !seen.has(key(d)))];
   };

@@ -1,5 +1,5 @@
 import { queryBool } from '../server/query-params';
-import type { RequestAttributes } from './policy-rule';
+import { nonResourceAttributes, resourceAttributes, type RequestAttributes } from './policy-rule';
 
 const VERB_OF_METHOD: Record<string, string> = {
   POST: 'create',
@@ -35,17 +35,7 @@ function exactName(selector: string | null): string | undefined {
 export function requestAttributes(method: string, rawUrl: string): RequestAttributes {
   const url = new URL(rawUrl, 'https://localhost');
   const path = url.pathname;
-  const nonResource: RequestAttributes = {
-    resourceRequest: false,
-    verb: method.toLowerCase(),
-    path,
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-  };
+  const nonResource = nonResourceAttributes(method.toLowerCase(), path);
   let parts = path
     .replace(/^\/+|\/+$/g, '')
     .split('/')
@@ -88,8 +78,7 @@ export function requestAttributes(method: string, rawUrl: string): RequestAttrib
       }
     }
   }
-  const attributes: RequestAttributes = {
-    resourceRequest: true,
+  const attributes = resourceAttributes({
     verb,
     path,
     apiGroup,
@@ -98,7 +87,7 @@ export function requestAttributes(method: string, rawUrl: string): RequestAttrib
     subresource: parts.length >= 3 && verb !== 'proxy' ? parts[2] : '',
     namespace,
     name: parts.length >= 2 ? parts[1] : '',
-  };
+  });
   if (attributes.name === '' && attributes.verb === 'get') {
     attributes.verb = queryBool(url.searchParams, 'watch') ? 'watch' : 'list';
     attributes.name = exactName(url.searchParams.get('fieldSelector')) ?? '';

@@ -2,7 +2,12 @@ import { isPlainObject, type JsonObject } from '../api/types';
 import type { Authenticator } from '../auth/authenticator';
 import type { UserInfo } from '../auth/user-info';
 import type { Authorizer } from '../authz/authorizer';
-import type { PolicyRule, RequestAttributes } from '../authz/policy-rule';
+import {
+  nonResourceAttributes,
+  resourceAttributes,
+  type PolicyRule,
+  type RequestAttributes,
+} from '../authz/policy-rule';
 import { SYSTEM_MASTERS } from '../auth/user-info';
 import type { RbacAuthorizer } from '../authz/rbac-authorizer';
 import { badRequest, invalid, type FieldError } from '../errors/kube-error';
@@ -25,30 +30,18 @@ function extraOf(v: unknown): Record<string, string[]> {
 function attributesOf(spec: JsonObject): RequestAttributes {
   const r = isPlainObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
   if (r) {
-    return {
-      resourceRequest: true,
+    return resourceAttributes({
       verb: text(r.verb),
-      path: '',
       apiGroup: text(r.group),
       apiVersion: text(r.version),
       resource: text(r.resource),
       subresource: text(r.subresource),
       namespace: text(r.namespace),
       name: text(r.name),
-    };
+    });
   }
   const n = objectOf(spec.nonResourceAttributes);
-  return {
-    resourceRequest: false,
-    verb: text(n.verb),
-    path: text(n.path),
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-  };
+  return nonResourceAttributes(text(n.verb), text(n.path));
 }
 
 /** userInfo as authentication.k8s.io/v1 UserInfo. */

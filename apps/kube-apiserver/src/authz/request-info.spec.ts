@@ -1,0 +1,131 @@
+import { requestAttributes } from './request-info';
+
+/** Cases after upstream's requestinfo_test.go (TestGetAttribs / TestGetAPIRequestInfo). */
+describe('requestAttributes (RequestInfoFactory)', () => {
+  it.each([
+    ['GET', '/api/v1/namespaces', 'list', '', '', 'namespaces', '', ''],
+    ['GET', '/api/v1/namespaces/other', 'get', '', 'other', 'namespaces', '', 'other'],
+    ['GET', '/api/v1/namespaces/other/pods', 'list', '', 'other', 'pods', '', ''],
+    ['GET', '/api/v1/namespaces/other/pods/foo', 'get', '', 'other', 'pods', '', 'foo'],
+    ['HEAD', '/api/v1/namespaces/other/pods/foo', 'get', '', 'other', 'pods', '', 'foo'],
+    ['GET', '/api/v1/pods', 'list', '', '', 'pods', '', ''],
+    ['GET', '/api/v1/namespaces/other/pods?watch=true', 'watch', '', 'other', 'pods', '', ''],
+    ['GET', '/api/v1/namespaces/other/pods?watch=false', 'list', '', 'other', 'pods', '', ''],
+    ['GET', '/api/v1/namespaces/other/pods?watch', 'watch', '', 'other', 'pods', '', ''],
+    ['GET', '/api/v1/watch/namespaces/other/pods', 'watch', '', 'other', 'pods', '', ''],
+    ['GET', '/api/v1/watch/namespaces/other/pods/foo', 'watch', '', 'other', 'pods', '', 'foo'],
+    ['POST', '/api/v1/namespaces/other/pods', 'create', '', 'other', 'pods', '', ''],
+    ['PUT', '/api/v1/namespaces/other/pods/foo', 'update', '', 'other', 'pods', '', 'foo'],
+    ['PATCH', '/api/v1/namespaces/other/pods/foo', 'patch', '', 'other', 'pods', '', 'foo'],
+    ['DELETE', '/api/v1/namespaces/other/pods/foo', 'delete', '', 'other', 'pods', '', 'foo'],
+    ['DELETE', '/api/v1/namespaces/other/pods', 'deletecollection', '', 'other', 'pods', '', ''],
+    [
+      'PUT',
+      '/api/v1/namespaces/other/finalize',
+      'update',
+      '',
+      'other',
+      'namespaces',
+      'finalize',
+      'other',
+    ],
+    ['GET', '/api/v1/namespaces/other/status', 'get', '', 'other', 'namespaces', 'status', 'other'],
+    [
+      'PUT',
+      '/api/v1/namespaces/other/pods/foo/status',
+      'update',
+      '',
+      'other',
+      'pods',
+      'status',
+      'foo',
+    ],
+    [
+      'POST',
+      '/api/v1/namespaces/ns/serviceaccounts/sa/token',
+      'create',
+      '',
+      'ns',
+      'serviceaccounts',
+      'token',
+      'sa',
+    ],
+    [
+      'GET',
+      '/apis/apps/v1/namespaces/other/deployments',
+      'list',
+      'apps',
+      'other',
+      'deployments',
+      '',
+      '',
+    ],
+    [
+      'PATCH',
+      '/apis/apps/v1/namespaces/o/deployments/d/scale',
+      'patch',
+      'apps',
+      'o',
+      'deployments',
+      'scale',
+      'd',
+    ],
+    [
+      'GET',
+      '/apis/coordination.k8s.io/v1/leases',
+      'list',
+      'coordination.k8s.io',
+      '',
+      'leases',
+      '',
+      '',
+    ],
+    ['GET', '/api/v1/pods?fieldSelector=metadata.name%3Dweb', 'list', '', '', 'pods', '', 'web'],
+    [
+      'GET',
+      '/api/v1/pods?watch=1&fieldSelector=metadata.name%3D%3Dweb',
+      'watch',
+      '',
+      '',
+      'pods',
+      '',
+      'web',
+    ],
+    [
+      'GET',
+      '/api/v1/pods?fieldSelector=metadata.name%3Dweb,spec.nodeName%3Dn',
+      'list',
+      '',
+      '',
+      'pods',
+      '',
+      '',
+    ],
+  ])(
+    '%s %s → %s %s/%s in %s (sub %s, name %s)',
+    (method, url, verb, group, ns, resource, sub, name) => {
+      expect(requestAttributes(method, url)).toMatchObject({
+        resourceRequest: true,
+        verb,
+        apiGroup: group,
+        namespace: ns,
+        resource,
+        subresource: sub,
+        name,
+      });
+    },
+  );
+
+  it.each([
+    ['GET', '/api', 'get'],
+    ['GET', '/api/v1', 'get'],
+    ['GET', '/apis/apps/v1', 'get'],
+    ['GET', '/healthz', 'get'],
+    ['POST', '/version', 'post'],
+    ['GET', '/openapi/v3/apis/apps/v1', 'get'],
+    ['GET', '/.well-known/openid-configuration', 'get'],
+  ])('%s %s is a non-resource request with verb %s', (method, url, verb) => {
+    const a = requestAttributes(method, url);
+    expect(a).toMatchObject({ resourceRequest: false, verb, path: url.split('?')[0] });
+  });
+});
