@@ -238,6 +238,13 @@ describe('kubectl compatibility matrix', () => {
         /RESOURCE: ports <\[\]Object>/,
       );
 
+      // auth can-i (SelfSubjectAccessReview; RBAC enforced): the admin may, a ServiceAccount
+      // with no binding may not (impersonated with --as).
+      expect((await ok(['auth', 'can-i', 'create', 'deployments', '-n', ns])).trim()).toBe('yes');
+      const sa = `system:serviceaccount:${ns}:nobody`;
+      const denied = await k(['auth', 'can-i', 'list', 'pods', '-n', ns, '--as', sa]);
+      expect([denied.code, denied.stdout.trim()]).toEqual([1, 'no']);
+
       // wait: jsonpath, then deletion
       const waited = k([
         'wait',
