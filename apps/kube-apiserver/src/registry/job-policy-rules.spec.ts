@@ -16,7 +16,7 @@ const job = (spec: Record<string, unknown>): KubeObject => {
   return obj;
 };
 const messages = (spec: Record<string, unknown>) =>
-  (jobKind.validate?.(job(spec)) ?? []).map((e) => `${e.field}: ${e.message}`);
+  (jobKind.validate?.(job(spec), undefined) ?? []).map((e) => `${e.field}: ${e.message}`);
 
 describe('Job podFailurePolicy and successPolicy validation (upstream messages)', () => {
   it('accepts valid policies', () => {
