@@ -1,12 +1,13 @@
 import type { PersistentVolumeClaimObject, PodObject } from '@app/kube-client';
 import { ClusterHarness, isRunningAndReady, waitFor } from './cluster-harness';
 
-// StatefulSet features beyond ordering through kubectl on the living cluster:
+// StatefulSet and DaemonSet features beyond ordering through kubectl on the living cluster:
 // spec.ordinals.start, persistentVolumeClaimRetentionPolicy (owner references the garbage
-// collector acts on), RollingUpdate maxUnavailable (upstream pkg/controller/statefulset).
+// collector acts on), StatefulSet RollingUpdate maxUnavailable, DaemonSet RollingUpdate maxSurge
+// (upstream pkg/controller/statefulset, pkg/controller/daemon).
 jest.setTimeout(240_000);
 
-describe('statefulset policies', () => {
+describe('statefulset and daemonset rollout policies', () => {
   let h: ClusterHarness;
 
   beforeAll(async () => {
@@ -141,5 +142,42 @@ describe('statefulset policies', () => {
     ]);
     const pods = await podsOf('wide');
     expect(pods.every((p) => p.spec?.containers[0].image === 'nginx:1.28')).toBe(true);
+  });
+
+  it('DaemonSet maxSurge 1 / maxUnavailable 0: the new pod starts beside the old one before it goes', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent' },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          updateStrategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+          },
+          template: {
+            metadata: { labels: { app: 'agent' } },
+            spec: { containers: [{ name: 'agent', image: 'busybox:1.36' }] },
+          },
+        },
+      }),
+    );
+    const first = await h.kubectl(['rollout', 'status', 'ds/agent', '--timeout=90s']);
+    expect(first.code).toBe(0);
+    const nodes = (await podsOf('agent')).length;
+    expect(nodes).toBeGreaterThan(0);
+    await h.k(['set', 'image', 'ds/agent', 'agent=busybox:1.37']);
+    const rollout = await h.kubectl(['rollout', 'status', 'ds/agent', '--timeout=120s']);
+    expect(rollout.code).toBe(0);
+    const events = (await h.events('agent', { kind: 'DaemonSet' })).map((e) => e.reason);
+    // After the first pods: every replacement is created before its predecessor is deleted.
+    const rest = events.slice(nodes);
+    expect(rest[0]).toBe('SuccessfulCreate');
+    expect(rest.filter((r) => r === 'SuccessfulCreate')).toHaveLength(nodes);
+    expect(rest.filter((r) => r === 'SuccessfulDelete')).toHaveLength(nodes);
+    const pods = await podsOf('agent');
+    expect(pods).toHaveLength(nodes);
+    expect(pods.every((p) => p.spec?.containers[0].image === 'busybox:1.37')).toBe(true);
   });
 });
