@@ -1,5 +1,5 @@
 import type { JobObject, PodObject } from '@app/kube-client';
-import { ClusterHarness, condition, waitFor } from './cluster-harness';
+import { ClusterHarness, condition, holdsFor, waitFor } from './cluster-harness';
 
 // Job features beyond C22 through kubectl on the living cluster: Indexed completion,
 // backoffLimitPerIndex, podFailurePolicy, successPolicy, suspend/resume, the job-tracking
@@ -231,5 +231,17 @@ describe('job policies', () => {
       timeoutMs: 60_000,
       message: 'pods of long gone',
     });
+  });
+
+  it('spec.managedBy naming another controller: the job controller leaves the Job alone', async () => {
+    await applyJob('external', { managedBy: 'example.com/batch-controller' });
+    await applyJob('internal', { managedBy: 'kubernetes.io/job-controller' });
+    await waitForCondition('internal', 'Complete');
+    await holdsFor(
+      async () => (await jobPods('external')).length === 0,
+      3000,
+      'no pods for external',
+    );
+    expect((await job('external')).status ?? {}).toEqual({});
   });
 });

@@ -40,6 +40,7 @@ import {
   indexBackoffMs,
   isFinished,
   isIndexed,
+  isManagedByJobController,
   jobCondition,
   onlyReplaceFailedPods,
   wantActive,
@@ -236,7 +237,8 @@ export class JobController {
         return;
       }
       const job = this.deps.jobs.get(`${pod.metadata?.namespace}/${ref.name}`);
-      if (job?.metadata?.uid === ref.uid && !isFinished(job)) {
+      // Adopted meanwhile, or another controller's Job (spec.managedBy): not ours to strip.
+      if (job?.metadata?.uid === ref.uid && (!isFinished(job) || !isManagedByJobController(job))) {
         return;
       }
     }
@@ -251,7 +253,7 @@ export class JobController {
 
   private async sync(key: string): Promise<void> {
     const job = this.deps.jobs.get(key);
-    if (!job || isFinished(job)) {
+    if (!job || isFinished(job) || !isManagedByJobController(job)) {
       return;
     }
     const now = this.deps.now();

@@ -37,6 +37,11 @@ export const isFinished = (job: JobObject): boolean =>
     (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
   );
 
+/** batch/v1 JobControllerName: Jobs whose `spec.managedBy` names another controller are left alone. */
+export const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
+export const isManagedByJobController = (job: JobObject): boolean =>
+  !job.spec?.managedBy || job.spec.managedBy === JOB_CONTROLLER_NAME;
+
 export const isIndexed = (job: JobObject): boolean => job.spec?.completionMode === 'Indexed';
 export const hasBackoffLimitPerIndex = (job: JobObject): boolean =>
   isIndexed(job) && typeof job.spec?.backoffLimitPerIndex === 'number';
