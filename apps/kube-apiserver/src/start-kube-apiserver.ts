@@ -9,6 +9,7 @@ import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import {
   DefaultStorageClassAdmission,
+  StorageObjectInUseProtectionAdmission,
   PersistentVolumeClaimResizeAdmission,
 } from './admission/storage-admission';
 import { EvictionSubresource } from './api/eviction';
@@ -112,6 +113,7 @@ export async function startKubeApiServer(
       }),
       new DefaultStorageClassAdmission(storageClasses),
       new PersistentVolumeClaimResizeAdmission(storageClasses),
+      new StorageObjectInUseProtectionAdmission(),
     ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
