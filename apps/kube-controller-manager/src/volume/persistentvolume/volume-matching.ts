@@ -15,8 +15,7 @@ export const requestedBytes = (claim: PersistentVolumeClaimObject): bigint =>
   storageOf(claim.spec?.resources?.requests);
 
 /** The volume's capacity in bytes. */
-export const capacityBytes = (pv: PersistentVolumeObject): bigint =>
-  storageOf(pv.spec?.capacity);
+export const capacityBytes = (pv: PersistentVolumeObject): bigint => storageOf(pv.spec?.capacity);
 
 /** GetPersistentVolumeClass: the beta annotation wins over `spec.storageClassName`. */
 export function volumeClass(pv: PersistentVolumeObject): string {
