@@ -243,16 +243,16 @@ export class CcmHarness {
     );
   }
 
-  /**
-   * Stops every CCM, then the servers. A CCM that does not stop within 45 s (beyond the
-   * controllers' 30 s drain) fails the suite: the servers are closed first, then it throws.
-   */
   /** Another component of the cluster (e.g. kube-controller-manager) closed before the servers. */
   track<T extends { close(): Promise<void> }>(component: T): T {
     this.companions.push(component);
     return component;
   }
 
+  /**
+   * Stops the tracked components and every CCM, then the servers. A CCM that does not stop within 45 s (beyond the
+   * controllers' 30 s drain) fails the suite: the servers are closed first, then it throws.
+   */
   async close(): Promise<void> {
     for (const component of this.companions.splice(0)) {
       await component.close();
