@@ -434,9 +434,10 @@ export class PersistentVolumeController {
       await this.setVolumePhase(pv, 'Available');
       return;
     }
-    const claim = await this.currentClaim(ref.namespace ?? '', ref.name ?? '', ref.uid);
+    const released = pv.status?.phase === 'Released' || pv.status?.phase === 'Failed';
+    const claim = await this.currentClaim(ref.namespace ?? '', ref.name ?? '', ref.uid, !released);
     if (!claim) {
-      if (pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed') {
+      if (!released) {
         await this.setVolumePhase(pv, 'Released');
       }
       await this.reclaimVolume(pv);
@@ -467,16 +468,17 @@ export class PersistentVolumeController {
 
   /**
    * The claim a volume points at, or undefined when it is gone (or replaced by a new claim of
-   * that name). A claim missing from the cache is looked up in the API before the volume is
-   * released, as upstream does: a stale cache must not release a bound volume.
+   * that name). A claim missing from the cache is looked up in the API (`askApi`) before the
+   * volume is released, as upstream does: a stale cache must not release a bound volume.
    */
   private async currentClaim(
     namespace: string,
     name: string,
     uid: string,
+    askApi: boolean,
   ): Promise<PersistentVolumeClaimObject | undefined> {
     let claim = this.deps.claims.get(`${namespace}/${name}`);
-    if (!claim) {
+    if (!claim && askApi) {
       try {
         claim = await this.deps.rest.get<PersistentVolumeClaimObject>(claimPath(namespace, name));
       } catch (err) {
