@@ -10,7 +10,8 @@ export interface NamingResult {
 /**
  * The naming controller's calculateNamesAndConditions: the requested names are accepted unless
  * another CRD of the same group already accepted one of them (plural, singular and short names
- * share one namespace, kind and listKind another); names in conflict keep their accepted value.
+ * share one namespace, kind and listKind another); names in conflict keep their accepted value,
+ * and the condition reports the last conflict checked (plural, singular, shortNames, kind, listKind).
  */
 export function calculateNames(crd: KubeObject, others: KubeObject[]): NamingResult {
   const group = crdSpec(crd).group;
@@ -44,7 +45,7 @@ export function calculateNames(crd: KubeObject, others: KubeObject[]): NamingRes
   ) => {
     const clash = values.find((v) => used.has(v));
     if (clash !== undefined) {
-      conflict ??= { reason, message: inUse(clash) };
+      conflict = { reason, message: inUse(clash) }; // the last conflict found is reported
     } else {
       accepted[field] = requested[field];
     }

@@ -65,11 +65,11 @@ export const CRD_GROUP = 'apiextensions.k8s.io';
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 
 export function crdSpec(obj: KubeObject): CrdSpec {
-  return isPlainObject(obj.spec) ? (obj.spec as CrdSpec) : {};
+  return isPlainObject(obj.spec) ? obj.spec : {};
 }
 
 export function crdStatus(obj: KubeObject): CrdStatus {
-  return isPlainObject(obj.status) ? (obj.status as CrdStatus) : {};
+  return isPlainObject(obj.status) ? obj.status : {};
 }
 
 export function crdCondition(obj: KubeObject, type: string): CrdCondition | undefined {

@@ -45,7 +45,7 @@ export interface JsonSchema {
 }
 
 export function asSchema(value: unknown): JsonSchema | undefined {
-  return isPlainObject(value) ? (value as JsonSchema) : undefined;
+  return isPlainObject(value) ? value : undefined;
 }
 
 /** The schema of a map's values: additionalProperties as a schema (not a boolean). */

@@ -15,7 +15,7 @@ const DEFAULT_AGE: CrdColumn = {
 /** The JSONPath results of a printer column (kubectl's `{.spec.x}` is `$.spec.x` here). */
 function find(obj: KubeObject, jsonPath: string): unknown[] {
   try {
-    return JSONPath({ path: `$${jsonPath}`, json: obj, wrap: true }) as unknown[];
+    return JSONPath<unknown[]>({ path: `$${jsonPath}`, json: obj, wrap: true });
   } catch {
     return [];
   }
@@ -42,6 +42,8 @@ function cell(column: CrdColumn, obj: KubeObject, nowMs: number): unknown {
       const t = typeof value === 'string' ? Date.parse(value) : NaN;
       return Number.isNaN(t) ? '<invalid>' : humanDuration(nowMs - t);
     }
+    case 'string':
+    case undefined:
     default:
       return typeof value === 'string' ? value : JSON.stringify(value);
   }

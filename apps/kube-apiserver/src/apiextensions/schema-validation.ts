@@ -14,7 +14,10 @@ function goValue(value: unknown): string {
   if (value === null || value === undefined) {
     return 'null';
   }
-  return typeof value === 'object' ? goValueString(value) : String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  return goValueString(value);
 }
 
 /** go-openapi's name of a JSON value's type. */
