@@ -3,9 +3,7 @@ import {
   PatchStrategy,
   createResilientInformer,
   loadKubeConfig,
-  setHeaderOptions,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
 } from '@app/kube-client';
 import { raw, type RawResponse } from './support/raw-client';
@@ -192,10 +190,7 @@ describe('CustomResourceDefinition lifecycle', () => {
     const informer = createResilientInformer<KubernetesObject>(
       kc,
       '/apis/test.nimbus.dev/v1/namespaces/default/gizmos',
-      () =>
-        objects.list('test.nimbus.dev/v1', 'Gizmo', 'default') as Promise<
-          KubernetesListObject<KubernetesObject>
-        >,
+      () => objects.list<KubernetesObject>('test.nimbus.dev/v1', 'Gizmo', 'default'),
       {
         add: (o) => seen.push(`add ${o.metadata?.name}`),
         update: (o) => seen.push(`update ${o.metadata?.name}`),
@@ -229,9 +224,8 @@ describe('CustomResourceDefinition lifecycle', () => {
       await objects.delete(gizmo);
       await eventually(() => expect(seen).toEqual(['add g1', 'update g1', 'delete g1']));
     } finally {
-      informer.stop();
+      await informer.stop();
     }
-    void setHeaderOptions;
   });
 
   it('should collect garbage across built-in and custom kinds', async () => {

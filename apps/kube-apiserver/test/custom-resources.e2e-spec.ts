@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { raw } from './support/raw-client';
 import {
   eventually,
@@ -229,6 +230,10 @@ describe('CustomResourceDefinitions', () => {
       await raw(t.server, '/apis/example.com/v1beta1/namespaces/default/widgets/w1')
     ).json<{ apiVersion: string; spec: { color: string } }>();
     expect(beta.apiVersion).toBe('example.com/v1beta1');
+    const deprecated = await raw(t.server, '/apis/example.com/v1beta1/namespaces/default/widgets');
+    expect(deprecated.headers.warning).toBe(
+      '299 - "example.com/v1beta1 Widget is deprecated; use example.com/v1 Widget"',
+    );
     expect(beta.spec.color).toBe('red');
     const created = await raw(t.server, '/apis/example.com/v1beta1/namespaces/default/widgets', {
       method: 'POST',
@@ -258,6 +263,43 @@ describe('CustomResourceDefinitions', () => {
     expect(v2).toContain('The colour of the widget.');
   });
 
+  it('should work with kubectl 1.27, which validates and explains through /openapi/v2', async () => {
+    const dir = dirname(
+      realpathSync(execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim()),
+    );
+    const bin = join(dir, 'kubectl.1.27');
+    if (!existsSync(bin)) {
+      console.warn(`kubectl 1.27 is not installed next to kubectl (${dir}): skipped`);
+      return;
+    }
+    const run = (args: string[], input?: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile(
+          bin,
+          [
+            '--kubeconfig',
+            t.server.kubeconfigPath,
+            '--cache-dir',
+            join(work, 'cache-1.27'),
+            ...args,
+          ],
+          { timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, out: `${stdout}${stderr}` }),
+        );
+        child.stdin?.end(input ?? '');
+      });
+    const applied = await run(['apply', '-f', '-'], widget('old-client', { color: 'green' }));
+    expect(applied).toEqual({ code: 0, out: 'widget.example.com/old-client created\n' });
+    const refused = await run(
+      ['apply', '-f', '-'],
+      widget('typo', { color: 'green', colour: 'x' }),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('strict decoding error: unknown field "spec.colour"');
+    const explained = await run(['explain', 'widget.spec.color']);
+    expect(explained.out).toContain('The colour of the widget.');
+  });
+
   it('should select by labels and metadata fields and watch through the shared storage', async () => {
     await ok(['label', 'widget', 'w2', 'tier=gold']);
     expect(await ok(['get', 'widgets', '-l', 'tier=gold', '-o', 'name'])).toBe(
@@ -266,8 +308,12 @@ describe('CustomResourceDefinitions', () => {
     expect(await ok(['get', 'widgets', '--field-selector', 'metadata.name=w1', '-o', 'name'])).toBe(
       'widget.example.com/w1\n',
     );
-    const bad = await k(['get', 'widgets', '--field-selector', 'spec.color=red']);
-    expect(bad.stderr).toContain('field label not supported: spec.color');
+    // spec.color is a selectableField; other fields are not.
+    expect(await ok(['get', 'widgets', '--field-selector', 'spec.color=blue', '-o', 'name'])).toBe(
+      'widget.example.com/w2\n',
+    );
+    const bad = await k(['get', 'widgets', '--field-selector', 'spec.size=10']);
+    expect(bad.stderr).toContain('field label not supported: spec.size');
   });
 
   it('should survive a restart with the CRD re-registered', async () => {

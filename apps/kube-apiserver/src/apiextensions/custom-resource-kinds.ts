@@ -92,6 +92,8 @@ function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): Resou
           },
         }
       : {}),
+    fieldSelectors: selectableFields(v),
+    ...(v.deprecated ? { warning: v.deprecationWarning ?? deprecationWarning(spec, v) } : {}),
     prune: (obj) => pruneObject(obj, schema),
     defaultOnWrite: (obj) => {
       normalize(obj, schema);
@@ -101,6 +103,38 @@ function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): Resou
       ...validateAgainstSchema(withoutMetadata(obj), schema),
     ],
   });
+}
+
+/**
+ * selectableFields (CustomResourceFieldSelectors, on by default since 1.31): field selectors on
+ * string, integer and boolean fields besides metadata.name and metadata.namespace.
+ */
+function selectableFields(v: CrdVersion): Record<string, (obj: KubeObject) => string | undefined> {
+  const getters: Record<string, (obj: KubeObject) => string | undefined> = {};
+  for (const field of v.selectableFields ?? []) {
+    const path = dotted(field.jsonPath);
+    if (path) {
+      getters[path] = (obj) => {
+        const value = getPath(obj, path);
+        if (value === undefined || value === null) {
+          return undefined;
+        }
+        return typeof value === 'string' ? value : JSON.stringify(value);
+      };
+    }
+  }
+  return getters;
+}
+
+/** defaultDeprecationWarning: `<group>/<version> <Kind> is deprecated; use <group>/<newer> <Kind>`. */
+function deprecationWarning(spec: CrdSpec, v: CrdVersion): string {
+  const group = spec.group ?? '';
+  const kind = spec.names?.kind ?? '';
+  const message = `${group}/${v.name} ${kind} is deprecated`;
+  const successor = (spec.versions ?? []).find(
+    (o) => o.served && !o.deprecated && o.name !== v.name,
+  );
+  return successor ? `${message}; use ${group}/${successor.name} ${kind}` : message;
 }
 
 /** The object as the schema validator sees it (ObjectMeta has its own validation). */

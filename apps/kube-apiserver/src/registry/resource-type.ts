@@ -110,6 +110,8 @@ export interface ResourceType {
    * finalizer and a Terminating condition): mutates the object being marked for deletion.
    */
   markForDeletion?(obj: KubeObject, nowMs: number): void;
+  /** A Warning header on every request for the kind (deprecated custom resource versions). */
+  warning?: string;
   /**
    * Custom resources: drops fields the schema does not specify (pruning) and returns their
    * paths, which field validation reports as unknown fields.

@@ -113,6 +113,9 @@ export class ResourceHandler {
   ): Promise<string> {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
+    if (type.warning) {
+      res.setHeader('Warning', warningHeaders([type.warning]).Warning);
+    }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
       throw notSupportedBySimulatedKubelet(subresource, pod);
