@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { raw } from './support/raw-client';
@@ -314,6 +314,19 @@ describe('CustomResourceDefinitions', () => {
     );
     const bad = await k(['get', 'widgets', '--field-selector', 'spec.size=10']);
     expect(bad.stderr).toContain('field label not supported: spec.size');
+  });
+
+  it('should serve an updated CRD at once (kubectl apply of a changed CRD)', async () => {
+    const yaml = readFileSync(join(fixtures, 'crd-widgets.yaml'), 'utf8').replace(
+      'name: Color',
+      'name: Colour',
+    );
+    expect(await ok(['apply', '-f', '-'], yaml)).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/widgets.example.com configured\n',
+    );
+    await eventually(async () =>
+      expect((await ok(['get', 'widgets'])).split('\n')[0]).toMatch(/^NAME\s+COLOUR\s+/),
+    );
   });
 
   it('should survive a restart with the CRD re-registered', async () => {
