@@ -209,6 +209,37 @@ describe('CustomResourceDefinitions', () => {
     expect(await ok(['get', 'widget', 'w1', '-o', 'jsonpath={.status.replicas}'])).toBe('2');
   });
 
+  it('should apply server-side with managed fields and conflicts', async () => {
+    expect(
+      await ok(['apply', '--server-side', '-f', '-'], widget('ssa', { color: 'green', size: 4 })),
+    ).toBe('widget.example.com/ssa serverside-applied\n');
+    const conflict = await k(['apply', '--server-side', '--field-manager', 'other', '-f', '-'], {
+      input: widget('ssa', { color: 'blue' }),
+    });
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl": .spec.color');
+    await ok(
+      ['apply', '--server-side', '--force-conflicts', '--field-manager', 'other', '-f', '-'],
+      widget('ssa', { color: 'blue' }),
+    );
+    const ssa = JSON.parse(
+      await ok(['get', 'widget', 'ssa', '-o', 'json', '--show-managed-fields']),
+    ) as {
+      spec: Record<string, unknown>;
+      metadata: { managedFields: { manager: string; operation: string }[] };
+    };
+    expect(ssa.spec).toEqual({ color: 'blue', size: 4 });
+    expect(ssa.metadata.managedFields.map((m) => `${m.manager}/${m.operation}`).sort()).toEqual([
+      'kubectl/Apply',
+      'other/Apply',
+    ]);
+    const invalid = await k(['apply', '--server-side', '-f', '-'], {
+      input: widget('ssa-bad', { color: 'pink' }),
+    });
+    expect(invalid.stderr).toContain('spec.color: Unsupported value: "pink"');
+    await ok(['delete', 'widget', 'ssa']);
+  });
+
   it('should refuse strategic merge patches and accept json patches', async () => {
     const smp = await k(['patch', 'widget', 'w1', '-p', '{"spec":{"size":3}}']);
     expect(smp.code).not.toBe(0);
