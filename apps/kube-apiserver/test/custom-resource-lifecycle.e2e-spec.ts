@@ -278,7 +278,10 @@ describe('CustomResourceDefinition lifecycle', () => {
       await post(base, { metadata: { name: 'held', finalizers: ['example.com/hold'] } }),
       201,
     );
-    expectStatus(await post(base, { metadata: { name: 'free' } }), 201);
+    const free = await post(base, { metadata: { name: 'free' } });
+    expectStatus(free, 201);
+    // Custom resources start at generation 1 with or without a spec.
+    expect(free.json<{ metadata: { generation: number } }>().metadata.generation).toBe(1);
     const crdPath =
       '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.test.nimbus.dev';
     const marked = (await raw(t.server, crdPath, { method: 'DELETE' })).json<{
@@ -294,6 +297,16 @@ describe('CustomResourceDefinition lifecycle', () => {
       });
       expect((await raw(t.server, `${base}/free`)).status).toBe(404);
     });
+    const discovered = (await raw(t.server, '/apis/test.nimbus.dev/v1')).json<{
+      resources: { name: string; verbs: string[] }[];
+    }>();
+    expect(discovered.resources.find((r) => r.name === 'gizmos')?.verbs).toEqual([
+      'delete',
+      'deletecollection',
+      'get',
+      'list',
+      'watch',
+    ]);
     const refused = await post(base, { metadata: { name: 'late' } });
     expect(refused.status).toBe(403);
     expect(refused.json<{ message: string }>().message).toBe(

@@ -157,7 +157,7 @@ export class ResourceService {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
-    if ('spec' in obj || type.kind === 'Pod' || type.kind === 'Service') {
+    if ('spec' in obj || type.customResource || type.kind === 'Pod' || type.kind === 'Service') {
       meta.generation = 1;
     } else {
       delete meta.generation;

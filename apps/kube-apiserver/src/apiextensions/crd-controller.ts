@@ -196,7 +196,8 @@ export class CrdController {
     if (
       current &&
       deepEqual(current.crd.spec, crd.spec) &&
-      deepEqual(current.crd.status, crd.status)
+      deepEqual(current.crd.status, crd.status) &&
+      current.crd.metadata.deletionTimestamp === crd.metadata.deletionTimestamp
     ) {
       current.crd = crd;
       return;
@@ -243,10 +244,10 @@ export class CrdController {
     if (!(crd.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) {
       return;
     }
-    const served = this.served.get(name);
-    if (served) {
-      served.crd = crd;
+    if (this.served.has(name)) {
+      this.serve(crd); // discovery stops offering create
     }
+    const served = this.served.get(name);
     let outcome: CrdCondition;
     if (!isConditionTrue(crd, 'Established') || !served?.kinds[0]) {
       outcome = {

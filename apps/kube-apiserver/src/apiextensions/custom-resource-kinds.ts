@@ -25,6 +25,9 @@ function normalize(obj: KubeObject, schema: JsonSchema | undefined): string[] {
  * (`<group>/<plural>`). `conversion: None` only rewrites apiVersion, so every version reads and
  * writes the same objects; reads prune and default with the reading version's schema.
  */
+/** What discovery lists for the kinds of a terminating CRD (no more creates). */
+const TERMINATING_VERBS = ['delete', 'deletecollection', 'get', 'list', 'watch'];
+
 export function customResourceKinds(crd: KubeObject): ResourceType[] {
   const spec = crdSpec(crd);
   const group = spec.group ?? '';
@@ -37,9 +40,13 @@ export function customResourceKinds(crd: KubeObject): ResourceType[] {
     kind: names.kind ?? '',
     scope: spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
   });
+  const terminating = crd.metadata.deletionTimestamp !== undefined;
   return (spec.versions ?? [])
     .filter((v) => v.served && v.name)
-    .map((v) => versionKind(spec, v, storage));
+    .map((v) => {
+      const kind = versionKind(spec, v, storage);
+      return terminating ? { ...kind, verbs: TERMINATING_VERBS } : kind;
+    });
 }
 
 function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): ResourceType {
@@ -94,6 +101,8 @@ function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): Resou
       : {}),
     fieldSelectors: selectableFields(v),
     ...(v.deprecated ? { warning: v.deprecationWarning ?? deprecationWarning(spec, v) } : {}),
+    // Without a status subresource every change but metadata's is a new generation.
+    ...(v.subresources?.status === undefined ? { generationSource: withoutMetadata } : {}),
     prune: (obj) => pruneObject(obj, schema),
     defaultOnWrite: (obj) => {
       normalize(obj, schema);
