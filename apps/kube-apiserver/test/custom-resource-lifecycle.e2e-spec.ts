@@ -272,6 +272,21 @@ describe('CustomResourceDefinition lifecycle', () => {
     });
   });
 
+  it('should delete custom resources with their namespace', async () => {
+    expectStatus(await post('/api/v1/namespaces', { metadata: { name: 'doomed' } }), 201);
+    expectStatus(
+      await post('/apis/test.nimbus.dev/v1/namespaces/doomed/gizmos', { metadata: { name: 'g' } }),
+      201,
+    );
+    await raw(t.server, '/api/v1/namespaces/doomed', { method: 'DELETE' });
+    await eventually(async () => {
+      expect((await raw(t.server, '/api/v1/namespaces/doomed')).status).toBe(404);
+    }, 30_000);
+    expect(
+      (await raw(t.server, '/apis/test.nimbus.dev/v1/gizmos')).json<{ items: unknown[] }>().items,
+    ).toEqual([]);
+  });
+
   it('should keep a CRD Terminating while a custom resource holds a finalizer', async () => {
     const base = '/apis/test.nimbus.dev/v1/namespaces/default/gizmos';
     expectStatus(

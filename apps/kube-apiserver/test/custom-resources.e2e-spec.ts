@@ -112,6 +112,8 @@ describe('CustomResourceDefinitions', () => {
     const wide = await ok(['get', 'widgets.example.com', '-o', 'wide']);
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+COLOR\s+REPLICAS\s+SIZE\s+AGE$/);
     expect(await ok(['get', 'all'])).toContain('widget.example.com/w1');
+    expect(await ok(['describe', 'widget', 'w1'])).toMatch(/^Name:\s+w1$/m);
+    expect((await ok(['get', 'crd'])).split('\n')[0]).toMatch(/^NAME\s+CREATED AT$/);
   });
 
   it('should refuse invalid custom resources with 422 errors naming the fields', async () => {
@@ -217,7 +219,9 @@ describe('CustomResourceDefinitions', () => {
       input: widget('ssa', { color: 'blue' }),
     });
     expect(conflict.code).not.toBe(0);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl": .spec.color');
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl": .spec.color',
+    );
     await ok(
       ['apply', '--server-side', '--force-conflicts', '--field-manager', 'other', '-f', '-'],
       widget('ssa', { color: 'blue' }),
