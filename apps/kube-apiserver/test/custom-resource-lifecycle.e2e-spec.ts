@@ -25,7 +25,7 @@ function crd(plural: string, kind: string, group = 'test.nimbus.dev', scope = 'N
     spec: {
       group,
       scope,
-      names: { plural, kind },
+      names: { plural, kind, listKind: `${kind}Collection` },
       versions: [
         {
           name: 'v1',
@@ -109,7 +109,7 @@ describe('CustomResourceDefinition lifecycle', () => {
       expect(conditions.NamesAccepted).toMatchObject({
         status: 'False',
         reason: 'ListKindConflict',
-        message: '"GizmoList" is already in use',
+        message: '"GizmoCollection" is already in use',
       });
       expect(conditions.Established).toMatchObject({
         status: 'False',
@@ -285,6 +285,10 @@ describe('CustomResourceDefinition lifecycle', () => {
     expect(
       (await raw(t.server, '/apis/test.nimbus.dev/v1/gizmos')).json<{ items: unknown[] }>().items,
     ).toEqual([]);
+    // Lists carry the CRD's listKind.
+    expect(
+      (await raw(t.server, '/apis/test.nimbus.dev/v1/gizmos')).json<{ kind: string }>().kind,
+    ).toBe('GizmoCollection');
   });
 
   it('should keep a CRD Terminating while a custom resource holds a finalizer', async () => {

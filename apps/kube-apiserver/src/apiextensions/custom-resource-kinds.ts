@@ -78,6 +78,7 @@ function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): Resou
     resource: names.plural ?? '',
     kind: names.kind ?? '',
     singular: names.singular ?? (names.kind ?? '').toLowerCase(),
+    ...(names.listKind ? { listKind: names.listKind } : {}),
     scope: spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
     shortNames: names.shortNames ?? [],
     categories: names.categories ?? [],

@@ -110,6 +110,8 @@ export interface ResourceType {
    * finalizer and a Terminating condition): mutates the object being marked for deletion.
    */
   markForDeletion?(obj: KubeObject, nowMs: number): void;
+  /** The kind of its lists when not `<Kind>List` (a CRD's `names.listKind`). */
+  listKind?: string;
   /** Verbs discovery lists when not all are served (a terminating CRD's kinds). */
   verbs?: string[];
   /** A Warning header on every request for the kind (deprecated custom resource versions). */
