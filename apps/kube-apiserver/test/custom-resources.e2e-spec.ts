@@ -134,6 +134,10 @@ describe('CustomResourceDefinitions', () => {
     expect(r.stderr).toContain(
       'spec.replicas: Invalid value: "two": spec.replicas in body must be of type integer: "string"',
     );
+    const cel = await k(['create', '-f', '-'], {
+      input: widget('bad', { color: 'red', replicas: 60 }),
+    });
+    expect(cel.stderr).toContain('spec: Invalid value: "object": replicas must be at most 50');
     const missing = await k(['create', '-f', '-'], { input: widget('bad', { size: 3 }) });
     expect(missing.stderr).toContain('spec.color: Required value');
     expect((await k(['get', 'widget', 'bad'])).code).not.toBe(0);

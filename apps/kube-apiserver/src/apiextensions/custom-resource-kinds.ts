@@ -6,6 +6,7 @@ import { validateName } from '../registry/validation';
 import { crdSpec, type CrdSpec, type CrdVersion } from './crd-types';
 import type { JsonSchema } from './json-schema';
 import { printerColumns } from './printer-columns';
+import { validateCelRules } from './cel-rules';
 import { applyDefaults } from './schema-defaults';
 import { pruneObject } from './schema-pruning';
 import { validateAgainstSchema } from './schema-validation';
@@ -108,10 +109,16 @@ function versionKind(spec: CrdSpec, v: CrdVersion, storage: ResourceType): Resou
     defaultOnWrite: (obj) => {
       normalize(obj, schema);
     },
-    validate: (obj) => [
-      ...validateName(obj.metadata.name, 'subdomain'),
-      ...validateAgainstSchema(withoutMetadata(obj), schema),
-    ],
+    validate: (obj, old) => {
+      const errors = [
+        ...validateName(obj.metadata.name, 'subdomain'),
+        ...validateAgainstSchema(withoutMetadata(obj), schema),
+      ];
+      // CEL rules run on well-typed objects only (their errors would be noise otherwise).
+      return errors.length > 0
+        ? errors
+        : validateCelRules(celSelf(obj), old && celSelf(old), schema);
+    },
   });
 }
 
@@ -145,6 +152,18 @@ function deprecationWarning(spec: CrdSpec, v: CrdVersion): string {
     (o) => o.served && !o.deprecated && o.name !== v.name,
   );
   return successor ? `${message}; use ${group}/${successor.name} ${kind}` : message;
+}
+
+/** The object as CEL rules at the root see it: metadata limited to name and generateName. */
+function celSelf(obj: KubeObject): Record<string, unknown> {
+  const { name, generateName } = obj.metadata;
+  return {
+    ...obj,
+    metadata: {
+      ...(name !== undefined ? { name } : {}),
+      ...(generateName !== undefined ? { generateName } : {}),
+    },
+  };
 }
 
 /** The object as the schema validator sees it (ObjectMeta has its own validation). */

@@ -2,6 +2,7 @@ import type { FieldError } from '../errors/kube-error';
 import { isPlainObject } from '../api/types';
 import { fieldForbidden, fieldInvalid, fieldRequired } from '../registry/field-errors';
 import { goBool, goString } from '../registry/go-format';
+import { ruleCompileError } from './cel-rules';
 import { asSchema, type JsonSchema } from './json-schema';
 
 /** Keywords a v1 CRD schema may not use (specStandardValidatorV3 and structural rules). */
@@ -122,6 +123,19 @@ function walk(s: JsonSchema, path: string, errors: FieldError[], state: WalkStat
       errors.push(fieldForbidden(`${path}.${k}`, why));
     }
   }
+  const rules = s['x-kubernetes-validations'];
+  (Array.isArray(rules) ? rules : []).forEach((entry, i) => {
+    const rule = isPlainObject(entry) ? entry.rule : undefined;
+    const at = `${path}.x-kubernetes-validations[${i}].rule`;
+    if (typeof rule !== 'string' || rule === '') {
+      errors.push(fieldRequired(at));
+      return;
+    }
+    const failure = ruleCompileError(rule);
+    if (failure) {
+      errors.push(fieldInvalid(at, goString(rule), `compilation failed: ${failure}`));
+    }
+  });
   if (s.uniqueItems === true) {
     errors.push(
       fieldForbidden(
