@@ -68,7 +68,7 @@ const tooMany = (path: string, actual: number, max: number): FieldError => ({
  * does (kube-openapi's SchemaValidator, errors converted by kubeOpenAPIResultToFieldErrors):
  * type, nullable, enum, required, bounds, lengths, pattern, formats, item and property counts,
  * allOf/anyOf/oneOf/not, and embedded resources' apiVersion/kind. `metadata` at the root is
- * ObjectMeta's business. CEL rules (`x-kubernetes-validations`) are not evaluated.
+ * ObjectMeta's business. CEL rules (`x-kubernetes-validations`) are cel-rules.ts's.
  */
 export function validateAgainstSchema(
   value: unknown,
