@@ -12,6 +12,8 @@ import {
   StorageObjectInUseProtectionAdmission,
   PersistentVolumeClaimResizeAdmission,
 } from './admission/storage-admission';
+import { TerminatingCrdAdmission } from './apiextensions/crd-admission';
+import { CrdController } from './apiextensions/crd-controller';
 import { EvictionSubresource } from './api/eviction';
 import { ResourceService } from './api/resource-service';
 import { ScaleSubresource } from './api/scale-subresource';
@@ -114,6 +116,7 @@ export async function startKubeApiServer(
       new DefaultStorageClassAdmission(storageClasses),
       new PersistentVolumeClaimResizeAdmission(storageClasses),
       new StorageObjectInUseProtectionAdmission(),
+      new TerminatingCrdAdmission(store),
     ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
@@ -190,6 +193,7 @@ export async function startKubeApiServer(
 
     bootstrapCluster(service, registry, allocator.firstIp, port);
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
+    const crds = new CrdController(store, registry, schemas, service, clock, log);
     const collector = new GarbageCollector(store, registry, service, log);
     const reaper = config.podGraceReaper
       ? new PodGraceReaper(
@@ -205,6 +209,7 @@ export async function startKubeApiServer(
       setInterval(() => {
         reaper?.reap();
         namespaces.reconcile();
+        crds.resync();
       }, SWEEP_INTERVAL_MS),
       setInterval(
         () => store.compact(config.retainRevisions, config.retainMs),
@@ -216,6 +221,7 @@ export async function startKubeApiServer(
       ready = false;
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
+      crds.stop();
       collector.stop();
       reaper?.stop();
     });

@@ -133,6 +133,7 @@ describe('OpenAPI', () => {
     }>();
     expect(Object.keys(root.paths).sort()).toEqual([
       'api/v1',
+      'apis/apiextensions.k8s.io/v1',
       'apis/apps/v1',
       'apis/batch/v1',
       'apis/coordination.k8s.io/v1',

@@ -52,7 +52,7 @@ function aggregatedResource(k: ResourceType) {
     responseKind: { group: k.group, version: k.version, kind: k.kind },
     scope: k.scope,
     singularResource: k.singular,
-    verbs: VERBS,
+    verbs: k.verbs ?? VERBS,
     ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
     ...(k.categories.length ? { categories: k.categories } : {}),
     ...(k.subresources.length
@@ -144,7 +144,7 @@ export function apiResourceList(registry: ResourceRegistry, gv: GroupVersion) {
       singularName: k.singular,
       namespaced: k.scope === 'Namespaced',
       kind: k.kind,
-      verbs: VERBS,
+      verbs: k.verbs ?? VERBS,
       ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
       ...(k.categories.length ? { categories: k.categories } : {}),
     });
