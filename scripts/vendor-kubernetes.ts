@@ -319,15 +319,19 @@ function openapiV3(dir: string): Json {
   return { schemas, documents };
 }
 
-function withoutDescriptions(value: unknown): unknown {
+/**
+ * Drops `description` keywords; a field named `description` (JSONSchemaProps, PriorityClass,
+ * printer columns) is a key of `properties` and stays.
+ */
+function withoutDescriptions(value: unknown, inProperties = false): unknown {
   if (Array.isArray(value)) {
-    return value.map(withoutDescriptions);
+    return value.map((v) => withoutDescriptions(v));
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => k !== 'description')
-        .map(([k, v]) => [k, withoutDescriptions(v)]),
+        .filter(([k]) => inProperties || k !== 'description')
+        .map(([k, v]) => [k, withoutDescriptions(v, !inProperties && k === 'properties')]),
     );
   }
   return value;

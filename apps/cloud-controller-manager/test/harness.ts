@@ -82,6 +82,8 @@ export class CcmHarness {
     private readonly dirs: { path: string; remove(): void }[],
   ) {}
 
+  private readonly companions: { close(): Promise<void> }[] = [];
+
   /**
    * `cloudOptions` are cloud API options; `cloudClock` replaces the cloud's clock (freeze it to keep
    * load balancers provisioning until the test advances it).
@@ -241,11 +243,20 @@ export class CcmHarness {
     );
   }
 
+  /** Another component of the cluster (e.g. kube-controller-manager) closed before the servers. */
+  track<T extends { close(): Promise<void> }>(component: T): T {
+    this.companions.push(component);
+    return component;
+  }
+
   /**
-   * Stops every CCM, then the servers. A CCM that does not stop within 45 s (beyond the
+   * Stops the tracked components and every CCM, then the servers. A CCM that does not stop within 45 s (beyond the
    * controllers' 30 s drain) fails the suite: the servers are closed first, then it throws.
    */
   async close(): Promise<void> {
+    for (const component of this.companions.splice(0)) {
+      await component.close();
+    }
     const stuck: string[] = [];
     for (const ccm of [...this.ccms]) {
       let timer: NodeJS.Timeout | undefined;

@@ -24,11 +24,12 @@ import {
   getPv,
   patchClaim,
   provisionBound,
-  release,
-  requestProvisioning,
+  awaitReleased,
+  awaitProvisioningRequest,
   scheduleClaim,
   storageApi,
   waitForEvent as waitForVolumeEvent,
+  startVolumeKcm,
 } from './volume-e2e';
 import {
   DEFAULT_AUTHENTICATED_RULES,
@@ -95,6 +96,7 @@ describe('CCM with the deploy/ ServiceAccount on an RBAC-enforcing api-server', 
 
   beforeAll(async () => {
     h = await CcmHarness.start();
+    await startVolumeKcm(h);
     // What a user applies for a CCM on the host; the roles are read back from the api-server.
     await kubectl('apply', '-k', 'deploy/overlays/host-run');
     bound = await rolesBoundTo(SA);
@@ -283,7 +285,7 @@ describe('CCM with the deploy/ ServiceAccount on an RBAC-enforcing api-server', 
     await waitForVolumeEvent(h, 'raw', 'VolumeResizeSuccessful'); // no node step: claim patched
     await createClaim(h, 'ghost');
     await scheduleClaim(h, 'ghost', 'ghost-node'); // a node the volume cannot go to
-    await requestProvisioning(h, 'ghost');
+    await awaitProvisioningRequest(h, 'ghost');
     await waitFor(
       async () =>
         (await getClaim(h, 'ghost')).metadata?.annotations?.[
@@ -292,7 +294,7 @@ describe('CCM with the deploy/ ServiceAccount on an RBAC-enforcing api-server', 
       { timeoutMs: 60_000, message: 'selected-node removed for rescheduling' },
     );
     await h.core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
-    await release(h, pv.metadata!.name!);
+    await awaitReleased(h, pv.metadata!.name!);
     await waitFor(async () => (await getPv(h, pv.metadata!.name!)) === undefined, {
       timeoutMs: 60_000,
       message: 'PV deleted',

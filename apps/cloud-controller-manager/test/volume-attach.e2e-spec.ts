@@ -19,6 +19,7 @@ import {
   joinNode,
   provisionBound,
   storageApi,
+  startVolumeKcm,
 } from './volume-e2e';
 
 // Attach/detach (ccm-behaviour §14 V4, V5, attach limit). KCM's attach/detach controller is
@@ -34,6 +35,7 @@ const instances: Record<string, string> = {};
 beforeAll(async () => {
   requireKubectl();
   h = await CcmHarness.start();
+  await startVolumeKcm(h);
   await h.startCcm({ controllers: VOLUME_CONTROLLERS });
   work = mkdtempSync(join(tmpdir(), 'nimbus-attach-'));
   kubectl = kubectlFor(h.apiserver.kubeconfigPath, join(work, 'cache'));

@@ -19,14 +19,18 @@ import {
   type V1PersistentVolumeClaim,
   type V1VolumeAttachment,
 } from '@app/kube-client';
+import { KubeControllerManagerConfig, validateConfig } from '@app/config';
+import { startKubeControllerManager } from '../../kube-controller-manager/src';
 import { CLOUD_ADMIN_TOKEN, waitFor, type CcmHarness } from './harness';
 
 /**
- * Helpers for the volume scenarios (ccm-behaviour §14, V1–V6). Until the simulated
- * kube-controller-manager and scheduler exist, the tests make their writes themselves, exactly
- * as those components make them: `scheduleClaim` (scheduler), `requestProvisioning`, `bind` and
- * `release` (KCM's PV controller), `attach` / `detach` (KCM's attach/detach controller), and
- * `finishFileSystemResize` (the kubelet).
+ * Helpers for the volume scenarios (ccm-behaviour §14, V1–V6) of the CCM's CSI controllers. The
+ * real kube-controller-manager runs its volume controllers next to the CCM (`startVolumeKcm`:
+ * PV binder, expander, pvc/pv protection), so `awaitProvisioningRequest`, `awaitBound` and
+ * `awaitReleased` wait for its writes. These tests run no scheduler, attach/detach controller or
+ * kubelet (the cluster tests in apps/cli/test/cluster/volumes.e2e-spec.ts do): `scheduleClaim`,
+ * `attach` / `detach` and the resize test's node step make those components' writes by hand,
+ * exactly as they make them, so the sidecars can be driven object by object.
  */
 export const DRIVER = NIMBUS_CSI_DRIVER;
 export const NS = 'default';
@@ -102,13 +106,29 @@ export function getPv(h: CcmHarness, name: string): Promise<V1PersistentVolume |
 export const scheduleClaim = (h: CcmHarness, claim: string, node: string) =>
   patchClaim(h, claim, { metadata: { annotations: { [ANN_SELECTED_NODE]: node } } });
 
-/** KCM's PV controller: it names the provisioner on the claim (GA and beta annotations). */
-export const requestProvisioning = (h: CcmHarness, claim: string) =>
-  patchClaim(h, claim, {
-    metadata: {
-      annotations: { [ANN_STORAGE_PROVISIONER]: DRIVER, [ANN_BETA_STORAGE_PROVISIONER]: DRIVER },
+/** The real kube-controller-manager with its volume controllers (closed with the harness). */
+export async function startVolumeKcm(h: CcmHarness): Promise<void> {
+  const kcm = await startKubeControllerManager(
+    validateConfig(KubeControllerManagerConfig, {
+      controllers: 'persistentvolume-binder,persistentvolume-expander,pvc-protection,pv-protection',
+      securePort: 0,
+      logLevel: 'silent',
+    }),
+    { kubeConfig: h.kubeConfig, releaseLeaseOnClose: true },
+  );
+  h.track(kcm);
+}
+
+/** KCM's PV controller names the provisioner on the claim (GA and beta annotations). */
+export const awaitProvisioningRequest = (h: CcmHarness, claim: string) =>
+  waitFor(
+    async () => {
+      const c = await getClaim(h, claim);
+      const a = c.metadata?.annotations ?? {};
+      return a[ANN_STORAGE_PROVISIONER] === DRIVER && a[ANN_BETA_STORAGE_PROVISIONER] === DRIVER;
     },
-  });
+    { timeoutMs: E2E_TIMEOUT, message: `provisioner named on ${claim}` },
+  );
 
 /** Waits for the PV `pvc-<uid>` of a claim. */
 export async function provisionedPv(
@@ -119,45 +139,43 @@ export async function provisionedPv(
   return waitFor(() => getPv(h, name), { timeoutMs: E2E_TIMEOUT, message: `PV ${name}` });
 }
 
-/** KCM's PV controller binding a provisioned PV to its claim (syncUnboundClaim/syncVolume). */
-export async function bind(
+/** KCM's PV controller binds the claim to its provisioned PV (both Bound). */
+export async function awaitBound(
   h: CcmHarness,
   claimName: string,
   pv: V1PersistentVolume,
 ): Promise<V1PersistentVolumeClaim> {
-  const pvName = pv.metadata?.name ?? '';
-  await h.core.patchPersistentVolumeStatus(
-    { name: pvName, body: { status: { phase: 'Bound' } } },
-    MERGE,
-  );
-  await patchClaim(h, claimName, {
-    metadata: { annotations: { [ANN_BIND_COMPLETED]: 'yes', [ANN_BOUND_BY_CONTROLLER]: 'yes' } },
-    spec: { volumeName: pvName },
-  });
-  return h.core.patchNamespacedPersistentVolumeClaimStatus(
-    {
-      namespace: NS,
-      name: claimName,
-      body: {
-        status: {
-          phase: 'Bound',
-          accessModes: pv.spec?.accessModes,
-          capacity: { storage: pv.spec?.capacity?.storage },
-        },
-      },
+  const claim = await waitFor(
+    async () => {
+      const c = await getClaim(h, claimName);
+      return (
+        c.status?.phase === 'Bound' &&
+        c.metadata?.annotations?.[ANN_BIND_COMPLETED] === 'yes' &&
+        c.metadata?.annotations?.[ANN_BOUND_BY_CONTROLLER] === 'yes' &&
+        c
+      );
     },
-    MERGE,
+    { timeoutMs: E2E_TIMEOUT, message: `claim ${claimName} Bound` },
   );
+  expect(claim.spec?.volumeName).toBe(pv.metadata?.name);
+  await waitFor(async () => (await getPv(h, pv.metadata?.name ?? ''))?.status?.phase === 'Bound', {
+    timeoutMs: E2E_TIMEOUT,
+    message: `PV ${pv.metadata?.name} Bound`,
+  });
+  return claim;
 }
 
-/** KCM's PV controller after the claim was deleted: the PV is Released. */
-export const release = (h: CcmHarness, pvName: string) =>
-  h.core.patchPersistentVolumeStatus(
-    { name: pvName, body: { status: { phase: 'Released' } } },
-    MERGE,
+/** KCM's PV controller after the claim was deleted: the PV is Released (or already gone). */
+export const awaitReleased = (h: CcmHarness, pvName: string) =>
+  waitFor(
+    async () => {
+      const pv = await getPv(h, pvName);
+      return !pv || pv.status?.phase === 'Released';
+    },
+    { timeoutMs: E2E_TIMEOUT, message: `PV ${pvName} Released` },
   );
 
-/** A claim provisioned for `node` (scheduler + PV controller writes) and bound. */
+/** A claim provisioned for `node` (the scheduler's write by hand) and bound by KCM. */
 export async function provisionBound(
   h: CcmHarness,
   name: string,
@@ -166,9 +184,8 @@ export async function provisionBound(
 ): Promise<{ claim: V1PersistentVolumeClaim; pv: V1PersistentVolume }> {
   const created = await createClaim(h, name, options);
   await scheduleClaim(h, name, node);
-  await requestProvisioning(h, name);
   const pv = await provisionedPv(h, created);
-  const claim = await bind(h, name, pv);
+  const claim = await awaitBound(h, name, pv);
   return { claim, pv };
 }
 

@@ -16,7 +16,7 @@ import {
   addFault,
   attach,
   audit,
-  bind,
+  awaitBound,
   cloudVolumesNamed,
   createClaim,
   detach,
@@ -26,11 +26,12 @@ import {
   joinNode,
   provisionBound,
   provisionedPv,
-  release,
-  requestProvisioning,
+  awaitReleased,
+  awaitProvisioningRequest,
   scheduleClaim,
   storageApi,
   waitForEvent,
+  startVolumeKcm,
 } from './volume-e2e';
 
 // Provisioning and deletion (ccm-behaviour §14 V1–V3, V6) against the real api-server and cloud.
@@ -46,6 +47,7 @@ const flags = { controllers: VOLUME_CONTROLLERS, defaultVolumeZone: 'nimbus-1c' 
 beforeAll(async () => {
   requireKubectl();
   h = await CcmHarness.start();
+  await startVolumeKcm(h);
   ccm = await h.startCcm(flags);
   work = mkdtempSync(join(tmpdir(), 'nimbus-volumes-'));
   kubectl = kubectlFor(h.apiserver.kubeconfigPath, join(work, 'cache'));
@@ -143,7 +145,7 @@ describe('V2: Immediate binding', () => {
       storageClassName: 'immediate',
       storage: '1500Mi',
     });
-    await requestProvisioning(h, 'v2-default'); // the PV controller's part
+    await awaitProvisioningRequest(h, 'v2-default'); // the PV controller's part
     const pv = await provisionedPv(h, claim);
     const volume = await h.cloud.volumes.get(pv.spec?.csi?.volumeHandle ?? '');
     expect(volume).toMatchObject({
@@ -171,7 +173,7 @@ describe('V2: Immediate binding', () => {
       },
     });
     const claim = await createClaim(h, 'v2-allowed', { storageClassName: 'immediate-1b' });
-    await requestProvisioning(h, 'v2-allowed');
+    await awaitProvisioningRequest(h, 'v2-allowed');
     const pv = await provisionedPv(h, claim);
     expect((await h.cloud.volumes.get(pv.spec?.csi?.volumeHandle ?? '')).zone).toBe('nimbus-1b');
     expect(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms).toEqual([
@@ -225,21 +227,21 @@ describe('CSINode', () => {
 });
 
 describe('V1: WaitForFirstConsumer', () => {
-  it('waits for a selected node, then provisions in its zone (scheduler and PV controller played by the test)', async () => {
+  it('waits for a selected node, then provisions in its zone (the scheduler played by the test)', async () => {
     const claim = await createClaim(h, 'v1-data', { storage: '5Gi' });
     await holdsFor(
       async () => (await eventsFor(h, 'v1-data', 'Provisioning')).length === 0,
       1000,
       'nothing happens before a consumer is scheduled',
     );
-    // The PV controller alone (no selected node yet) does not start provisioning either.
-    await requestProvisioning(h, 'v1-data');
-    await holdsFor(
-      async () => !(await getPv(h, `pvc-${claim.metadata?.uid}`)),
-      1000,
-      'no PV without a selected node',
+    // KCM's PV controller waits for the scheduler too: no provisioner named yet.
+    const waiting = await waitForEvent(h, 'v1-data', 'WaitForFirstConsumer');
+    expect(waiting.message).toBe('waiting for first consumer to be created before binding');
+    expect((await getClaim(h, 'v1-data')).metadata?.annotations ?? {}).not.toHaveProperty(
+      'volume.kubernetes.io/storage-provisioner',
     );
     await scheduleClaim(h, 'v1-data', 'vol-b');
+    await awaitProvisioningRequest(h, 'v1-data');
     const pv = await provisionedPv(h, claim);
     const name = `pvc-${claim.metadata?.uid}`;
 
@@ -299,7 +301,7 @@ describe('V1: WaitForFirstConsumer', () => {
       pv.spec?.csi?.volumeAttributes?.['storage.kubernetes.io/csiProvisionerIdentity'],
     ).toMatch(/^\d+-\d+-disk\.csi\.nimbus\.dev$/);
 
-    await bind(h, 'v1-data', pv); // the PV controller's part
+    await awaitBound(h, 'v1-data', pv); // the PV controller's part
     const table = await ok(['get', 'pvc', 'v1-data']);
     expect(table).toMatch(new RegExp(`v1-data\\s+Bound\\s+${name}\\s+5Gi\\s+RWO\\s+nimbus-ssd`));
   });
@@ -307,7 +309,7 @@ describe('V1: WaitForFirstConsumer', () => {
   it('asks for another node when the selected one cannot host the volume (selected-node removed)', async () => {
     await createClaim(h, 'v1-ghost');
     await scheduleClaim(h, 'v1-ghost', 'ghost-node');
-    await requestProvisioning(h, 'v1-ghost');
+    await awaitProvisioningRequest(h, 'v1-ghost');
     const failed = await waitForEvent(h, 'v1-ghost', 'ProvisioningFailed');
     expect(failed.message).toContain('csinode.storage.k8s.io "ghost-node" not found');
     const claim = await waitFor(
@@ -331,7 +333,7 @@ describe('V3: cloud failures', () => {
       effect: { type: 'error', status: 503, message: 'injected: storage backend down' },
     });
     await scheduleClaim(h, 'v3-fault', 'vol-a');
-    await requestProvisioning(h, 'v3-fault');
+    await awaitProvisioningRequest(h, 'v3-fault');
     const failed = await waitForEvent(h, 'v3-fault', 'ProvisioningFailed');
     expect(failed.type).toBe('Warning');
     expect(failed.message).toContain(
@@ -353,7 +355,7 @@ describe('V3: cloud failures', () => {
       },
     });
     await createClaim(h, 'v3-infeasible', { storageClassName: 'bad-type' });
-    await requestProvisioning(h, 'v3-infeasible');
+    await awaitProvisioningRequest(h, 'v3-infeasible');
     const failed = await waitForEvent(h, 'v3-infeasible', 'ProvisioningFailed');
     expect(failed.message).toMatch(
       /^Volume provisioning failed with infeasible error\. Retries will be delayed\. rpc error: code = InvalidArgument desc = unknown volume type "tape"/,
@@ -377,7 +379,7 @@ describe('V3: cloud failures', () => {
       effect: { type: 'commitThenFail', status: 503 },
     });
     await scheduleClaim(h, 'v3-crash', 'vol-a');
-    await requestProvisioning(h, 'v3-crash');
+    await awaitProvisioningRequest(h, 'v3-crash');
     await waitForEvent(h, 'v3-crash', 'ProvisioningFailed');
     const pv = await provisionedPv(h, claim);
     await removeFault();
@@ -400,7 +402,7 @@ describe('V3: cloud failures', () => {
       effect: { type: 'commitThenFail', status: 503 },
     });
     await scheduleClaim(h, 'v3-restart', 'vol-a');
-    await requestProvisioning(h, 'v3-restart');
+    await awaitProvisioningRequest(h, 'v3-restart');
     await waitFor(async () => (await cloudVolumesNamed(h, name)).length > 0, {
       timeoutMs: E2E_TIMEOUT,
       message: 'the cloud volume',
@@ -428,7 +430,7 @@ describe('V6: deletion', () => {
     });
 
     await h.core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'v6-data' });
-    await release(h, pvName); // the PV controller's part
+    await awaitReleased(h, pvName); // the PV controller's part
     const attached = await waitForEvent(h, pvName, 'VolumeFailedDelete');
     expect(attached.message).toBe(`persistentvolume ${pvName} is still attached to node vol-a`);
     expect(attached.type).toBe('Warning');
@@ -474,7 +476,7 @@ describe('V6: deletion', () => {
     const { pv } = await provisionBound(h, 'v6-retain', 'vol-a', { storageClassName: 'retained' });
     expect(pv.spec?.persistentVolumeReclaimPolicy).toBe('Retain');
     await h.core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'v6-retain' });
-    await release(h, pv.metadata?.name ?? '');
+    await awaitReleased(h, pv.metadata?.name ?? '');
     await holdsFor(
       async () => (await getPv(h, pv.metadata?.name ?? '')) !== undefined,
       1500,

@@ -19,6 +19,7 @@ import {
   patchClaimStatus,
   provisionBound,
   waitForEvent,
+  startVolumeKcm,
 } from './volume-e2e';
 
 // Expansion as external-resizer (Kubernetes 1.32, RecoverVolumeExpansionFailure on). The
@@ -33,6 +34,7 @@ let work: string;
 beforeAll(async () => {
   requireKubectl();
   h = await CcmHarness.start();
+  await startVolumeKcm(h);
   await h.startCcm({ controllers: VOLUME_CONTROLLERS });
   work = mkdtempSync(join(tmpdir(), 'nimbus-resize-'));
   kubectl = kubectlFor(h.apiserver.kubeconfigPath, join(work, 'cache'));

@@ -9,8 +9,11 @@ import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import {
   DefaultStorageClassAdmission,
+  StorageObjectInUseProtectionAdmission,
   PersistentVolumeClaimResizeAdmission,
 } from './admission/storage-admission';
+import { TerminatingCrdAdmission } from './apiextensions/crd-admission';
+import { CrdController } from './apiextensions/crd-controller';
 import { EvictionSubresource } from './api/eviction';
 import { ResourceService } from './api/resource-service';
 import { ScaleSubresource } from './api/scale-subresource';
@@ -149,6 +152,8 @@ export async function startKubeApiServer(
       }),
       new DefaultStorageClassAdmission(storageClasses),
       new PersistentVolumeClaimResizeAdmission(storageClasses),
+      new StorageObjectInUseProtectionAdmission(),
+      new TerminatingCrdAdmission(store),
     ]);
     const hub = new WatchHub(store);
     const metrics = new ApiServerMetrics();
@@ -250,6 +255,7 @@ export async function startKubeApiServer(
     aggregation.reconcile();
     undo.push(() => aggregation.close());
     const namespaces = new NamespaceFinalizer(store, registry, service, log);
+    const crds = new CrdController(store, registry, schemas, service, clock, log);
     const collector = new GarbageCollector(store, registry, service, log);
     const reaper = config.podGraceReaper
       ? new PodGraceReaper(
@@ -265,6 +271,7 @@ export async function startKubeApiServer(
       setInterval(() => {
         reaper?.reap();
         namespaces.reconcile();
+        crds.resync();
       }, SWEEP_INTERVAL_MS),
       setInterval(
         () => store.compact(config.retainRevisions, config.retainMs),
@@ -276,6 +283,7 @@ export async function startKubeApiServer(
       ready = false;
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
+      crds.stop();
       collector.stop();
       reaper?.stop();
     });

@@ -140,6 +140,7 @@ describe('OpenAPI', () => {
     }>();
     expect(Object.keys(root.paths).sort()).toEqual([
       'api/v1',
+      'apis/apiextensions.k8s.io/v1',
       'apis/apps/v1',
       'apis/authentication.k8s.io/v1',
       'apis/authorization.k8s.io/v1',

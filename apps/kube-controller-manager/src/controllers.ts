@@ -15,6 +15,7 @@ import { serviceAccountController } from './serviceaccount/descriptor';
 import { taintEvictionController } from './tainteviction/descriptor';
 import { ttlController } from './ttl/descriptor';
 import { ttlAfterFinishedController } from './ttlafterfinished/descriptor';
+import { volumeControllers } from './volume/descriptors';
 
 /**
  * Every controller the kube-controller-manager runs, in start order (upstream
@@ -40,4 +41,5 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   taintEvictionController,
   podGarbageCollectorController,
   ttlController,
+  ...volumeControllers,
 ];

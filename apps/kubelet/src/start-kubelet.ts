@@ -24,6 +24,7 @@ import { NodeFleet } from './fleet/node-fleet';
 import type { HollowNode } from './node/hollow-node';
 import { PodStatusWriter } from './pods/pod-status-writer';
 import { settingsOf } from './settings';
+import { KubeletVolumeManager } from './volumes/volume-manager';
 
 export interface KubeletDeps {
   /** The cluster clock (`nimbus up` shares the cloud's); default the wall clock. */
@@ -81,7 +82,14 @@ export async function startKubelet(
   const instanceTypes = new Map(
     (await cloud.catalog.instanceTypes()).map((t) => [t.name, t] as const),
   );
-  const fleet = new NodeFleet({
+  // Pods with claims wait for them to be bound and attached (the kubelet's volume manager).
+  const volumes: KubeletVolumeManager = new KubeletVolumeManager({
+    rest,
+    informers,
+    nodes: (): HollowNode[] => fleet.running(),
+    logger,
+  });
+  const fleet: NodeFleet = new NodeFleet({
     rest,
     settings,
     nodes,
@@ -90,6 +98,7 @@ export async function startKubelet(
     instanceTypes,
     broadcasters,
     writer: new PodStatusWriter(rest, logger),
+    volumes,
     scheduler: clockScheduler,
     logger,
   });
@@ -118,7 +127,7 @@ export async function startKubelet(
 
   let closed: Promise<void> | undefined;
   return {
-    nodes: () => fleet.running(),
+    nodes: (): HollowNode[] => fleet.running(),
     close: () =>
       (closed ??= (async () => {
         stopSync.abort();

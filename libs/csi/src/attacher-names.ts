@@ -27,3 +27,12 @@ export function volumeAttachmentName(
   const digest = createHash('sha256').update(`${volumeHandle}${driverName}${nodeName}`).digest();
   return `csi-${digest.toString('hex')}`;
 }
+
+/**
+ * The unique name of a CSI volume in the kubelet's and the attach/detach controller's state, as
+ * node `status.volumesInUse` and `status.volumesAttached` show it (kubernetes/kubernetes
+ * pkg/volume/csi csi_plugin.go GetVolumeName): `kubernetes.io/csi/<driver>^<volume handle>`.
+ */
+export function csiUniqueVolumeName(driverName: string, volumeHandle: string): string {
+  return `kubernetes.io/csi/${driverName}^${volumeHandle}`;
+}

@@ -29,6 +29,10 @@ import type {
   V1PersistentVolumeClaim,
   V1EndpointSlice,
   V1Endpoints,
+  V1PersistentVolume,
+  V1VolumeAttachment,
+  V1StorageClass,
+  V1CSIDriver,
 } from '@kubernetes/client-node';
 
 /**
@@ -73,6 +77,10 @@ export type LabelSelector = Wire<V1LabelSelector>;
 export type OwnerReference = Wire<V1OwnerReference>;
 export type EndpointSliceObject = Wire<V1EndpointSlice>;
 export type EndpointsObject = Wire<V1Endpoints>;
+export type PersistentVolumeObject = Wire<V1PersistentVolume>;
+export type VolumeAttachmentObject = Wire<V1VolumeAttachment>;
+export type StorageClassObject = Wire<V1StorageClass>;
+export type CsiDriverObject = Wire<V1CSIDriver>;
 
 /** A list as the API answers it. */
 export interface ListObject<T> {

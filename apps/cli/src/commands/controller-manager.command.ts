@@ -9,7 +9,7 @@ import { runUntilSignal } from '../shutdown';
 export function addControllerManagerOptions(command: Command): Command {
   return addControllerManagerFlags(command, {
     controllersHelp:
-      'controllers to run: * (all), names or aliases, -name to disable (node-lifecycle-controller/nodelifecycle, taint-eviction-controller, pod-garbage-collector-controller/podgc, node-ipam-controller/nodeipam, ttl-controller/ttl, serviceaccount-controller/serviceaccount, root-ca-certificate-publisher-controller/root-ca-cert-publisher)',
+      'controllers to run: * (all), names or aliases, -name to disable (node-lifecycle-controller/nodelifecycle, taint-eviction-controller, pod-garbage-collector-controller/podgc, node-ipam-controller/nodeipam, ttl-controller/ttl, serviceaccount-controller/serviceaccount, root-ca-certificate-publisher-controller/root-ca-cert-publisher, persistentvolume-binder-controller/persistentvolume-binder, persistentvolume-attach-detach-controller/attachdetach, persistentvolume-expander-controller/persistentvolume-expander, persistentvolumeclaim-protection-controller/pvc-protection, persistentvolume-protection-controller/pv-protection)',
     leaseName: 'kube-controller-manager',
     securePort: 10257,
   })

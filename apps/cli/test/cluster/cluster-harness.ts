@@ -215,6 +215,20 @@ export class ClusterHarness {
     await this.cloud.instances.terminate((await this.instance(name)).id);
   }
 
+  /** A call of the cloud's admin API (`/admin/faults`, `/admin/audit`…), as JSON. */
+  async cloudAdmin<T>(method: string, path: string, body?: object): Promise<T> {
+    const res = await fetch(`${this.nimbus.cloud.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    }
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
   // --- the cloud's clock -------------------------------------------------------------------
 
   async clockNow(): Promise<number> {

@@ -6,6 +6,7 @@ import { ANN_DEFAULT_STORAGE_CLASS } from '@app/csi';
 import {
   DefaultStorageClassAdmission,
   PersistentVolumeClaimResizeAdmission,
+  StorageObjectInUseProtectionAdmission,
 } from './storage-admission';
 
 const claimType = { group: '', kind: 'PersistentVolumeClaim' } as ResourceType;
@@ -116,5 +117,28 @@ describe('PersistentVolumeClaimResize admission', () => {
     ).toThrow(
       'persistentvolumeclaims "data" is forbidden: Only bound persistent volume claims can be expanded',
     );
+  });
+});
+
+describe('StorageObjectInUseProtection admission', () => {
+  const plugin = new StorageObjectInUseProtectionAdmission();
+  const pvType = { group: '', kind: 'PersistentVolume' } as ResourceType;
+  const obj = (finalizers?: string[]): KubeObject => ({ metadata: { name: 'x', finalizers } });
+
+  it('protects new claims and volumes with their finalizer, once, keeping the others', () => {
+    const pvc = obj(['example.com/keep']);
+    plugin.admit(claimType, pvc);
+    expect(pvc.metadata.finalizers).toEqual(['example.com/keep', 'kubernetes.io/pvc-protection']);
+    plugin.admit(claimType, pvc);
+    expect(pvc.metadata.finalizers).toHaveLength(2);
+    const pv = obj();
+    plugin.admit(pvType, pv);
+    expect(pv.metadata.finalizers).toEqual(['kubernetes.io/pv-protection']);
+  });
+
+  it('leaves other kinds alone', () => {
+    const pod = obj();
+    plugin.admit(podType, pod);
+    expect(pod.metadata.finalizers).toBeUndefined();
   });
 });

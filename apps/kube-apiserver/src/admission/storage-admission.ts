@@ -1,4 +1,11 @@
-import { ANN_BETA_STORAGE_CLASS, claimClass, isDefaultStorageClass, quantityValue } from '@app/csi';
+import {
+  ANN_BETA_STORAGE_CLASS,
+  FINALIZER_PV_PROTECTION,
+  FINALIZER_PVC_PROTECTION,
+  claimClass,
+  isDefaultStorageClass,
+  quantityValue,
+} from '@app/csi';
 import { isPlainObject, type KubeObject } from '../api/types';
 import type { CreateAdmission, UpdateAdmission } from '../api/resource-service';
 import { forbidden } from '../errors/kube-error';
@@ -92,5 +99,29 @@ export class PersistentVolumeClaimResizeAdmission implements UpdateAdmission {
     }
     const sc = this.storageClasses.get('', className)?.object;
     return sc?.allowVolumeExpansion === true;
+  }
+}
+
+/**
+ * The StorageObjectInUseProtection admission plugin (plugin/pkg/admission/storage/
+ * storageobjectinuseprotection): every new claim gets the `kubernetes.io/pvc-protection`
+ * finalizer and every new volume `kubernetes.io/pv-protection`, so neither disappears while in
+ * use — kube-controller-manager's pvc-protection / pv-protection controllers remove them.
+ */
+export class StorageObjectInUseProtectionAdmission implements CreateAdmission {
+  admit(type: ResourceType, obj: KubeObject): void {
+    const finalizer =
+      type.group === '' && type.kind === 'PersistentVolumeClaim'
+        ? FINALIZER_PVC_PROTECTION
+        : type.group === '' && type.kind === 'PersistentVolume'
+          ? FINALIZER_PV_PROTECTION
+          : undefined;
+    if (!finalizer) {
+      return;
+    }
+    const finalizers = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
+    if (!finalizers.includes(finalizer)) {
+      obj.metadata.finalizers = [...finalizers, finalizer];
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { ResourceType } from '../registry/resource-type';
 import type { SchemaRegistry } from '../schema/schema-registry';
 import { JsonTypeError, strictCheckValue } from '../schema/strict-json';
 import type { PatchType, WriteOptions } from './resource-service';
+import { isPlainObject, type KubeObject } from './types';
 
 /** ?fieldValidation: what unknown and duplicate fields do (default Warn since 1.27). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -107,6 +108,12 @@ export function checkPatchedFields(
   patched: unknown,
   options: WriteOptions,
 ): unknown {
+  if (type.prune) {
+    reportPrunedFields(type, patched, options, (message) =>
+      invalidPatch(patchType, patch, patched, message),
+    );
+    return patched;
+  }
   const typeRef = schemas.typeOf({ group: type.group, version: type.version, kind: type.kind });
   if (!typeRef) {
     return patched;
@@ -123,4 +130,21 @@ export function checkPatchedFields(
   const errors = [...(options.strictErrors ?? []), ...checked.strictErrors];
   applyDirective(errors, options, (message) => invalidPatch(patchType, patch, patched, message));
   return checked.value;
+}
+
+/**
+ * Custom resources: fields their schema does not specify are pruned (schema validation reports
+ * wrong types later, as 422) and reported as unknown fields per the directive.
+ */
+export function reportPrunedFields(
+  type: ResourceType,
+  value: unknown,
+  options: WriteOptions,
+  fail: (message: string) => KubeError,
+): void {
+  if (!type.prune || !isPlainObject(value) || !isPlainObject(value.metadata)) {
+    return;
+  }
+  const pruned = type.prune(value as KubeObject).map((path) => `unknown field "${path}"`);
+  applyDirective([...(options.strictErrors ?? []), ...pruned], options, fail);
 }

@@ -157,7 +157,7 @@ export class ResourceService {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
-    if ('spec' in obj || type.kind === 'Pod' || type.kind === 'Service') {
+    if ('spec' in obj || type.customResource || type.kind === 'Pod' || type.kind === 'Service') {
       meta.generation = 1;
     } else {
       delete meta.generation;
@@ -487,7 +487,7 @@ export class ResourceService {
     }
     // Orphan / Foreground deletions go through the garbage collector's finalizers.
     const gcFinalizer = gcFinalizerFor(options, type.defaultPropagationPolicy);
-    if (finalizers.length === 0 && grace === 0 && !gcFinalizer) {
+    if (finalizers.length === 0 && grace === 0 && !gcFinalizer && !type.markForDeletion) {
       return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
     }
     const next = cloneJson(old);
@@ -501,6 +501,7 @@ export class ResourceService {
     if (gcFinalizer) {
       next.metadata.finalizers = [...finalizers, gcFinalizer];
     }
+    type.markForDeletion?.(next, now);
     if (dryRun) {
       return { object: next, removed: false };
     }

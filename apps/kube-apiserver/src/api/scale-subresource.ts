@@ -1,5 +1,5 @@
 import { badRequest, conflict, invalid } from '../errors/kube-error';
-import { text } from '../registry/object-path';
+import { getPath, text } from '../registry/object-path';
 import { fieldInvalid, fieldRequired } from '../registry/field-errors';
 import { goInt } from '../registry/go-format';
 import type { ResourceType } from '../registry/resource-type';
@@ -61,7 +61,7 @@ export class ScaleSubresource {
       );
     }
     const next = cloneJson(current);
-    next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), replicas };
+    setPath(next, type.scale?.specReplicasPath ?? 'spec.replicas', replicas);
     // The Scale's resourceVersion, if any, is the precondition on the owning object.
     if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '') {
       next.metadata.resourceVersion = meta.resourceVersion;
@@ -99,12 +99,24 @@ export class ScaleSubresource {
   }
 }
 
+/** Writes `value` at a dotted path, creating the maps on the way (specReplicasPath). */
+function setPath(obj: KubeObject, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node: Record<string, unknown> = obj;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node[part])) {
+      node[part] = {};
+    }
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
 /** The autoscaling/v1 Scale of an object (scaleFromDeployment and friends). */
 export function scaleOf(type: ResourceType, obj: KubeObject): KubeObject {
-  const spec = isPlainObject(obj.spec) ? obj.spec : {};
-  const status = isPlainObject(obj.status) ? obj.status : {};
   const selector = type.scale?.selector(obj) ?? '';
-  const replicas = Number(spec.replicas ?? 0);
+  const replicas = Number(getPath(obj, type.scale?.specReplicasPath ?? 'spec.replicas') ?? 0);
+  const statusReplicas = getPath(obj, type.scale?.statusReplicasPath ?? 'status.replicas');
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -116,6 +128,6 @@ export function scaleOf(type: ResourceType, obj: KubeObject): KubeObject {
       creationTimestamp: obj.metadata.creationTimestamp,
     },
     spec: replicas ? { replicas } : {},
-    status: { replicas: Number(status.replicas ?? 0), ...(selector ? { selector } : {}) },
+    status: { replicas: Number(statusReplicas ?? 0), ...(selector ? { selector } : {}) },
   };
 }

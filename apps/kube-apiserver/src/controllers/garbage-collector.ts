@@ -40,14 +40,7 @@ export class GarbageCollector {
     private readonly service: ResourceService,
     private readonly log: (message: string, error?: unknown) => void,
   ) {
-    for (const kind of registry.kinds) {
-      if (!kind.view) {
-        this.kinds.set(typeKey(kind), kind);
-        for (const stored of store.list(typeKey(kind))) {
-          this.track(kind, stored.object);
-        }
-      }
-    }
+    this.learnKinds(registry);
     for (const [uid, ref] of this.live) {
       if (this.isTerminatingOwner(ref)) {
         this.schedule(uid);
@@ -58,11 +51,30 @@ export class GarbageCollector {
         this.schedule(owner);
       }
     }
-    this.unsubscribe = store.onWrite((write) => this.onWrite(write));
+    const unsubscribeWrites = store.onWrite((write) => this.onWrite(write));
+    // Custom resource kinds come and go with their CRDs.
+    const unsubscribeKinds = registry.onChange(() => this.learnKinds(registry));
+    this.unsubscribe = () => {
+      unsubscribeWrites();
+      unsubscribeKinds();
+    };
   }
 
   stop(): void {
     this.unsubscribe();
+  }
+
+  /** Uses the current kind of every storage; tracks the objects of storages new to it. */
+  private learnKinds(registry: ResourceRegistry): void {
+    for (const kind of registry.storageKinds()) {
+      const known = this.kinds.has(typeKey(kind));
+      this.kinds.set(typeKey(kind), kind);
+      if (!known) {
+        for (const stored of this.store.list(typeKey(kind))) {
+          this.track(kind, stored.object);
+        }
+      }
+    }
   }
 
   private onWrite({ revision, object }: CommittedWrite): void {

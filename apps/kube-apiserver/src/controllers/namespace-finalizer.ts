@@ -62,8 +62,8 @@ export class NamespaceFinalizer {
       }
       try {
         let remaining = 0;
-        for (const kind of this.registry.kinds) {
-          if (kind.scope !== 'Namespaced' || kind.view) {
+        for (const kind of this.registry.storageKinds()) {
+          if (kind.scope !== 'Namespaced') {
             continue;
           }
           for (const obj of [...this.store.list(typeKey(kind), ns.name)]) {

@@ -28,7 +28,7 @@ const SUBRESOURCE_KIND: Record<
 };
 
 /** The verbs of a kind: create only for the reviews, every REST verb otherwise. */
-const verbsOf = (k: ResourceType): string[] => (k.createOnly ? ['create'] : VERBS);
+const verbsOf = (k: ResourceType): string[] => k.verbs ?? (k.createOnly ? ['create'] : VERBS);
 
 export const AGGREGATED_CONTENT_TYPE =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

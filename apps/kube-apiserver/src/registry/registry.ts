@@ -38,7 +38,8 @@ import {
   storageClassKind,
   volumeAttachmentKind,
 } from './kinds/storage.kinds';
-import type { ListStrategy, ResourceType } from './resource-type';
+import { customResourceDefinitionKind } from './kinds/custom-resource-definition.kind';
+import { typeKey, type ListStrategy, type ResourceType } from './resource-type';
 
 /** Every kind the server serves, in discovery order. */
 export const BUILTIN_KINDS: ResourceType[] = [
@@ -75,6 +76,7 @@ export const BUILTIN_KINDS: ResourceType[] = [
   clusterRoleKind,
   roleBindingKind,
   clusterRoleBindingKind,
+  customResourceDefinitionKind,
   ...REVIEW_KINDS,
 ];
 
@@ -88,15 +90,81 @@ export interface GroupVersion {
   version: string;
 }
 
-/** Looks kinds up by URL coordinates; the single source for discovery, OpenAPI and REST. */
+/**
+ * Looks kinds up by URL coordinates; the single source for discovery, OpenAPI and REST. Kinds
+ * defined at run time (custom resources) come and go through `register`/`unregister`.
+ */
 export class ResourceRegistry {
   private readonly byPath = new Map<string, ResourceType>();
+  private readonly listeners = new Set<() => void>();
+  readonly kinds: ResourceType[];
 
-  constructor(readonly kinds: ResourceType[] = BUILTIN_KINDS) {
+  constructor(kinds: ResourceType[] = BUILTIN_KINDS) {
+    this.kinds = [...kinds];
     for (const kind of kinds) {
-      kind.listStrategies = { ...METADATA_STRATEGIES, ...kind.listStrategies };
-      this.byPath.set(`${kind.group}/${kind.version}/${kind.resource}`, kind);
+      this.index(kind);
     }
+  }
+
+  private index(kind: ResourceType): void {
+    kind.listStrategies = { ...METADATA_STRATEGIES, ...kind.listStrategies };
+    this.byPath.set(`${kind.group}/${kind.version}/${kind.resource}`, kind);
+  }
+
+  /** Adds (or replaces, by group/version/resource) kinds defined at run time. */
+  register(kinds: ResourceType[]): void {
+    for (const kind of kinds) {
+      const existing = this.find(kind.group, kind.version, kind.resource);
+      if (existing) {
+        this.kinds.splice(this.kinds.indexOf(existing), 1, kind);
+      } else {
+        this.kinds.push(kind);
+      }
+      this.index(kind);
+    }
+    this.changed();
+  }
+
+  unregister(kinds: ResourceType[]): void {
+    for (const kind of kinds) {
+      const key = `${kind.group}/${kind.version}/${kind.resource}`;
+      if (this.byPath.get(key) === kind) {
+        this.byPath.delete(key);
+        this.kinds.splice(this.kinds.indexOf(kind), 1);
+      }
+    }
+    this.changed();
+  }
+
+  /** Called after every register/unregister (discovery caches, OpenAPI, controllers). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) {
+      listener();
+    }
+  }
+
+  /**
+   * One kind per storage key, for controllers that walk every stored object: the kind owning
+   * the storage, or the first view of a storage no served kind owns (custom resources).
+   */
+  storageKinds(): ResourceType[] {
+    const byKey = new Map<string, ResourceType>();
+    for (const kind of this.kinds) {
+      if (!kind.view) {
+        byKey.set(typeKey(kind), kind);
+      }
+    }
+    for (const kind of this.kinds) {
+      if (!byKey.has(typeKey(kind))) {
+        byKey.set(typeKey(kind), kind);
+      }
+    }
+    return [...byKey.values()];
   }
 
   find(group: string, version: string, resource: string): ResourceType | undefined {

@@ -43,6 +43,9 @@ export interface WriteContext {
 export interface ScaleSpec {
   /** labels.Selector text of the pods the kind manages (Scale `status.selector`). */
   selector(obj: KubeObject): string;
+  /** Dotted paths of the replica counts (custom resources' specReplicasPath/statusReplicasPath). */
+  specReplicasPath?: string;
+  statusReplicasPath?: string;
 }
 
 /**
@@ -109,6 +112,22 @@ export interface ResourceType {
    * other reviews, server/review-handler.ts): discovery lists the one verb, other methods are 405.
    */
   createOnly?: boolean;
+  /**
+   * The delete strategy of kinds whose first DELETE only marks them (CRDs add their cleanup
+   * finalizer and a Terminating condition): mutates the object being marked for deletion.
+   */
+  markForDeletion?(obj: KubeObject, nowMs: number): void;
+  /** The kind of its lists when not `<Kind>List` (a CRD's `names.listKind`). */
+  listKind?: string;
+  /** Verbs discovery lists when not all are served (a terminating CRD's kinds). */
+  verbs?: string[];
+  /** A Warning header on every request for the kind (deprecated custom resource versions). */
+  warning?: string;
+  /**
+   * Custom resources: drops fields the schema does not specify (pruning) and returns their
+   * paths, which field validation reports as unknown fields.
+   */
+  prune?(obj: KubeObject): string[];
   /** Validation; `old` is set on update. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
 }

@@ -5,8 +5,8 @@ import type { PatchType, ResourceService, WriteOptions } from '../api/resource-s
 import { listObjects } from '../api/list-objects';
 import { parseListOptions } from '../api/list-options';
 import { bindPod } from '../api/pod-binding';
-import { parseFieldValidation } from '../api/field-validation';
-import type { KubeObject } from '../api/types';
+import { cannotBeHandled, parseFieldValidation, reportPrunedFields } from '../api/field-validation';
+import { isPlainObject, type KubeObject } from '../api/types';
 import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
 import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
@@ -61,7 +61,10 @@ export function prefixFromUserAgent(userAgent: string | undefined): string {
 
 /** The route a Scale body is decoded for (autoscaling/v1 Scale, strict field validation included). */
 function scaleRoute(route: ResourceRoute): ResourceRoute {
-  return { ...route, type: { ...route.type, group: 'autoscaling', version: 'v1', kind: 'Scale' } };
+  return {
+    ...route,
+    type: { ...route.type, group: 'autoscaling', version: 'v1', kind: 'Scale', prune: undefined },
+  };
 }
 
 /** How one request is answered: its negotiated format and what the body shows (Table, …). */
@@ -115,6 +118,9 @@ export class ResourceHandler {
   ): Promise<string> {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
+    if (type.warning) {
+      res.setHeader('Warning', warningHeaders([type.warning]).Warning);
+    }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
       throw notSupportedBySimulatedKubelet(subresource, pod);
@@ -384,15 +390,23 @@ export class ResourceHandler {
     options: WriteOptions,
   ): unknown {
     const { type } = route;
-    return decodeObjectBody(body, req.headers['content-type'], {
+    // Custom resources are decoded untyped: pruning finds their unknown fields, and schema
+    // validation answers wrong types with a 422 naming the field.
+    const value = decodeObjectBody(body, req.headers['content-type'], {
       type,
-      schema: this.service.schemas.typeOf({
-        group: type.group,
-        version: type.version,
-        kind: type.kind,
-      }),
+      schema: type.prune
+        ? undefined
+        : this.service.schemas.typeOf({
+            group: type.group,
+            version: type.version,
+            kind: type.kind,
+          }),
       options,
     });
+    reportPrunedFields(type, value, options, (message) =>
+      cannotBeHandled(type, isPlainObject(value) ? value : undefined, message),
+    );
+    return value;
   }
 
   /** Create/Update/PatchOptions from the query, validated as upstream does (422 on the options kind). */

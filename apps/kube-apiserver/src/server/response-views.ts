@@ -37,7 +37,7 @@ export function responseView(
   clock: Clock,
 ): ResponseView {
   const convert = format.convert;
-  const listKind = `${type.kind}List`;
+  const listKind = type.listKind ?? `${type.kind}List`;
   const apiVersion = apiVersionOf(type);
   const goList = `*${type.version}.${listKind}`;
   const blueprint = (kind: string, version: string) => {

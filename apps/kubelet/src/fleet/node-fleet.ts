@@ -12,6 +12,7 @@ import { HollowNode } from '../node/hollow-node';
 import { machineOf } from '../node/machine';
 import type { PodStatusWriter } from '../pods/pod-status-writer';
 import type { KubeletSettings } from '../settings';
+import type { KubeletVolumeManager } from '../volumes/volume-manager';
 
 export interface NodeFleetDeps {
   rest: KubeRest;
@@ -23,6 +24,7 @@ export interface NodeFleetDeps {
   /** Event broadcasters; each node writes through one of them (by name). */
   broadcasters: readonly EventBroadcaster[];
   writer: PodStatusWriter;
+  volumes: KubeletVolumeManager;
   scheduler: Scheduler;
   logger: Logger;
 }
@@ -137,6 +139,8 @@ export class NodeFleet {
       logger: this.deps.logger,
       cachedNode: () => this.deps.nodes.get(machine.nodeName),
       cachedPods: () => this.deps.podsByNode.byIndex(machine.nodeName),
+      podVolumes: (pod, nodeName) => this.deps.volumes.podVolumes(pod, nodeName),
+      podMounted: (_node, pod) => this.deps.volumes.podMounted(pod),
     });
   }
 

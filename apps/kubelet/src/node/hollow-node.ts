@@ -17,6 +17,7 @@ import { RUNTIME_HANDLERS, nodeInfoOf, resourcesOf, type Machine } from './machi
 import { conditionsChanged, kubeletNodeConditions } from './node-conditions';
 import { NodeLease } from './node-lease';
 import type { KubeletSettings } from '../settings';
+import type { PodVolumeState } from '../volumes/pod-volumes';
 
 export const UNINITIALIZED_TAINT = {
   key: 'node.cloudprovider.kubernetes.io/uninitialized',
@@ -38,6 +39,10 @@ export interface HollowNodeDeps {
   cachedNode(): NodeObject | undefined;
   /** The pods bound to this node, as the shared informer has them. */
   cachedPods(): PodObject[];
+  /** The volume manager's view of a pod's claims on a node. */
+  podVolumes(pod: PodObject, nodeName: string): PodVolumeState;
+  /** A pod of this node got its volumes mounted. */
+  podMounted(node: HollowNode, pod: PodObject): void;
 }
 
 /**
@@ -90,7 +95,29 @@ export class HollowNode {
       hostIp: () => this.hostIp(),
       imagePulled: (image, size) => this.imagePulled(image, size),
       imagePresent: (image) => this.images.has(image),
+      volumes: (pod) => deps.podVolumes(pod, machine.nodeName),
+      volumesChanged: () => this.volumesMayHaveChanged(),
+      podMounted: (pod) => deps.podMounted(this, pod),
     });
+  }
+
+  /** The recorder of this node's kubelet (source `kubelet`, host = node). */
+  get recorder(): EventRecorder {
+    return this.deps.recorder;
+  }
+
+  /**
+   * The node's volumes in use may differ from what it reported: report at once (the
+   * attach/detach controller waits for `status.volumesInUse` before it detaches).
+   */
+  volumesMayHaveChanged(): void {
+    if (!this.running || !this.podsStarted) {
+      return;
+    }
+    const reported = this.baseNode()?.status?.volumesInUse ?? [];
+    if (stableJson(reported) !== stableJson(this.pods.volumesInUse())) {
+      this.scheduleStatus(0);
+    }
   }
 
   get name(): string {
@@ -338,8 +365,10 @@ export class HollowNode {
       images: this.imageList(),
     };
     const previousBoot = base.status?.nodeInfo?.bootID;
+    const volumesInUse = this.pods.volumesInUse();
     const changed =
       conditionsChanged(base.status?.conditions, conditions) ||
+      stableJson(base.status?.volumesInUse ?? []) !== stableJson(volumesInUse) ||
       stableJson(pick(base.status, Object.keys(rest))) !== stableJson(rest);
     const due = now - this.lastReportAt >= this.deps.settings.nodeStatusReportFrequencyMs;
     if (!changed && !due) {
@@ -351,7 +380,13 @@ export class HollowNode {
     );
     const written = await this.deps.rest.patch<NodeObject>(
       `/api/v1/nodes/${encodeURIComponent(this.name)}/status`,
-      { status: { conditions: own, ...rest } },
+      {
+        status: {
+          conditions: own,
+          ...rest,
+          volumesInUse: volumesInUse.length > 0 ? volumesInUse : null,
+        },
+      },
       'strategic',
     );
     if (!this.running) {

@@ -7,6 +7,7 @@ import { podRequests } from './pod-resources';
 import { PodSim, type PodSimEnv } from './pod-sim';
 import type { PodStatusWriter } from './pod-status-writer';
 import { PodWorker } from './pod-worker';
+import { claimVolumesOf, type PodVolumeState } from '../volumes/pod-volumes';
 
 export interface NodePodsDeps {
   nodeName: string;
@@ -23,6 +24,12 @@ export interface NodePodsDeps {
   /** Images pulled onto the node (reported in `status.images`). */
   imagePulled(image: string, sizeBytes: number): void;
   imagePresent(image: string): boolean;
+  /** The pod's claims on this node (volume manager). */
+  volumes(pod: PodObject): PodVolumeState;
+  /** The volumes the node's pods use may have changed (`status.volumesInUse`). */
+  volumesChanged(): void;
+  /** A pod got its volumes mounted (claims waiting for the node's expansion step may go on). */
+  podMounted(pod: PodObject): void;
 }
 
 const isTerminal = (pod: PodObject) =>
@@ -127,9 +134,13 @@ export class NodePods {
       scheduler: this.deps.scheduler,
       logger: this.deps.logger,
       onDeleted: (gone) => this.remove(gone),
+      onMounted: (mounted) => this.deps.podMounted(mounted),
     });
     this.workers.set(uid, worker);
     worker.queueSync();
+    if (claimVolumesOf(pod).length > 0) {
+      this.deps.volumesChanged();
+    }
   }
 
   /** The pod left the API (or the node): its worker stops and its IP is released. */
@@ -139,7 +150,47 @@ export class NodePods {
       worker.dispose();
       this.workers.delete(uid);
       this.deps.writer.forget(uid);
+      if (claimVolumesOf(worker.current).length > 0) {
+        this.deps.volumesChanged();
+      }
     }
+  }
+
+  /** A claim, volume or attachment changed: pods waiting for their volumes look again. */
+  resyncClaimPods(): void {
+    for (const worker of this.workers.values()) {
+      if (claimVolumesOf(worker.current).length > 0) {
+        worker.queueSync();
+      }
+    }
+  }
+
+  /**
+   * `status.volumesInUse`: the attachable volumes of the pods the node runs (terminal pods have
+   * unmounted theirs), sorted, as the volume manager reports them.
+   */
+  volumesInUse(): string[] {
+    const inUse = new Set<string>();
+    for (const worker of this.workers.values()) {
+      if (!worker.simulation.terminal && claimVolumesOf(worker.current).length > 0) {
+        for (const name of this.deps.volumes(worker.current).inUse) {
+          inUse.add(name);
+        }
+      }
+    }
+    return [...inUse].sort();
+  }
+
+  /** Pods with their volumes mounted that use the claim `namespace/name`. */
+  podsMounting(namespace: string, claim: string): PodObject[] {
+    return [...this.workers.values()]
+      .filter(
+        (w) =>
+          w.simulation.mounted &&
+          w.current.metadata?.namespace === namespace &&
+          claimVolumesOf(w.current).some(([, c]) => c === claim),
+      )
+      .map((w) => w.current);
   }
 
   get size(): number {
@@ -156,6 +207,7 @@ export class NodePods {
       imagePullMs: this.deps.imagePullMs,
       containerStopMs: this.deps.containerStopMs,
       backoff: this.backoff,
+      volumes: (pod) => this.deps.volumes(pod),
     };
   }
 

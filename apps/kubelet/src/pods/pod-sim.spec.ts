@@ -17,6 +17,7 @@ function env(overrides: Partial<PodSimEnv> = {}): PodSimEnv & { released: string
     imagePullMs: 500,
     containerStopMs: 500,
     backoff: new Backoff(),
+    volumes: () => ({ ready: true, unmounted: [], unattached: [] }),
     released,
     ...overrides,
   };
@@ -52,6 +53,40 @@ const statusOf = (sim: PodSim, p: PodObject, now: number) =>
 const reasons = (r: { events: { reason: string }[] }) => r.events.map((e) => e.reason);
 
 describe('PodSim', () => {
+  it('waits for its volumes: ContainerCreating, FailedMount every 2m3s, then starts once attached', () => {
+    let ready = false;
+    const p = pod({ volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'www' } }] });
+    const sim = new PodSim(
+      p,
+      env({
+        volumes: () =>
+          ready
+            ? { ready: true, unmounted: [], unattached: [] }
+            : { ready: false, unmounted: ['data'], unattached: ['data'] },
+      }),
+    );
+    const first = sim.advance(p, T0);
+    expect(first.events).toEqual([]);
+    expect(first.nextAt).toBe(T0 + 123_000);
+    expect(statusOf(sim, p, T0).podIP).toBeNull();
+    expect(statusOf(sim, p, T0).containerStatuses[0].state.waiting?.reason).toBe(
+      'ContainerCreating',
+    );
+    const timedOut = sim.advance(p, T0 + 123_000);
+    expect(timedOut.events).toEqual([
+      {
+        type: 'Warning',
+        reason: 'FailedMount',
+        message:
+          'Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data], failed to process volumes=[]: timed out waiting for the condition',
+      },
+    ]);
+    expect(timedOut.nextAt).toBe(T0 + 246_000);
+    ready = true;
+    expect(reasons(sim.advance(p, T0 + 130_000))).toEqual(['Pulling']);
+    expect(sim.mounted).toBe(true);
+  });
+
   it('pulls, creates and starts: ContainerCreating, then Running and Ready', () => {
     const p = pod();
     const sim = new PodSim(p, env());

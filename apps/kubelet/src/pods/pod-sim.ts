@@ -37,6 +37,8 @@ export interface PodSimEnv {
   imagePullMs: number;
   containerStopMs: number;
   backoff: Backoff;
+  /** The pod's claims on this node (bound, attached) — WaitForAttachAndMount's check. */
+  volumes(pod: PodObject): { ready: boolean; unmounted: string[]; unattached: string[] };
 }
 
 export interface AdvanceResult {
@@ -47,6 +49,8 @@ export interface AdvanceResult {
 
 /** How long a crashing container (`start-failure: CrashLoopBackOff`) runs before it exits. */
 const CRASH_AFTER_MS = 1000;
+/** upstream podAttachAndMountTimeout (2m3s): how long the kubelet waits before FailedMount. */
+export const ATTACH_AND_MOUNT_TIMEOUT_MS = 123_000;
 /** How long ErrImagePull shows before the kubelet reports ImagePullBackOff. */
 const PULL_ERROR_VISIBLE_MS = 1000;
 
@@ -66,6 +70,10 @@ export class PodSim {
   /** The pod IP is reserved in the node's allocator (released with the sandbox). */
   private ipHeld = false;
   private sandboxReady = false;
+  /** The pod's volumes are attached and mounted (it got past WaitForAttachAndMount). */
+  private volumesMounted = false;
+  /** Since when the current wait for the volumes runs (FailedMount after the timeout). */
+  private mountWaitSince?: number;
   private rejected?: { reason: string; message: string };
   private terminalPhase?: PodPhase;
   /** Deletion: containers were told to stop; they are gone at `stopAt`. */
@@ -120,6 +128,8 @@ export class PodSim {
       return;
     }
     this.startTime = Date.parse(status.startTime);
+    // A pod that got a sandbox had its volumes mounted.
+    this.volumesMounted = !!status.podIP;
     for (const c of status.conditions ?? []) {
       if (c.lastTransitionTime) {
         this.conditionTimes.set(c.type, {
@@ -228,6 +238,12 @@ export class PodSim {
       return { events };
     }
     this.startTime ??= now;
+    if (!this.volumesMounted) {
+      const waiting = this.waitForAttachAndMount(pod, now, events);
+      if (waiting) {
+        return waiting;
+      }
+    }
     if (!this.sandboxReady) {
       if (!this.createSandbox(pod)) {
         return { events };
@@ -256,6 +272,39 @@ export class PodSim {
       this.killSandbox();
     }
     return { events, nextAt: this.nextDue() };
+  }
+
+  /** The pod's volumes got mounted (claims it uses may now be expanded on the node). */
+  get mounted(): boolean {
+    return this.volumesMounted && !this.terminalPhase;
+  }
+
+  /**
+   * WaitForAttachAndMount before the sandbox: the pod stays ContainerCreating until its claims
+   * are bound and attached; every 2m3s without that, `FailedMount` as the kubelet records it.
+   * Answers undefined once the volumes are there.
+   */
+  private waitForAttachAndMount(
+    pod: PodObject,
+    now: number,
+    events: SimEvent[],
+  ): AdvanceResult | undefined {
+    const state = this.env.volumes(pod);
+    if (state.ready) {
+      this.volumesMounted = true;
+      this.mountWaitSince = undefined;
+      return undefined;
+    }
+    this.mountWaitSince ??= now;
+    if (now - this.mountWaitSince >= ATTACH_AND_MOUNT_TIMEOUT_MS) {
+      events.push({
+        type: 'Warning',
+        reason: 'FailedMount',
+        message: `Unable to attach or mount volumes: unmounted volumes=[${state.unmounted.join(' ')}], unattached volumes=[${state.unattached.join(' ')}], failed to process volumes=[]: timed out waiting for the condition`,
+      });
+      this.mountWaitSince = now;
+    }
+    return { events, nextAt: this.mountWaitSince + ATTACH_AND_MOUNT_TIMEOUT_MS };
   }
 
   private createSandbox(pod: PodObject): boolean {

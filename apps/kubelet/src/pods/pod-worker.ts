@@ -19,6 +19,8 @@ export interface PodWorkerDeps {
   logger: Logger;
   /** Called once the pod is gone from the API (deleted by this worker). */
   onDeleted(uid: string): void;
+  /** Called once the pod's volumes are mounted. */
+  onMounted?(pod: PodObject): void;
 }
 
 /**
@@ -33,6 +35,7 @@ export class PodWorker {
   private syncQueued = false;
   private deleting: Promise<void> | undefined;
   private disposed = false;
+  private mountReported = false;
 
   constructor(
     private pod: PodObject,
@@ -106,6 +109,10 @@ export class PodWorker {
         e.reason,
         e.message,
       );
+    }
+    if (this.sim.mounted && !this.mountReported) {
+      this.mountReported = true;
+      this.deps.onMounted?.(this.pod);
     }
     const written = this.deps.writer.write(this.pod, this.path, this.sim.status(this.pod, now));
     if (this.sim.readyForDelete && !this.deleting) {

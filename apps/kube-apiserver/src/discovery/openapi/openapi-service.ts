@@ -115,6 +115,7 @@ export class OpenApiService {
     private readonly clock: Clock,
   ) {
     schemas.onChange(() => this.invalidate());
+    registry.onChange(() => this.invalidate());
   }
 
   /** Rebuild on next request (call when kinds are added or removed at run time). */
