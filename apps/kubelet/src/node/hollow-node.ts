@@ -134,8 +134,7 @@ export class HollowNode {
     this.running = false;
     this.podsStarted = false;
     this.statusTimer?.cancel();
-    this.pods.stop();
-    await Promise.all([this.lease.stop(), this.statusLoop]);
+    await Promise.all([this.pods.stop(), this.lease.stop(), this.statusLoop]);
   }
 
   /** The Node changed in the informer: a new pod CIDR or addresses reach the pods at once. */

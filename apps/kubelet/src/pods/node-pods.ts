@@ -3,6 +3,7 @@ import type { EventRecorder, Logger, Scheduler } from '@app/controller-runtime';
 import type { KubeRest, PodObject } from '@app/kube-client';
 import { Backoff } from './backoff';
 import { PodIpAllocator } from './pod-ips';
+import { PodResponder } from './pod-responder';
 import { podRequests } from './pod-resources';
 import { PodSim, type PodSimEnv } from './pod-sim';
 import type { PodStatusWriter } from './pod-status-writer';
@@ -51,12 +52,11 @@ export class NodePods {
     this.bootedAt = undefined;
   }
 
-  /** The machine stopped: every worker stops, nothing is written. */
-  stop(): void {
-    for (const worker of this.workers.values()) {
-      worker.dispose();
-    }
+  /** The machine stopped: every worker stops (its ports close), nothing is written. */
+  async stop(): Promise<void> {
+    const workers = [...this.workers.values()];
     this.workers.clear();
+    await Promise.all(workers.map((w) => w.dispose()));
   }
 
   /** The node's pod CIDR appeared (the node-ipam controller set it). */
@@ -126,6 +126,7 @@ export class NodePods {
       recorder: this.deps.recorder,
       scheduler: this.deps.scheduler,
       logger: this.deps.logger,
+      responder: new PodResponder(this.deps.nodeName, this.deps.logger),
       onDeleted: (gone) => this.remove(gone),
     });
     this.workers.set(uid, worker);
@@ -136,7 +137,7 @@ export class NodePods {
   remove(uid: string): void {
     const worker = this.workers.get(uid);
     if (worker) {
-      worker.dispose();
+      void worker.dispose();
       this.workers.delete(uid);
       this.deps.writer.forget(uid);
     }

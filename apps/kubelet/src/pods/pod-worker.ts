@@ -7,6 +7,7 @@ import {
   type TimerHandle,
 } from '@app/controller-runtime';
 import { isConflict, isNotFound, type KubeRest, type PodObject } from '@app/kube-client';
+import type { PodResponder } from './pod-responder';
 import type { PodSim } from './pod-sim';
 import type { PodStatusWriter } from './pod-status-writer';
 
@@ -17,6 +18,8 @@ export interface PodWorkerDeps {
   /** Timers on the cluster clock. */
   scheduler: Scheduler;
   logger: Logger;
+  /** Answers on the pod's container ports while they run. */
+  responder: PodResponder;
   /** Called once the pod is gone from the API (deleted by this worker). */
   onDeleted(uid: string): void;
 }
@@ -79,11 +82,12 @@ export class PodWorker {
   }
 
   /** Stops without touching the API (the machine stopped, or the pod went away). */
-  dispose(): void {
+  dispose(): Promise<void> {
     this.disposed = true;
     this.timer?.cancel();
     this.timer = undefined;
     this.sim.dispose();
+    return this.deps.responder.close();
   }
 
   private sync(): void {
@@ -108,6 +112,7 @@ export class PodWorker {
       );
     }
     const written = this.deps.writer.write(this.pod, this.path, this.sim.status(this.pod, now));
+    this.deps.responder.update(this.pod, this.sim.serving());
     if (this.sim.readyForDelete && !this.deleting) {
       this.deleting = written.then(() => this.finalDelete());
     }

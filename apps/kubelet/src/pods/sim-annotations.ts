@@ -20,7 +20,16 @@ export const SIM_ANNOTATIONS = {
   pullDuration: `${SIM_PREFIX}pull-duration`,
   /** `"true"`: containers ignore SIGTERM; deletion waits the whole grace period, exit 137. */
   ignoreSigterm: `${SIM_PREFIX}ignore-sigterm`,
+  /** How running containers answer on their declared ports: `auto` (default), `http`, `echo`, `none`. */
+  serve: `${SIM_PREFIX}serve`,
 } as const;
+
+/**
+ * The stand-in for a container's server (pod-responder.ts): `auto` answers HTTP requests over HTTP
+ * and echoes anything else, `http` and `echo` only do the one, `none` opens no port (refused).
+ */
+export type ServeMode = 'auto' | 'http' | 'echo' | 'none';
+const SERVE_MODES: readonly ServeMode[] = ['auto', 'http', 'echo', 'none'];
 
 export type StartFailure = 'ErrImagePull' | 'CrashLoopBackOff';
 
@@ -34,6 +43,7 @@ export interface SimBehaviour {
   exitCode: number;
   pullDurationMs?: number;
   ignoreSigterm: boolean;
+  serve: ServeMode;
   /** `annotation: problem` for every value that could not be used (logged; the rest applies). */
   problems: string[];
 }
@@ -91,7 +101,20 @@ export function simBehaviourOf(
       problems.push(`${SIM_ANNOTATIONS.exitCode}: "${rawCode}" must be an integer 0–255`);
     }
   }
+  let serve: ServeMode = 'auto';
+  const rawServe = a[SIM_ANNOTATIONS.serve];
+  if (rawServe !== undefined) {
+    const known = SERVE_MODES.find((m) => m === rawServe);
+    if (known) {
+      serve = known;
+    } else {
+      problems.push(
+        `${SIM_ANNOTATIONS.serve}: "${rawServe}" must be one of ${SERVE_MODES.join(', ')}`,
+      );
+    }
+  }
   return {
+    serve,
     startFailure,
     neverReady: flag(SIM_ANNOTATIONS.neverReady),
     unreadyAfterMs: duration(SIM_ANNOTATIONS.unreadyAfter),
