@@ -74,12 +74,12 @@ export class CcmHarness {
   readonly ccms: RunningCloudControllerManager[] = [];
 
   private constructor(
-    readonly apiserver: RunningKubeApiServer,
+    public apiserver: RunningKubeApiServer,
     readonly cloudApi: RunningCloudApi,
     readonly cloud: NimbusCloudClient,
     readonly kubeConfig: KubeConfig,
     readonly core: CoreV1Api,
-    private readonly dirs: { remove(): void }[],
+    private readonly dirs: { path: string; remove(): void }[],
   ) {}
 
   /**
@@ -92,9 +92,7 @@ export class CcmHarness {
   ): Promise<CcmHarness> {
     const kubeDir = tempDir('nimbus-ccm-kube-');
     const cloudDir = tempDir('nimbus-ccm-cloud-');
-    const apiserver = await startKubeApiServer(
-      validateConfig(KubeApiServerConfig, { port: 0, dataDir: kubeDir.path, logLevel: 'silent' }),
-    );
+    const apiserver = await startKubeApiServer(apiServerConfig(kubeDir.path, 0));
     const cloudApi = await startCloudApi(
       validateConfig(CloudApiConfig, {
         port: 0,
@@ -113,6 +111,21 @@ export class CcmHarness {
       kubeDir,
       cloudDir,
     ]);
+  }
+
+  /**
+   * Stops the api-server, runs `whileDown`, then starts it again on the same port and data dir,
+   * as a restart of its process would (clients keep their kubeconfig; the state is kept).
+   */
+  async restartApiServer(whileDown: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+    const { port } = this.apiserver;
+    await this.apiserver.close();
+    await whileDown();
+    this.apiserver = await startKubeApiServer(apiServerConfig(this.kubeDataDir, port));
+  }
+
+  private get kubeDataDir(): string {
+    return this.dirs[0].path;
   }
 
   /** CCM config: fast flags, then `flags` (raw option values as the CLI would pass them). */
@@ -253,6 +266,10 @@ export class CcmHarness {
       throw new Error(`CCM ${stuck.join(', ')} did not stop within 45 s of close()`);
     }
   }
+}
+
+function apiServerConfig(dataDir: string, port: number): KubeApiServerConfig {
+  return validateConfig(KubeApiServerConfig, { port, dataDir, logLevel: 'silent' });
 }
 
 /** A Logger that keeps every message (tests wait for "Started controller" and the like). */
