@@ -18,8 +18,10 @@ import {
   SharedInformers,
   kubeConfigFor,
   type KubeConfig,
+  type EndpointSliceObject,
   type PodObject,
 } from '@app/kube-client';
+import { TargetedPorts } from './pods/targeted-ports';
 import { NodeFleet } from './fleet/node-fleet';
 import type { HollowNode } from './node/hollow-node';
 import { PodStatusWriter } from './pods/pod-status-writer';
@@ -73,6 +75,10 @@ export async function startKubelet(
   const podsByNode = new Indexer<PodObject>(pods, (pod) =>
     pod.spec?.nodeName ? [pod.spec.nodeName] : [],
   );
+  const slices = informers.informer<EndpointSliceObject>(
+    '/apis/discovery.k8s.io/v1/endpointslices',
+  );
+  let targeted: TargetedPorts | undefined;
   const sink = new KubeEventSink(kc);
   const broadcasters = Array.from(
     { length: deps.eventBroadcasters ?? 16 },
@@ -92,7 +98,9 @@ export async function startKubelet(
     writer: new PodStatusWriter(rest, logger),
     scheduler: clockScheduler,
     logger,
+    targetedPorts: (uid) => targeted?.portsOf(uid) ?? [],
   });
+  targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
   await informers.start();
   const stopSync = new AbortController();
   if (!(await informers.waitForCacheSync(stopSync.signal))) {

@@ -51,7 +51,8 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
     ).toBe(0);
 
   it("the README story: a Deployment exposed as a LoadBalancer answers at the LB's host address, round robin across pods", async () => {
-    await h.k(['create', 'deployment', 'web', '--image=nginx', '--replicas=3', '--port=80']);
+    // No --port: the pods declare nothing, yet (like nginx) answer where the Service sends them.
+    await h.k(['create', 'deployment', 'web', '--image=nginx', '--replicas=3']);
     await rollout('web');
     await h.k(['expose', 'deployment', 'web', '--port=80', '--type=LoadBalancer']);
     const names = (await pods('app=web')).map((p) => p.metadata!.name!).sort();

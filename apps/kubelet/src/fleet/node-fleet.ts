@@ -11,6 +11,7 @@ import type { InformerAdapter, KubeRest, NodeObject, PodObject } from '@app/kube
 import { HollowNode } from '../node/hollow-node';
 import { machineOf } from '../node/machine';
 import type { PodStatusWriter } from '../pods/pod-status-writer';
+import type { TargetedPort } from '../pods/targeted-ports';
 import type { KubeletSettings } from '../settings';
 
 export interface NodeFleetDeps {
@@ -25,6 +26,8 @@ export interface NodeFleetDeps {
   writer: PodStatusWriter;
   scheduler: Scheduler;
   logger: Logger;
+  /** The ports Services target on a pod (the pod responders serve them). */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 /**
@@ -52,6 +55,15 @@ export class NodeFleet {
         this.byName.get(gone.spec?.nodeName ?? '')?.pods.remove(gone.metadata?.uid ?? '');
       },
     });
+  }
+
+  /** The ports Services target on these pods changed: their workers sync. */
+  resyncPods(uids: readonly string[]): void {
+    for (const node of this.nodes.values()) {
+      for (const uid of uids) {
+        node.pods.resync(uid);
+      }
+    }
   }
 
   /** The nodes currently up. */
@@ -137,6 +149,7 @@ export class NodeFleet {
       logger: this.deps.logger,
       cachedNode: () => this.deps.nodes.get(machine.nodeName),
       cachedPods: () => this.deps.podsByNode.byIndex(machine.nodeName),
+      targetedPorts: this.deps.targetedPorts,
     });
   }
 

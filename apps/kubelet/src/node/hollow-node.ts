@@ -1,3 +1,4 @@
+import type { TargetedPort } from '../pods/targeted-ports';
 import { randomUUID } from 'node:crypto';
 import {
   EventType,
@@ -38,6 +39,8 @@ export interface HollowNodeDeps {
   cachedNode(): NodeObject | undefined;
   /** The pods bound to this node, as the shared informer has them. */
   cachedPods(): PodObject[];
+  /** The ports Services target on a pod. */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 /**
@@ -90,6 +93,7 @@ export class HollowNode {
       hostIp: () => this.hostIp(),
       imagePulled: (image, size) => this.imagePulled(image, size),
       imagePresent: (image) => this.images.has(image),
+      targetedPorts: deps.targetedPorts,
     });
   }
 

@@ -4,6 +4,7 @@ import type { KubeRest, PodObject } from '@app/kube-client';
 import { Backoff } from './backoff';
 import { PodIpAllocator } from './pod-ips';
 import { PodResponder } from './pod-responder';
+import type { TargetedPort } from './targeted-ports';
 import { podRequests } from './pod-resources';
 import { PodSim, type PodSimEnv } from './pod-sim';
 import type { PodStatusWriter } from './pod-status-writer';
@@ -24,6 +25,8 @@ export interface NodePodsDeps {
   /** Images pulled onto the node (reported in `status.images`). */
   imagePulled(image: string, sizeBytes: number): void;
   imagePresent(image: string): boolean;
+  /** The ports Services target on a pod (its responder serves them too). */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 const isTerminal = (pod: PodObject) =>
@@ -82,6 +85,11 @@ export class NodePods {
     this.resyncAll();
   }
 
+  /** Something one pod depends on changed (the ports Services send it). */
+  resync(uid: string): void {
+    this.workers.get(uid)?.queueSync();
+  }
+
   /** Something every pod may depend on changed (addresses, pod CIDR). */
   resyncAll(): void {
     for (const worker of this.workers.values()) {
@@ -127,6 +135,7 @@ export class NodePods {
       scheduler: this.deps.scheduler,
       logger: this.deps.logger,
       responder: new PodResponder(this.deps.nodeName, this.deps.logger),
+      targetedPorts: this.deps.targetedPorts,
       onDeleted: (gone) => this.remove(gone),
     });
     this.workers.set(uid, worker);

@@ -9,6 +9,7 @@ import { hostAddressOf, hostPortOf } from '@app/common';
 import { errorMessage, type Logger } from '@app/controller-runtime';
 import type { Container, PodObject } from '@app/kube-client';
 import type { ServeMode } from './sim-annotations';
+import type { TargetedPort } from './targeted-ports';
 
 /** What a pod serves now (PodSim.serving()). */
 export interface PodServing {
@@ -16,6 +17,8 @@ export interface PodServing {
   hostNetwork: boolean;
   running: Container[];
   mode: ServeMode;
+  /** Ports Services send to the pod (EndpointSlices), served too while a container runs. */
+  targeted?: readonly TargetedPort[];
 }
 
 /** Who answers: printed in every HTTP answer, so users see which pod a request reached. */
@@ -40,7 +43,8 @@ interface OpenPort {
 
 /**
  * The stand-in for a pod's containers on the network (images cannot run here): while a
- * container runs, each port it declares (`ports[].containerPort`, TCP and UDP) is open at the
+ * container runs, each port it declares (`ports[].containerPort`, TCP and UDP) and each port a
+ * Service sends it (its EndpointSlices' ports, as a real server listens undeclared) is open at the
  * pod's host address, `hostAddressOf(podIP)`, on `hostPortOf(port)` (80 → 10080 without root).
  * HTTP requests get a JSON answer naming the pod, namespace, node and IP and echoing the request
  * (`GET /hostname` answers the pod name alone, as agnhost's netexec); other TCP data and UDP
@@ -78,6 +82,10 @@ export class PodResponder {
           const key = `${serving.mode}|${host}|${protocol}/${hostPortOf(p.containerPort)}`;
           wanted.set(key, { protocol, containerPort: p.containerPort });
         }
+      }
+      for (const t of serving.running.length > 0 ? (serving.targeted ?? []) : []) {
+        const key = `${serving.mode}|${host}|${t.protocol}/${hostPortOf(t.port)}`;
+        wanted.set(key, { protocol: t.protocol, containerPort: t.port });
       }
     }
     this.identity = serving.ip

@@ -9,6 +9,7 @@ import {
 import { isConflict, isNotFound, type KubeRest, type PodObject } from '@app/kube-client';
 import type { PodResponder } from './pod-responder';
 import type { PodSim } from './pod-sim';
+import type { TargetedPort } from './targeted-ports';
 import type { PodStatusWriter } from './pod-status-writer';
 
 export interface PodWorkerDeps {
@@ -20,6 +21,8 @@ export interface PodWorkerDeps {
   logger: Logger;
   /** Answers on the pod's container ports while they run. */
   responder: PodResponder;
+  /** The ports Services target on the pod (TargetedPorts). */
+  targetedPorts(podUid: string): TargetedPort[];
   /** Called once the pod is gone from the API (deleted by this worker). */
   onDeleted(uid: string): void;
 }
@@ -112,7 +115,10 @@ export class PodWorker {
       );
     }
     const written = this.deps.writer.write(this.pod, this.path, this.sim.status(this.pod, now));
-    this.deps.responder.update(this.pod, this.sim.serving());
+    this.deps.responder.update(this.pod, {
+      ...this.sim.serving(),
+      targeted: this.deps.targetedPorts(this.uid),
+    });
     if (this.sim.readyForDelete && !this.deleting) {
       this.deleting = written.then(() => this.finalDelete());
     }
