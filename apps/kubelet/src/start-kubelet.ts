@@ -78,7 +78,8 @@ export async function startKubelet(
   const slices = informers.informer<EndpointSliceObject>(
     '/apis/discovery.k8s.io/v1/endpointslices',
   );
-  let targeted: TargetedPorts | undefined;
+  // Its events arrive once the informers start, after the fleet below exists.
+  const targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
   const sink = new KubeEventSink(kc);
   const broadcasters = Array.from(
     { length: deps.eventBroadcasters ?? 16 },
@@ -98,9 +99,8 @@ export async function startKubelet(
     writer: new PodStatusWriter(rest, logger),
     scheduler: clockScheduler,
     logger,
-    targetedPorts: (uid) => targeted?.portsOf(uid) ?? [],
+    targetedPorts: (uid) => targeted.portsOf(uid),
   });
-  targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
   await informers.start();
   const stopSync = new AbortController();
   if (!(await informers.waitForCacheSync(stopSync.signal))) {
