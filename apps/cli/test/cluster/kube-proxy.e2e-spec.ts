@@ -265,6 +265,44 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
     ).toBe(pod.metadata!.name);
   });
 
+  it('externalTrafficPolicy Local → Cluster: the healthCheckNodePort goes away and every node forwards again', async () => {
+    const before = await service('local');
+    const hcnp = before.spec!.healthCheckNodePort!;
+    await h.k(['patch', 'svc', 'local', '-p', '{"spec":{"externalTrafficPolicy":"Cluster"}}']);
+    const after = await service('local');
+    expect(after.spec?.healthCheckNodePort).toBeUndefined();
+    const w2 = await nodeAddress('worker-2');
+    const [pod] = await pods('app=local');
+    const nodePort = after.spec!.ports![0].nodePort!;
+    expect(
+      await waitFor(() => podAnswering(`http://${w2}:${nodePort}/`).catch(() => undefined), {
+        timeoutMs: 30_000,
+        message: "worker-2's NodePort forwarding to the pod on worker-1",
+      }),
+    ).toBe(pod.metadata!.name);
+    await waitFor(
+      async () =>
+        (await httpGet(`http://${w2}:${hcnp}/healthz`).then(
+          () => false,
+          () => true,
+        )) || undefined,
+      { timeoutMs: 30_000, message: 'the healthCheckNodePort closed' },
+    );
+    // The CCM switches the LB's check to TCP on the NodePort: every node turns healthy.
+    const lb = await lbAddress('local');
+    await waitFor(
+      async () => {
+        const view = await h.cloud.loadBalancers.get(lb.loadBalancer.id);
+        return (
+          view.healthCheck.protocol === 'TCP' &&
+          view.backends.length === 3 &&
+          view.backends.every((b) => b.health === 'healthy')
+        );
+      },
+      { timeoutMs: 90_000, message: 'every node healthy at the LB' },
+    );
+  });
+
   it('UDP: a UDP Service port reaches the pod through the LB and the NodePort (echo, and `hostname`)', async () => {
     await h.apply(
       JSON.stringify({
