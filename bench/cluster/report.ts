@@ -12,14 +12,20 @@ const END = '<!-- cluster:end -->';
 export function writeClusterReport(
   root: string,
   rows: Row[],
-  run: { nodes: number; pods: number; scheduled: boolean; machine: string },
+  run: {
+    nodes: number;
+    pods: number;
+    deploymentReplicas: number;
+    scheduled: boolean;
+    machine: string;
+  },
 ): void {
   const docs = join(root, 'docs', 'benchmarks.md');
   let text = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
   const body = [
     '## Simulated cluster',
     '',
-    `Measured by \`npm run bench:cluster -- --nodes ${run.nodes} --pods ${run.pods}\` (\`bench/cluster/run.ts\`) on ` +
+    `Measured by \`npm run bench:cluster -- --nodes ${run.nodes} --pods ${run.pods} --deployment-replicas ${run.deploymentReplicas}\` (\`bench/cluster/run.ts\`) on ` +
       `${new Date().toISOString().slice(0, 10)}: everything in one process as \`nimbus up\` runs it (cloud API with ` +
       'transitions at 0, throttling off and quotas raised; api-server; kube-scheduler; kube-controller-manager; CCM; simulated kubelets; ' +
       `kube-proxies) plus the bench's own informers, on a shared machine (${run.machine}). Pods are ` +

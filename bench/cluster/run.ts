@@ -21,13 +21,15 @@ import {
 } from '../../apps/cli/src/up/start-nimbus-up';
 import { nodeIsUp } from '../../apps/cli/src/up/wait-for-nodes';
 import { inParallel, percentile } from '../ccm/scenario';
+import { deploymentPhase } from './deployment-phase';
 import { writeClusterReport, type Row } from './report';
 
-// `npm run bench:cluster [-- --nodes 1000 --pods 10000 --direct-bind]`: the whole simulated cluster
-// in one process, as `nimbus up` runs it. N instances join as nodes (Ready + initialised by the
-// CCM), then M pods (scheduled by the kube-scheduler, or with --direct-bind bound to nodes
-// round-robin by `spec.nodeName`, the kubelets alone) reach Running. Numbers go to
-// docs/benchmarks.md.
+// `npm run bench:cluster [-- --nodes 1000 --pods 10000 --direct-bind --deployment-replicas 10000]`:
+// the whole simulated cluster in one process, as `nimbus up` runs it. N instances join as nodes
+// (Ready + initialised by the CCM), then M pods (scheduled by the kube-scheduler, or with
+// --direct-bind bound to nodes round-robin by `spec.nodeName`, the kubelets alone) reach Running,
+// then a Deployment is scaled 0 → R replicas and rolled out (R = --deployment-replicas, default
+// M; 0 skips it). Numbers go to docs/benchmarks.md.
 
 const TOKEN = 'bench-cluster-project-token-0123456789';
 const ADMIN_TOKEN = 'bench-cluster-admin-token-0123456789';
@@ -41,12 +43,14 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     'direct-bind': { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
+    'deployment-replicas': { type: 'string' },
   },
 });
 const NODES = Number(args.nodes);
 const PODS = Number(args.pods);
 const IDLE_MS = Number(args['idle-seconds']) * 1000;
 const CONCURRENCY = Number(args.concurrency);
+const DEPLOYMENT_REPLICAS = Number(args['deployment-replicas'] ?? args.pods);
 
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1);
@@ -73,6 +77,15 @@ async function main(): Promise<void> {
     rows.push(...(await nodesJoin(nimbus, rest)));
     rows.push(...(await idleWrites(rest)));
     rows.push(...(await podsRun(nimbus, rest, baseline)));
+    if (DEPLOYMENT_REPLICAS > 0) {
+      // The bare pods go first: the Deployment's pods get the nodes to themselves.
+      await rest.delete('/api/v1/namespaces/default/pods', {});
+      rows.push(
+        ...(await deploymentPhase(rest, DEPLOYMENT_REPLICAS, baseline, (done, ms, what) =>
+          waitUntilAsync(done, ms, what),
+        )),
+      );
+    }
     rows.push([
       'RSS of the whole process (cloud, api-server, controllers, kubelets, bench)',
       mb(process.memoryUsage().rss),
@@ -86,6 +99,7 @@ async function main(): Promise<void> {
     writeClusterReport(root, rows, {
       nodes: NODES,
       pods: PODS,
+      deploymentReplicas: DEPLOYMENT_REPLICAS,
       scheduled: !args['direct-bind'],
       machine: `${cpus().length} cores, Node ${process.version}, 1-minute load average ${load} at the start`,
     });
@@ -385,6 +399,25 @@ async function waitUntil(
       lastLog = performance.now();
     }
     await sleep(50);
+  }
+}
+
+async function waitUntilAsync(
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let lastLog = performance.now();
+  while (!(await done())) {
+    if (performance.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    if (performance.now() - lastLog > 5000) {
+      console.log(`  … waiting for ${what}`);
+      lastLog = performance.now();
+    }
+    await sleep(200);
   }
 }
 

@@ -47,7 +47,7 @@ describe('CCM across an api-server restart (e2e)', () => {
     const node = await waitFor(
       async () => {
         const n = await h.getNode('restart-after');
-        return !hasTaint(n, UNINITIALIZED_TAINT) && n?.spec?.providerID ? n : undefined;
+        return !hasTaint(n, UNINITIALIZED_TAINT) && !!n?.spec?.providerID && n;
       },
       { timeoutMs: 30_000, message: 'restart-after initialised after the restart' },
     );

@@ -2,6 +2,7 @@ import { isPlainObject, type JsonObject } from '../api/types';
 import type { FieldError } from '../errors/kube-error';
 import { fieldInvalid, fieldNotSupported, fieldRequired, nonNegative } from './field-errors';
 import { goInt, goString } from './go-format';
+import { validatePodFailurePolicy, validateSuccessPolicy } from './job-policy-rules';
 import { defaultPodTemplate } from './pod-spec-defaults';
 import { validatePodTemplate } from './pod-spec-validation';
 
@@ -108,6 +109,8 @@ export function validateJobSpec(spec: JsonObject, field: string): FieldError[] {
       );
     }
   }
+  errors.push(...validatePodFailurePolicy(spec, `${field}.podFailurePolicy`));
+  errors.push(...validateSuccessPolicy(spec, `${field}.successPolicy`));
   errors.push(...validatePodTemplate(spec.template, `${field}.template`));
   const template = isPlainObject(spec.template) ? spec.template : {};
   const restart = isPlainObject(template.spec) ? template.spec.restartPolicy : undefined;

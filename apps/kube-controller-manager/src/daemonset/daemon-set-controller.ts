@@ -26,6 +26,7 @@ import { isPodAvailable, isPodReady, nextAvailableInMs, podKey } from '../util/p
 import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
 import { CONTROLLER_REVISION_HASH, currentRevision } from './controller-history';
 import { daemonPodTolerations, nodeShouldRunDaemonPod, pinToNode } from './daemon-pod-spec';
+import { surgeRollout, surplusWithSurge } from './surge-update';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 /** upstream extensions.DaemonSetTemplateGenerationKey. */
@@ -201,6 +202,12 @@ export class DaemonSetController {
     const create: string[] = [];
     const remove: PodObject[] = [];
     const nodeNames = new Set(nodes.map((n) => n.metadata?.name ?? ''));
+    const rolling = (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+    const desired = nodes.filter((n) => nodeShouldRunDaemonPod(ds, n).shouldRun).length;
+    // upstream updatedDesiredNodeCounts: maxSurge rounded up against the desired nodes.
+    const maxSurge = rolling
+      ? scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge ?? 0, desired, true)
+      : 0;
     for (const node of nodes) {
       const name = node.metadata?.name ?? '';
       const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(ds, node);
@@ -222,11 +229,18 @@ export class DaemonSetController {
             running.push(pod);
           }
         }
-        // More than one daemon pod on a node: keep the oldest.
-        running.sort((a, b) =>
-          (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''),
-        );
-        remove.push(...running.slice(1));
+        if (maxSurge > 0) {
+          // Surging: one old and one new pod may share a node.
+          remove.push(...surplusWithSurge(running, hash));
+        } else {
+          // More than one daemon pod on a node: keep the oldest.
+          running.sort((a, b) =>
+            (a.metadata?.creationTimestamp ?? '').localeCompare(
+              b.metadata?.creationTimestamp ?? '',
+            ),
+          );
+          remove.push(...running.slice(1));
+        }
       } else {
         remove.push(...daemonPods);
       }
@@ -238,7 +252,22 @@ export class DaemonSetController {
         remove.push(...daemonPods.filter((p) => !p.spec?.nodeName));
       }
     }
-    if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
+    if (rolling && maxSurge > 0) {
+      const removed = new Set(remove);
+      const plan = surgeRollout(
+        nodes.map((n) => ({
+          node: n.metadata?.name ?? '',
+          shouldRun: nodeShouldRunDaemonPod(ds, n).shouldRun,
+          pods: (byNode.get(n.metadata?.name ?? '') ?? []).filter((p) => !removed.has(p)),
+        })),
+        hash,
+        maxSurge,
+        minReady,
+        now,
+      );
+      remove.push(...plan.deletes);
+      create.push(...plan.createOn);
+    } else if (rolling) {
       remove.push(
         ...this.rollingUpdateVictims(ds, nodes, byNode, hash, now, minReady, new Set(remove)),
       );

@@ -1,4 +1,8 @@
-import type { ControllerRevisionObject, StatefulSetObject } from '@app/kube-client';
+import type {
+  ControllerRevisionObject,
+  PersistentVolumeClaimObject,
+  StatefulSetObject,
+} from '@app/kube-client';
 import type { ControllerDescriptor } from '../controller-context';
 import { StatefulSetController } from './stateful-set-controller';
 
@@ -14,6 +18,7 @@ export const statefulSetController: ControllerDescriptor = {
         '/apis/apps/v1/controllerrevisions',
       ),
       pods: ctx.informers.pods(),
+      claims: ctx.informers.informer<PersistentVolumeClaimObject>('/api/v1/persistentvolumeclaims'),
       podsByNamespace: ctx.podsByNamespace(),
       recorder: ctx.eventRecorder('statefulset-controller'),
       scheduler: ctx.scheduler,

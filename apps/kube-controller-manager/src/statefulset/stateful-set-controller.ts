@@ -25,7 +25,9 @@ import { ClockRequeue } from '../util/clock-requeue';
 import { controllerRefOf, newControllerRef } from '../util/owner-refs';
 import { podFromTemplate } from '../util/pod-control';
 import { isPodAvailable, isPodReady, nextAvailableInMs } from '../util/pod-state';
+import { scaledValue } from '../deployment/deployment-util';
 import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
+import { ordinalRange, retentionOwnerRefs } from './claim-retention';
 import { claimsOf, ordinalOf, podNameOf, statefulPodSpec } from './stateful-pod';
 
 const STS_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
@@ -35,6 +37,7 @@ export interface StatefulSetControllerDeps {
   statefulSets: InformerAdapter<StatefulSetObject>;
   revisions: InformerAdapter<ControllerRevisionObject>;
   pods: InformerAdapter<PodObject>;
+  claims: InformerAdapter<PersistentVolumeClaimObject>;
   podsByNamespace: Indexer<PodObject>;
   recorder: EventRecorder;
   scheduler: Scheduler;
@@ -68,7 +71,7 @@ export class StatefulSetController {
       logger: deps.logger,
       workers: 2,
       reconcile: (key) => this.sync(key),
-      waitFor: [deps.pods, deps.revisions],
+      waitFor: [deps.pods, deps.revisions, deps.claims],
     });
     this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
     this.controller.watch(deps.statefulSets, {
@@ -130,10 +133,15 @@ export class StatefulSetController {
     updateRevision: string,
   ): Promise<void> {
     const replicas = set.spec?.replicas ?? 1;
+    const { start, end } = ordinalRange(set);
+    const inRange = (p: PodObject) => ordinalOf(set, p) >= start && ordinalOf(set, p) < end;
     const parallel = set.spec?.podManagementPolicy === 'Parallel';
     const byOrdinal = new Map(pods.map((p) => [ordinalOf(set, p), p]));
-    // Replicas 0..n-1 in order.
-    for (let i = 0; i < replicas; i++) {
+    for (const pod of pods) {
+      await this.applyClaimRetention(set, pod, inRange(pod));
+    }
+    // Replicas start..start+n-1 in order.
+    for (let i = start; i < end; i++) {
       const pod = byOrdinal.get(i);
       if (!pod) {
         await this.createPod(set, i, updateRevision);
@@ -156,7 +164,7 @@ export class StatefulSetController {
     }
     // Condemned pods (ordinal ≥ replicas), highest first.
     const condemned = pods
-      .filter((p) => ordinalOf(set, p) >= replicas)
+      .filter((p) => !inRange(p))
       .sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
     for (const pod of condemned) {
       if (pod.metadata?.deletionTimestamp) {
@@ -173,17 +181,93 @@ export class StatefulSetController {
     if ((set.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') {
       return;
     }
+    const active = [...Array(replicas).keys()].map((i) => byOrdinal.get(start + i));
+    const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+    const maxUnavailable = set.spec?.updateStrategy?.rollingUpdate?.maxUnavailable;
+    if (maxUnavailable !== undefined && maxUnavailable !== null) {
+      await this.rollWithMaxUnavailable(set, active, partition, maxUnavailable, updateRevision);
+      return;
+    }
     // Rolling update: every replica must be Running and Ready, then the highest old one goes.
-    const active = [...Array(replicas).keys()].map((i) => byOrdinal.get(i));
     if (active.some((p) => !p || !isRunningAndReady(p) || p.metadata?.deletionTimestamp)) {
       return;
     }
-    const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
     for (let i = replicas - 1; i >= partition; i--) {
       const pod = active[i]!;
       if (pod.metadata?.labels?.['controller-revision-hash'] !== updateRevision) {
         await this.deletePod(set, pod);
         return;
+      }
+    }
+  }
+
+  /**
+   * upstream updateStatefulSetAfterInvariantEstablished (MaxUnavailableStatefulSet): up to
+   * `maxUnavailable` pods (rounded down, at least 1) may be unavailable at once; old-revision
+   * pods go from the highest ordinal down to `partition`, several per step.
+   */
+  private async rollWithMaxUnavailable(
+    set: StatefulSetObject,
+    active: (PodObject | undefined)[],
+    partition: number,
+    maxUnavailable: number | string,
+    updateRevision: string,
+  ): Promise<void> {
+    const now = this.deps.now();
+    const minReady = set.spec?.minReadySeconds ?? 0;
+    const max = Math.max(1, scaledValue(maxUnavailable, active.length, false));
+    const healthy = (p: PodObject | undefined) =>
+      !!p &&
+      isRunningAndReady(p) &&
+      !p.metadata?.deletionTimestamp &&
+      isPodAvailable(p, minReady, now);
+    const unavailable = active.filter((p) => !healthy(p)).length;
+    if (unavailable >= max) {
+      return;
+    }
+    const victims: PodObject[] = [];
+    for (let i = active.length - 1; i >= partition && victims.length < max - unavailable; i--) {
+      const pod = active[i];
+      if (
+        pod &&
+        pod.metadata?.labels?.['controller-revision-hash'] !== updateRevision &&
+        !pod.metadata?.deletionTimestamp
+      ) {
+        victims.push(pod);
+      }
+    }
+    await Promise.all(victims.map((pod) => this.deletePod(set, pod)));
+  }
+
+  /** Sets the claims' owner references for persistentVolumeClaimRetentionPolicy. */
+  private async applyClaimRetention(
+    set: StatefulSetObject,
+    pod: PodObject,
+    inRange: boolean,
+  ): Promise<void> {
+    const ns = set.metadata?.namespace ?? '';
+    for (const template of claimsOf(set, ordinalOf(set, pod))) {
+      const claim = this.deps.claims.get(`${ns}/${template.metadata?.name}`);
+      const refs = claim && retentionOwnerRefs(claim, set, pod, inRange);
+      if (!claim || !refs) {
+        continue;
+      }
+      try {
+        await this.deps.rest.patch(
+          `/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(claim.metadata?.name ?? '')}`,
+          {
+            metadata: {
+              ownerReferences: refs,
+              resourceVersion: claim.metadata?.resourceVersion,
+            },
+          },
+          'merge',
+        );
+      } catch (err) {
+        // A stale cache (409) or a claim deleted meanwhile: the next sync sees the new state.
+        if (!isNotFound(err) && !isConflict(err)) {
+          throw err;
+        }
       }
     }
   }
@@ -244,8 +328,12 @@ export class StatefulSetController {
       }
     }
     const owner = { ...set, ...STS_KIND };
+    const refs = retentionOwnerRefs(claim, set, undefined, true);
     try {
-      await this.deps.rest.create(path, claim);
+      await this.deps.rest.create(
+        path,
+        refs ? { ...claim, metadata: { ...claim.metadata, ownerReferences: refs } } : claim,
+      );
     } catch (err) {
       if (isConflict(err)) {
         return;

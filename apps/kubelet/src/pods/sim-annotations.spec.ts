@@ -48,4 +48,18 @@ describe('sim.nimbus.dev annotations', () => {
       'sim.nimbus.dev/start-failure: "Explode" must be ErrImagePull or CrashLoopBackOff',
     ]);
   });
+
+  it("picks an Indexed Job pod's exit code by its completion index", () => {
+    const annotations = (index: string) => ({
+      'batch.kubernetes.io/job-completion-index': index,
+      'sim.nimbus.dev/exit-code': '1',
+      'sim.nimbus.dev/exit-code-by-index': '0=0, 2=42',
+    });
+    expect(simBehaviourOf(annotations('0'), { ownedByJob: true }).exitCode).toBe(0);
+    expect(simBehaviourOf(annotations('1'), { ownedByJob: true }).exitCode).toBe(1);
+    expect(simBehaviourOf(annotations('2'), { ownedByJob: true }).exitCode).toBe(42);
+    expect(simBehaviourOf({ 'sim.nimbus.dev/exit-code-by-index': '2:42' }).problems).toEqual([
+      'sim.nimbus.dev/exit-code-by-index: "2:42" must be index=code pairs like "1=3,4=42"',
+    ]);
+  });
 });

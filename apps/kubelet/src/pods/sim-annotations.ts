@@ -16,6 +16,8 @@ export const SIM_ANNOTATIONS = {
   exitAfter: `${SIM_PREFIX}exit-after`,
   /** Exit code for `exit-after` (default 0). */
   exitCode: `${SIM_PREFIX}exit-code`,
+  /** Indexed Job pods: `index=code` pairs (`"1=3,4=42"`) overriding `exit-code` by completion index. */
+  exitCodeByIndex: `${SIM_PREFIX}exit-code-by-index`,
   /** Duration: how long pulling the images takes (overrides `--image-pull-duration`). */
   pullDuration: `${SIM_PREFIX}pull-duration`,
   /** `"true"`: containers ignore SIGTERM; deletion waits the whole grace period, exit 137. */
@@ -30,6 +32,9 @@ export const SIM_ANNOTATIONS = {
  */
 export type ServeMode = 'auto' | 'http' | 'echo' | 'none';
 const SERVE_MODES: readonly ServeMode[] = ['auto', 'http', 'echo', 'none'];
+
+/** The pod's Job completion index annotation (batch/v1 JobCompletionIndexAnnotation). */
+const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 
 export type StartFailure = 'ErrImagePull' | 'CrashLoopBackOff';
 
@@ -92,13 +97,30 @@ export function simBehaviourOf(
       `${SIM_ANNOTATIONS.startFailure}: "${failure}" must be ErrImagePull or CrashLoopBackOff`,
     );
   }
+  const code = (raw: string): number | undefined =>
+    /^\d{1,3}$/.test(raw) && Number(raw) <= 255 ? Number(raw) : undefined;
   let exitCode = 0;
   const rawCode = a[SIM_ANNOTATIONS.exitCode];
   if (rawCode !== undefined) {
-    if (/^\d{1,3}$/.test(rawCode) && Number(rawCode) <= 255) {
-      exitCode = Number(rawCode);
+    const parsed = code(rawCode);
+    if (parsed !== undefined) {
+      exitCode = parsed;
     } else {
       problems.push(`${SIM_ANNOTATIONS.exitCode}: "${rawCode}" must be an integer 0–255`);
+    }
+  }
+  const byIndex = a[SIM_ANNOTATIONS.exitCodeByIndex];
+  if (byIndex !== undefined) {
+    const pairs = byIndex.split(',').map((pair) => pair.trim().split('='));
+    if (pairs.every((p) => p.length === 2 && /^\d+$/.test(p[0]) && code(p[1]) !== undefined)) {
+      const match = pairs.find(([ix]) => ix === a[JOB_COMPLETION_INDEX]);
+      if (match) {
+        exitCode = Number(match[1]);
+      }
+    } else {
+      problems.push(
+        `${SIM_ANNOTATIONS.exitCodeByIndex}: "${byIndex}" must be index=code pairs like "1=3,4=42"`,
+      );
     }
   }
   let serve: ServeMode = 'auto';
