@@ -231,8 +231,8 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
     ...rows,
     '',
     paths.length < 3
-      ? 'LB → kube-proxy → pod: not measured yet (the hook is `startKubeProxyPath` in `bench/dataplane/paths.ts`).'
-      : '',
+      ? 'LB → kube-proxy → pod: not measured in this run (`startKubeProxyPath` in `bench/dataplane/paths.ts` failed or was skipped).'
+      : "LB → kube-proxy → pod: `nimbus up` (from `dist/`, one worker) in its own process, a selector-less LoadBalancer Service whose EndpointSlice names the same backend program at a pod address of worker-1; the path is client → the Service's cloud LB (cloud API process of `nimbus up`) → worker-1's NodePort (kube-proxy, same process) → the backend: two user-space proxy hops.",
     '<!-- dataplane:end -->',
   ].join('\n');
   console.log(`\n${section}\n`);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       controllerManagerPort: -1,
       schedulerPort: -1,
       proxyHealthzPort: 0,
+      proxyMetricsPort: -1,
       token: TOKEN,
       transitionMs: 200,
       logLevel: 'silent',

@@ -101,6 +101,8 @@ async function nimbusUp(): Promise<StartupRun> {
         '-1',
         '--proxy-healthz-port',
         '0',
+        '--proxy-metrics-port',
+        '-1',
       ],
       BANNER,
     );

@@ -52,6 +52,8 @@ async function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess
       '0',
       '--proxy-healthz-port',
       '0',
+      '--proxy-metrics-port',
+      '0',
       '--transition-ms',
       '0',
       '--token',

@@ -67,6 +67,8 @@ it('never prints a token, and keeps secrets and keys owner-only (0600)', async (
       '0',
       '--proxy-healthz-port',
       '0',
+      '--proxy-metrics-port',
+      '0',
       '--workers',
       '1',
       '--log-level',

@@ -4,6 +4,8 @@ import { hostAddressOf, type Clock } from '@app/common';
 import { errorMessage, type Logger } from '@app/controller-runtime';
 import type { NodeObject } from '@app/kube-client';
 import { ProxierHealth, type HealthResponse } from './proxier-health';
+import type { HealthCheckRule } from './proxy/proxy-rules';
+import { ServiceHealthServers } from './service-health-servers';
 
 /** How often a health server that could not bind tries again (upstream retries every 5 s). */
 const BIND_RETRY_MS = 5000;
@@ -18,11 +20,10 @@ export interface NodeProxyOptions {
 }
 
 /**
- * The kube-proxy of one simulated node. For now it keeps the proxier's health and serves
- * `/healthz` and `/livez` on `<node address>:<healthz port>` (the node's InternalIP mapped onto
- * loopback by hostAddressOf). Traffic forwarding (NodePorts, healthCheckNodePorts, session
- * affinity) plugs in here: more listeners on the same address, fed by `sync*` calls from the
- * Service/EndpointSlice informers, each marking the health `queued` then `updated`.
+ * The kube-proxy of one simulated node: the proxier's health, served as `/healthz` and `/livez`
+ * on `<node address>:<healthz port>` (the node's InternalIP mapped onto loopback by
+ * hostAddressOf), and the node's healthCheckNodePort servers. Its NodePorts are virtual servers
+ * of the process's data plane on the same address (Proxier).
  */
 export class NodeProxy {
   readonly health: ProxierHealth;
@@ -33,6 +34,7 @@ export class NodeProxy {
   private boundPort: number | undefined;
   private loggedBindFailure = false;
   private requestedPort = 0;
+  private readonly serviceHealth: ServiceHealthServers;
 
   constructor(private readonly options: NodeProxyOptions) {
     this.health = new ProxierHealth(options.monotonicSeconds);
@@ -42,6 +44,17 @@ export class NodeProxy {
     }
     this.address = address;
     this.health.updated(options.clock.now());
+    this.serviceHealth = new ServiceHealthServers(
+      address,
+      options.nodeName,
+      () => this.health.isHealthy(options.clock.now()),
+      options.logger,
+    );
+  }
+
+  /** The healthCheckNodePort servers this node should run now. */
+  syncServiceHealth(rules: readonly HealthCheckRule[]): Promise<void> {
+    return this.closed ? Promise.resolve() : this.serviceHealth.sync(rules);
   }
 
   get nodeName(): string {
@@ -79,6 +92,7 @@ export class NodeProxy {
     if (this.retry) {
       clearTimeout(this.retry);
     }
+    await this.serviceHealth.close();
     const server = this.server;
     this.server = undefined;
     if (server) {

@@ -1,4 +1,11 @@
-import { AdjustableClock, CLUSTER_LABEL, hostAddressOf, type Clock } from '@app/common';
+import { Registry } from 'prom-client';
+import {
+  AdjustableClock,
+  CLUSTER_LABEL,
+  hostAddressOf,
+  parseGoDuration,
+  type Clock,
+} from '@app/common';
 import { InstanceWatcher, cloudClientFromFlags, type NimbusCloudClient } from '@app/cloud-client';
 import { ConfigError, type KubeProxyConfig } from '@app/config';
 import {
@@ -8,18 +15,24 @@ import {
   errorMessage,
   noopLogger,
   shutdownBroadcasters,
+  startHealthServer,
   type EventRecorder,
+  type HealthServer,
   type Logger,
 } from '@app/controller-runtime';
+import { DataPlane, canonicalSchedulerName } from '@app/dataplane';
 import {
   KubeEventSink,
   KubeRest,
   SharedInformers,
   kubeConfigFor,
+  type EndpointSliceObject,
   type KubeConfig,
   type NodeObject,
 } from '@app/kube-client';
 import { NodeProxy } from './node-proxy';
+import { Proxier } from './proxy/proxier';
+import { ProxierMetrics } from './proxy/proxier-metrics';
 
 export interface KubeProxyDeps {
   /** The cluster clock (`nimbus up` shares the cloud's); default the wall clock. */
@@ -36,6 +49,12 @@ export interface RunningKubeProxy {
   healthzUrl(nodeName: string): string | undefined;
   /** The health port in use (the configured one, or the one picked for port 0). */
   healthzPort(): number | undefined;
+  /** `http://host:port` of /metrics (absent when off). */
+  metricsUrl(): string | undefined;
+  /** The data plane of every Service port (its status and stats, for tests and benches). */
+  readonly dataPlane: DataPlane;
+  /** Resolves once every Service/EndpointSlice change seen so far is programmed. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,11 +67,18 @@ export function healthzPortOf(bindAddress: string): number {
   return port;
 }
 
+/** `host:port` → [host, port] (`--metrics-bind-address`). */
+function splitHostPort(text: string): [string, number] {
+  const at = text.lastIndexOf(':');
+  return [text.slice(0, at).replace(/^\[|\]$/g, ''), Number(text.slice(at + 1))];
+}
+
 /**
  * Starts the simulated kube-proxies (`nimbus proxy`): one per node of the cluster whose cloud
  * instance is running and that has an InternalIP, each serving kube-proxy's `/healthz` and
- * `/livez` on its own address (cluster-simulation.md §5.2). Traffic forwarding comes later
- * (NodePorts, healthCheckNodePorts): see NodeProxy.
+ * `/livez` on its own address (cluster-simulation.md §5.2), its NodePorts and its
+ * healthCheckNodePorts; the ClusterIPs once for all. Forwarding runs in user space on
+ * libs/dataplane (Proxier), fed by Service and EndpointSlice informers.
  */
 export async function startKubeProxy(
   config: KubeProxyConfig,
@@ -72,6 +98,12 @@ export async function startKubeProxy(
       logger.warn({ resource, err: errorMessage(err) }, 'informer failed, restarting'),
   });
   const nodes = informers.nodes();
+  const services = informers.services();
+  const slices = informers.informer<EndpointSliceObject>(
+    '/apis/discovery.k8s.io/v1/endpointslices',
+  );
+  const registry = new Registry();
+  const plane = new DataPlane({ clock });
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
   const recorders = new Map<string, EventRecorder>();
   const monotonicStart = performance.now();
@@ -80,6 +112,18 @@ export async function startKubeProxy(
   const running = new Set<string>();
   let closed = false;
   let binding = Promise.resolve();
+  const proxier = new Proxier({
+    services,
+    slices,
+    nodes: () => [...proxies.values()],
+    plane,
+    scheduler: canonicalSchedulerName(config.ipvsScheduler || 'rr') ?? 'rr',
+    metrics: new ProxierMetrics(registry),
+    clock,
+    logger,
+    minSyncPeriodMs: parseGoDuration(config.minSyncPeriod),
+    syncPeriodMs: parseGoDuration(config.syncPeriod),
+  });
 
   const reconcile = (name: string) => {
     if (closed) {
@@ -92,6 +136,7 @@ export async function startKubeProxy(
       if (current) {
         proxies.delete(name);
         void current.stop();
+        proxier.nodesChanged();
       }
       return;
     }
@@ -117,6 +162,7 @@ export async function startKubeProxy(
     }
     proxy.syncNode(node);
     proxies.set(name, proxy);
+    proxier.nodesChanged();
     // One at a time, so with port 0 the first server's pick is the port of all of them.
     binding = binding.then(async () => {
       await proxy.start(port);
@@ -156,14 +202,33 @@ export async function startKubeProxy(
     },
     onError: (err) => logger.warn({ err: errorMessage(err) }, 'cloud instance watch failed'),
   });
+  services.addEventHandler({
+    onAdd: () => proxier.serviceChanged(),
+    onUpdate: () => proxier.serviceChanged(),
+    onDelete: () => proxier.serviceChanged(),
+  });
+  slices.addEventHandler({
+    onAdd: (s: EndpointSliceObject) => proxier.endpointsChanged(s),
+    onUpdate: (_old, s: EndpointSliceObject) => proxier.endpointsChanged(s),
+    onDelete: (s) => proxier.endpointsChanged('obj' in s ? s.obj : s),
+  });
+  let metricsServer: HealthServer | undefined;
+  if (config.metricsBindAddress) {
+    const [host, metricsPort] = splitHostPort(config.metricsBindAddress);
+    metricsServer = await startHealthServer(host, metricsPort, registry, () => []);
+  }
   await informers.start();
   await informers.waitForCacheSync();
   await watcher.start();
+  await proxier.start();
 
   return {
     proxies: () => [...proxies.values()],
     healthzUrl: (name) => proxies.get(name)?.healthzUrl,
     healthzPort: () => (port === 0 ? undefined : port),
+    metricsUrl: () => metricsServer?.url,
+    dataPlane: plane,
+    flush: () => proxier.flush(),
     async close() {
       if (closed) {
         return;
@@ -172,8 +237,11 @@ export async function startKubeProxy(
       await watcher.stop();
       await binding;
       await informers.stop();
+      await proxier.close();
+      await plane.close();
       await Promise.all([...proxies.values()].map((p) => p.stop()));
       proxies.clear();
+      await metricsServer?.close();
       await shutdownBroadcasters([broadcaster]);
     },
   };

@@ -18,8 +18,10 @@ import {
   SharedInformers,
   kubeConfigFor,
   type KubeConfig,
+  type EndpointSliceObject,
   type PodObject,
 } from '@app/kube-client';
+import { TargetedPorts } from './pods/targeted-ports';
 import { NodeFleet } from './fleet/node-fleet';
 import type { HollowNode } from './node/hollow-node';
 import { PodStatusWriter } from './pods/pod-status-writer';
@@ -74,6 +76,11 @@ export async function startKubelet(
   const podsByNode = new Indexer<PodObject>(pods, (pod) =>
     pod.spec?.nodeName ? [pod.spec.nodeName] : [],
   );
+  const slices = informers.informer<EndpointSliceObject>(
+    '/apis/discovery.k8s.io/v1/endpointslices',
+  );
+  // Its events arrive once the informers start, after the fleet below exists.
+  const targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
   const sink = new KubeEventSink(kc);
   const broadcasters = Array.from(
     { length: deps.eventBroadcasters ?? 16 },
@@ -101,6 +108,7 @@ export async function startKubelet(
     volumes,
     scheduler: clockScheduler,
     logger,
+    targetedPorts: (uid) => targeted.portsOf(uid),
   });
   await informers.start();
   const stopSync = new AbortController();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Where a cloud address lives on this machine.
  *
@@ -109,4 +111,39 @@ export function hostRangesOf(cidr: string): string[] {
     }
   }
   return ranges;
+}
+
+/** Where unprivileged processes serve a privileged port: `port + 10000` (80 → 10080). */
+export const PRIVILEGED_PORT_OFFSET = 10_000;
+
+let firstUnprivilegedPort: number | undefined;
+
+/**
+ * The port a simulated workload serves `port` on at its host address: the port itself, or
+ * `port + 10000` when it is below Linux's `net.ipv4.ip_unprivileged_port_start` (1024 unless
+ * lowered) and this process is not root — the same mapping the load-balancer data plane falls
+ * back to. Every Nimbus process computes it alike, so the kubelet's pod responders and
+ * kube-proxy agree on it with no coordination.
+ */
+export function hostPortOf(port: number): number {
+  if (process.getuid?.() === 0) {
+    return port;
+  }
+  firstUnprivilegedPort ??= readUnprivilegedPortStart();
+  return port > 0 && port < firstUnprivilegedPort && port + PRIVILEGED_PORT_OFFSET <= 65535
+    ? port + PRIVILEGED_PORT_OFFSET
+    : port;
+}
+
+function readUnprivilegedPortStart(): number {
+  try {
+    const value = Number.parseInt(
+      readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'),
+      10,
+    );
+    return Number.isInteger(value) ? value : 1024;
+  } catch {
+    // Not Linux (macOS, Windows): ports below 1024 need privileges.
+    return 1024;
+  }
 }

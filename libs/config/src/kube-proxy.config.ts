@@ -1,5 +1,11 @@
-import { IsString, Matches } from 'class-validator';
+import { IsIn, IsString, Matches } from 'class-validator';
 import { CloudComponentFlags } from './component-flags';
+import { IsGoDuration } from './flag-formats';
+
+/** `--proxy-mode` values: the user-space proxy is the one mode that needs no root here. */
+export const PROXY_MODES = ['userspace', 'ipvs'] as const;
+/** `--ipvs-scheduler` values (IPVS's names; empty = rr, as upstream). */
+export const PROXY_SCHEDULERS = ['', 'rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'mh'];
 
 /**
  * Validated configuration of `nimbus proxy`: simulated kube-proxies, one per running node of the
@@ -16,4 +22,30 @@ export class KubeProxyConfig extends CloudComponentFlags {
     message: 'must be 0.0.0.0:<port> (each simulated node binds its own address)',
   })
   healthzBindAddress = '0.0.0.0:10256';
+
+  /** `--metrics-bind-address` `host:port` of /metrics for the whole process; empty = off. */
+  @IsString()
+  @Matches(/^$|^[^\s]+:\d{1,5}$/, { message: 'must be <host>:<port> (port 0 = any) or empty' })
+  metricsBindAddress = '127.0.0.1:10249';
+
+  /**
+   * `--proxy-mode`: `userspace` (the seed's) or `ipvs` — both forward in user space with the
+   * `--ipvs-scheduler`; iptables and nftables need root and packets, which Nimbus has not.
+   */
+  @IsIn(PROXY_MODES, {
+    message: `must be one of ${PROXY_MODES.join(', ')} (iptables and nftables need root; Nimbus proxies in user space)`,
+  })
+  proxyMode: (typeof PROXY_MODES)[number] = 'userspace';
+
+  /** `--ipvs-scheduler`: how a Service port picks an endpoint for each new connection. */
+  @IsIn(PROXY_SCHEDULERS, { message: `must be one of ${PROXY_SCHEDULERS.slice(1).join(', ')}` })
+  ipvsScheduler = 'rr';
+
+  /** `--min-sync-period`: changes are applied at most this often. */
+  @IsGoDuration()
+  minSyncPeriod = '1s';
+
+  /** `--sync-period`: everything is re-applied at least this often. */
+  @IsGoDuration()
+  syncPeriod = '30s';
 }

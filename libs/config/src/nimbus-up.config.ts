@@ -91,6 +91,13 @@ export class NimbusUpConfig {
   @Max(65535)
   proxyHealthzPort = 10256;
 
+  /** kube-proxy /metrics on the listen host (0 = any free port, -1 = off). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  @Max(65535)
+  proxyMetricsPort = 10249;
+
   /** Worker instances of the demo cluster created on the first start (0 = none). */
   @Type(() => Number)
   @IsInt()

@@ -5,12 +5,12 @@ import { startKubeProxy } from '../../../kube-proxy/src';
 import { runUntilSignal } from '../shutdown';
 import { addCloudClientOptions } from './cloud-client-options';
 
-/** `nimbus proxy`: simulated kube-proxies (health endpoints) for the nodes of the cluster. */
+/** `nimbus proxy`: simulated kube-proxies (NodePorts, ClusterIPs, health) for the nodes of the cluster. */
 export function proxyCommand(): Command {
   return addCloudClientOptions(
     new Command('proxy')
       .description(
-        "Run simulated kube-proxies: /healthz and /livez on each running node's address (port 10256)",
+        "Run simulated kube-proxies: NodePorts, healthCheckNodePorts and /healthz on each running node's address, ClusterIPs, forwarding to endpoints in user space",
       )
       .addOption(nimbusOption('--kubeconfig <file>', 'kubeconfig; absent → in-cluster config')),
   )
@@ -22,6 +22,23 @@ export function proxyCommand(): Command {
         '0.0.0.0:10256',
       ),
     )
+    .addOption(
+      nimbusOption(
+        '--metrics-bind-address <addr>',
+        '/metrics of the process, host:port (empty = off)',
+        '127.0.0.1:10249',
+      ),
+    )
+    .addOption(
+      nimbusOption('--proxy-mode <mode>', 'userspace or ipvs (both user space)', 'userspace'),
+    )
+    .addOption(
+      nimbusOption('--ipvs-scheduler <name>', 'rr, wrr, lc, wlc, sed, nq, sh, dh or mh', 'rr'),
+    )
+    .addOption(
+      nimbusOption('--min-sync-period <duration>', 'apply changes at most this often', '1s'),
+    )
+    .addOption(nimbusOption('--sync-period <duration>', 'reapply everything this often', '30s'))
     .addOption(
       nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
     )

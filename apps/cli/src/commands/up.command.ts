@@ -58,6 +58,13 @@ export function upCommand(): Command {
         '10256',
       ),
     )
+    .addOption(
+      nimbusOption(
+        '--proxy-metrics-port <port>',
+        'kube-proxy /metrics (0 = any free port, -1 = off)',
+        '10249',
+      ),
+    )
     .addOption(nimbusOption('--workers <n>', 'worker instances created on the first start', '3'))
     .addOption(nimbusOption('--worker-type <type>', 'their instance type', 'nb.large'))
     .addOption(nimbusOption('--fresh [bool]', 'delete the previous state and start over', 'false'))

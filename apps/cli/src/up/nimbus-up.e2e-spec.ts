@@ -32,6 +32,7 @@ describe('nimbus up (e2e)', () => {
         controllerManagerPort: '-1',
         schedulerPort: '0',
         proxyHealthzPort: '0',
+        proxyMetricsPort: '0',
         transitionMs: '0',
         logLevel: 'silent',
       }),

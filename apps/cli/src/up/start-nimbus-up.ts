@@ -239,6 +239,10 @@ export const UP_STEPS: readonly UpStep[] = [
         validateConfig(KubeProxyConfig, {
           ...nodeAgentFlags(ctx),
           healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
+          metricsBindAddress:
+            ctx.config.proxyMetricsPort < 0
+              ? ''
+              : `${ctx.config.host}:${ctx.config.proxyMetricsPort}`,
         }),
         componentDeps(ctx, 'kube-proxy', 'system:kube-proxy'),
       );
@@ -261,6 +265,7 @@ export function embeddedUpFlags(dataDir: string, token: string, adminToken: stri
     controllerManagerPort: '-1',
     schedulerPort: '-1',
     proxyHealthzPort: '0',
+    proxyMetricsPort: '-1',
     transitionMs: '0',
     token,
     adminToken,

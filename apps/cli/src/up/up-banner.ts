@@ -24,7 +24,7 @@ export function componentLine(component: string, nimbus: Partial<RunningNimbus>)
     kubelet: () => 'simulated kubelets for the running instances labelled nimbus.dev/cluster',
     'kube-proxy': () => {
       const port = nimbus.proxy?.healthzPort();
-      return `health on <node address>:${port ?? 'any free port'}/healthz`;
+      return `NodePorts and health on <node address>:${port ?? 'any free port'}/healthz`;
     },
   };
   return `  ✓ ${pad(component, 26)}${detail[component]?.() ?? ''}\n`;
@@ -67,8 +67,10 @@ Nimbus is up: a cloud and a Kubernetes 1.32 cluster on it (simulated nodes, no c
 Try it:
   export KUBECONFIG=${kubeconfig}
   kubectl get nodes -o wide
-  kubectl run web --image=nginx:1.27
+  kubectl run web --image=nginx:1.27 --port=80
   kubectl get pods -o wide            # scheduled, Running, with an IP from its node's pod CIDR
+  kubectl expose pod web --type=LoadBalancer
+  curl $(nimbus lb-address web --data-dir ${config.dataDir})   # cloud LB → kube-proxy → the pod
 
   # stop a worker's instance and watch its node go NotReady (50 s later; taints, pods not Ready)
   ID=$(${curl} ${auth} '${cloudUrl}/v1/instances?name=worker-2' | jq -r '.items[0].id')

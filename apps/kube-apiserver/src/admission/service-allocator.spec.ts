@@ -4,7 +4,7 @@ const svc = (spec: Record<string, unknown>) => ({ metadata: { name: 's' }, spec 
 
 describe('ServiceAllocator', () => {
   it('should allocate ClusterIPs and NodePorts and release them', () => {
-    const a = new ServiceAllocator('10.96.0.0/24');
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
     expect(a.firstIp).toBe('10.96.0.1');
     const s1 = svc({ type: 'NodePort', ports: [{ port: 80 }] });
     expect(a.allocate(s1, undefined).errors).toEqual([]);
@@ -27,7 +27,7 @@ describe('ServiceAllocator', () => {
   });
 
   it('should keep the ClusterIP on update and drop NodePorts when the type changes', () => {
-    const a = new ServiceAllocator('10.96.0.0/24');
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
     const old = svc({ type: 'NodePort', ports: [{ port: 80 }] });
     a.allocate(old, undefined);
     const next = svc({ type: 'ClusterIP', ports: [{ port: 80, nodePort: 30000 }] });
@@ -39,12 +39,59 @@ describe('ServiceAllocator', () => {
   });
 
   it('should give headless and ExternalName services no ClusterIP', () => {
-    const a = new ServiceAllocator('10.96.0.0/24');
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
     const headless = svc({ clusterIP: 'None', ports: [{ port: 80 }] });
     a.allocate(headless, undefined);
     expect(headless.spec.clusterIP).toBe('None');
     const external = svc({ type: 'ExternalName', externalName: 'x.example' });
     a.allocate(external, undefined);
     expect(external.spec.clusterIP).toBeUndefined();
+  });
+
+  it('allocates NodePorts at random in 30000-32767', () => {
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0.5);
+    const s1 = svc({ type: 'NodePort', ports: [{ port: 80 }, { port: 81 }] });
+    a.allocate(s1, undefined);
+    expect(s1.spec.ports).toEqual([
+      { port: 80, nodePort: 31384 },
+      { port: 81, nodePort: 31385 },
+    ]);
+  });
+
+  it('gives a LoadBalancer with externalTrafficPolicy Local a healthCheckNodePort, keeps it, and drops it', () => {
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
+    const local = svc({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 80 }],
+    });
+    expect(a.allocate(local, undefined).errors).toEqual([]);
+    expect(local.spec).toMatchObject({ ports: [{ nodePort: 30000 }], healthCheckNodePort: 30001 });
+    const again = svc({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 80, nodePort: 30000 }],
+    });
+    expect(a.allocate(again, local).errors).toEqual([]);
+    expect(again.spec.healthCheckNodePort).toBe(30001);
+    const changed = svc({ ...again.spec, healthCheckNodePort: 30500 });
+    expect(a.allocate(changed, again).errors.map((e) => e.message)).toEqual([
+      'Invalid value: 30500: field is immutable',
+    ]);
+    const cluster = svc({ ...again.spec, externalTrafficPolicy: 'Cluster' });
+    expect(a.allocate(cluster, again).errors).toEqual([]);
+    expect(cluster.spec.healthCheckNodePort).toBeUndefined();
+    a.releaseDropped(again, cluster);
+    const taker = svc({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 80, nodePort: 30002 }],
+      healthCheckNodePort: 30001,
+    });
+    expect(a.allocate(taker, undefined).errors).toEqual([]);
+    const wrong = svc({ type: 'NodePort', ports: [{ port: 80 }], healthCheckNodePort: 30010 });
+    expect(a.allocate(wrong, undefined).errors.map((e) => e.field)).toEqual([
+      'spec.healthCheckNodePort',
+    ]);
   });
 });

@@ -18,6 +18,11 @@ const intToIp = (n: number): string =>
   [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+/** upstream needsHCNodePort: a LoadBalancer with `externalTrafficPolicy: Local`. */
+const needsHealthCheckNodePort = (svc: KubeObject | undefined) =>
+  !!svc &&
+  getString(svc, 'spec.type') === 'LoadBalancer' &&
+  getString(svc, 'spec.externalTrafficPolicy') === 'Local';
 const usesClusterIp = (svc: KubeObject) =>
   getString(svc, 'spec.type') !== 'ExternalName' && getString(svc, 'spec.clusterIP') !== 'None';
 
@@ -37,9 +42,15 @@ export class ServiceAllocator {
   private readonly ips = new Set<number>();
   private readonly ports = new Set<number>();
   private nextIp = 1;
-  private nextPort = NODE_PORT_MIN;
 
-  constructor(cidr: string) {
+  /**
+   * `random` picks where the scan for a free NodePort starts: upstream allocates NodePorts at
+   * random (so two clusters on one machine — their nodes all on loopback — rarely meet).
+   */
+  constructor(
+    cidr: string,
+    private readonly random: () => number = Math.random,
+  ) {
     const [ip, bits] = cidr.split('/');
     this.base = ipToInt(ip) ?? 0;
     this.size = 2 ** (32 - Number(bits));
@@ -62,6 +73,10 @@ export class ServiceAllocator {
       if (typeof p.nodePort === 'number') {
         this.ports.add(p.nodePort);
       }
+    }
+    const hcnp = (svc.spec as Record<string, unknown> | undefined)?.healthCheckNodePort;
+    if (typeof hcnp === 'number' && hcnp > 0) {
+      this.ports.add(hcnp);
     }
   }
 
@@ -150,6 +165,7 @@ export class ServiceAllocator {
         delete p.nodePort;
       }
     }
+    this.allocateHealthCheckNodePort(spec, old, errors, takenPorts);
     const release = () => {
       takenIps.forEach((n) => this.ips.delete(n));
       takenPorts.forEach((n) => this.ports.delete(n));
@@ -171,10 +187,78 @@ export class ServiceAllocator {
       }
     }
     const kept = new Set(getArray(svc, 'spec.ports').map((p) => p.nodePort));
+    const keptHcnp = (svc?.spec as Record<string, unknown> | undefined)?.healthCheckNodePort;
+    kept.add(keptHcnp);
     for (const p of getArray(old, 'spec.ports')) {
       if (typeof p.nodePort === 'number' && !kept.has(p.nodePort)) {
         this.ports.delete(p.nodePort);
       }
+    }
+    const oldHcnp = (old.spec as Record<string, unknown> | undefined)?.healthCheckNodePort;
+    if (typeof oldHcnp === 'number' && !kept.has(oldHcnp)) {
+      this.ports.delete(oldHcnp);
+    }
+  }
+
+  /**
+   * `spec.healthCheckNodePort` (pkg/registry/core/service/storage/alloc.go): allocated from the
+   * NodePort range for a LoadBalancer with `externalTrafficPolicy: Local` (the one asked for, or
+   * any), kept across updates, and dropped when the Service stops needing it.
+   */
+  private allocateHealthCheckNodePort(
+    spec: Record<string, unknown>,
+    old: KubeObject | undefined,
+    errors: FieldError[],
+    takenPorts: number[],
+  ): void {
+    const field = 'spec.healthCheckNodePort';
+    const asked = typeof spec.healthCheckNodePort === 'number' ? spec.healthCheckNodePort : 0;
+    const previous = (old?.spec as Record<string, unknown> | undefined)?.healthCheckNodePort;
+    const oldPort = needsHealthCheckNodePort(old) ? (previous as number | undefined) : undefined;
+    const needed = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+    if (!needed) {
+      // dropTypeDependentFields clears a value carried over from the old object.
+      if (asked && asked !== previous) {
+        errors.push({
+          field,
+          message: `Invalid value: ${asked}: may only be set when \`type\` is 'LoadBalancer' and \`externalTrafficPolicy\` is 'Local'`,
+        });
+        return;
+      }
+      delete spec.healthCheckNodePort;
+      return;
+    }
+    if (oldPort) {
+      if (asked && asked !== oldPort) {
+        errors.push({ field, message: `Invalid value: ${asked}: field is immutable` });
+        return;
+      }
+      spec.healthCheckNodePort = oldPort;
+      return;
+    }
+    if (asked) {
+      if (asked < NODE_PORT_MIN || asked > NODE_PORT_MAX) {
+        errors.push({
+          field,
+          message: `Invalid value: ${asked}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+        });
+      } else if (this.ports.has(asked)) {
+        errors.push({
+          field,
+          message: `Invalid value: ${asked}: provided port is already allocated`,
+        });
+      } else {
+        this.ports.add(asked);
+        takenPorts.push(asked);
+      }
+      return;
+    }
+    const port = this.takePort();
+    if (port === undefined) {
+      errors.push({ field, message: 'Internal error: range is full' });
+    } else {
+      takenPorts.push(port);
+      spec.healthCheckNodePort = port;
     }
   }
 
@@ -193,11 +277,11 @@ export class ServiceAllocator {
 
   private takePort(): number | undefined {
     const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+    const start = Math.floor(this.random() * span);
     for (let i = 0; i < span; i++) {
-      const port = NODE_PORT_MIN + ((this.nextPort - NODE_PORT_MIN + i) % span);
+      const port = NODE_PORT_MIN + ((start + i) % span);
       if (!this.ports.has(port)) {
         this.ports.add(port);
-        this.nextPort = port + 1;
         return port;
       }
     }

@@ -11,6 +11,7 @@ import type { InformerAdapter, KubeRest, NodeObject, PodObject } from '@app/kube
 import { HollowNode } from '../node/hollow-node';
 import { machineOf } from '../node/machine';
 import type { PodStatusWriter } from '../pods/pod-status-writer';
+import type { TargetedPort } from '../pods/targeted-ports';
 import type { KubeletSettings } from '../settings';
 import type { KubeletVolumeManager } from '../volumes/volume-manager';
 
@@ -27,6 +28,8 @@ export interface NodeFleetDeps {
   volumes: KubeletVolumeManager;
   scheduler: Scheduler;
   logger: Logger;
+  /** The ports Services target on a pod (the pod responders serve them). */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 /**
@@ -54,6 +57,15 @@ export class NodeFleet {
         this.byName.get(gone.spec?.nodeName ?? '')?.pods.remove(gone.metadata?.uid ?? '');
       },
     });
+  }
+
+  /** The ports Services target on these pods changed: their workers sync. */
+  resyncPods(uids: readonly string[]): void {
+    for (const node of this.nodes.values()) {
+      for (const uid of uids) {
+        node.pods.resync(uid);
+      }
+    }
   }
 
   /** The nodes currently up. */
@@ -141,6 +153,7 @@ export class NodeFleet {
       cachedPods: () => this.deps.podsByNode.byIndex(machine.nodeName),
       podVolumes: (pod, nodeName) => this.deps.volumes.podVolumes(pod, nodeName),
       podMounted: (_node, pod) => this.deps.volumes.podMounted(pod),
+      targetedPorts: this.deps.targetedPorts,
     });
   }
 

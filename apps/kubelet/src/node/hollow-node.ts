@@ -1,3 +1,4 @@
+import type { TargetedPort } from '../pods/targeted-ports';
 import { randomUUID } from 'node:crypto';
 import {
   EventType,
@@ -43,6 +44,8 @@ export interface HollowNodeDeps {
   podVolumes(pod: PodObject, nodeName: string): PodVolumeState;
   /** A pod of this node got its volumes mounted. */
   podMounted(node: HollowNode, pod: PodObject): void;
+  /** The ports Services target on a pod. */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 /**
@@ -98,6 +101,7 @@ export class HollowNode {
       volumes: (pod) => deps.podVolumes(pod, machine.nodeName),
       volumesChanged: () => this.volumesMayHaveChanged(),
       podMounted: (pod) => deps.podMounted(this, pod),
+      targetedPorts: deps.targetedPorts,
     });
   }
 
@@ -161,8 +165,7 @@ export class HollowNode {
     this.running = false;
     this.podsStarted = false;
     this.statusTimer?.cancel();
-    this.pods.stop();
-    await Promise.all([this.lease.stop(), this.statusLoop]);
+    await Promise.all([this.pods.stop(), this.lease.stop(), this.statusLoop]);
   }
 
   /** The Node changed in the informer: a new pod CIDR or addresses reach the pods at once. */

@@ -3,6 +3,8 @@ import type { EventRecorder, Logger, Scheduler } from '@app/controller-runtime';
 import type { KubeRest, PodObject } from '@app/kube-client';
 import { Backoff } from './backoff';
 import { PodIpAllocator } from './pod-ips';
+import { PodResponder } from './pod-responder';
+import type { TargetedPort } from './targeted-ports';
 import { podRequests } from './pod-resources';
 import { PodSim, type PodSimEnv } from './pod-sim';
 import type { PodStatusWriter } from './pod-status-writer';
@@ -30,6 +32,8 @@ export interface NodePodsDeps {
   volumesChanged(): void;
   /** A pod got its volumes mounted (claims waiting for the node's expansion step may go on). */
   podMounted(pod: PodObject): void;
+  /** The ports Services target on a pod (its responder serves them too). */
+  targetedPorts(podUid: string): TargetedPort[];
 }
 
 const isTerminal = (pod: PodObject) =>
@@ -58,12 +62,11 @@ export class NodePods {
     this.bootedAt = undefined;
   }
 
-  /** The machine stopped: every worker stops, nothing is written. */
-  stop(): void {
-    for (const worker of this.workers.values()) {
-      worker.dispose();
-    }
+  /** The machine stopped: every worker stops (its ports close), nothing is written. */
+  async stop(): Promise<void> {
+    const workers = [...this.workers.values()];
     this.workers.clear();
+    await Promise.all(workers.map((w) => w.dispose()));
   }
 
   /** The node's pod CIDR appeared (the node-ipam controller set it). */
@@ -87,6 +90,11 @@ export class NodePods {
       }
     }
     this.resyncAll();
+  }
+
+  /** Something one pod depends on changed (the ports Services send it). */
+  resync(uid: string): void {
+    this.workers.get(uid)?.queueSync();
   }
 
   /** Something every pod may depend on changed (addresses, pod CIDR). */
@@ -133,6 +141,8 @@ export class NodePods {
       recorder: this.deps.recorder,
       scheduler: this.deps.scheduler,
       logger: this.deps.logger,
+      responder: new PodResponder(this.deps.nodeName, this.deps.logger),
+      targetedPorts: this.deps.targetedPorts,
       onDeleted: (gone) => this.remove(gone),
       onMounted: (mounted) => this.deps.podMounted(mounted),
     });
@@ -147,7 +157,7 @@ export class NodePods {
   remove(uid: string): void {
     const worker = this.workers.get(uid);
     if (worker) {
-      worker.dispose();
+      void worker.dispose();
       this.workers.delete(uid);
       this.deps.writer.forget(uid);
       if (claimVolumesOf(worker.current).length > 0) {

@@ -15,7 +15,7 @@ import { imageSizeBytes } from './images';
 import { probeFailureMessage } from './probe-messages';
 import { qosClassOf } from './pod-resources';
 import { kubeletConditions, podPhaseOf, withTimes, type PodPhase } from './pod-status';
-import { simBehaviourOf, type SimBehaviour } from './sim-annotations';
+import { simBehaviourOf, type ServeMode, type SimBehaviour } from './sim-annotations';
 
 /** An event the kubelet records about the pod (`fieldPath` names the container). */
 export interface SimEvent {
@@ -99,6 +99,27 @@ export class PodSim {
 
   get ip(): string | undefined {
     return this.podIp;
+  }
+
+  /**
+   * What the pod's responder should serve now: its IP (while the sandbox exists) and the
+   * containers that are running (and so answer on their declared ports).
+   */
+  serving(): {
+    ip: string | undefined;
+    hostNetwork: boolean;
+    running: Container[];
+    mode: ServeMode;
+  } {
+    const up = this.sandboxReady && !this.terminalPhase;
+    return {
+      mode: this.behaviour.serve,
+      ip: up ? this.podIp : undefined,
+      hostNetwork: this.sandboxIsHost,
+      running: up
+        ? this.containers.filter((c) => c.state.kind === 'running').map((c) => c.spec)
+        : [],
+    };
   }
 
   /** The pod reached Succeeded/Failed (and keeps it). */

@@ -7,7 +7,9 @@ import {
   type TimerHandle,
 } from '@app/controller-runtime';
 import { isConflict, isNotFound, type KubeRest, type PodObject } from '@app/kube-client';
+import type { PodResponder } from './pod-responder';
 import type { PodSim } from './pod-sim';
+import type { TargetedPort } from './targeted-ports';
 import type { PodStatusWriter } from './pod-status-writer';
 
 export interface PodWorkerDeps {
@@ -17,6 +19,10 @@ export interface PodWorkerDeps {
   /** Timers on the cluster clock. */
   scheduler: Scheduler;
   logger: Logger;
+  /** Answers on the pod's container ports while they run. */
+  responder: PodResponder;
+  /** The ports Services target on the pod (TargetedPorts). */
+  targetedPorts(podUid: string): TargetedPort[];
   /** Called once the pod is gone from the API (deleted by this worker). */
   onDeleted(uid: string): void;
   /** Called once the pod's volumes are mounted. */
@@ -82,11 +88,12 @@ export class PodWorker {
   }
 
   /** Stops without touching the API (the machine stopped, or the pod went away). */
-  dispose(): void {
+  dispose(): Promise<void> {
     this.disposed = true;
     this.timer?.cancel();
     this.timer = undefined;
     this.sim.dispose();
+    return this.deps.responder.close();
   }
 
   private sync(): void {
@@ -115,6 +122,10 @@ export class PodWorker {
       this.deps.onMounted?.(this.pod);
     }
     const written = this.deps.writer.write(this.pod, this.path, this.sim.status(this.pod, now));
+    this.deps.responder.update(this.pod, {
+      ...this.sim.serving(),
+      targeted: this.deps.targetedPorts(this.uid),
+    });
     if (this.sim.readyForDelete && !this.deleting) {
       this.deleting = written.then(() => this.finalDelete());
     }

@@ -12,8 +12,10 @@ describe('sim.nimbus.dev annotations', () => {
         'sim.nimbus.dev/exit-code': '42',
         'sim.nimbus.dev/pull-duration': '2s',
         'sim.nimbus.dev/ignore-sigterm': 'true',
+        'sim.nimbus.dev/serve': 'echo',
       }),
     ).toEqual({
+      serve: 'echo',
       startFailure: 'CrashLoopBackOff',
       neverReady: true,
       unreadyAfterMs: 30_000,
@@ -32,7 +34,9 @@ describe('sim.nimbus.dev annotations', () => {
       'sim.nimbus.dev/exit-after': 'soon',
       'sim.nimbus.dev/exit-code': '300',
       'sim.nimbus.dev/never-ready': 'yes',
+      'sim.nimbus.dev/serve': 'smtp',
     });
+    expect(b.serve).toBe('auto');
     expect(b.startFailure).toBeUndefined();
     expect(b.exitAfterMs).toBeUndefined();
     expect(b.exitCode).toBe(0);
@@ -40,6 +44,7 @@ describe('sim.nimbus.dev annotations', () => {
       'sim.nimbus.dev/exit-after: "soon" is not a duration (e.g. 30s, 2m)',
       'sim.nimbus.dev/exit-code: "300" must be an integer 0–255',
       'sim.nimbus.dev/never-ready: "yes" must be "true" or "false"',
+      'sim.nimbus.dev/serve: "smtp" must be one of auto, http, echo, none',
       'sim.nimbus.dev/start-failure: "Explode" must be ErrImagePull or CrashLoopBackOff',
     ]);
   });

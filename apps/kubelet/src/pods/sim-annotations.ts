@@ -22,7 +22,16 @@ export const SIM_ANNOTATIONS = {
   pullDuration: `${SIM_PREFIX}pull-duration`,
   /** `"true"`: containers ignore SIGTERM; deletion waits the whole grace period, exit 137. */
   ignoreSigterm: `${SIM_PREFIX}ignore-sigterm`,
+  /** How running containers answer on their declared ports: `auto` (default), `http`, `echo`, `none`. */
+  serve: `${SIM_PREFIX}serve`,
 } as const;
+
+/**
+ * The stand-in for a container's server (pod-responder.ts): `auto` answers HTTP requests over HTTP
+ * and echoes anything else, `http` and `echo` only do the one, `none` opens no port (refused).
+ */
+export type ServeMode = 'auto' | 'http' | 'echo' | 'none';
+const SERVE_MODES: readonly ServeMode[] = ['auto', 'http', 'echo', 'none'];
 
 /** The pod's Job completion index annotation (batch/v1 JobCompletionIndexAnnotation). */
 const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
@@ -39,6 +48,7 @@ export interface SimBehaviour {
   exitCode: number;
   pullDurationMs?: number;
   ignoreSigterm: boolean;
+  serve: ServeMode;
   /** `annotation: problem` for every value that could not be used (logged; the rest applies). */
   problems: string[];
 }
@@ -113,7 +123,20 @@ export function simBehaviourOf(
       );
     }
   }
+  let serve: ServeMode = 'auto';
+  const rawServe = a[SIM_ANNOTATIONS.serve];
+  if (rawServe !== undefined) {
+    const known = SERVE_MODES.find((m) => m === rawServe);
+    if (known) {
+      serve = known;
+    } else {
+      problems.push(
+        `${SIM_ANNOTATIONS.serve}: "${rawServe}" must be one of ${SERVE_MODES.join(', ')}`,
+      );
+    }
+  }
   return {
+    serve,
     startFailure,
     neverReady: flag(SIM_ANNOTATIONS.neverReady),
     unreadyAfterMs: duration(SIM_ANNOTATIONS.unreadyAfter),
