@@ -432,6 +432,17 @@ export const BOOTSTRAP_ROLES: BootstrapRole[] = [
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ],
   },
+  // Nimbus: the simulated kubelets keep informer caches of what a real kubelet reads one object at
+  // a time (claims, volumes, attachments: `get` in system:node) and watch EndpointSlices (their
+  // pods answer on the ports Services target), so they also list and watch those.
+  {
+    name: 'nimbus:kubelet-simulation',
+    rules: [
+      rule(['list', 'watch'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      rule(['list', 'watch'], ['storage.k8s.io'], ['volumeattachments']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ],
+  },
   // Nimbus: what cloud providers ship for their CCM (same name as AWS's, OpenStack's, vSphere's).
   { name: 'system:cloud-controller-manager', rules: CLOUD_CONTROLLER_MANAGER_RULES },
   // Namespaced roles (namespace_policy.go).
@@ -495,6 +506,7 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
   // Nimbus has no Node authorizer: kubelets (group system:nodes) get system:node, as clusters
   // did before it existed.
   clusterBinding('nimbus:nodes', [group('system:nodes')], 'system:node'),
+  clusterBinding('nimbus:kubelet-simulation', [group('system:nodes')]),
   clusterBinding('system:node-proxier', [user('system:kube-proxy')]),
   clusterBinding('system:cloud-controller-manager', [user('system:cloud-controller-manager')]),
   {
