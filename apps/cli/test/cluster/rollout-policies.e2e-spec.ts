@@ -176,8 +176,15 @@ describe('statefulset and daemonset rollout policies', () => {
     expect(rest[0]).toBe('SuccessfulCreate');
     expect(rest.filter((r) => r === 'SuccessfulCreate')).toHaveLength(nodes);
     expect(rest.filter((r) => r === 'SuccessfulDelete')).toHaveLength(nodes);
-    const pods = await podsOf('agent');
-    expect(pods).toHaveLength(nodes);
+    // `rollout status` is done once the new pods are available; the old ones may still be
+    // terminating (graceful deletion), as on a real cluster.
+    const pods = await waitFor(
+      async () => {
+        const now = await podsOf('agent');
+        return now.length === nodes && now;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, message: `agent: the old pods gone, ${nodes} left` },
+    );
     expect(pods.every((p) => p.spec?.containers[0].image === 'busybox:1.37')).toBe(true);
   });
 });
