@@ -38,6 +38,59 @@ describe('ServiceAllocator', () => {
     expect(a.allocate(other, undefined).errors).toEqual([]);
   });
 
+  it('should allocate no nodePorts for a LoadBalancer with allocateLoadBalancerNodePorts false, and allocate them once it turns true', () => {
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
+    const old = svc({ type: 'ClusterIP', ports: [{ port: 80 }] });
+    a.allocate(old, undefined);
+    const without = svc({
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: false,
+      ports: [{ port: 80 }, { port: 81, nodePort: 31081 }],
+    });
+    expect(a.allocate(without, old).errors).toEqual([]);
+    // One asked for explicitly is still honoured (upstream too).
+    expect(without.spec.ports).toEqual([{ port: 80 }, { port: 81, nodePort: 31081 }]);
+    const withPorts = svc({
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: true,
+      ports: [{ port: 80 }, { port: 81, nodePort: 31081 }],
+    });
+    expect(a.allocate(withPorts, without).errors).toEqual([]);
+    expect(withPorts.spec.ports).toEqual([
+      { port: 80, nodePort: 30000 },
+      { port: 81, nodePort: 31081 },
+    ]);
+  });
+
+  it('should drop allocateLoadBalancerNodePorts and externalTrafficPolicy when the type no longer uses them (unless the update changed them)', () => {
+    const a = new ServiceAllocator('10.96.0.0/24', () => 0);
+    const lb = svc({
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: true,
+      externalTrafficPolicy: 'Cluster',
+      ports: [{ port: 80 }],
+    });
+    a.allocate(lb, undefined);
+    const toClusterIp = svc({
+      type: 'ClusterIP',
+      allocateLoadBalancerNodePorts: true,
+      externalTrafficPolicy: 'Cluster',
+      ports: [{ port: 80, nodePort: 30000 }],
+    });
+    expect(a.allocate(toClusterIp, lb).errors).toEqual([]);
+    expect(toClusterIp.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+    expect(toClusterIp.spec).not.toHaveProperty('externalTrafficPolicy');
+    const toNodePort = svc({
+      type: 'NodePort',
+      allocateLoadBalancerNodePorts: true,
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 80, nodePort: 30000 }],
+    });
+    expect(a.allocate(toNodePort, lb).errors).toEqual([]);
+    expect(toNodePort.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+    expect(toNodePort.spec).toMatchObject({ externalTrafficPolicy: 'Local' });
+  });
+
   it('should give headless and ExternalName services no ClusterIP', () => {
     const a = new ServiceAllocator('10.96.0.0/24', () => 0);
     const headless = svc({ clusterIP: 'None', ports: [{ port: 80 }] });

@@ -18,6 +18,33 @@ const intToIp = (n: number): string =>
   [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+/**
+ * upstream dropTypeDependentFields (pkg/registry/core/service/strategy.go): leaving
+ * LoadBalancer drops `allocateLoadBalancerNodePorts`, leaving NodePort/LoadBalancer drops
+ * `externalTrafficPolicy` — each only when the update did not change it.
+ */
+function dropTypeDependentFields(spec: Record<string, unknown>, old: KubeObject | undefined): void {
+  const oldSpec = isPlainObject(old?.spec) ? old.spec : undefined;
+  if (!oldSpec) {
+    return;
+  }
+  const type = spec.type as string | undefined;
+  if (
+    oldSpec.type === 'LoadBalancer' &&
+    type !== 'LoadBalancer' &&
+    spec.allocateLoadBalancerNodePorts === oldSpec.allocateLoadBalancerNodePorts
+  ) {
+    delete spec.allocateLoadBalancerNodePorts;
+  }
+  if (
+    usesNodePorts(oldSpec.type as string | undefined) &&
+    !usesNodePorts(type) &&
+    spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy
+  ) {
+    delete spec.externalTrafficPolicy;
+  }
+}
+
 /** upstream needsHCNodePort: a LoadBalancer with `externalTrafficPolicy: Local`. */
 const needsHealthCheckNodePort = (svc: KubeObject | undefined) =>
   !!svc &&
@@ -126,9 +153,17 @@ export class ServiceAllocator {
     const oldPorts = new Set(
       getArray(old, 'spec.ports').map((p) => p.nodePort as number | undefined),
     );
+    dropTypeDependentFields(spec, old);
     const ports = getArray(svc, 'spec.ports');
     if (usesNodePorts(spec.type as string | undefined)) {
+      // upstream shouldAllocateNodePorts: a LoadBalancer with allocateLoadBalancerNodePorts
+      // false gets no new nodePorts (the ones asked for or kept are still honoured).
+      const allocateNew = spec.type === 'NodePort' || spec.allocateLoadBalancerNodePorts !== false;
       ports.forEach((p, i) => {
+        if (!allocateNew && !p.nodePort) {
+          delete p.nodePort;
+          return;
+        }
         if (typeof p.nodePort === 'number' && p.nodePort !== 0) {
           if (oldPorts.has(p.nodePort)) {
             return;

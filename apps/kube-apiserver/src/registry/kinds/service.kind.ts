@@ -139,6 +139,17 @@ export const serviceKind = defineKind({
       port.protocol ??= 'TCP';
       port.targetPort ??= port.port;
     }
+    // SetDefaults_Service runs on every write: a Service changed to NodePort or LoadBalancer
+    // gets the defaults it would have had on create.
+    if (isPlainObject(obj.spec)) {
+      const spec = obj.spec;
+      if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+        spec.externalTrafficPolicy ??= 'Cluster';
+      }
+      if (spec.type === 'LoadBalancer') {
+        spec.allocateLoadBalancerNodePorts ??= true;
+      }
+    }
   },
   validate: validateService,
 });
