@@ -51,6 +51,11 @@ export interface CloudControllerManagerDeps {
   kube?: KubeClient;
   /** Leader-election identity; default `<hostname>_<uuid>` as upstream. */
   identity?: string;
+  /**
+   * kube-proxy's /healthz port when it is known only at run time (`nimbus up` with port 0);
+   * undefined falls back to `--kube-proxy-healthz-port`.
+   */
+  kubeProxyHealthzPort?: () => number | undefined;
   /** Default: every built-in controller. */
   controllers?: readonly ControllerDescriptor[];
   version?: string;
@@ -108,7 +113,8 @@ export async function startCloudControllerManager(
       )
     : undefined;
   const cloud = adoptionAwareCloud(
-    deps.cloud ?? nimbusProvider(config, deps.version, adoption, deps.logger),
+    deps.cloud ??
+      nimbusProvider(config, deps.version, adoption, deps.logger, deps.kubeProxyHealthzPort),
     settings,
   );
 
@@ -153,6 +159,7 @@ function nimbusProvider(
   version?: string,
   adoption?: NodeAdoptionPolicy,
   logger?: Logger,
+  kubeProxyHealthzPort?: () => number | undefined,
 ): CloudProvider {
   if (!config.cloudToken) {
     throw new ConfigError('--cloud-token (NIMBUS_CLOUD_TOKEN) is required');
@@ -170,6 +177,7 @@ function nimbusProvider(
       clusterName: config.clusterName,
       defaultVolumeZone: config.defaultVolumeZone || undefined,
       adoption,
+      kubeProxyHealthzPort: () => kubeProxyHealthzPort?.() ?? config.kubeProxyHealthzPort,
     },
   );
 }

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { withCloudClientFlags } from './cloud-client-flags';
 import { ControllerManagerFlags } from './component-flags';
 import { DURATION, DURATION_MESSAGE, toBoolean } from './flag-formats';
@@ -43,6 +43,16 @@ export class CloudControllerManagerConfig extends withCloudClientFlags(Controlle
   @Transform(toBoolean)
   @IsBoolean()
   volumeAddons = true;
+
+  /**
+   * Nimbus: the port of kube-proxy's /healthz on every node (its `--healthz-bind-address`); load
+   * balancers of Services with UDP ports only are health-checked there.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  kubeProxyHealthzPort = 10256;
 
   /** Zone of volumes provisioned with no topology at all (Immediate, no node); "" = first zone. */
   @IsString()

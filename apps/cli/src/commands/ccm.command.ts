@@ -34,6 +34,13 @@ export function addCcmOptions(command: Command): Command {
     )
     .addOption(
       nimbusOption(
+        '--kube-proxy-healthz-port <port>',
+        "kube-proxy's /healthz port on the nodes (health check of UDP-only load balancers)",
+        '10256',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--default-volume-zone <zone>',
         'zone of volumes provisioned without any topology (default: the first zone)',
         '',

@@ -215,6 +215,10 @@ export const UP_STEPS: readonly UpStep[] = [
         {
           ...componentDeps(ctx, 'cloud-controller-manager', 'system:cloud-controller-manager'),
           releaseLeaseOnClose: true,
+          // The kube-proxies' /healthz port (picked when they start if --proxy-healthz-port is 0).
+          kubeProxyHealthzPort: () =>
+            ctx.nimbus.proxy?.healthzPort() ??
+            (config.proxyHealthzPort > 0 ? config.proxyHealthzPort : undefined),
         },
       );
       ctx.nimbus.ccm = ccm;

@@ -95,6 +95,30 @@ describe('desiredLoadBalancer', () => {
     expect(d.healthCheck).toMatchObject({ protocol: 'HTTP', port: 32123, path: '/healthz' });
   });
 
+  it("should check a TCP port's nodePort, and kube-proxy's /healthz for a Service with UDP ports only", () => {
+    const mixed = desiredLoadBalancer(
+      service({
+        ports: [
+          { port: 53, protocol: 'UDP', nodePort: 30053 },
+          { port: 53, protocol: 'TCP', nodePort: 30054 },
+        ],
+      }),
+    );
+    expect(mixed.healthCheck).toMatchObject({ protocol: 'TCP', port: 30054 });
+
+    const udp = service({ ports: [{ port: 53, protocol: 'UDP', nodePort: 30053 }] });
+    expect(desiredLoadBalancer(udp).healthCheck).toMatchObject({
+      protocol: 'HTTP',
+      port: 10256,
+      path: '/healthz',
+    });
+    expect(desiredLoadBalancer(udp, { kubeProxyHealthzPort: 41000 }).healthCheck).toMatchObject({
+      protocol: 'HTTP',
+      port: 41000,
+      path: '/healthz',
+    });
+  });
+
   it('should take the health check and algorithm from annotations', () => {
     const d = desiredLoadBalancer(
       service(

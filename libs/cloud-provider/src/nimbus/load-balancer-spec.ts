@@ -23,6 +23,14 @@ export type Algorithm = (typeof ALGORITHMS)[number];
 /** Kubernetes' default ClientIP affinity timeout (3 h). */
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 export const DEFAULT_HEALTH_CHECK_PATH = '/healthz';
+/** kube-proxy's `--healthz-bind-address` port (upstream default 10256). */
+export const DEFAULT_KUBE_PROXY_HEALTHZ_PORT = 10256;
+
+/** What the provider knows beyond the Service. */
+export interface LoadBalancerSpecContext {
+  /** Port of kube-proxy's /healthz on every node (checked when no TCP nodePort can be). */
+  kubeProxyHealthzPort: number;
+}
 export const DEFAULT_HEALTH_CHECK = {
   intervalSeconds: 10,
   healthyThreshold: 2,
@@ -110,12 +118,15 @@ function algorithm(service: ProviderService): Algorithm {
 
 /**
  * externalTrafficPolicy Local: HTTP on `healthCheckNodePort` (kube-proxy answers only where
- * endpoints run), path `/healthz`. Cluster: TCP on the first port's nodePort, or HTTP on it when
- * a health-check path annotation is set. Interval and thresholds come from annotations.
+ * endpoints run), path `/healthz`. Cluster: TCP on the first TCP port's nodePort, or HTTP on it
+ * when a health-check path annotation is set. A Service with UDP ports only has no nodePort a
+ * TCP or HTTP check can reach, so its nodes are checked at kube-proxy's `/healthz` (as
+ * cloud-provider-kind and KEP-3836 do). Interval and thresholds come from annotations.
  */
 function healthCheck(
   service: ProviderService,
-  first: ListenerDto,
+  listeners: ListenerDto[],
+  context: LoadBalancerSpecContext,
 ): DesiredLoadBalancer['healthCheck'] {
   const pathAnnotation = service.metadata?.annotations?.[ANNOTATION_HEALTH_CHECK_PATH];
   const path = pathAnnotation?.trim();
@@ -155,9 +166,18 @@ function healthCheck(
     }
     return { protocol: 'HTTP', port, path: path ?? DEFAULT_HEALTH_CHECK_PATH, ...timing };
   }
+  const tcp = listeners.find((l) => l.protocol === 'TCP');
+  if (!tcp) {
+    return {
+      protocol: 'HTTP',
+      port: context.kubeProxyHealthzPort,
+      path: DEFAULT_HEALTH_CHECK_PATH,
+      ...timing,
+    };
+  }
   return path === undefined
-    ? { protocol: 'TCP', port: first.targetPort, ...timing }
-    : { protocol: 'HTTP', port: first.targetPort, path, ...timing };
+    ? { protocol: 'TCP', port: tcp.targetPort, ...timing }
+    : { protocol: 'HTTP', port: tcp.targetPort, path, ...timing };
 }
 
 function sessionAffinity(service: ProviderService): SessionAffinityRequest {
@@ -220,12 +240,15 @@ function requestedIp(service: ProviderService, families: IpFamilyName[]): string
  * Maps a Service to the load balancer it wants, validating fields and annotations first: any
  * problem is an InvalidServiceError (→ SyncLoadBalancerFailed) before the cloud is called.
  */
-export function desiredLoadBalancer(service: ProviderService): DesiredLoadBalancer {
+export function desiredLoadBalancer(
+  service: ProviderService,
+  context: LoadBalancerSpecContext = { kubeProxyHealthzPort: DEFAULT_KUBE_PROXY_HEALTHZ_PORT },
+): DesiredLoadBalancer {
   const ls = listeners(service);
   const families = ipFamilies(service);
   return {
     listeners: ls,
-    healthCheck: healthCheck(service, ls[0]),
+    healthCheck: healthCheck(service, ls, context),
     algorithm: algorithm(service),
     sessionAffinity: sessionAffinity(service),
     allowedSourceRanges: sourceRanges(service),

@@ -41,6 +41,8 @@ export interface NimbusLoadBalancerSettings {
   region?: string;
   retryAfterMs: number;
   ipMode: LoadBalancerIPMode;
+  /** kube-proxy's /healthz port on the nodes (read at every sync: `nimbus up` learns it late). */
+  kubeProxyHealthzPort: () => number;
   logger: ProviderLogger;
 }
 
@@ -80,7 +82,9 @@ export class NimbusLoadBalancers implements LoadBalancer {
     nodes: ProviderNode[],
   ): Promise<LoadBalancerStatus> {
     const name = this.getLoadBalancerName(clusterName, service);
-    const desired = desiredLoadBalancer(service);
+    const desired = desiredLoadBalancer(service, {
+      kubeProxyHealthzPort: this.settings.kubeProxyHealthzPort(),
+    });
     let lb = await this.lookup(name);
     if (lb && !owned(lb, clusterName)) {
       throw new CloudProviderError(

@@ -10,6 +10,7 @@ import type { NodeAdoption } from '../api/node-adoption';
 import type { Volumes } from '../api/volumes';
 import { InstanceFinder, nodeInstanceOf } from './instance-finder';
 import { NimbusInstances } from './instances';
+import { DEFAULT_KUBE_PROXY_HEALTHZ_PORT } from './load-balancer-spec';
 import { NimbusLoadBalancers } from './load-balancers';
 import { SILENT_LOGGER, type NimbusCloudProviderOptions } from './options';
 import { NIMBUS_PROVIDER_NAME } from './provider-id';
@@ -44,6 +45,10 @@ export class NimbusCloudProvider implements CloudProvider {
       region: options.region,
       retryAfterMs: options.loadBalancerRetryAfterMs ?? DEFAULT_LOAD_BALANCER_RETRY_AFTER_MS,
       ipMode: options.ipMode ?? 'VIP',
+      kubeProxyHealthzPort: () => {
+        const port = options.kubeProxyHealthzPort;
+        return (typeof port === 'function' ? port() : port) ?? DEFAULT_KUBE_PROXY_HEALTHZ_PORT;
+      },
       logger: options.logger ?? SILENT_LOGGER,
     });
     this.routeTable = new NimbusRoutes(options.client, finder, options.routeNetwork);

@@ -22,6 +22,11 @@ export interface NimbusCloudProviderOptions {
   loadBalancerRetryAfterMs?: number;
   /** `ipMode` of every ingress entry; default VIP (Nimbus load balancers do not proxy). */
   ipMode?: LoadBalancerIPMode;
+  /**
+   * kube-proxy's /healthz port on every node, health-checked for Services with UDP ports only;
+   * a function when it is known only later (port 0 picked at start); default 10256.
+   */
+  kubeProxyHealthzPort?: number | (() => number | undefined);
   logger?: ProviderLogger;
   /**
    * Adopt nodes without a Nimbus providerID and without an instance: import them
