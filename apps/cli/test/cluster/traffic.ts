@@ -9,13 +9,14 @@ export interface HttpAnswer {
 
 /**
  * One GET on a connection of its own (no keep-alive, so every request is a new connection the
- * proxies schedule), unless an agent is given.
+ * proxies schedule), unless an agent is given. `localAddress` dials from that host address (a
+ * client "at" a cloud or pod IP, e.g. for source ranges).
  */
-export function httpGet(url: string, agent?: Agent): Promise<HttpAnswer> {
+export function httpGet(url: string, agent?: Agent, localAddress?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { agent: agent ?? false, headers: agent ? {} : { connection: 'close' } },
+      { agent: agent ?? false, headers: agent ? {} : { connection: 'close' }, localAddress },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -64,4 +65,47 @@ export function udpAsk(
     });
     socket.send(message, port, address);
   });
+}
+
+/**
+ * A UDP client on one socket, so every datagram leaves from the same source port (one flow for
+ * the proxies, as a long-lived UDP client). Replies that come after their `ask` timed out are
+ * ignored by that ask. Close it when done.
+ */
+export class UdpFlow {
+  private readonly socket = createSocket('udp4');
+  private waiting: ((reply: string) => void) | undefined;
+
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+  ) {
+    this.socket.on('message', (msg) => this.waiting?.(msg.toString()));
+    this.socket.on('error', () => undefined);
+  }
+
+  /** Sends `message`; resolves the next reply, or undefined after `timeoutMs`. */
+  ask(message: string, timeoutMs = 1000): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting = (reply) => {
+        clearTimeout(timer);
+        this.waiting = undefined;
+        resolve(reply);
+      };
+      this.socket.send(message, this.port, this.address);
+    });
+  }
+
+  /** The source port every datagram of this flow leaves from. */
+  localPort(): number {
+    return this.socket.address().port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
 }
