@@ -1,5 +1,5 @@
 import type { Clock } from '@app/common';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { ResourceType } from '../registry/resource-type';
 import { apiVersionOf } from '../registry/resource-type';
 import type { CommittedWrite } from '../storage/revision';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { KubeProto, META_V1 } from '../protobuf/kube-proto';
 import { encodeKubeProtobuf, PROTOBUF } from '../protobuf/envelope';
 import type { Type } from 'protobufjs';
