@@ -59,6 +59,32 @@ export default tseslint.config(
     },
   },
   {
+    // The api-server's layers point one way (docs/kube-apiserver.md "Code layout"): object basics,
+    // then kinds as data, then generic REST semantics (api/), then HTTP (server/, watch/). The
+    // lower folders never reach up. (Repeats the rule above: a later config replaces its options.)
+    files: [
+      'apps/kube-apiserver/src/{object,errors,time,schema,protobuf,database}/**/*.ts',
+      'apps/kube-apiserver/src/{registry,selectors,patch,storage,tables}/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@kubernetes/client-node', message: 'Use @app/kube-client.' }],
+          patterns: [
+            { group: ['apps/*', '../../apps/*'], message: 'Libs never import apps.' },
+            {
+              regex:
+                '^(\\.\\./)+(api|server|watch|admission|auth|authz|controllers|discovery|overload)/',
+              message:
+                'Lower api-server layers (objects, kinds, storage) must not import the REST or HTTP layers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and scripts may print, time things and use loose typing at the edges.
     files: [
       '**/*.spec.ts',

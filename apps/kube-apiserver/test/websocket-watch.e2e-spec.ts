@@ -28,6 +28,7 @@ describe('WebSocket watches', () => {
       origin?: string;
       token?: boolean;
       headers?: Record<string, string>;
+      autoPong?: boolean;
     } = {},
   ) =>
     new Promise<Opened>((resolve, reject) => {
@@ -39,6 +40,7 @@ describe('WebSocket watches', () => {
         ca: t.server.caCert,
         headers,
         ...(options.origin === undefined ? {} : { origin: options.origin }),
+        ...(options.autoPong === undefined ? {} : { autoPong: options.autoPong }),
       });
       opened.push(ws);
       const messages: Opened['messages'] = [];
@@ -49,7 +51,8 @@ describe('WebSocket watches', () => {
     });
 
   beforeAll(async () => {
-    t = await startTestServer();
+    // Heartbeats every 300 ms: every case also checks that they never reach the message stream.
+    t = await startTestServer({ heartbeatMs: 300 });
     await raw(t.server, '/api/v1/namespaces/default/configmaps', {
       method: 'POST',
       body: JSON.stringify({ metadata: { name: 'first' } }),
@@ -153,5 +156,33 @@ describe('WebSocket watches', () => {
     await expect(
       open('/api/v1/namespaces/default/configmaps', { origin: 'http://x' }),
     ).rejects.toThrow('status 200');
+  });
+
+  it('should keep idle watches alive with ping frames, never with messages a client would parse', async () => {
+    const idle =
+      '/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dnone';
+    for (const accept of ['application/json', 'application/vnd.kubernetes.protobuf;stream=watch']) {
+      const { ws, messages } = await open(idle, {
+        origin: 'http://x',
+        headers: { Accept: accept },
+      });
+      let pings = 0;
+      ws.on('ping', () => pings++);
+      await eventually(() => expect(pings).toBeGreaterThanOrEqual(3));
+      // fabric8 and Headlamp decode every message as an event: a newline would break them.
+      expect(messages).toEqual([]);
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+      await create(`ws-after-idle-${pings}-${accept.length}`);
+      ws.terminate();
+    }
+  });
+
+  it('should drop a peer that stops answering pings', async () => {
+    const { ws } = await open(path, { origin: 'http://x', autoPong: false });
+    let pings = 0;
+    ws.on('ping', () => pings++);
+    const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    expect(code).toBe(1006);
+    expect(pings).toBeGreaterThanOrEqual(1);
   });
 });

@@ -79,7 +79,7 @@ export class KubeApiServerConfig {
   @Min(100)
   compactIntervalMs = 60_000;
 
-  /** Newline heartbeat on idle watches (ms). */
+  /** Watch heartbeats (ms): a newline on idle JSON HTTP streams, a ping on WebSocket watches. */
   @Type(() => Number)
   @IsInt()
   @Min(100)

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { admitDefaultTolerationSeconds } from './default-toleration-seconds';
 
 const options = { notReadySeconds: 300, unreachableSeconds: 120 };

@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { CreateAdmission } from '../api/resource-service';
 import type { ResourceType } from '../registry/resource-type';
 

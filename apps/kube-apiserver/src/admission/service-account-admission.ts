@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject, type KubeObject } from '../api/types';
+import { isPlainObject, type JsonObject, type KubeObject } from '../object/types';
 import { randomString } from '../api/names';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';

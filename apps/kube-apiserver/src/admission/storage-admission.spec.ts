@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { ResourceType } from '../registry/resource-type';
 import type { StoredObject } from '../storage/revision';
 import type { TypedStore } from '../storage/typed-store';

@@ -6,7 +6,7 @@ import {
   isDefaultStorageClass,
   quantityValue,
 } from '@app/csi';
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { CreateAdmission, UpdateAdmission } from '../api/resource-service';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';

@@ -1,5 +1,5 @@
 import type { ResourceType } from '../registry/resource-type';
-import { isPlainObject, type KubeObject } from './types';
+import { isPlainObject, type KubeObject } from '../object/types';
 
 /** Namespaces the namespace lifecycle admission refuses to delete. */
 export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);

@@ -10,7 +10,7 @@ import { compileSelector } from '../registry/label-selector-rules';
 import type { ResourceType } from '../registry/resource-type';
 import { formatTime } from '../time/kube-time';
 import type { DeleteOptions, ResourceService } from './resource-service';
-import { cloneJson, isPlainObject, type JsonObject, type KubeObject } from './types';
+import { cloneJson, isPlainObject, type JsonObject, type KubeObject } from '../object/types';
 
 /** PodDisruptionBudgetStatus.DisruptedPods above this size blocks evictions (MaxDisruptedPodSize). */
 export const MAX_DISRUPTED_POD_SIZE = 2000;

@@ -7,7 +7,7 @@ import type { IgnoreFilter } from '../patch/structured-merge/updater';
 import type { SchemaRegistry } from '../schema/schema-registry';
 import { UNTYPED } from '../schema/typed-schema';
 import { FieldManager } from './managed-fields';
-import type { KubeObject } from './types';
+import type { KubeObject } from '../object/types';
 
 /**
  * The manager the built-in controllers (garbage collector, namespace finalizer) record: upstream they

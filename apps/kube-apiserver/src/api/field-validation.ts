@@ -3,7 +3,7 @@ import type { ResourceType } from '../registry/resource-type';
 import type { SchemaRegistry } from '../schema/schema-registry';
 import { JsonTypeError, strictCheckValue } from '../schema/strict-json';
 import type { PatchType, WriteOptions } from './resource-service';
-import { isPlainObject, type KubeObject } from './types';
+import { isPlainObject, type KubeObject } from '../object/types';
 
 /** ?fieldValidation: what unknown and duplicate fields do (default Warn since 1.27). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';

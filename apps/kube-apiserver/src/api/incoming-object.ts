@@ -1,6 +1,6 @@
 import { badRequest } from '../errors/kube-error';
 import { apiVersionOf, type ResourceType } from '../registry/resource-type';
-import { cloneJson, isPlainObject, type KubeObject } from './types';
+import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 
 /**
  * A request body as an object of `type` in `namespace`: kind, apiVersion and namespace must agree

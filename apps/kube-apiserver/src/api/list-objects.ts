@@ -2,7 +2,7 @@ import { KubeError, badRequest, expired } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../storage/revision';
 import type { TypedStore } from '../storage/typed-store';
-import { parseGoUint } from '../server/query-params';
+import { parseGoUint } from './query-params';
 import { decodeContinue, encodeContinue } from './continue-token';
 import type { ListOptions } from './list-options';
 

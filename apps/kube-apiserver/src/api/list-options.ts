@@ -1,9 +1,9 @@
-import type { KubeObject } from './types';
+import type { KubeObject } from '../object/types';
 import { badRequest, invalid, type FieldError } from '../errors/kube-error';
 import { parseFieldSelector } from '../selectors/field-selector';
 import { parseLabelSelector } from '../selectors/label-selector';
 import type { ResourceType } from '../registry/resource-type';
-import { queryBool, queryInt } from '../server/query-params';
+import { queryBool, queryInt } from './query-params';
 
 export interface ListOptions {
   namespace?: string;

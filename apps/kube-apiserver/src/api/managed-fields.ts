@@ -12,7 +12,7 @@ import {
 import type { TypeRef } from '../schema/typed-schema';
 import { strictCheckValue } from '../schema/strict-json';
 import { normalizeTimeString } from '../time/kube-time';
-import { cloneJson, isPlainObject, type KubeObject } from './types';
+import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 
 /**
  * metadata.managedFields as the apiserver's field manager maintains them

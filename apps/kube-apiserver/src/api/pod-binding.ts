@@ -2,7 +2,7 @@ import { conflict, badRequest, type GroupResource } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
 import { formatTime } from '../time/kube-time';
 import type { ResourceService, WriteOptions } from './resource-service';
-import { isPlainObject, type KubeObject } from './types';
+import { isPlainObject, type KubeObject } from '../object/types';
 
 const bindingResource: GroupResource = { group: '', resource: 'pods/binding' };
 

@@ -17,7 +17,7 @@ import type { ObjectStore } from '../storage/object-store';
 import { typedStore, type TypedStore } from '../storage/typed-store';
 import type { StoredObject } from '../storage/revision';
 import { formatTime, normalizeTimes } from '../time/kube-time';
-import { deepEqual } from './deep-equal';
+import { deepEqual } from '../object/deep-equal';
 import {
   PROTECTED_NAMESPACES,
   deletionDue,
@@ -34,7 +34,7 @@ function generationChanged(type: ResourceType, next: KubeObject, old: KubeObject
   return !deepEqual(source(next), source(old));
 }
 import { generateName } from './names';
-import { cloneJson, isPlainObject, type KubeObject } from './types';
+import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 import { validateMetadataMaps } from '../registry/validation';
 import type { SchemaRegistry } from '../schema/schema-registry';
 

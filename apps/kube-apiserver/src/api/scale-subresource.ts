@@ -7,7 +7,7 @@ import { applyJsonPatch } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch';
 import type { PatchType, ResourceService, WriteOptions } from './resource-service';
-import { cloneJson, isPlainObject, type KubeObject } from './types';
+import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 
 const scaleKind = { group: 'autoscaling', resource: 'scale' };
 

@@ -10,7 +10,7 @@ import { typedStore } from '../storage/typed-store';
 import { EvictionSubresource } from './eviction';
 import { ResourceService } from './resource-service';
 import { ScaleSubresource } from './scale-subresource';
-import type { KubeObject } from './types';
+import type { KubeObject } from '../object/types';
 
 const registry = new ResourceRegistry();
 const kind = (group: string, resource: string) => registry.get(group, 'v1', resource);

@@ -1,7 +1,7 @@
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { FieldError } from '../errors/kube-error';
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { fieldInvalid } from '../registry/field-errors';
 import { goString } from '../registry/go-format';
 import { additionalSchema, childPath, type JsonSchema } from './json-schema';

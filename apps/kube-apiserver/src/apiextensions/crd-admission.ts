@@ -1,5 +1,5 @@
 import type { CreateAdmission } from '../api/resource-service';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';

@@ -1,7 +1,7 @@
 import type { Clock } from '@app/common';
 import type { ResourceService } from '../api/resource-service';
-import { cloneJson, type KubeObject } from '../api/types';
-import { deepEqual } from '../api/deep-equal';
+import { cloneJson, type KubeObject } from '../object/types';
+import { deepEqual } from '../object/deep-equal';
 import type { ResourceRegistry } from '../registry/registry';
 import { typeKey, type ResourceType } from '../registry/resource-type';
 import type { SchemaRegistry } from '../schema/schema-registry';

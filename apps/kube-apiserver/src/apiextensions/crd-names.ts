@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { crdSpec, crdStatus, type CrdCondition, type CrdNames } from './crd-types';
 
 export interface NamingResult {

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import type { CrdSpec } from './crd-types';
 import type { JsonSchema } from './json-schema';
 

@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { JsonSchema } from './json-schema';
 
 /** apiextensions.k8s.io/v1 types, as far as the server reads them. */

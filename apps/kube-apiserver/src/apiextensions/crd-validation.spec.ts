@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { calculateNames } from './crd-names';
 import { validateCrd } from './crd-validation';
 

@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject, type KubeObject } from '../api/types';
+import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 import { defineKind } from '../registry/define-kind';
 import { getPath } from '../registry/object-path';
 import type { ResourceType, StorageView, Subresource } from '../registry/resource-type';

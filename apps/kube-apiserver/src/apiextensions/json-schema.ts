@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 
 /**
  * apiextensions.k8s.io/v1 JSONSchemaProps as a CRD carries it (`openAPIV3Schema`): the subset of

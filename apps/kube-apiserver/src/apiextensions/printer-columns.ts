@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { TableColumn } from '../registry/resource-type';
 import { NAME_COLUMN } from '../tables/columns';
 import { humanDuration } from '../time/kube-time';

@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject } from '../api/types';
+import { cloneJson, isPlainObject } from '../object/types';
 import { additionalSchema, type JsonSchema } from './json-schema';
 
 /**

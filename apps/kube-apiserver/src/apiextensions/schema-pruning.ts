@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { additionalSchema, childPath, type JsonSchema } from './json-schema';
 
 /** ObjectMeta's fields: everything else under a (root or embedded) `metadata` is dropped. */

@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors/kube-error';
 import { goValueString } from '../api/field-validation';
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { fieldInvalid, fieldNotSupported, fieldRequired } from '../registry/field-errors';
 import { goRaw } from '../registry/go-format';
 import { additionalSchema, childPath, type JsonSchema } from './json-schema';

@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors/kube-error';
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { fieldForbidden, fieldInvalid, fieldRequired } from '../registry/field-errors';
 import { goBool, goString } from '../registry/go-format';
 import { ruleCompileError } from './cel-rules';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/common';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { looksLikeJwt, signJwt, verifyJwt } from './jwt';
 import type { ServiceAccountKeys } from './service-account-keys';
 import { serviceAccountGroups, serviceAccountUser, type UserInfo } from './user-info';

@@ -1,5 +1,5 @@
 import type { ResourceService } from '../api/resource-service';
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import { compileSelector } from '../registry/label-selector-rules';
 import type { ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';

@@ -1,6 +1,6 @@
 import type { AdmissionPlugin } from '../api/resource-service';
-import type { KubeObject } from '../api/types';
-import { isPlainObject } from '../api/types';
+import type { KubeObject } from '../object/types';
+import { isPlainObject } from '../object/types';
 import { currentUser } from '../auth/request-user';
 import { SYSTEM_MASTERS, type UserInfo } from '../auth/user-info';
 import { forbidden } from '../errors/kube-error';

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule. */
 export interface PolicyRule {

@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { ObjectStore } from '../storage/object-store';
 import { rulesOf, type PolicyRule } from './policy-rule';
 

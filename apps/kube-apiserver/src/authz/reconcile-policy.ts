@@ -1,5 +1,5 @@
 import type { ResourceService } from '../api/resource-service';
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { ResourceRegistry } from '../registry/registry';
 import {
   BOOTSTRAP_BINDINGS,

@@ -1,4 +1,4 @@
-import { queryBool } from '../server/query-params';
+import { queryBool } from '../api/query-params';
 import { nonResourceAttributes, resourceAttributes, type RequestAttributes } from './policy-rule';
 
 const VERB_OF_METHOD: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { CONTROLLER_MANAGER } from '../api/field-managers';
 import type { ResourceService } from '../api/resource-service';
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import type { ResourceRegistry } from '../registry/registry';
 import { typeKey, type ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';

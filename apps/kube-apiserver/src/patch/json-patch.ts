@@ -1,5 +1,5 @@
 import { applyPatch, type Operation } from 'fast-json-patch';
-import { cloneJson } from '../api/types';
+import { cloneJson } from '../object/types';
 import { KubeError, badRequest } from '../errors/kube-error';
 
 /** RFC 6902 JSON patch (add, remove, replace, test, move, copy). */

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 
 /** RFC 7386 JSON merge patch: objects merge recursively, null deletes, everything else replaces. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { badRequest } from '../errors/kube-error';
 import type { ListStrategy } from '../registry/resource-type';
 

@@ -1,4 +1,4 @@
-import { cloneJson, type KubeObject } from '../api/types';
+import { cloneJson, type KubeObject } from '../object/types';
 import { jobKind } from './kinds/job.kind';
 
 const job = (spec: Record<string, unknown>): KubeObject => {

@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject } from '../api/types';
+import { isPlainObject, type JsonObject } from '../object/types';
 import type { FieldError } from '../errors/kube-error';
 import { fieldInvalid, fieldNotSupported, fieldRequired, nonNegative } from './field-errors';
 import { goInt, goString } from './go-format';

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { text } from './object-path';
 import type { FieldError } from '../errors/kube-error';
 import { dns1123SubdomainMessages } from './dns-names';

@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject } from '../api/types';
+import { isPlainObject, type JsonObject } from '../object/types';
 
 /**
  * Decode-time defaults of every PodSpec, as `pkg/apis/core/v1/defaults.go` (SetDefaults_PodSpec,

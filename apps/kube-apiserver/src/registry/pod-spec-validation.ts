@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject } from '../api/types';
+import { isPlainObject, type JsonObject } from '../object/types';
 import { text } from './object-path';
 import type { FieldError } from '../errors/kube-error';
 import {

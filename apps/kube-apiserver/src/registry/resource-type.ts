@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors/kube-error';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 
 export type Scope = 'Cluster' | 'Namespaced';
 export type Subresource =

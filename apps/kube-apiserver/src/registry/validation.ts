@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors/kube-error';
-import type { KubeObject } from '../api/types';
-import { isPlainObject } from '../api/types';
+import type { KubeObject } from '../object/types';
+import { isPlainObject } from '../object/types';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './dns-names';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

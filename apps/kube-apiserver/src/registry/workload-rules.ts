@@ -1,5 +1,5 @@
-import { isPlainObject, type JsonObject, type KubeObject } from '../api/types';
-import { deepEqual } from '../api/deep-equal';
+import { isPlainObject, type JsonObject, type KubeObject } from '../object/types';
+import { deepEqual } from '../object/deep-equal';
 import type { FieldError } from '../errors/kube-error';
 import {
   fieldForbidden,

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../api/types';
-import { isPlainObject } from '../api/types';
+import type { KubeObject } from '../object/types';
+import { isPlainObject } from '../object/types';
 import { wide } from '../tables/columns';
 import { formatLabelSelector } from './label-selector-rules';
 import { getPath, text } from './object-path';

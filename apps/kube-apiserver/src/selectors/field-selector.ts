@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { badRequest } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
 

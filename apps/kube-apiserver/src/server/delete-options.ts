@@ -1,7 +1,7 @@
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import type { DeleteOptions } from '../api/resource-service';
 import { badRequest, invalid, type FieldError } from '../errors/kube-error';
-import { queryBool, queryInt } from './query-params';
+import { queryBool, queryInt } from '../api/query-params';
 
 const POLICIES = ['Foreground', 'Background', 'Orphan'];
 

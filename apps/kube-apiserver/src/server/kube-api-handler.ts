@@ -13,7 +13,7 @@ import type { OpenApiService } from '../discovery/openapi/openapi-service';
 import type { ResourceRegistry } from '../registry/registry';
 import { handleDiscovery } from './discovery-routes';
 import type { ApiServerMetrics } from './metrics';
-import { checkTimeoutParam } from './query-params';
+import { checkTimeoutParam } from '../api/query-params';
 import type { ResourceHandler } from './resource-handler';
 import { sendError, sendRaw } from './responses';
 import { checkRequestPath } from './request-path';

@@ -1,5 +1,5 @@
 import { negotiateOutput, parseAccept, wantsPretty } from './negotiation';
-import { queryBool } from './query-params';
+import { queryBool } from '../api/query-params';
 
 describe('content negotiation', () => {
   const builtin = { protobuf: true, conversions: true };

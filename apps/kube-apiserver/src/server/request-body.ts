@@ -4,7 +4,7 @@ import { KubeError, badRequest, requestEntityTooLarge } from '../errors/kube-err
 import type { PatchType, WriteOptions } from '../api/resource-service';
 import { applyDirective, cannotBeHandled } from '../api/field-validation';
 import { checkNestingDepth } from '../api/nesting-depth';
-import { isPlainObject } from '../api/types';
+import { isPlainObject } from '../object/types';
 import { decodeKubeProtobuf, ProtobufError } from '../protobuf/envelope';
 import { KubeProto } from '../protobuf/kube-proto';
 import type { ResourceType } from '../registry/resource-type';

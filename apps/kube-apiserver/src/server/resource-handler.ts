@@ -6,7 +6,7 @@ import { listObjects } from '../api/list-objects';
 import { parseListOptions } from '../api/list-options';
 import { bindPod } from '../api/pod-binding';
 import { cannotBeHandled, parseFieldValidation, reportPrunedFields } from '../api/field-validation';
-import { isPlainObject, type KubeObject } from '../api/types';
+import { isPlainObject, type KubeObject } from '../object/types';
 import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
 import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
@@ -19,7 +19,7 @@ import { HttpWatchSink, WebSocketWatchSink, type WatchSink } from '../watch/watc
 import type { WatchHub } from '../watch/watch-hub';
 import { deleteOptionsFrom } from './delete-options';
 import { negotiateOutput, notAcceptable, type OutputFormat } from './negotiation';
-import { queryBool } from './query-params';
+import { queryBool } from '../api/query-params';
 import {
   decodeDeleteOptionsBody,
   decodeObjectBody,

@@ -1,5 +1,5 @@
 import type { Clock } from '@app/common';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { KubeError } from '../errors/kube-error';
 import { encodeKubeProtobuf } from '../protobuf/envelope';
 import { apiVersionOf, type ResourceType } from '../registry/resource-type';

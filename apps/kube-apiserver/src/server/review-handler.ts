@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject } from '../api/types';
+import { isPlainObject, type JsonObject } from '../object/types';
 import type { Authenticator } from '../auth/authenticator';
 import type { UserInfo } from '../auth/user-info';
 import type { Authorizer } from '../authz/authorizer';

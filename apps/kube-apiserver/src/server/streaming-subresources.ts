@@ -1,6 +1,6 @@
 import { badRequest, type KubeError } from '../errors/kube-error';
 import { getString } from '../registry/object-path';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 
 /**
  * Pod subresources a real api-server proxies to the kubelet of the pod's node (logs, exec,

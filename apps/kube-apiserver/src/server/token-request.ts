@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject, type KubeObject } from '../api/types';
+import { isPlainObject, type JsonObject, type KubeObject } from '../object/types';
 import type { BoundKind, ServiceAccountTokens } from '../auth/service-account-tokens';
 import { KubeError, invalid, notFound, type FieldError } from '../errors/kube-error';
 import type { TypedStore } from '../storage/typed-store';

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '@app/common';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { RevisionHistory } from './revision-history';
 import type { CommittedWrite, Revision, StoredObject, WriteType } from './revision';
 import { requestEntityTooLarge } from '../errors/kube-error';

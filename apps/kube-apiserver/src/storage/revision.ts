@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 
 export type WriteType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

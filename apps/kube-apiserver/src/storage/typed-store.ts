@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { typeKey, type ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from './object-store';
 import type { StoredObject, WriteType } from './revision';

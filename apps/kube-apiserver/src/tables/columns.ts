@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { TableColumn } from '../registry/resource-type';
 import { age } from '../time/kube-time';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { ResourceType, TableColumn } from '../registry/resource-type';
 import { DEFAULT_COLUMNS } from './columns';
 import { badRequest } from '../errors/kube-error';

@@ -6,7 +6,7 @@ import { typeKey } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';
 import type { TypedStore } from '../storage/typed-store';
 import type { ResourceRoute } from '../server/route';
-import { parseGoUint } from '../server/query-params';
+import { parseGoUint } from '../api/query-params';
 import { WatchConnection } from './watch-connection';
 import type { WatchEncoding } from './watch-encoding';
 import { fromRevision, type FilteredEvent } from './watch-event';

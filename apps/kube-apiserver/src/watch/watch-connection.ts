@@ -1,5 +1,5 @@
 import type { Clock } from '@app/common';
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { ResourceType } from '../registry/resource-type';
 import { apiVersionOf } from '../registry/resource-type';
 import type { CommittedWrite } from '../storage/revision';
@@ -27,7 +27,8 @@ export interface WatchSettings {
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
- * One open watch stream: encoded events, heartbeats while idle (JSON over HTTP), optional
+ * One open watch stream: encoded events, heartbeats (a newline on idle JSON HTTP streams,
+ * WebSocket pings; see the sinks), optional
  * bookmarks, and an end after the timeout.
  */
 export class WatchConnection {
@@ -55,13 +56,15 @@ export class WatchConnection {
   open(): void {
     const { heartbeatMs, bookmarkMs, bookmarks, timeoutMs, encoding } = this.settings;
     this.sink.open(encoding.contentType);
-    if (encoding.heartbeat !== undefined) {
-      const beat = encoding.heartbeat;
+    if (heartbeatMs > 0) {
       this.timers.push(
         setInterval(() => {
-          if (this.clock.now() - this.lastWrite >= heartbeatMs) {
-            this.write([beat]);
+          const idle = this.clock.now() - this.lastWrite >= heartbeatMs;
+          const frame = idle ? encoding.heartbeat : undefined;
+          if (frame !== undefined) {
+            this.lastWrite = this.clock.now();
           }
+          this.sink.heartbeat(frame);
         }, heartbeatMs),
       );
     }

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import { KubeProto, META_V1 } from '../protobuf/kube-proto';
 import { encodeKubeProtobuf, PROTOBUF } from '../protobuf/envelope';
 import type { Type } from 'protobufjs';
@@ -18,7 +18,10 @@ export interface WatchEncoding {
   readonly contentType: string;
   /** WebSocket message type: text for JSON, binary for protobuf. */
   readonly text: boolean;
-  /** Written on idle HTTP streams (JSON only: a newline between events is harmless). */
+  /**
+   * Written on idle HTTP streams (JSON only: a newline between events is harmless); never sent
+   * as a WebSocket message (those heartbeats are pings).
+   */
   readonly heartbeat?: string;
   /**
    * Frames of one event. `transform` converts objects for Table / PartialObjectMetadata watches

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types';
+import type { KubeObject } from '../object/types';
 import type { CommittedWrite, Revision } from '../storage/revision';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

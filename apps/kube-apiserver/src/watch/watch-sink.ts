@@ -7,6 +7,11 @@ export interface WatchSink {
   /** Starts the stream; HTTP flushes status and headers at once (Go clients block on them). */
   open(contentType: string): void;
   send(frames: Frame[]): void;
+  /**
+   * Called every heartbeat interval. `idleFrame` is the encoding's in-band keep-alive (JSON's
+   * newline) when the stream has been idle that long: byte streams write it, WebSockets ping.
+   */
+  heartbeat(idleFrame: Frame | undefined): void;
   end(): void;
   onClose(listener: () => void): void;
   /** Bytes accepted but not yet sent (a client that stopped reading is dropped). */
@@ -43,6 +48,14 @@ export class HttpWatchSink implements WatchSink {
     }
   }
 
+  heartbeat(idleFrame: Frame | undefined): void {
+    // Protobuf streams have no keep-alive that fits their length-prefixed framing (upstream sends
+    // none either); their clients ask for bookmarks instead.
+    if (idleFrame !== undefined) {
+      this.send([idleFrame]);
+    }
+  }
+
   end(): void {
     this.flush();
     this.res.end();
@@ -71,17 +84,29 @@ export class HttpWatchSink implements WatchSink {
   }
 }
 
+/** Pings a WebSocket peer may leave unanswered before it counts as gone. */
+const MISSED_PONGS_BEFORE_DROP = 3;
+
 /**
  * A WebSocket (apiserver's HandleWS): one message per frame, text for JSON and binary for
- * protobuf; what the client sends is ignored; closing either side ends the watch.
+ * protobuf; what the client sends is ignored; closing either side ends the watch. Heartbeats are
+ * ping control frames, which every WebSocket client answers by itself and no event decoder sees
+ * (a newline message would be a decode error for fabric8 and Headlamp); a peer that leaves
+ * several pings unanswered is gone (a sleeping laptop, a dropped NAT entry) and is dropped
+ * instead of holding its watch until the timeout.
  */
 export class WebSocketWatchSink implements WatchSink {
   scheduleFlush: (flush: () => void) => void = (flush) => flush();
+  private unansweredPings = 0;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly text: boolean,
-  ) {}
+  ) {
+    ws.on('pong', () => {
+      this.unansweredPings = 0;
+    });
+  }
 
   open(): void {
     // The handshake already happened.
@@ -93,6 +118,18 @@ export class WebSocketWatchSink implements WatchSink {
         this.ws.send(frame, { binary: !this.text });
       }
     }
+  }
+
+  heartbeat(): void {
+    if (this.ws.readyState !== this.ws.OPEN) {
+      return;
+    }
+    if (this.unansweredPings >= MISSED_PONGS_BEFORE_DROP) {
+      this.ws.terminate();
+      return;
+    }
+    this.unansweredPings++;
+    this.ws.ping();
   }
 
   end(): void {

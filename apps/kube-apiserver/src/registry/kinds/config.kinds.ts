@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../api/types';
+import { isPlainObject } from '../../object/types';
 import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';

@@ -1,5 +1,5 @@
 import { CronParseError, parseCronSchedule } from '@app/common';
-import { isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
+import { isPlainObject, type JsonObject, type KubeObject } from '../../object/types';
 import type { FieldError } from '../../errors/kube-error';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { age } from '../../time/kube-time';

@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../../api/types';
+import { isPlainObject, type KubeObject } from '../../object/types';
 import {
   CLEANUP_FINALIZER,
   CRD_GROUP,

@@ -1,5 +1,5 @@
-import { isPlainObject, type JsonObject, type KubeObject } from '../../api/types';
-import { deepEqual } from '../../api/deep-equal';
+import { isPlainObject, type JsonObject, type KubeObject } from '../../object/types';
+import { deepEqual } from '../../object/deep-equal';
 import type { FieldError } from '../../errors/kube-error';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/types';
+import type { KubeObject } from '../../object/types';
 import { defineKind } from '../define-kind';
 import { NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getPath, getString, text } from '../object-path';

@@ -2,7 +2,7 @@ import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { getString } from '../object-path';
-import { isPlainObject } from '../../api/types';
+import { isPlainObject } from '../../object/types';
 
 export const namespaceKind = defineKind({
   group: '',

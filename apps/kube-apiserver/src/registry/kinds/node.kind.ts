@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/types';
+import type { KubeObject } from '../../object/types';
 import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../api/types';
-import { isPlainObject } from '../../api/types';
+import type { KubeObject } from '../../object/types';
+import { isPlainObject } from '../../object/types';
 import type { FieldError } from '../../errors/kube-error';
 import { defineKind } from '../define-kind';
 import { validateName } from '../validation';

@@ -1,7 +1,7 @@
 import { quantityValue } from '@app/csi';
-import { deepEqual } from '../../api/deep-equal';
-import type { KubeObject } from '../../api/types';
-import { isPlainObject } from '../../api/types';
+import { deepEqual } from '../../object/deep-equal';
+import type { KubeObject } from '../../object/types';
+import { isPlainObject } from '../../object/types';
 import type { FieldError } from '../../errors/kube-error';
 import { getPath, getString } from '../object-path';
 

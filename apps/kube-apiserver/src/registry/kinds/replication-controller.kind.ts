@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../../api/types';
+import { isPlainObject, type KubeObject } from '../../object/types';
 import type { FieldError } from '../../errors/kube-error';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { defineKind } from '../define-kind';

@@ -1,6 +1,6 @@
 import { isDefaultStorageClass } from '@app/csi';
-import type { KubeObject } from '../../api/types';
-import { isPlainObject } from '../../api/types';
+import type { KubeObject } from '../../object/types';
+import { isPlainObject } from '../../object/types';
 import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, accessModes, column, wide } from '../../tables/columns';

@@ -1,4 +1,4 @@
-import { cloneJson, type KubeObject } from '../../api/types';
+import { cloneJson, type KubeObject } from '../../object/types';
 import type { ResourceType } from '../resource-type';
 import { cronJobKind } from './cron-job.kind';
 import { daemonSetKind } from './daemon-set.kind';
