@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { KubeApiServerConfig, nimbusOption, validateConfig } from '@app/config';
-import { startKubeApiServer } from '../../../kube-apiserver/src';
 import { closeOnSignals } from '../shutdown';
 
 /** `nimbus apiserver`: the built-in Kubernetes API server on SQLite. */
@@ -79,6 +78,8 @@ export function apiserverCommand(): Command {
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(KubeApiServerConfig, options);
       const logger = pino({ level: config.logLevel, name: 'kube-apiserver' });
+      // Loaded when the command runs: `nimbus <other command>` need not load this app.
+      const { startKubeApiServer } = await import('../../../kube-apiserver/src');
       const server = await startKubeApiServer(config, {
         log: (message, error) => logger.error({ err: error }, message),
       });

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { CloudControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
-import { startCloudControllerManager } from '../../../cloud-controller-manager/src';
 import { runUntilSignal } from '../shutdown';
 import { addCloudClientOptions } from './cloud-client-options';
 import { addControllerManagerFlags } from './controller-manager-flags';
@@ -92,6 +91,8 @@ export function ccmCommand(): Command {
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(CloudControllerManagerConfig, options);
     const logger = pino({ level: config.logLevel, name: 'cloud-controller-manager' });
+    // Loaded when the command runs: `nimbus <other command>` need not load this app.
+    const { startCloudControllerManager } = await import('../../../cloud-controller-manager/src');
     const ccm = await startCloudControllerManager(config, { logger });
     logger.info(
       { identity: ccm.identity, health: ccm.healthUrl },

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { KubeControllerManagerConfig, nimbusOption, validateConfig } from '@app/config';
-import { startKubeControllerManager } from '../../../kube-controller-manager/src';
 import { addControllerManagerFlags } from './controller-manager-flags';
 import { runUntilSignal } from '../shutdown';
 
@@ -94,6 +93,8 @@ export function controllerManagerCommand(): Command {
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(KubeControllerManagerConfig, options);
     const logger = pino({ level: config.logLevel, name: 'kube-controller-manager' });
+    // Loaded when the command runs: `nimbus <other command>` need not load this app.
+    const { startKubeControllerManager } = await import('../../../kube-controller-manager/src');
     const kcm = await startKubeControllerManager(config, { logger });
     logger.info(
       { identity: kcm.identity, health: kcm.healthUrl },

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { KubeletConfig, nimbusOption, validateConfig } from '@app/config';
-import { startKubelet } from '../../../kubelet/src';
 import { runUntilSignal } from '../shutdown';
 import { addCloudClientOptions } from './cloud-client-options';
 
@@ -54,6 +53,8 @@ export function kubeletCommand(): Command {
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(KubeletConfig, options);
       const logger = pino({ level: config.logLevel, name: 'kubelet' });
+      // Loaded when the command runs: `nimbus <other command>` need not load this app.
+      const { startKubelet } = await import('../../../kubelet/src');
       const kubelet = await startKubelet(config, { logger });
       await runUntilSignal(kubelet);
     });

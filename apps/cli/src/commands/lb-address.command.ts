@@ -9,7 +9,7 @@ import {
 } from '@app/cloud-client';
 import { parseDuration } from '@app/common';
 import { nimbusOption } from '@app/config';
-import { KubeClient, isNotFound, loadKubeConfig } from '@app/kube-client';
+import type { KubeClient } from '@app/kube-client';
 import { CLOUD_CA_FILE } from '../../../cloud-api/src/tls/serving-tls';
 import { CCM_TOKEN_FILE } from '../up/ccm-cloud-token';
 import { addCloudTlsOptions } from './cloud-client-options';
@@ -119,8 +119,11 @@ function depsFrom(options: Record<string, string | undefined>): LbAddressDeps {
 
 /** Reads Services with the kubeconfig (only what lb-address needs). */
 export function serviceReader(kubeconfig: string) {
-  const kube = new KubeClient(loadKubeConfig(kubeconfig));
+  // The Kubernetes client is loaded on first use: the other commands need not load it.
+  let kube: KubeClient | undefined;
   return async (namespace: string, name: string): Promise<ServiceView | undefined> => {
+    const { KubeClient, isNotFound, loadKubeConfig } = await import('@app/kube-client');
+    kube ??= new KubeClient(loadKubeConfig(kubeconfig));
     try {
       const svc = await kube.services.get(namespace, name);
       return {

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { KubeProxyConfig, nimbusOption, validateConfig } from '@app/config';
-import { startKubeProxy } from '../../../kube-proxy/src';
 import { runUntilSignal } from '../shutdown';
 import { addCloudClientOptions } from './cloud-client-options';
 
@@ -45,6 +44,8 @@ export function proxyCommand(): Command {
     .action(async (options: Record<string, unknown>) => {
       const config = validateConfig(KubeProxyConfig, options);
       const logger = pino({ level: config.logLevel, name: 'kube-proxy' });
+      // Loaded when the command runs: `nimbus <other command>` need not load this app.
+      const { startKubeProxy } = await import('../../../kube-proxy/src');
       const proxy = await startKubeProxy(config, { logger });
       await runUntilSignal(proxy);
     });

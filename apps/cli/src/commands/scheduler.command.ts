@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { KubeSchedulerConfig, nimbusOption, validateConfig } from '@app/config';
-import { startKubeScheduler } from '../../../kube-scheduler/src';
 import { runUntilSignal } from '../shutdown';
 import { addControlPlaneOptions } from './control-plane-options';
 
@@ -27,6 +26,8 @@ export function schedulerCommand(): Command {
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(KubeSchedulerConfig, options);
     const logger = pino({ level: config.logLevel, name: 'kube-scheduler' });
+    // Loaded when the command runs: `nimbus <other command>` need not load this app.
+    const { startKubeScheduler } = await import('../../../kube-scheduler/src');
     const scheduler = await startKubeScheduler(config, { logger });
     logger.info(
       { identity: scheduler.identity, health: scheduler.healthUrl },

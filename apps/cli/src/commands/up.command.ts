@@ -5,7 +5,6 @@ import type { RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
 import { ensureDemoCluster, type DemoCluster } from '../up/demo-cluster';
 import { startNimbusUp, type RunningNimbus } from '../up/start-nimbus-up';
 import { componentLine, nodeLine, upBanner } from '../up/up-banner';
-import { waitForNodes } from '../up/wait-for-nodes';
 import { runUntilSignal } from '../shutdown';
 
 /** How long `nimbus up` waits for the demo nodes before printing the banner anyway. */
@@ -139,6 +138,8 @@ async function waitForDemoNodes(
       `  … created ${demo.created.map((i) => `${i.name} (${i.zone})`).join(', ')}: ${config.workerType}, labelled nimbus.dev/cluster=${config.clusterName}\n`,
     );
   }
+  // Loaded here, not at the top: it brings in the Kubernetes client (see UP_STEPS).
+  const { waitForNodes } = await import('../up/wait-for-nodes');
   const late = await waitForNodes(
     nimbus.kubeconfigPath,
     demo.nodes,

@@ -13,20 +13,13 @@ import {
   validateConfig,
   type NimbusUpConfig,
 } from '@app/config';
-import { kubeConfigWithToken } from '@app/kube-client';
-import {
-  startCloudControllerManager,
-  type RunningCloudControllerManager,
-} from '../../../cloud-controller-manager/src';
+import type { RunningCloudControllerManager } from '../../../cloud-controller-manager/src';
 import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
-import { startKubeApiServer, type RunningKubeApiServer } from '../../../kube-apiserver/src';
-import {
-  startKubeControllerManager,
-  type RunningKubeControllerManager,
-} from '../../../kube-controller-manager/src';
-import { startKubeProxy, type RunningKubeProxy } from '../../../kube-proxy/src';
-import { startKubeScheduler, type RunningKubeScheduler } from '../../../kube-scheduler/src';
-import { startKubelet, type RunningKubelet } from '../../../kubelet/src';
+import type { RunningKubeApiServer } from '../../../kube-apiserver/src';
+import type { RunningKubeControllerManager } from '../../../kube-controller-manager/src';
+import type { RunningKubeProxy } from '../../../kube-proxy/src';
+import type { RunningKubeScheduler } from '../../../kube-scheduler/src';
+import type { RunningKubelet } from '../../../kubelet/src';
 import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
 import { removeNimbusState } from './fresh-start';
 
@@ -62,7 +55,8 @@ interface UpStep {
 }
 
 /** A component's own kubeconfig: the api-server's cluster with that component's token. */
-function componentKubeConfig(ctx: UpContext, user: string) {
+async function componentKubeConfig(ctx: UpContext, user: string) {
+  const { kubeConfigWithToken } = await import('@app/kube-client');
   const apiserver = ctx.nimbus.apiserver!;
   return kubeConfigWithToken(
     apiserver.kubeconfigPath,
@@ -74,11 +68,11 @@ function componentKubeConfig(ctx: UpContext, user: string) {
 const logger = (ctx: UpContext, name: string) => pino({ level: ctx.logLevel, name });
 
 /** A component's deps: the shared clock, its logger and its kubeconfig (user `user`). */
-function componentDeps(ctx: UpContext, name: string, user: string) {
+async function componentDeps(ctx: UpContext, name: string, user: string) {
   return {
     clock: ctx.clock,
     logger: logger(ctx, name),
-    kubeConfig: componentKubeConfig(ctx, user),
+    kubeConfig: await componentKubeConfig(ctx, user),
   };
 }
 
@@ -114,7 +108,11 @@ function nodeAgentFlags(ctx: UpContext) {
   };
 }
 
-/** The components of `nimbus up`, in start order (the reverse is the stop order). */
+/**
+ * The components of `nimbus up`, in start order (the reverse is the stop order). Each step loads
+ * its app when its turn comes: `nimbus up` creates the demo workers as soon as the cloud answers,
+ * so their instances boot while the rest of the cluster is loaded and started.
+ */
 export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'cloud API',
@@ -142,6 +140,7 @@ export const UP_STEPS: readonly UpStep[] = [
     name: 'kube-apiserver',
     async start(ctx) {
       const { config } = ctx;
+      const { startKubeApiServer } = await import('../../../kube-apiserver/src');
       const serverLogger = pino({ level: ctx.serverLevel, name: 'kube-apiserver' });
       const apiserver = await startKubeApiServer(
         validateConfig(KubeApiServerConfig, {
@@ -163,6 +162,7 @@ export const UP_STEPS: readonly UpStep[] = [
     name: 'kube-controller-manager',
     async start(ctx) {
       const { config } = ctx;
+      const { startKubeControllerManager } = await import('../../../kube-controller-manager/src');
       const kcm = await startKubeControllerManager(
         validateConfig(KubeControllerManagerConfig, {
           ...controllerManagerFlags(ctx, config.controllerManagerPort),
@@ -170,7 +170,11 @@ export const UP_STEPS: readonly UpStep[] = [
           serviceClusterIpRange: '10.96.0.0/12',
         }),
         {
-          ...componentDeps(ctx, 'kube-controller-manager', 'system:kube-controller-manager'),
+          ...(await componentDeps(
+            ctx,
+            'kube-controller-manager',
+            'system:kube-controller-manager',
+          )),
           releaseLeaseOnClose: true,
         },
       );
@@ -182,6 +186,7 @@ export const UP_STEPS: readonly UpStep[] = [
     name: 'kube-scheduler',
     async start(ctx) {
       const { config } = ctx;
+      const { startKubeScheduler } = await import('../../../kube-scheduler/src');
       const scheduler = await startKubeScheduler(
         validateConfig(KubeSchedulerConfig, {
           securePort: config.schedulerPort,
@@ -191,7 +196,7 @@ export const UP_STEPS: readonly UpStep[] = [
         {
           // Wall-clock time: backoff and leader election must not stall on a frozen cluster clock.
           logger: logger(ctx, 'kube-scheduler'),
-          kubeConfig: componentKubeConfig(ctx, 'system:kube-scheduler'),
+          kubeConfig: await componentKubeConfig(ctx, 'system:kube-scheduler'),
           releaseLeaseOnClose: true,
         },
       );
@@ -203,6 +208,7 @@ export const UP_STEPS: readonly UpStep[] = [
     name: 'cloud-controller-manager',
     async start(ctx) {
       const { config } = ctx;
+      const { startCloudControllerManager } = await import('../../../cloud-controller-manager/src');
       const ccm = await startCloudControllerManager(
         validateConfig(CloudControllerManagerConfig, {
           ...controllerManagerFlags(ctx, config.ccmPort),
@@ -213,7 +219,11 @@ export const UP_STEPS: readonly UpStep[] = [
           concurrentNodeSyncs: 5,
         }),
         {
-          ...componentDeps(ctx, 'cloud-controller-manager', 'system:cloud-controller-manager'),
+          ...(await componentDeps(
+            ctx,
+            'cloud-controller-manager',
+            'system:cloud-controller-manager',
+          )),
           releaseLeaseOnClose: true,
           // The kube-proxies' /healthz port (picked when they start if --proxy-healthz-port is 0).
           kubeProxyHealthzPort: () =>
@@ -228,9 +238,10 @@ export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'kubelet',
     async start(ctx) {
+      const { startKubelet } = await import('../../../kubelet/src');
       const kubelet = await startKubelet(
         validateConfig(KubeletConfig, nodeAgentFlags(ctx)),
-        componentDeps(ctx, 'kubelet', 'system:node:nimbus-kubelet'),
+        await componentDeps(ctx, 'kubelet', 'system:node:nimbus-kubelet'),
       );
       ctx.nimbus.kubelet = kubelet;
       return kubelet;
@@ -239,6 +250,7 @@ export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'kube-proxy',
     async start(ctx) {
+      const { startKubeProxy } = await import('../../../kube-proxy/src');
       const proxy = await startKubeProxy(
         validateConfig(KubeProxyConfig, {
           ...nodeAgentFlags(ctx),
@@ -248,7 +260,7 @@ export const UP_STEPS: readonly UpStep[] = [
               ? ''
               : `${ctx.config.host}:${ctx.config.proxyMetricsPort}`,
         }),
-        componentDeps(ctx, 'kube-proxy', 'system:kube-proxy'),
+        await componentDeps(ctx, 'kube-proxy', 'system:kube-proxy'),
       );
       ctx.nimbus.proxy = proxy;
       return proxy;
