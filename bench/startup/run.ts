@@ -136,7 +136,10 @@ async function main(): Promise<void> {
     ['bare `node -e` start (baseline)', bare],
     ['`nimbus up`: modules loaded ("Starting Nimbus")', runs.map((r) => r.loadMs)],
     ['`nimbus up`: 3 workers Ready, banner printed', runs.map((r) => r.upMs)],
-    ["  of which the workers' instance boot (`instance.pending`)", runs.map(() => boot)],
+    [
+      "the workers' instance boot (`instance.pending`, overlapped with the start)",
+      runs.map(() => boot),
+    ],
     ['RSS at the banner (MB)', runs.map((r) => r.rssMb)],
   ] as const;
   const table = [
