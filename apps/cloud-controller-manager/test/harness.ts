@@ -63,6 +63,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   message?: string;
+  /** Says what was last seen, for the timeout message (default: the probe's last value or error). */
+  describeLast?: () => string;
 }
 
 /**
@@ -365,7 +367,7 @@ export async function waitFor<T>(
     if (performance.now() > deadline) {
       throw new Error(
         `timed out after ${timeoutMs} ms waiting for ${options.message ?? 'a condition'} (last: ${
-          last instanceof Error ? last.message : JSON.stringify(last)
+          options.describeLast?.() ?? (last instanceof Error ? last.message : JSON.stringify(last))
         })`,
       );
     }

@@ -28,6 +28,8 @@ const TOKEN = 'cluster-test-project-token-0123456789';
 const ADMIN_TOKEN = 'cluster-test-admin-token-0123456789';
 /** How far one clock step may jump: well inside the 50 s grace, so healthy nodes never look dead. */
 const CLOCK_STEP_MS = 20_000;
+/** How long the demo workers may take to be Ready at start (setup, not a timing check). */
+const START_TIMEOUT_MS = 120_000;
 
 export interface ClusterOptions {
   /** Demo workers `worker-1…N` created at start (default 3, one per zone). */
@@ -63,23 +65,34 @@ export class ClusterHarness {
       ...embeddedUpFlags(join(dir, 'data'), TOKEN, ADMIN_TOKEN),
       ...options.up,
     });
-    const nimbus = await startNimbusUp(config);
+    const nimbus = await startNimbusUp(config).catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
     const h = new ClusterHarness(nimbus, dir);
-    const workers = options.workers ?? 3;
-    if (workers > 0) {
-      await ensureDemoCluster({
-        dataDir: dir,
-        cloudUrl: nimbus.cloud.url,
-        token: TOKEN,
-        clusterName: config.clusterName,
-        workers,
-        instanceType: 'nb.xlarge',
-      });
-      for (let i = 1; i <= workers; i++) {
-        await h.waitForNode(`worker-${i}`, nodeIsUp, 'Ready and initialised');
+    try {
+      const workers = options.workers ?? 3;
+      if (workers > 0) {
+        await ensureDemoCluster({
+          dataDir: dir,
+          cloudUrl: nimbus.cloud.url,
+          token: TOKEN,
+          clusterName: config.clusterName,
+          workers,
+          instanceType: 'nb.xlarge',
+        });
+        for (let i = 1; i <= workers; i++) {
+          // Generous: on a fresh clone the first stack of a run also compiles every app it loads.
+          await h.waitForNode(`worker-${i}`, nodeIsUp, 'Ready and initialised', START_TIMEOUT_MS);
+        }
       }
+      return h;
+    } catch (error) {
+      // The caller never gets the harness, so its afterAll cannot close it: a half-started stack
+      // would keep Jest from exiting.
+      await h.close().catch(() => undefined);
+      throw error;
     }
-    return h;
   }
 
   async close(): Promise<void> {
@@ -262,14 +275,30 @@ export class ClusterHarness {
     message: string,
     timeoutMs = 30_000,
   ): Promise<NodeObject> {
+    let lastSeen: unknown = 'no answer yet';
     return waitFor(
       async () => {
         const node = await this.rest
           .get<NodeObject>(`/api/v1/nodes/${name}`)
           .catch(() => undefined);
-        return node && test(node) ? node : undefined;
+        if (node && test(node)) {
+          return node;
+        }
+        // What the timeout message shows: the node's taints and conditions, or that it is absent.
+        lastSeen = node
+          ? {
+              taints: node.spec?.taints?.map((t) => t.key),
+              conditions: node.status?.conditions?.map((c) => `${c.type}=${c.status}`),
+            }
+          : 'no such node';
+        return undefined;
       },
-      { timeoutMs, intervalMs: 100, message: `node ${name}: ${message}` },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        message: `node ${name}: ${message}`,
+        describeLast: () => JSON.stringify(lastSeen),
+      },
     );
   }
 
