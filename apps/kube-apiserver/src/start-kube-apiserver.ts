@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { AdjustableClock, type Clock } from '@app/common';
+import { AdjustableClock, loadNodeTokenKey, nodeToken, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
+import { NodeRestrictionAdmission } from './admission/node-restriction';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import {
@@ -25,6 +26,9 @@ import { OidcDiscovery } from './auth/oidc-discovery';
 import { ensureServiceAccountKeys } from './auth/service-account-keys';
 import { ServiceAccountTokens, type ObjectLookup } from './auth/service-account-tokens';
 import { buildAuthorizer } from './authz/authorizer';
+import { BOOTSTRAP_ROLES } from './authz/bootstrap-policy';
+import { NodeAuthorizer } from './authz/node-authorizer';
+import { NodeGraph } from './authz/node-graph';
 import { ClusterRoleAggregation } from './authz/cluster-role-aggregation';
 import { EscalationCheck } from './authz/escalation-check';
 import { RbacAuthorizer } from './authz/rbac-authorizer';
@@ -65,6 +69,10 @@ export interface RunningKubeApiServer {
   caCert: string;
   /** Token of a user in the token file (e.g. `system:cloud-controller-manager`). */
   tokenFor(user: string): string | undefined;
+  /** The key node tokens are derived from (`<dataDir>/node-token.key`; `nimbus kubelet` reads it). */
+  nodeTokenKeyFile: string;
+  /** The bearer token of node `nodeName` (user `system:node:<nodeName>`, group `system:nodes`). */
+  nodeToken(nodeName: string): string;
   /** Drops all watch history now (watches from older versions get 410 Expired). */
   compact(): number;
   /** Ends every open watch (clients re-watch), as a restart would. */
@@ -105,6 +113,8 @@ export async function startKubeApiServer(
       throw new Error(`token file ${tokenFile.file} has no user "admin"`);
     }
     const serviceAccountKeys = ensureServiceAccountKeys(dataDir);
+    const nodeTokenKeyFile = join(dataDir, 'node-token.key');
+    const nodeTokenKey = loadNodeTokenKey(nodeTokenKeyFile, true);
     const { dataSource, db } = await openKubeDatabase(dataDir);
     undo.push(() => dataSource.destroy());
     const store = new ObjectStore(db.connection, clock);
@@ -138,14 +148,25 @@ export async function startKubeApiServer(
       clock,
       lookup,
     );
-    const auth = new Authenticator(tokenFile, saTokens);
+    const auth = new Authenticator(tokenFile, saTokens, nodeTokenKey);
     const rbacCache = new RbacCache(store);
     undo.push(() => rbacCache.close());
     const rbac = new RbacAuthorizer(rbacCache);
-    const authorizer = buildAuthorizer(config.authorizationMode, rbac);
+    const nodeGraph = new NodeGraph(store);
+    undo.push(() => nodeGraph.close());
+    const nodeRules = BOOTSTRAP_ROLES.find((r) => r.name === 'system:node')?.rules ?? [];
+    const authorizer = buildAuthorizer(config.authorizationMode, {
+      rbac,
+      node: new NodeAuthorizer(nodeGraph, nodeRules),
+    });
+    const nodeRestriction = new NodeRestrictionAdmission({
+      pod: (namespace, name) => lookup('Pod', namespace, name),
+      node: (name) => lookup('Node', '', name),
+    });
     const service = new ResourceService(store, clock, allocator, schemas, [
       new EscalationCheck(authorizer, rbac, rbacCache),
       serviceAccounts,
+      nodeRestriction,
       new DefaultTolerationSecondsAdmission({
         notReadySeconds: config.defaultNotReadyTolerationSeconds,
         unreachableSeconds: config.defaultUnreachableTolerationSeconds,
@@ -170,6 +191,7 @@ export async function startKubeApiServer(
           registry.get('', 'v1', 'pods'),
           registry.get('policy', 'v1', 'poddisruptionbudgets'),
           clock,
+          nodeRestriction,
         ),
         serviceAccounts,
         reviews: new ReviewHandler(auth, authorizer, rbac, config.authorizationMode),
@@ -182,6 +204,7 @@ export async function startKubeApiServer(
             nodes: typedStore(store, lookupTypes.Node),
           },
           () => clock.now(),
+          nodeRestriction,
         ),
       },
     );
@@ -245,7 +268,9 @@ export async function startKubeApiServer(
 
     externalUrl = url;
     bootstrapCluster(service, registry, allocator.firstIp, port);
-    reconcileBootstrapPolicy(service, registry);
+    reconcileBootstrapPolicy(service, registry, {
+      nodeAuthorizer: config.authorizationMode.includes('Node'),
+    });
     const aggregation = new ClusterRoleAggregation(
       store,
       registry.get('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
@@ -303,6 +328,8 @@ export async function startKubeApiServer(
       adminToken,
       caCert: certificates.caCert,
       tokenFor: (user) => tokenFile.tokenFor(user),
+      nodeTokenKeyFile,
+      nodeToken: (nodeName) => nodeToken(nodeTokenKey, nodeName),
       compact: () => store.compactAll(),
       closeWatches: () => hub.closeAll(),
       close: () => (closed ??= release()),

@@ -9,3 +9,4 @@ export * from './cluster-label';
 export * from './cron-schedule';
 export * from './private-file';
 export * from './cron-next';
+export * from './node-token';

@@ -35,8 +35,9 @@ export class KubeApiServerConfig {
   tokenFile?: string;
 
   /**
-   * Authorizers in order (`--authorization-mode`, comma-separated): `RBAC` (default) or
-   * `AlwaysAllow` (every authenticated request allowed). system:masters is always allowed.
+   * Authorizers in order (`--authorization-mode`, comma-separated): `Node` (kubelets reach only
+   * their own node's objects), `RBAC`, `AlwaysAllow` (every authenticated request allowed);
+   * default `Node,RBAC`. system:masters is always allowed.
    */
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'
@@ -46,8 +47,8 @@ export class KubeApiServerConfig {
           .filter(Boolean)
       : value,
   )
-  @IsIn(['RBAC', 'AlwaysAllow'], { each: true })
-  authorizationMode: ('RBAC' | 'AlwaysAllow')[] = ['RBAC'];
+  @IsIn(['Node', 'RBAC', 'AlwaysAllow'], { each: true })
+  authorizationMode: ('Node' | 'RBAC' | 'AlwaysAllow')[] = ['Node', 'RBAC'];
 
   /** `iss` of ServiceAccount tokens (`--service-account-issuer`); also the default audience. */
   @IsString()

@@ -25,8 +25,8 @@ export function apiserverCommand(): Command {
     .addOption(
       nimbusOption(
         '--authorization-mode <modes>',
-        'authorizers in order: RBAC or AlwaysAllow (system:masters may always do everything)',
-        'RBAC',
+        'authorizers in order: Node, RBAC, AlwaysAllow (system:masters may always do everything)',
+        'Node,RBAC',
       ),
     )
     .addOption(

@@ -76,6 +76,8 @@ export class EvictionSubresource {
     private readonly pods: ResourceType,
     private readonly budgets: ResourceType,
     private readonly clock: Clock,
+    /** NodeRestriction: a node evicts only pods bound to it. */
+    private readonly admission?: { admitEviction(namespace: string, podName: string): void },
   ) {}
 
   evict(namespace: string, name: string, body: unknown, queryDryRun: string[]): EvictionResult {
@@ -84,6 +86,7 @@ export class EvictionSubresource {
     if (metadata.name !== name) {
       throw badRequest('name in URL does not match name in Eviction object');
     }
+    this.admission?.admitEviction(namespace, name);
     const options = this.deleteOptionsOf(eviction, queryDryRun);
     const dryRun = (options.dryRun ?? []).includes('All');
     const pod = this.service.get(this.pods, namespace, name).object;

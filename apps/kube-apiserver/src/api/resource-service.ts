@@ -53,8 +53,24 @@ export interface UpdateAdmission {
   admitUpdate(type: ResourceType, obj: KubeObject, old: KubeObject): void;
 }
 
-/** A plugin of the chain: creates, updates or both. */
-export type AdmissionPlugin = Partial<CreateAdmission> & Partial<UpdateAdmission>;
+/**
+ * A validating plugin that sees every update request — subresources too — and deletes, before
+ * the storage decides whether anything changes (throws to deny).
+ */
+export interface RequestAdmission {
+  admitUpdateRequest(
+    type: ResourceType,
+    obj: KubeObject,
+    old: KubeObject,
+    subresource: string | undefined,
+  ): void;
+  admitDelete(type: ResourceType, old: KubeObject): void;
+}
+
+/** A plugin of the chain: creates, updates, deletes or any of them. */
+export type AdmissionPlugin = Partial<CreateAdmission> &
+  Partial<UpdateAdmission> &
+  Partial<RequestAdmission>;
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -412,6 +428,9 @@ export class ResourceService {
       meta.generation = oldMeta.generation + 1;
     }
     this.validate(type, candidate, old);
+    for (const plugin of this.admission) {
+      plugin.admitUpdateRequest?.(type, candidate, old, subresource);
+    }
     if (deepEqual(candidate, old)) {
       return { object: old, created: false };
     }
@@ -462,6 +481,9 @@ export class ResourceService {
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`,
       );
+    }
+    for (const plugin of this.admission) {
+      plugin.admitDelete?.(type, old);
     }
     if (type.kind === 'Namespace' && type.group === '') {
       return this.deleteNamespace(current, dryRun);

@@ -1,6 +1,8 @@
+import { verifyNodeToken } from '@app/common';
 import type { ServiceAccountTokens } from './service-account-tokens';
 import type { TokenAuthenticator } from './token-authenticator';
 import { withAuthenticated, type UserInfo } from './user-info';
+import { NODES_GROUP, nodeUser } from '../authz/node-identity';
 
 export interface TokenResult {
   user?: UserInfo;
@@ -15,18 +17,27 @@ export function bearerToken(authorization: string | undefined): string | undefin
 }
 
 /**
- * The union token authenticator: the static token file first, then ServiceAccount JWTs. Every
- * user it answers is also in system:authenticated.
+ * The union token authenticator: the static token file first, then node tokens (per-node kubelet
+ * identities, libs/common node-token.ts), then ServiceAccount JWTs. Every user it answers is also
+ * in system:authenticated.
  */
 export class Authenticator {
   constructor(
     private readonly tokenFile: TokenAuthenticator,
     private readonly serviceAccounts: ServiceAccountTokens,
+    private readonly nodeTokenKey?: Buffer,
   ) {}
+
+  private nodeUser(token: string): UserInfo | undefined {
+    const nodeName = this.nodeTokenKey ? verifyNodeToken(this.nodeTokenKey, token) : undefined;
+    return nodeName === undefined
+      ? undefined
+      : { name: nodeUser(nodeName), uid: '', groups: [NODES_GROUP] };
+  }
 
   /** Validates a token for `audiences` (default: the api-server's), as TokenReview does. */
   validateToken(token: string, audiences?: string[]): TokenResult {
-    const staticUser = this.tokenFile.authenticateToken(token);
+    const staticUser = this.tokenFile.authenticateToken(token) ?? this.nodeUser(token);
     if (staticUser) {
       return {
         user: withAuthenticated(staticUser),

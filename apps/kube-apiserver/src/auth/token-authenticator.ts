@@ -9,14 +9,15 @@ export type { UserInfo } from './user-info';
 /**
  * The identities a generated token file holds besides `admin` (group system:masters): each Nimbus
  * component as its upstream user, authorised by the bootstrap policy (authz/bootstrap-policy.ts).
- * Kubelets are in system:nodes (Nimbus simulates every node in one process, so one identity).
+ * `system:nimbus-kubelet` is the simulated kubelets' process-wide identity, for the informers
+ * their nodes share (list/watch only); each node writes as itself with a node token.
  */
 export const COMPONENT_USERS: readonly UserInfo[] = [
   { name: 'system:cloud-controller-manager', uid: 'cloud-controller-manager', groups: [] },
   { name: 'system:kube-scheduler', uid: 'kube-scheduler', groups: [] },
   { name: 'system:kube-controller-manager', uid: 'kube-controller-manager', groups: [] },
   { name: 'system:kube-proxy', uid: 'kube-proxy', groups: [] },
-  { name: 'system:node:nimbus-kubelet', uid: 'kubelet', groups: ['system:nodes'] },
+  { name: 'system:nimbus-kubelet', uid: 'nimbus-kubelet', groups: [] },
 ];
 
 const lineOf = (token: string, user: UserInfo) =>

@@ -29,6 +29,9 @@ const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({
   nonResourceURLs,
 });
 
+/** The simulated kubelets' process-wide identity (their shared informers). */
+export const NIMBUS_KUBELET_USER = 'system:nimbus-kubelet';
+
 export interface BootstrapRole {
   name: string;
   /** Namespaced Role when set, ClusterRole otherwise. */
@@ -432,14 +435,16 @@ export const BOOTSTRAP_ROLES: BootstrapRole[] = [
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ],
   },
-  // Nimbus: the simulated kubelets keep informer caches of what a real kubelet reads one object at
-  // a time (claims, volumes, attachments: `get` in system:node) and watch EndpointSlices (their
-  // pods answer on the ports Services target), so they also list and watch those.
+  // Nimbus: the simulated kubelets run many nodes in one process; the informer caches those nodes
+  // share (what a real kubelet watches for itself, or reads one object at a time) are filled by a
+  // process-wide identity, system:nimbus-kubelet, that may only list and watch. Every write, and
+  // everything a node reads for itself, is made as the node (Node authorizer, NodeRestriction).
   {
-    name: 'nimbus:kubelet-simulation',
+    name: 'nimbus:kubelet-informers',
     rules: [
+      rule(['list', 'watch'], [''], ['nodes', 'pods']),
       rule(['list', 'watch'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
-      rule(['list', 'watch'], ['storage.k8s.io'], ['volumeattachments']),
+      rule(['list', 'watch'], ['storage.k8s.io'], ['volumeattachments', 'csidrivers']),
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ],
   },
@@ -503,10 +508,7 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
   clusterBinding('system:kube-dns', [sa('kube-system', 'kube-dns')]),
   // Upstream leaves system:node without subjects: the Node authorizer authorises kubelets.
   clusterBinding('system:node', []),
-  // Nimbus has no Node authorizer: kubelets (group system:nodes) get system:node, as clusters
-  // did before it existed.
-  clusterBinding('nimbus:nodes', [group('system:nodes')], 'system:node'),
-  clusterBinding('nimbus:kubelet-simulation', [group('system:nodes')]),
+  clusterBinding('nimbus:kubelet-informers', [user(NIMBUS_KUBELET_USER)]),
   clusterBinding('system:node-proxier', [user('system:kube-proxy')]),
   clusterBinding('system:cloud-controller-manager', [user('system:cloud-controller-manager')]),
   {
@@ -536,4 +538,24 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
     roleRef: { kind: 'Role', name: 'system::leader-locking-cloud-controller-manager' },
     subjects: [user('system:cloud-controller-manager')],
   },
+];
+
+/**
+ * Without the Node authorizer (`--authorization-mode RBAC`), kubelets get the system:node role
+ * through their group, as clusters did before the Node authorizer existed; with it, this binding
+ * is removed (it would let every node read every Secret).
+ */
+export const NODES_WITHOUT_NODE_AUTHORIZER: BootstrapBinding = clusterBinding(
+  'nimbus:nodes',
+  [group('system:nodes')],
+  'system:node',
+);
+
+/** Bootstrap objects of earlier Nimbus versions, removed at start when still the defaults. */
+export const RETIRED_BOOTSTRAP_OBJECTS: {
+  kind: 'ClusterRole' | 'ClusterRoleBinding';
+  name: string;
+}[] = [
+  { kind: 'ClusterRoleBinding', name: 'nimbus:kubelet-simulation' },
+  { kind: 'ClusterRole', name: 'nimbus:kubelet-simulation' },
 ];

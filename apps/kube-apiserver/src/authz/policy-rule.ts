@@ -21,6 +21,8 @@ export interface RequestAttributes {
   subresource: string;
   namespace: string;
   name: string;
+  /** list/watch: the `fieldSelector` query (the Node authorizer scopes pod lists with it). */
+  fieldSelector?: string;
 }
 
 const strings = (value: unknown): string[] =>

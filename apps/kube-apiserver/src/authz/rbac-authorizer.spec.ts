@@ -112,12 +112,14 @@ describe('RbacAuthorizer over the store (cache kept fresh by writes)', () => {
   it('should let system:masters and AlwaysAllow through without any binding', () => {
     const masters = { name: 'root', uid: '', groups: ['system:masters'] };
     expect(
-      buildAuthorizer(['RBAC'], rbac).authorize(masters, attrs({ verb: 'delete' })).allowed,
+      buildAuthorizer(['RBAC'], { rbac }).authorize(masters, attrs({ verb: 'delete' })).allowed,
     ).toBe(true);
-    expect(buildAuthorizer(['RBAC'], rbac).authorize(alice, attrs({})).allowed).toBe(false);
-    expect(buildAuthorizer(['AlwaysAllow'], rbac).authorize(alice, attrs({})).allowed).toBe(true);
-    expect(buildAuthorizer(['RBAC', 'AlwaysAllow'], rbac).authorize(alice, attrs({})).allowed).toBe(
+    expect(buildAuthorizer(['RBAC'], { rbac }).authorize(alice, attrs({})).allowed).toBe(false);
+    expect(buildAuthorizer(['AlwaysAllow'], { rbac }).authorize(alice, attrs({})).allowed).toBe(
       true,
     );
+    expect(
+      buildAuthorizer(['RBAC', 'AlwaysAllow'], { rbac }).authorize(alice, attrs({})).allowed,
+    ).toBe(true);
   });
 });

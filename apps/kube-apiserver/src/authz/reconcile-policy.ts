@@ -4,6 +4,8 @@ import type { ResourceRegistry } from '../registry/registry';
 import {
   BOOTSTRAP_BINDINGS,
   BOOTSTRAP_ROLES,
+  NODES_WITHOUT_NODE_AUTHORIZER,
+  RETIRED_BOOTSTRAP_OBJECTS,
   type BootstrapBinding,
   type BootstrapRole,
 } from './bootstrap-policy';
@@ -58,6 +60,7 @@ function bindingObject(binding: BootstrapBinding): Record<string, unknown> {
 export function reconcileBootstrapPolicy(
   service: ResourceService,
   registry: ResourceRegistry,
+  options: { nodeAuthorizer: boolean } = { nodeAuthorizer: true },
 ): void {
   const kinds = {
     ClusterRole: registry.get(RBAC_GROUP, 'v1', 'clusterroles'),
@@ -116,7 +119,23 @@ export function reconcileBootstrapPolicy(
       return key(next) === key(current) ? undefined : next;
     });
   }
-  for (const binding of BOOTSTRAP_BINDINGS) {
+  // Retired defaults (and nimbus:nodes under the Node authorizer) go, unless a user took them over
+  // by setting autoupdate to "false".
+  const retired = [...RETIRED_BOOTSTRAP_OBJECTS];
+  if (options.nodeAuthorizer) {
+    retired.push({ kind: 'ClusterRoleBinding', name: NODES_WITHOUT_NODE_AUTHORIZER.name });
+  }
+  for (const { kind, name } of retired) {
+    const current = service.storeOf(kinds[kind]).get('', name)?.object;
+    const isDefault = current?.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+    if (current && isDefault && current.metadata.annotations?.[AUTOUPDATE] !== 'false') {
+      service.delete(kinds[kind], '', name, {});
+    }
+  }
+  const bindings = options.nodeAuthorizer
+    ? BOOTSTRAP_BINDINGS
+    : [...BOOTSTRAP_BINDINGS, NODES_WITHOUT_NODE_AUTHORIZER];
+  for (const binding of bindings) {
     const kind = binding.namespace ? 'RoleBinding' : 'ClusterRoleBinding';
     reconcile(kind, bindingObject(binding), (current, desired) => {
       const next = mergeMetadata(current, desired);

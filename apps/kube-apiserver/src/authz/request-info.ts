@@ -91,6 +91,10 @@ export function requestAttributes(method: string, rawUrl: string): RequestAttrib
   if (attributes.name === '' && attributes.verb === 'get') {
     attributes.verb = queryBool(url.searchParams, 'watch') ? 'watch' : 'list';
     attributes.name = exactName(url.searchParams.get('fieldSelector')) ?? '';
+    const fieldSelector = url.searchParams.get('fieldSelector');
+    if (fieldSelector) {
+      attributes.fieldSelector = fieldSelector;
+    }
   }
   if (attributes.name === '' && attributes.verb === 'delete') {
     attributes.verb = 'deletecollection';

@@ -9,6 +9,7 @@ import {
   type RequestAttributes,
 } from '../authz/policy-rule';
 import { SYSTEM_MASTERS } from '../auth/user-info';
+import { nodeIdentity } from '../authz/node-identity';
 import type { RbacAuthorizer } from '../authz/rbac-authorizer';
 import { badRequest, invalid, type FieldError } from '../errors/kube-error';
 import { apiVersionOf, type ResourceType } from '../registry/resource-type';
@@ -154,10 +155,14 @@ export class ReviewHandler {
       all.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
       all.push({ verbs: ['*'], nonResourceURLs: ['*'] });
     }
+    if (this.modes.includes('Node') && nodeIdentity(user).isNode) {
+      // NodeAuthorizer.RulesFor: a node's permissions depend on its pods, not on rules.
+      errors.push('node authorizer does not support user rule resolution');
+    }
     if (this.modes.includes('RBAC')) {
       const found = this.rbac.rulesFor(user, namespace);
       all.push(...found.rules);
-      errors = found.errors;
+      errors = [...errors, ...found.errors];
     }
     const resourceRules = all
       .filter((r) => (r.nonResourceURLs ?? []).length === 0)

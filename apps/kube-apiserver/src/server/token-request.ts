@@ -30,6 +30,10 @@ export class TokenRequestHandler {
     private readonly tokens: ServiceAccountTokens,
     private readonly stores: TokenRequestStores,
     private readonly now: () => number,
+    /** NodeRestriction: a node asks only for tokens bound to its own pods. */
+    private readonly admission?: {
+      admitTokenRequest(namespace: string, serviceAccount: string, request: unknown): void;
+    },
   ) {}
 
   create(namespace: string, name: string, body: unknown, dryRun: boolean): JsonObject {
@@ -37,6 +41,7 @@ export class TokenRequestHandler {
     if (!sa) {
       throw notFound({ group: '', resource: 'serviceaccounts' }, name);
     }
+    this.admission?.admitTokenRequest(namespace, name, body);
     const request = isPlainObject(body) ? body : {};
     const spec = isPlainObject(request.spec) ? { ...request.spec } : {};
     const errors: FieldError[] = [];
