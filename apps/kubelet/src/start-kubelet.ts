@@ -13,8 +13,8 @@ import {
   type Logger,
 } from '@app/controller-runtime';
 import {
-  KubeEventSink,
   KubeRest,
+  RestEventSink,
   SharedInformers,
   kubeConfigFor,
   type KubeConfig,
@@ -23,6 +23,7 @@ import {
 } from '@app/kube-client';
 import { TargetedPorts } from './pods/targeted-ports';
 import { NodeFleet } from './fleet/node-fleet';
+import { NodeCredentials } from './node-credentials';
 import type { HollowNode } from './node/hollow-node';
 import { PodStatusWriter } from './pods/pod-status-writer';
 import { settingsOf } from './settings';
@@ -66,6 +67,10 @@ export async function startKubelet(
     deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kubelet/dev' });
   const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
   const rest = new KubeRest(kc);
+  // Each node writes as itself when the process holds the node-token key; the kubeconfig's user
+  // (system:nimbus-kubelet under `nimbus up`) only lists and watches for the shared informers.
+  const credentials = new NodeCredentials(rest, config.nodeTokenKeyFile);
+  const restFor = (nodeName: string | undefined) => credentials.restFor(nodeName);
   const informers = new SharedInformers(kc, rest, {
     scheduler,
     onError: (resource, err) =>
@@ -81,7 +86,7 @@ export async function startKubelet(
   );
   // Its events arrive once the informers start, after the fleet below exists.
   const targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
-  const sink = new KubeEventSink(kc);
+  const sink = new RestEventSink((event) => restFor(event.source.host));
   const broadcasters = Array.from(
     { length: deps.eventBroadcasters ?? 16 },
     () => new EventBroadcaster({ sink, scheduler, logger }),
@@ -91,20 +96,20 @@ export async function startKubelet(
   );
   // Pods with claims wait for them to be bound and attached (the kubelet's volume manager).
   const volumes: KubeletVolumeManager = new KubeletVolumeManager({
-    rest,
+    restFor,
     informers,
     nodes: (): HollowNode[] => fleet.running(),
     logger,
   });
   const fleet: NodeFleet = new NodeFleet({
-    rest,
+    restFor,
     settings,
     nodes,
     pods,
     podsByNode,
     instanceTypes,
     broadcasters,
-    writer: new PodStatusWriter(rest, logger),
+    writer: new PodStatusWriter(restFor, logger),
     volumes,
     scheduler: clockScheduler,
     logger,
@@ -129,7 +134,11 @@ export async function startKubelet(
     throw err;
   }
   logger.info(
-    { cluster: settings.clusterName, instances: watcher.list().length },
+    {
+      cluster: settings.clusterName,
+      instances: watcher.list().length,
+      identities: credentials.perNode ? 'per node' : 'shared',
+    },
     'simulated kubelets started',
   );
 

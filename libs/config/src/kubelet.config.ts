@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { CloudComponentFlags } from './component-flags';
 import { IsGoDuration } from './flag-formats';
 
@@ -28,6 +28,16 @@ export class KubeletConfig extends CloudComponentFlags {
   @Min(1)
   @Max(10000)
   maxPods = 110;
+
+  /**
+   * The api-server's node-token key (`<api-server data dir>/node-token.key`): each simulated node
+   * then authenticates as itself, `system:node:<name>`, and the kubeconfig's user only fills the
+   * shared informers. Absent: every request uses the kubeconfig's user.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  nodeTokenKeyFile?: string;
 
   /** Extra node labels `key=value,…` (kubelet `--node-labels`). */
   @IsString()

@@ -34,7 +34,10 @@ export class KubeEventSink implements EventSink {
   }
 }
 
-function pickRv(obj: { metadata?: { resourceVersion?: string } }): { resourceVersion?: string } {
+/** The resourceVersion the API answered, to carry on the recorded event. */
+export function pickRv(obj: { metadata?: { resourceVersion?: string } }): {
+  resourceVersion?: string;
+} {
   const rv = obj.metadata?.resourceVersion;
   return rv ? { resourceVersion: rv } : {};
 }

@@ -59,6 +59,9 @@ export class KubeRest {
   private options: Promise<RequestOptions> | undefined;
   private optionsAt = 0;
   private readonly server: URL;
+  /** Set on clients made by `withBearerToken`: TLS and agent come from the parent. */
+  private parent?: KubeRest;
+  private authorization?: string;
 
   constructor(readonly kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -66,6 +69,17 @@ export class KubeRest {
       throw new Error('kubeconfig has no current cluster');
     }
     this.server = new URL(cluster.server);
+  }
+
+  /**
+   * The same server, TLS settings and connection pool, authenticated as someone else (the
+   * simulated kubelets give each node its own token this way).
+   */
+  withBearerToken(token: string): KubeRest {
+    const client = new KubeRest(this.kubeConfig);
+    client.parent = this.parent ?? this;
+    client.authorization = `Bearer ${token}`;
+    return client;
   }
 
   get<T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> {
@@ -116,6 +130,9 @@ export class KubeRest {
       ...(base.headers as Record<string, string> | undefined),
       Accept: req.raw ? '*/*' : 'application/json',
     };
+    if (this.authorization) {
+      headers.Authorization = this.authorization;
+    }
     if (payload !== undefined) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
@@ -158,6 +175,9 @@ export class KubeRest {
   }
 
   private resolveOptions(): Promise<RequestOptions> {
+    if (this.parent) {
+      return this.parent.resolveOptions();
+    }
     const now = performance.now();
     if (!this.options || now - this.optionsAt > OPTIONS_TTL_MS) {
       this.optionsAt = now;

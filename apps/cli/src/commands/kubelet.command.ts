@@ -36,6 +36,12 @@ export function kubeletCommand(): Command {
     )
     .addOption(nimbusOption('--node-lease-duration-seconds <n>', 'node Lease duration', '40'))
     .addOption(nimbusOption('--max-pods <n>', 'pods per node', '110'))
+    .addOption(
+      nimbusOption(
+        '--node-token-key-file <file>',
+        "the api-server's node-token.key: each node authenticates as system:node:<name>",
+      ),
+    )
     .addOption(nimbusOption('--node-labels <labels>', 'extra node labels key=value,…', ''))
     .addOption(
       nimbusOption('--image-pull-duration <duration>', 'simulated time to pull an image', '500ms'),

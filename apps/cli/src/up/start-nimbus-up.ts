@@ -240,8 +240,13 @@ export const UP_STEPS: readonly UpStep[] = [
     async start(ctx) {
       const { startKubelet } = await import('../../../kubelet/src');
       const kubelet = await startKubelet(
-        validateConfig(KubeletConfig, nodeAgentFlags(ctx)),
-        await componentDeps(ctx, 'kubelet', 'system:node:nimbus-kubelet'),
+        // Each simulated node authenticates as system:node:<name> with a token derived from the
+        // api-server's node-token key; system:nimbus-kubelet only fills the shared informers.
+        validateConfig(KubeletConfig, {
+          ...nodeAgentFlags(ctx),
+          nodeTokenKeyFile: ctx.nimbus.apiserver!.nodeTokenKeyFile,
+        }),
+        await componentDeps(ctx, 'kubelet', 'system:nimbus-kubelet'),
       );
       ctx.nimbus.kubelet = kubelet;
       return kubelet;

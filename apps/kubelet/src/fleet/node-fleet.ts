@@ -16,7 +16,8 @@ import type { KubeletSettings } from '../settings';
 import type { KubeletVolumeManager } from '../volumes/volume-manager';
 
 export interface NodeFleetDeps {
-  rest: KubeRest;
+  /** The client a node writes with (its own identity when the process has node tokens). */
+  restFor(nodeName: string): KubeRest;
   settings: KubeletSettings;
   nodes: InformerAdapter<NodeObject>;
   pods: InformerAdapter<PodObject>;
@@ -143,7 +144,7 @@ export class NodeFleet {
     const { broadcasters } = this.deps;
     const broadcaster = broadcasters[hashOf(machine.nodeName) % broadcasters.length];
     return new HollowNode(machine, {
-      rest: this.deps.rest,
+      rest: this.deps.restFor(machine.nodeName),
       settings: this.deps.settings,
       recorder: broadcaster.newRecorder({ component: 'kubelet', host: machine.nodeName }),
       writer: this.deps.writer,

@@ -12,7 +12,14 @@ interface Entry {
   writtenRv?: bigint;
   inFlight?: Promise<void>;
   /** Newer status waiting for the write in flight. */
-  pending?: { path: string; uid: string; status: Record<string, unknown>; json: string };
+  pending?: {
+    path: string;
+    uid: string;
+    /** The pod's node: the write is made as that node. */
+    nodeName?: string;
+    status: Record<string, unknown>;
+    json: string;
+  };
 }
 
 /** Every key of the kubelet-owned status, so observed and desired compare field by field. */
@@ -38,7 +45,8 @@ export class PodStatusWriter {
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly rest: KubeRest,
+    /** The client of a pod's node (status writes are made as the node the pod is bound to). */
+    private readonly restFor: (nodeName: string | undefined) => KubeRest,
     private readonly logger: Logger,
     private readonly concurrency = 64,
   ) {}
@@ -67,7 +75,7 @@ export class PodStatusWriter {
         return entry.inFlight ?? Promise.resolve();
       }
     }
-    entry.pending = { path, uid, status, json };
+    entry.pending = { path, uid, nodeName: observed.spec?.nodeName, status, json };
     if (!entry.inFlight) {
       entry.inFlight = this.drain(entry);
     }
@@ -86,7 +94,7 @@ export class PodStatusWriter {
         entry.pending = undefined;
         await this.acquire();
         try {
-          const written = await this.rest.patch<PodObject>(
+          const written = await this.restFor(next.nodeName).patch<PodObject>(
             `${next.path}/status`,
             { metadata: { uid: next.uid }, status: next.status },
             'merge',

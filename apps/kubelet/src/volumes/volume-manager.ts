@@ -24,7 +24,8 @@ const bytes = (q: string | undefined): bigint => {
 };
 
 export interface VolumeManagerDeps {
-  rest: KubeRest;
+  /** The client of a node (its own identity). */
+  restFor(nodeName: string): KubeRest;
   informers: SharedInformers;
   /** The simulated kubelets currently up. */
   nodes(): HollowNode[];
@@ -134,7 +135,7 @@ export class KubeletVolumeManager {
       const conditions = (claim.status?.conditions ?? []).filter(
         (c) => !RESIZE_CONDITIONS.has(c.type),
       );
-      await this.deps.rest.patch(
+      await this.deps.restFor(node.name).patch(
         `/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(name)}/status`,
         {
           status: {
