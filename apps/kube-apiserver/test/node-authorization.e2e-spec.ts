@@ -200,3 +200,43 @@ describe('Node authorization and NodeRestriction (e2e)', () => {
     expect(res.stderr).toMatch(/Unauthorized/);
   });
 });
+
+describe('authorization mode RBAC without Node (e2e)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-kube-rbac-only-'));
+  const cache = mkdtempSync(join(tmpdir(), 'nimbus-kubectl-cache-'));
+  let t: TestServer | undefined;
+
+  afterAll(async () => {
+    await t?.server.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('should bind system:node to system:nodes as before the Node authorizer, and drop it once Node is on', async () => {
+    t = await startTestServer({ logLevel: 'silent', authorizationMode: 'RBAC' }, dir);
+    const admin = kubectlFor(t.server.kubeconfigPath, cache);
+    const canI = async () =>
+      (
+        await admin([
+          'auth',
+          'can-i',
+          '--as',
+          'system:node:worker-1',
+          '--as-group',
+          'system:nodes',
+          'get',
+          'secret/anything',
+          '-n',
+          'default',
+        ])
+      ).stdout.trim();
+    const binding = async () =>
+      (await admin(['get', 'clusterrolebinding', 'nimbus:nodes', '-o', 'name'])).stdout.trim();
+    expect(await binding()).toBe('clusterrolebinding.rbac.authorization.k8s.io/nimbus:nodes');
+    expect(await canI()).toBe('yes');
+    await t.server.close();
+    t = await startTestServer({ logLevel: 'silent' }, dir);
+    expect(await binding()).toBe('');
+    expect(await canI()).toBe("no - no relationship found between node 'worker-1' and this object");
+  });
+});
