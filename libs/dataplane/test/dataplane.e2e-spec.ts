@@ -191,6 +191,30 @@ describe('data plane (real sockets)', () => {
     expect(plane.stats('vs')!.listeners[0].rejected.source_range).toBe(2);
   });
 
+  it('should keep clients of a client group on its backends, refuse them when it has none, and let others use all (internalTrafficPolicy Local)', async () => {
+    await startBackends(['a', 'b', 'c']);
+    const port = await applyTcp({
+      clientGroups: [
+        { name: 'node-1', sources: [`${net}.64/27`], backends: ['a'] },
+        { name: 'node-2', sources: [`${net}.96/27`, '2001:db8::/32'], backends: ['b', 'c'] },
+        { name: 'node-3', sources: [`${net}.128/27`], backends: [] },
+      ],
+    });
+    expect(new Set(await sequence(port, 4, `${net}.70`))).toEqual(new Set(['a']));
+    expect(tally(await sequence(port, 4, `${net}.100`))).toEqual({ b: 2, c: 2 });
+    expect(await whoAnswers(lbAddress, port, `${net}.130`)).toBe('refused');
+    // Not in any group: every backend.
+    expect(new Set(await sequence(port, 6, `${net}.200`))).toEqual(new Set(['a', 'b', 'c']));
+    expect(plane.stats('vs')!.listeners[0].rejected.no_backend).toBe(1);
+    // A group's backend that turns unready leaves its clients with none.
+    await applyTcp({
+      backends: backendSpecs().map((b) => ({ ...b, ready: b.id !== 'a' })),
+      clientGroups: [{ name: 'node-1', sources: [`${net}.64/27`], backends: ['a'] }],
+    });
+    expect(await whoAnswers(lbAddress, port, `${net}.70`)).toBe('refused');
+    expect(new Set(await sequence(port, 4, `${net}.200`))).toEqual(new Set(['b', 'c']));
+  });
+
   it('should fail over when a backend dies and take it back when it returns (TCP health check)', async () => {
     await startBackends(['a', 'b', 'c']);
     const changes: string[] = [];
@@ -499,6 +523,14 @@ describe('data plane (real sockets)', () => {
         sourceRanges: ['10.0.0.0/33'],
       }),
     ).rejects.toThrow(/source range "10.0.0.0\/33"/);
+    await expect(
+      plane.apply('vs', {
+        listeners: [tcpListener()],
+        backends: backendSpecs(),
+        scheduler: 'rr',
+        clientGroups: [{ name: 'node-1', sources: [], backends: ['a'] }],
+      }),
+    ).rejects.toThrow(/client group "node-1" has no sources/);
     expect(plane.has('vs')).toBe(false);
   });
 });
