@@ -12,13 +12,13 @@
  *
  * Environment: BENCH_RUNS (default 5), BENCH_DURATION (seconds per req/s run, 3),
  * BENCH_CONNECTIONS (10), BENCH_MB (per stream per MB/s run, 64), BENCH_STREAMS (4),
- * BENCH_LATENCY_REQUESTS (2000).
+ * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the cloud API and `nimbus up`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostAddressOf, hostPort } from './host';
+import { hostAddressOf, hostPort, profileFlags } from './host';
 import {
   latencies,
   median,
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     const api = await startProcess(
       'node',
       [
+        ...profileFlags(),
         'bin/nimbus.js',
         'cloud-api',
         '--port',
