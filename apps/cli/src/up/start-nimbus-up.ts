@@ -312,14 +312,16 @@ export async function startNimbusUp(
     nimbus: {},
   };
   const started: { close(): Promise<void> }[] = [];
+  let closing = false;
   const stopAll = async () => {
+    closing = true;
     for (const component of started.splice(0).reverse()) {
       await component.close();
     }
   };
   try {
     for (const step of UP_STEPS) {
-      started.push(await step.start(ctx));
+      started.push(restartedOnExit(step, ctx, await step.start(ctx), () => closing));
       onReady(step.name, ctx.nimbus);
     }
   } catch (err) {
@@ -331,5 +333,45 @@ export async function startNimbusUp(
     ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
     clock: ctx.clock,
     close: () => (closed ??= stopAll()),
+  };
+}
+
+/**
+ * A control-plane component that lost its Lease exits, as upstream's does (`exited` resolves 1);
+ * the kubelet would restart its static pod, so nimbus up starts it again (after stopping what is
+ * left of it), instead of leaving the cluster without a scheduler or controllers.
+ */
+function restartedOnExit(
+  step: UpStep,
+  ctx: UpContext,
+  first: { close(): Promise<void>; exited?: Promise<number> },
+  closing: () => boolean,
+): { close(): Promise<void> } {
+  let current = first;
+  let restarting: Promise<void> | undefined;
+  const watch = (component: typeof first) => {
+    void component.exited?.then((code) => {
+      if (code === 0 || closing()) {
+        return;
+      }
+      logger(ctx, 'nimbus').error({ component: step.name }, 'component exited; restarting it');
+      restarting = component
+        .close()
+        .then(() => step.start(ctx))
+        .then((next) => {
+          current = next;
+          watch(next);
+        })
+        .catch((err: unknown) =>
+          logger(ctx, 'nimbus').error({ component: step.name, err }, 'restart failed'),
+        );
+    });
+  };
+  watch(first);
+  return {
+    close: async () => {
+      await restarting;
+      await current.close();
+    },
   };
 }
