@@ -5,20 +5,26 @@ import { KubeRest } from './kube-rest';
 const eventsPath = (namespace: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
 
+/** The resourceVersion the API answered, to carry on the recorded event. */
+function pickRv(obj: { metadata?: { resourceVersion?: string } }): {
+  resourceVersion?: string;
+} {
+  const rv = obj.metadata?.resourceVersion;
+  return rv ? { resourceVersion: rv } : {};
+}
+
 /**
  * controller-runtime's EventSink over core/v1 events: create = POST, repeat = merge PATCH. Plain
  * JSON through KubeRest (client-node's typed serializer costs several times the request itself
- * when every kubelet records its pods' events); errors carry the HTTP status as `code`.
+ * when every kubelet records its pods' events); errors carry the HTTP status as `code`. The client
+ * is chosen per event: the simulated kubelets write each node's events as that node
+ * (`restFor` picks by `source.host`).
  */
-export class KubeEventSink implements EventSink {
-  private readonly rest: KubeRest;
-
-  constructor(kc: KubeConfig) {
-    this.rest = new KubeRest(kc);
-  }
+export class RestEventSink implements EventSink {
+  constructor(private readonly restFor: (event: CoreV1Event) => KubeRest) {}
 
   async create(event: CoreV1Event): Promise<CoreV1Event> {
-    const created = await this.rest.create<CoreV1Event>(
+    const created = await this.restFor(event).create<CoreV1Event>(
       eventsPath(event.metadata.namespace),
       event,
     );
@@ -26,7 +32,7 @@ export class KubeEventSink implements EventSink {
   }
 
   async patch(event: CoreV1Event, patch: EventCountPatch): Promise<CoreV1Event> {
-    const patched = await this.rest.patch<CoreV1Event>(
+    const patched = await this.restFor(event).patch<CoreV1Event>(
       `${eventsPath(event.metadata.namespace)}/${encodeURIComponent(event.metadata.name)}`,
       patch,
       'merge',
@@ -35,10 +41,10 @@ export class KubeEventSink implements EventSink {
   }
 }
 
-/** The resourceVersion the API answered, to carry on the recorded event. */
-export function pickRv(obj: { metadata?: { resourceVersion?: string } }): {
-  resourceVersion?: string;
-} {
-  const rv = obj.metadata?.resourceVersion;
-  return rv ? { resourceVersion: rv } : {};
+/** The EventSink of a component with one identity (its kubeconfig's). */
+export class KubeEventSink extends RestEventSink {
+  constructor(kc: KubeConfig) {
+    const rest = new KubeRest(kc);
+    super(() => rest);
+  }
 }

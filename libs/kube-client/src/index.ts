@@ -7,7 +7,6 @@ export * from './informer-factory';
 export * from './api-error';
 export * from './event-sink';
 export * from './events-v1-sink';
-export * from './rest-event-sink';
 export * from './lease-lock';
 export * from './typed-clients';
 export * from './kube-rest';
