@@ -194,6 +194,22 @@ describe('Node authorization and NodeRestriction (e2e)', () => {
     expect(await canI('worker-2', ['get', 'secret/db-password', '-n', NS])).toMatch(/^no/);
   });
 
+  it("should keep a Node's pod CIDR once set, whoever writes (ValidateNodeUpdate)", async () => {
+    const set = (cidr: string) =>
+      admin([
+        'patch',
+        'node',
+        'worker-2',
+        '-p',
+        JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } }),
+      ]);
+    expect((await set('10.244.7.0/24')).stderr).toBe('');
+    const moved = await set('10.244.8.0/24');
+    expect(moved.stderr.trim()).toBe(
+      'The Node "worker-2" is invalid: spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
+    );
+  });
+
   it('should refuse an unknown node token', async () => {
     const forged = `${t.server.nodeToken('worker-1').slice(0, -4)}AAAA`;
     const res = await admin(['--token', forged, 'get', 'node', 'worker-1']);

@@ -3,6 +3,27 @@ import { defineKind } from '../define-kind';
 import { validateName } from '../validation';
 import { AGE_COLUMN, NAME_COLUMN, column, wide } from '../../tables/columns';
 import { getArray, getPath, getString } from '../object-path';
+import type { FieldError } from '../../errors/kube-error';
+
+/**
+ * ValidateNodeUpdate: pod CIDRs may be set once, never changed (a node allocator that acted on a
+ * stale cache would otherwise move a node to a second range while its route keeps the first).
+ */
+function podCidrsUnchanged(obj: KubeObject, old: KubeObject): FieldError[] {
+  const cidrs = (o: KubeObject) => getArray(o, 'spec.podCIDRs');
+  const before = cidrs(old);
+  const after = cidrs(obj);
+  if (before.length === 0 || JSON.stringify(before) === JSON.stringify(after)) {
+    return [];
+  }
+  return [
+    {
+      field: 'spec.podCIDRs',
+      message: 'Forbidden: node updates may not change podCIDR except from "" to valid',
+      reason: 'FieldValueForbidden',
+    },
+  ];
+}
 
 /** printNode's STATUS: Ready when True, NotReady otherwise (also Unknown), Unknown without one. */
 function nodeStatus(o: KubeObject): string {
@@ -64,5 +85,8 @@ export const nodeKind = defineKind({
       (o) => getString(o, 'status.nodeInfo.containerRuntimeVersion') ?? '<unknown>',
     ),
   ],
-  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
+  validate: (obj, old) => [
+    ...validateName(obj.metadata.name, 'subdomain'),
+    ...(old ? podCidrsUnchanged(obj, old) : []),
+  ],
 });
