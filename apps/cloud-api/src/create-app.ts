@@ -76,12 +76,18 @@ export async function createCloudApiApp(
     sendProblem(req, res, err),
   );
 
-  const document = buildOpenApiDocument(app);
-  app.use('/openapi.json', (_req: Request, res: Response) => res.json(document));
+  // Built on first request, not at start (it scans every controller and DTO: ~0.1 s of start-up);
+  // the Swagger UI loads it from /openapi.json.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.use('/openapi.json', (_req: Request, res: Response) =>
+    res.json((document ??= buildOpenApiDocument(app))),
+  );
   app.use(
     '/docs',
     swaggerUi.serve,
-    swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true } }),
+    swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/openapi.json', persistAuthorization: true },
+    }),
   );
 
   await app.init();

@@ -38,6 +38,9 @@ describe('OpenAPI document (e2e)', () => {
       expect(create.properties.zone.example).toBe('nimbus-1a');
       const ui = await h.http.get('/docs/').expect(200);
       expect(ui.text).toContain('swagger-ui');
+      // The UI loads the document from /openapi.json (built on first request).
+      const init = await h.http.get('/docs/swagger-ui-init.js').expect(200);
+      expect(init.text).toContain('"url": "/openapi.json"');
     } finally {
       await h.close();
     }

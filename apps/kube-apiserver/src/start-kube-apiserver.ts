@@ -95,6 +95,9 @@ export async function startKubeApiServer(
   };
   try {
     undo.push(lockDataDir(dataDir));
+    // On a first start the key pair is generated on the thread pool while the rest starts.
+    const serviceAccountKeysReady = ensureServiceAccountKeys(dataDir);
+    serviceAccountKeysReady.catch(() => undefined); // awaited below; a failure there fails the start
     const certificates = await ensureCertificates(dataDir, config.host);
     const tokenFile = new TokenAuthenticator(
       config.tokenFile ?? join(dataDir, 'tokens.csv'),
@@ -104,7 +107,7 @@ export async function startKubeApiServer(
     if (!adminToken) {
       throw new Error(`token file ${tokenFile.file} has no user "admin"`);
     }
-    const serviceAccountKeys = ensureServiceAccountKeys(dataDir);
+    const serviceAccountKeys = await serviceAccountKeysReady;
     const { dataSource, db } = await openKubeDatabase(dataDir);
     undo.push(() => dataSource.destroy());
     const store = new ObjectStore(db.connection, clock);

@@ -7,9 +7,12 @@ export interface RunningController {
 
 /**
  * What a descriptor's `init` answers: something to start once the informers run, or why the
- * controller is skipped (logged as a warning, not fatal — upstream's "Skipping controller").
+ * controller is skipped (logged as a warning, not fatal — upstream's "Skipping controller"; at
+ * info when skipping is what the default flags ask for, so a default start logs no warning).
  */
-export type InitResult = { start(): Promise<RunningController> } | { skipped: string };
+export type InitResult =
+  | { start(): Promise<RunningController> }
+  | { skipped: string; level?: 'info' | 'warn' };
 
 /**
  * One controller of a controller manager, as `--controllers` knows it (upstream's
@@ -55,7 +58,10 @@ export async function runControllers<Ctx>(
   for (const descriptor of enabled) {
     const result = descriptor.init(ctx);
     if ('skipped' in result) {
-      logger.warn({ controller: descriptor.name, reason: result.skipped }, 'Skipping controller');
+      logger[result.level ?? 'warn'](
+        { controller: descriptor.name, reason: result.skipped },
+        'Skipping controller',
+      );
       continue;
     }
     pending.push({ name: descriptor.name, start: () => result.start() });

@@ -51,6 +51,11 @@ interface UpContext {
 /** One component of `nimbus up`: starts it (filling `ctx.nimbus`) and answers how to stop it. */
 interface UpStep {
   name: string;
+  /**
+   * Steps of one phase start together (one's waits for leases and lists overlap the others'
+   * loading); a phase starts when the one before is up. 0: the two servers; 1: their clients.
+   */
+  phase: 0 | 1;
   start(ctx: UpContext): Promise<{ close(): Promise<void> }>;
 }
 
@@ -109,13 +114,14 @@ function nodeAgentFlags(ctx: UpContext) {
 }
 
 /**
- * The components of `nimbus up`, in start order (the reverse is the stop order). Each step loads
- * its app when its turn comes: `nimbus up` creates the demo workers as soon as the cloud answers,
- * so their instances boot while the rest of the cluster is loaded and started.
+ * The components of `nimbus up`, in the order the banner lists them (the reverse is the stop
+ * order). Each step loads its app when its phase comes: `nimbus up` creates the demo workers as
+ * soon as the cloud answers, so their instances boot while the rest of the cluster starts.
  */
 export const UP_STEPS: readonly UpStep[] = [
   {
     name: 'cloud API',
+    phase: 0,
     async start(ctx) {
       const { config } = ctx;
       const cloudConfig = validateConfig(CloudApiConfig, {
@@ -138,6 +144,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'kube-apiserver',
+    phase: 0,
     async start(ctx) {
       const { config } = ctx;
       const { startKubeApiServer } = await import('../../../kube-apiserver/src');
@@ -160,6 +167,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'kube-controller-manager',
+    phase: 1,
     async start(ctx) {
       const { config } = ctx;
       const { startKubeControllerManager } = await import('../../../kube-controller-manager/src');
@@ -184,6 +192,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'kube-scheduler',
+    phase: 1,
     async start(ctx) {
       const { config } = ctx;
       const { startKubeScheduler } = await import('../../../kube-scheduler/src');
@@ -206,6 +215,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'cloud-controller-manager',
+    phase: 1,
     async start(ctx) {
       const { config } = ctx;
       const { startCloudControllerManager } = await import('../../../cloud-controller-manager/src');
@@ -237,6 +247,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'kubelet',
+    phase: 1,
     async start(ctx) {
       const { startKubelet } = await import('../../../kubelet/src');
       const kubelet = await startKubelet(
@@ -249,6 +260,7 @@ export const UP_STEPS: readonly UpStep[] = [
   },
   {
     name: 'kube-proxy',
+    phase: 1,
     async start(ctx) {
       const { startKubeProxy } = await import('../../../kube-proxy/src');
       const proxy = await startKubeProxy(
@@ -311,16 +323,37 @@ export async function startNimbusUp(
     serverLevel: config.logLevel === 'silent' ? 'silent' : 'warn',
     nimbus: {},
   };
-  const started: { close(): Promise<void> }[] = [];
+  const started: ({ close(): Promise<void> } | undefined)[] = UP_STEPS.map(() => undefined);
   const stopAll = async () => {
-    for (const component of started.splice(0).reverse()) {
-      await component.close();
+    for (let index = started.length - 1; index >= 0; index--) {
+      const component = started[index];
+      started[index] = undefined;
+      await component?.close();
     }
   };
   try {
-    for (const step of UP_STEPS) {
-      started.push(await step.start(ctx));
-      onReady(step.name, ctx.nimbus);
+    for (const phase of [0, 1] as const) {
+      const steps = UP_STEPS.map((step, index) => ({ step, index })).filter(
+        ({ step }) => step.phase === phase,
+      );
+      const starting = steps.map(({ step, index }) =>
+        step.start(ctx).then((component) => {
+          started[index] = component;
+        }),
+      );
+      // Told in banner order as each is up; every start is awaited, so a failure stops them all.
+      let failure: Error | undefined;
+      for (const [k, { step }] of steps.entries()) {
+        try {
+          await starting[k];
+          onReady(step.name, ctx.nimbus);
+        } catch (err) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+        }
+      }
+      if (failure !== undefined) {
+        throw failure;
+      }
     }
   } catch (err) {
     await stopAll();

@@ -8,6 +8,7 @@ import { NimbusUpConfig, validateConfig } from '@app/config';
 import {
   KubeRest,
   loadKubeConfig,
+  type JobObject,
   type LeaseObject,
   type NodeObject,
   type PodObject,
@@ -122,6 +123,27 @@ export class ClusterHarness {
 
   node(name: string): Promise<NodeObject> {
     return this.kJson<NodeObject>(['get', 'node', name]);
+  }
+
+  job(name: string): Promise<JobObject> {
+    return this.kJson<JobObject>(['get', 'job', name]);
+  }
+
+  /** The pods of a Job (its `job-name` label). */
+  async jobPods(name: string): Promise<PodObject[]> {
+    return (await this.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', `job-name=${name}`]))
+      .items;
+  }
+
+  /** Waits until the Job has condition `type` True; resolves the Job then. */
+  waitForJobCondition(name: string, type: string): Promise<JobObject> {
+    return waitFor(
+      async () => {
+        const j = await this.job(name);
+        return condition(j, type)?.status === 'True' ? j : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: `job ${name} ${type}` },
+    );
   }
 
   pod(name: string, namespace = 'default'): Promise<PodObject> {

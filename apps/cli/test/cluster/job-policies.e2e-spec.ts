@@ -1,4 +1,3 @@
-import type { JobObject, PodObject } from '@app/kube-client';
 import { ClusterHarness, condition, holdsFor, waitFor } from './cluster-harness';
 
 // Job features beyond C22 through kubectl on the living cluster: Indexed completion,
@@ -20,17 +19,9 @@ describe('job policies', () => {
     await h?.close();
   });
 
-  const job = (name: string) => h.kJson<JobObject>(['get', 'job', name]);
-  const jobPods = async (name: string) =>
-    (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', `job-name=${name}`])).items;
-  const waitForCondition = (name: string, type: string) =>
-    waitFor(
-      async () => {
-        const j = await job(name);
-        return condition(j, type)?.status === 'True' ? j : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, message: `job ${name} ${type}` },
-    );
+  const job = (name: string) => h.job(name);
+  const jobPods = (name: string) => h.jobPods(name);
+  const waitForCondition = (name: string, type: string) => h.waitForJobCondition(name, type);
   const applyJob = (name: string, spec: Record<string, unknown>, annotations = {}) =>
     h.apply(
       JSON.stringify({

@@ -1,4 +1,4 @@
-import type { JobObject, PodObject } from '@app/kube-client';
+import type { JobObject } from '@app/kube-client';
 import { ClusterHarness, condition, waitFor } from './cluster-harness';
 
 // Jobs on the living cluster through kubectl (cluster-simulation.md §3.5, scenario C22):
@@ -17,17 +17,9 @@ describe('jobs and cronjobs', () => {
     await h?.close();
   });
 
-  const job = (name: string) => h.kJson<JobObject>(['get', 'job', name]);
-  const jobPods = async (name: string) =>
-    (await h.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', `job-name=${name}`])).items;
-  const waitForCondition = (name: string, type: string) =>
-    waitFor(
-      async () => {
-        const j = await job(name);
-        return condition(j, type)?.status === 'True' ? j : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, message: `job ${name} ${type}` },
-    );
+  const job = (name: string) => h.job(name);
+  const jobPods = (name: string) => h.jobPods(name);
+  const waitForCondition = (name: string, type: string) => h.waitForJobCondition(name, type);
 
   it('C22: kubectl create job runs a pod to Completed and the Job to Complete', async () => {
     await h.k(['create', 'job', 'pi', '--image=busybox', '--', 'sh', '-c', 'exit 0']);

@@ -8,7 +8,7 @@ export const nodeAdoptionController: ControllerDescriptor = {
   fullName: 'nimbus-node-adoption-controller',
   init(ctx) {
     if (!ctx.settings.adoptNodes) {
-      return { skipped: '--adopt-nodes is false' };
+      return { skipped: '--adopt-nodes is false', level: 'info' };
     }
     const adoption = ctx.cloud.nodeAdoption?.();
     if (!adoption?.adopting) {
