@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
-import { startProcess } from '../shared/child-process';
+import { startCloudApiProcess, startProcess } from '../shared/child-process';
 import { median, run, withSpread, type RunSample } from './measure';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -115,23 +115,9 @@ async function main(): Promise<void> {
       /ready on (\S+)/,
     );
     children.push(hello.child);
-    const api = await startProcess(
-      'node',
-      [
-        'bin/nimbus.js',
-        'cloud-api',
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir,
-        '--token',
-        TOKEN,
-        ...CLOUD_API_FLAGS,
-      ],
-      /listening on (\S+)/,
-    );
+    const api = await startCloudApiProcess(dataDir, TOKEN, CLOUD_API_FLAGS);
     children.push(api.child);
-    const apiUrl = api.match[1];
+    const apiUrl = api.url;
     let target = '';
     for (let i = 0; i < 60; i++) {
       const created = await post(`${apiUrl}/v1/instances`, {
