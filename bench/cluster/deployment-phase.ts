@@ -2,6 +2,8 @@ import { KubeRest, SharedInformers, type DeploymentObject, type PodObject } from
 import { AdjustableClock } from '@app/common';
 import { SystemScheduler } from '@app/controller-runtime';
 import { percentile } from '../ccm/scenario';
+import { PhaseCost } from './phase-cost';
+import { PodStages } from './pod-stages';
 import type { Row } from './report';
 
 // The issue-10 workload bench: a Deployment scaled 0 → N replicas until all are Running and
@@ -67,14 +69,19 @@ export async function deploymentPhase(
   rest: KubeRest,
   replicas: number,
   baseline: number,
-  waitUntil: (done: () => Promise<boolean>, timeoutMs: number, what: string) => Promise<void>,
+  waitUntil: (done: () => Promise<boolean>, timeoutMs: number, what: () => string) => Promise<void>,
 ): Promise<Row[]> {
   const informers = new SharedInformers(rest.kubeConfig, rest, {
     scheduler: new SystemScheduler(new AdjustableClock()),
   });
   const pods = informers.pods({ labelSelector: `app=${NAME}` });
   const clock = new PodClock();
-  pods.addEventHandler({ onAdd: (p) => clock.observe(p), onUpdate: (_o, p) => clock.observe(p) });
+  const stages = new PodStages();
+  const observe = (p: PodObject) => {
+    clock.observe(p);
+    stages.observe(p);
+  };
+  pods.addEventHandler({ onAdd: observe, onUpdate: (_o, p) => observe(p) });
   await informers.start();
   const settled = async (image: string) => {
     const d = await rest.get<DeploymentObject>(PATH);
@@ -92,20 +99,33 @@ export async function deploymentPhase(
   };
   try {
     await rest.create('/apis/apps/v1/namespaces/default/deployments', deployment('nginx:1.27'));
+    const scaleCost = await PhaseCost.start(rest);
     const scaleStart = performance.now();
     await rest.patch(PATH, { spec: { replicas } }, 'merge');
-    await waitUntil(() => settled('nginx:1.27'), 1_800_000, `${NAME} scaled to ${replicas}`);
+    await waitUntil(
+      () => settled('nginx:1.27'),
+      1_800_000,
+      () => `${NAME} scaled to ${replicas}: ${stages.progress()}`,
+    );
     const scaleMs = performance.now() - scaleStart;
+    const scaleCosts = await scaleCost.finish(replicas);
+    const scaleStages = stages.rows();
     const scaleLatencies = clock.latencies('nginx:1.27', scaleStart);
 
+    const rollCost = await PhaseCost.start(rest);
     const rollStart = performance.now();
     await rest.patch(
       PATH,
       { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } },
       'strategic',
     );
-    await waitUntil(() => settled('nginx:1.28'), 1_800_000, `${NAME} rolled out`);
+    await waitUntil(
+      () => settled('nginx:1.28'),
+      1_800_000,
+      () => `${NAME} rolled out: ${clock.latencies('nginx:1.28', rollStart).length} new Ready`,
+    );
     const rollMs = performance.now() - rollStart;
+    const rollCosts = await rollCost.finish(replicas);
     const rollLatencies = clock.latencies('nginx:1.28', rollStart);
 
     const perSecond = (ms: number) => replicas / (ms / 1000);
@@ -119,12 +139,15 @@ export async function deploymentPhase(
       ],
       [`  pods/s (scale-up)`, `${perSecond(scaleMs).toFixed(1)} (${ratio(scaleMs)})`],
       [`  pod seen → Ready p50 / p99 (scale-up)`, pXX(scaleLatencies)],
+      ...scaleStages,
+      ...scaleCosts,
       [
         `rolling update of ${replicas} (25% / 25%) to completion`,
         `${(rollMs / 1000).toFixed(1)} s`,
       ],
       [`  pods replaced/s (rolling update)`, `${perSecond(rollMs).toFixed(1)} (${ratio(rollMs)})`],
       [`  pod seen → Ready p50 / p99 (rolling update)`, pXX(rollLatencies)],
+      ...rollCosts,
     ];
   } finally {
     await informers.stop();

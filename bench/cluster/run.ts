@@ -22,6 +22,8 @@ import {
 import { nodeIsUp } from '../../apps/cli/src/up/wait-for-nodes';
 import { inParallel, percentile } from '../ccm/scenario';
 import { deploymentPhase } from './deployment-phase';
+import { PhaseCost } from './phase-cost';
+import { PodStages } from './pod-stages';
 import { writeClusterReport, type Row } from './report';
 
 // `npm run bench:cluster [-- --nodes 1000 --pods 10000 --direct-bind --deployment-replicas 10000]`:
@@ -66,27 +68,40 @@ async function main(): Promise<void> {
       logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent',
     }),
   );
+  // Each phase's rows are printed as it ends (a long run shows its numbers before it finishes).
   const rows: Row[] = [];
+  const record = (...added: Row[]) => {
+    added.forEach(([k, v]) => console.log(`${k}: ${v}`));
+    rows.push(...added);
+  };
   try {
     await prepareCloud(nimbus);
     const rest = new KubeRest(loadKubeConfig(nimbus.kubeconfigPath));
     // Pods need their namespace's default ServiceAccount (the ServiceAccount admission).
     await waitForServiceAccount(rest);
     const baseline = await rawCreateRate(rest);
-    rows.push(['baseline: raw pod creates/s (api-server alone, no node)', baseline.toFixed(0)]);
-    rows.push(...(await nodesJoin(nimbus, rest)));
-    rows.push(...(await idleWrites(rest)));
-    rows.push(...(await podsRun(nimbus, rest, baseline)));
+    record(['baseline: raw pod creates/s (api-server alone, no node)', baseline.toFixed(0)]);
+    record(...(await nodesJoin(nimbus, rest)));
+    record(...(await idleWrites(rest)));
+    record(...(await podsRun(nimbus, rest, baseline)));
+    record(['  RSS of the whole process after the pods', mb(process.memoryUsage().rss)]);
     if (DEPLOYMENT_REPLICAS > 0) {
       // The bare pods go first: the Deployment's pods get the nodes to themselves.
       await rest.delete('/api/v1/namespaces/default/pods', {});
-      rows.push(
+      await waitUntilAsync(
+        async () =>
+          (await rest.get<{ items: unknown[] }>('/api/v1/namespaces/default/pods', { limit: 1 }))
+            .items.length === 0,
+        600_000,
+        () => 'the bare pods to be gone',
+      );
+      record(
         ...(await deploymentPhase(rest, DEPLOYMENT_REPLICAS, baseline, (done, ms, what) =>
           waitUntilAsync(done, ms, what),
         )),
       );
     }
-    rows.push([
+    record([
       'RSS of the whole process (cloud, api-server, controllers, kubelets, bench)',
       mb(process.memoryUsage().rss),
     ]);
@@ -94,7 +109,6 @@ async function main(): Promise<void> {
     await nimbus.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  rows.forEach(([k, v]) => console.log(`${k}: ${v}`));
   if (!args['no-report']) {
     writeClusterReport(root, rows, {
       nodes: NODES,
@@ -305,7 +319,7 @@ async function writesByResource(rest: KubeRest): Promise<Map<string, number>> {
   return out;
 }
 
-/** M pods → Running; create→Running latency per pod, end-to-end pods/s. */
+/** M pods → Running; per-stage latency per pod, end-to-end pods/s, what it cost. */
 async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number): Promise<Row[]> {
   const nodeNames = nimbus.kubelet
     .nodes()
@@ -316,16 +330,14 @@ async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number):
     scheduler: new SystemScheduler(new AdjustableClock()),
   });
   const pods = informers.pods({ labelSelector: 'bench=cluster' });
-  const runningAt = new Map<string, number>();
-  const check = (p: PodObject) => {
-    if (p.status?.phase === 'Running' && !runningAt.has(p.metadata!.name!)) {
-      runningAt.set(p.metadata!.name!, performance.now());
-    }
-  };
-  pods.addEventHandler({ onAdd: check, onUpdate: (_o, p) => check(p) });
+  const stages = new PodStages((p) => p.metadata!.name!);
+  pods.addEventHandler({
+    onAdd: (p) => stages.observe(p),
+    onUpdate: (_o, p) => stages.observe(p),
+  });
   await informers.start();
   const scheduled = !args['direct-bind'];
-  const createdAt = new Map<string, number>();
+  const cost = await PhaseCost.start(rest);
   const started = performance.now();
   await inParallel(
     Array.from({ length: PODS }, (_, i) => i),
@@ -334,36 +346,38 @@ async function podsRun(nimbus: RunningNimbus, rest: KubeRest, baseline: number):
       const name = `bench-${String(i).padStart(5, '0')}`;
       const body = podBody(name, scheduled ? undefined : nodeNames[i % nodeNames.length]);
       body.metadata!.labels = { bench: 'cluster' };
-      createdAt.set(name, performance.now());
+      stages.created(name);
       await rest.create('/api/v1/namespaces/default/pods', body);
     },
   );
   const createMs = performance.now() - started;
   await waitUntil(
-    () => runningAt.size >= PODS,
+    () => stages.count('running') >= PODS,
     900_000,
-    () => `${runningAt.size}/${PODS} pods Running`,
+    () => stages.progress(),
   );
-  const totalMs = Math.max(...runningAt.values()) - started;
-  const latencies = [...runningAt]
-    .map(([name, at]) => at - (createdAt.get(name) ?? started))
-    .sort((a, b) => a - b);
+  const totalMs = Math.max(...stages.at.running.values()) - started;
+  const costs = await cost.finish(PODS);
+  await waitUntil(
+    () => stages.count('ready') >= PODS,
+    300_000,
+    () => stages.progress(),
+  );
   await informers.stop();
   const endToEnd = PODS / (totalMs / 1000);
   return [
     [
       `pods Running`,
-      `${runningAt.size} / ${PODS} (${scheduled ? 'scheduled' : 'bound by spec.nodeName'}, ${CONCURRENCY} creates in flight)`,
+      `${stages.count('running')} / ${PODS} (${scheduled ? 'scheduled' : 'bound by spec.nodeName'}, ${CONCURRENCY} creates in flight)`,
     ],
     [`pod creates/s (while the cluster runs them)`, rate(PODS, createMs)],
     [
       `pods/s end to end (first create → last Running)`,
       `${endToEnd.toFixed(1)} (${(endToEnd / baseline).toFixed(2)}× the raw create rate)`,
     ],
-    [
-      `create → Running p50 / p99`,
-      `${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms`,
-    ],
+    ...stages.rows(),
+    [`  pod writes seen per pod (create → Ready)`, stages.updatesPerPod().toFixed(1)],
+    ...costs,
   ];
 }
 
@@ -405,16 +419,16 @@ async function waitUntil(
 async function waitUntilAsync(
   done: () => Promise<boolean>,
   timeoutMs: number,
-  what: string,
+  what: () => string,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let lastLog = performance.now();
   while (!(await done())) {
     if (performance.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
+      throw new Error(`timed out waiting for ${what()}`);
     }
     if (performance.now() - lastLog > 5000) {
-      console.log(`  … waiting for ${what}`);
+      console.log(`  … waiting for ${what()}`);
       lastLog = performance.now();
     }
     await sleep(200);

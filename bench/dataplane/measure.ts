@@ -4,6 +4,8 @@ import { Agent, get } from 'node:http';
 export interface Sample {
   rps: number;
   mbps: number;
+  /** Requests/s with a new connection each (connection set-up through every hop). */
+  cps: number;
   /** Sequential requests on one keep-alive connection, ms. */
   p50: number;
   p99: number;
@@ -20,6 +22,34 @@ export async function requestsPerSecond(
     throw new Error(`${baseUrl}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   }
   return result.requests.average;
+}
+
+/**
+ * Requests/s of `GET /small` when every request opens its own connection (`Connection: close`),
+ * `concurrency` at a time for `seconds`: what each hop's accept, backend choice and dial cost.
+ */
+export async function newConnectionsPerSecond(
+  baseUrl: string,
+  concurrency: number,
+  seconds: number,
+): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      await new Promise<void>((resolve, reject) => {
+        get(`${baseUrl}/small`, { agent: false, headers: { connection: 'close' } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      done++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - started) / 1000);
 }
 
 /** MB/s of `streams` parallel downloads of `bytes` each (1 MB = 10^6 bytes). */

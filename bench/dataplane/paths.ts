@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startProcess } from '../shared/child-process';
-import { hostAddressOf } from './host';
+import { hostAddressOf, profileFlags } from './host';
 
 export interface BenchPath {
   name: string;
@@ -41,6 +41,7 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
     const up = await startProcess(
       'node',
       [
+        ...profileFlags(),
         'bin/nimbus.js',
         'up',
         ...['--data-dir', dataDir, '--workers', '1', '--token', TOKEN],

@@ -1,21 +1,32 @@
 /**
- * npm run bench:dataplane — traffic through one cloud load balancer versus straight to its
- * backend, measured in the same run: requests/s (autocannon, keep-alive), MB/s (parallel
- * downloads) and latency of sequential requests (p50/p99; "added" = LB minus direct). The cloud
- * API and the backend run as their own processes, the load from this one. Every measurement
- * alternates direct and LB, after a warm-up; medians of BENCH_RUNS runs with their spread.
- * Rewrites the dataplane section of docs/benchmarks.md.
+ * npm run bench:dataplane — traffic through one cloud load balancer (and through LB →
+ * kube-proxy → pod) versus straight to the backend, measured in the same run: requests/s
+ * (autocannon, keep-alive — how proxy benchmarks are usually run, and what the goal is about),
+ * requests/s with a new connection each, MB/s (parallel downloads, a connection each) and
+ * latency of sequential requests (p50/p99; "added" = path minus direct). The floor of the
+ * paths is measured too: the smallest Node proxy (bare-proxy.ts), one hop and two hops in one
+ * process. The cloud API, `nimbus up`, the proxies and the backends run as their own processes,
+ * the load from this one. Every run measures every path in alternating order, after a warm-up;
+ * medians of BENCH_RUNS runs with their spread. Rewrites the dataplane section of
+ * docs/benchmarks.md.
  *
  * Environment: BENCH_RUNS (default 5), BENCH_DURATION (seconds per req/s run, 3),
  * BENCH_CONNECTIONS (10), BENCH_MB (per stream per MB/s run, 64), BENCH_STREAMS (4),
- * BENCH_LATENCY_REQUESTS (2000).
+ * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the cloud API and `nimbus up`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostAddressOf, hostPort } from './host';
-import { latencies, median, megabytesPerSecond, requestsPerSecond, type Sample } from './measure';
+import { hostAddressOf, hostPort, profileFlags } from './host';
+import {
+  latencies,
+  median,
+  megabytesPerSecond,
+  newConnectionsPerSecond,
+  requestsPerSecond,
+  type Sample,
+} from './measure';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
 import { startProcess } from '../shared/child-process';
 import { startKubeProxyPath, type BenchPath } from './paths';
@@ -57,15 +68,47 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
+type Throughput = Pick<Sample, 'rps' | 'mbps' | 'cps'>;
+
 /** Throughput of one path (latency is measured for all paths together, interleaved). */
-async function throughput(baseUrl: string): Promise<Pick<Sample, 'rps' | 'mbps'>> {
+async function throughput(baseUrl: string): Promise<Throughput> {
   const rps = await requestsPerSecond(baseUrl, CONNECTIONS, DURATION);
+  const cps = await newConnectionsPerSecond(baseUrl, CONNECTIONS, DURATION);
   const mbps = await megabytesPerSecond(baseUrl, STREAMS, MB * 1e6);
-  return { rps, mbps };
+  return { rps, mbps, cps };
+}
+
+/** How this run measures, printed first and written with the numbers. */
+function method(load: number): string {
+  return [
+    `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, 1-minute load average ${load.toFixed(2)} at the start.`,
+    `${RUNS} runs after a warm-up (1 s of load and 8 MB per stream per path, 200 latency requests); each run measures every path in turn, the order reversed every other run.`,
+    `req/s: autocannon, ${CONNECTIONS} keep-alive connections for ${DURATION} s, GET of a 64-byte answer. new conn/s: the same GET with a new connection each (\`Connection: close\`), ${CONNECTIONS} at a time for ${DURATION} s. MB/s: ${STREAMS} parallel downloads of ${MB} MB, a connection each. Latency: ${LATENCY_REQUESTS} sequential GETs per path on one keep-alive connection each, the paths interleaved request by request.`,
+    `Environment: BENCH_RUNS=${RUNS} BENCH_DURATION=${DURATION} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_MB=${MB} BENCH_STREAMS=${STREAMS} BENCH_LATENCY_REQUESTS=${LATENCY_REQUESTS}.`,
+  ].join(' ');
+}
+
+/** The floor: bare-proxy.ts in its own process, `hops` chained, in front of `target`. */
+async function bareProxy(
+  address: string,
+  target: string,
+  hops: number,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const url = new URL(target);
+  const proxy = await startProcess(
+    'node',
+    [
+      ...['-r', 'ts-node/register/transpile-only', 'bench/dataplane/bare-proxy.ts'],
+      ...[address, url.hostname, url.port, String(hops)],
+    ],
+    /ready (\d+)/,
+  );
+  return { child: proxy.child, baseUrl: `http://${hostPort(address, Number(proxy.match[1]))}` };
 }
 
 async function main(): Promise<void> {
   const load = loadavg()[0];
+  console.log(`bench:dataplane — ${method(load)}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-dataplane-'));
   const third = 1 + Math.floor(Math.random() * 250);
   const children: ChildProcess[] = [];
@@ -74,6 +117,7 @@ async function main(): Promise<void> {
     const api = await startProcess(
       'node',
       [
+        ...profileFlags(),
         'bin/nimbus.js',
         'cloud-api',
         '--port',
@@ -124,12 +168,18 @@ async function main(): Promise<void> {
       return view.dataPlane.state === 'serving' ? view : undefined;
     }, 'the load balancer to serve');
     const port = lb.dataPlane.ports[0];
+    const direct = `http://${hostPort(backendAddress, backendPort)}`;
+    const oneHop = await bareProxy('127.0.0.1', direct, 1);
+    const twoHops = await bareProxy('127.0.0.1', direct, 2);
+    children.push(oneHop.child, twoHops.child);
     const paths: BenchPath[] = [
-      { name: 'direct to the backend', baseUrl: `http://${hostPort(backendAddress, backendPort)}` },
+      { name: 'direct to the backend', baseUrl: direct },
+      { name: 'floor: a bare Node proxy (1 hop)', baseUrl: oneHop.baseUrl },
       {
         name: 'through the cloud LB',
         baseUrl: `http://${hostPort(port.address!, port.hostPort!)}`,
       },
+      { name: 'floor: 2 bare hops in one process', baseUrl: twoHops.baseUrl },
     ];
     const viaKubeProxy = await startKubeProxyPath();
     if (viaKubeProxy) {
@@ -150,7 +200,7 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       // Alternate the order so drift on the shared machine does not favour one path.
       const order = run % 2 === 1 ? paths : [...paths].reverse();
-      const measured = new Map<string, Pick<Sample, 'rps' | 'mbps'>>();
+      const measured = new Map<string, Throughput>();
       for (const p of order) {
         measured.set(p.name, await throughput(p.baseUrl));
       }
@@ -162,7 +212,7 @@ async function main(): Promise<void> {
         const s = { ...measured.get(p.name)!, ...lat[i] };
         samples.get(p.name)!.push(s);
         console.log(
-          `run ${run} ${p.name}: ${s.rps.toFixed(0)} req/s, ${s.mbps.toFixed(0)} MB/s, p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms`,
+          `run ${run} ${p.name}: ${s.rps.toFixed(0)} req/s, ${s.cps.toFixed(0)} new conn/s, ${s.mbps.toFixed(0)} MB/s, p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms`,
         );
       });
     }
@@ -184,55 +234,39 @@ function stat(values: number[], digits: number): string {
 function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number): void {
   const direct = samples.get(paths[0].name)!;
   const med = (list: Sample[], key: keyof Sample) => median(list.map((s) => s[key]));
+  const verdict = (ok: boolean, goal: boolean) => (goal ? (ok ? ' ✔' : ' ✘') : '');
   const rows = paths.map((p, i) => {
     const s = samples.get(p.name)!;
-    const rpsRatio = med(s, 'rps') / med(direct, 'rps');
-    const mbRatio = med(s, 'mbps') / med(direct, 'mbps');
+    const column = (key: keyof Sample, digits: number) =>
+      stat(
+        s.map((x) => x[key]),
+        digits,
+      );
+    if (i === 0) {
+      return `| ${p.name} | ${column('rps', 0)} | 1.00× | ${column('cps', 0)} | 1.00× | ${column('mbps', 0)} | 1.00× | ${column('p50', 3)} | ${column('p99', 3)} | — |`;
+    }
+    // Goals apply to the product's paths, not to the floors.
+    const goal = !p.name.startsWith('floor');
+    const ratio = (key: keyof Sample) => med(s, key) / med(direct, key);
     const added = med(s, 'p99') - med(direct, 'p99');
-    const verdict = (ok: boolean) => (ok ? '✔' : '✘');
-    return i === 0
-      ? `| ${p.name} | ${stat(
-          s.map((x) => x.rps),
-          0,
-        )} | 1.00× | ${stat(
-          s.map((x) => x.mbps),
-          0,
-        )} | 1.00× | ${stat(
-          s.map((x) => x.p50),
-          3,
-        )} | ${stat(
-          s.map((x) => x.p99),
-          3,
-        )} | — |`
-      : `| ${p.name} | ${stat(
-          s.map((x) => x.rps),
-          0,
-        )} | ${rpsRatio.toFixed(2)}× ${verdict(rpsRatio >= 0.5)} | ${stat(
-          s.map((x) => x.mbps),
-          0,
-        )} | ${mbRatio.toFixed(2)}× ${verdict(mbRatio >= 0.5)} | ${stat(
-          s.map((x) => x.p50),
-          3,
-        )} | ${stat(
-          s.map((x) => x.p99),
-          3,
-        )} | ${added.toFixed(3)} ms ${verdict(added < 1)} |`;
+    return `| ${p.name} | ${column('rps', 0)} | ${ratio('rps').toFixed(2)}×${verdict(ratio('rps') >= 0.5, goal)} | ${column('cps', 0)} | ${ratio('cps').toFixed(2)}× | ${column('mbps', 0)} | ${ratio('mbps').toFixed(2)}×${verdict(ratio('mbps') >= 0.5, goal)} | ${column('p50', 3)} | ${column('p99', 3)} | ${added.toFixed(3)} ms${verdict(added < 1, goal)} |`;
   });
+  const viaKubeProxy = paths.some((p) => p.name.includes('kube-proxy'));
   const section = [
     '<!-- dataplane:start -->',
     '## Load-balancer data plane',
     '',
-    `Measured by \`npm run bench:dataplane\` (\`bench/dataplane/run.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, 1-minute load average ${load.toFixed(2)} at the start — the machine was shared with other work, so read the ratios, not the absolute numbers.`,
-    `The cloud API (\`nimbus cloud-api\` from \`dist/\`, one load balancer, TCP listener, round robin, default health check) and the backend (a Node HTTP server) run as separate processes; the load generator runs in the bench process. Each of ${RUNS} runs measures both paths in alternating order after a warm-up: req/s = autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION} s, 64-byte answers; MB/s = ${STREAMS} parallel downloads of ${MB} MB; latency = ${LATENCY_REQUESTS} sequential requests per path on one keep-alive connection each, the paths interleaved request by request. Medians, with the spread (min–max) of the runs in parentheses.`,
-    'Goals (issue 11): ≥ 0.5× direct throughput, p99 added latency < 1 ms.',
+    `Measured by \`npm run bench:dataplane\` (\`bench/dataplane/run.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${method(load)} The machine was shared with other work, so read the ratios, not the absolute numbers. Medians, with the spread (min–max) of the runs in parentheses.`,
     '',
-    '| Path | req/s | vs direct | MB/s | vs direct | p50 ms | p99 ms | p99 added |',
-    '|---|---|---|---|---|---|---|---|',
+    'Processes: the cloud API (`nimbus cloud-api` from `dist/`, one load balancer, TCP listener, round robin, default health check); the backend (a Node HTTP server, `bench/dataplane/backend.ts`); the floors (`bench/dataplane/bare-proxy.ts`: accept, dial, `pipe` both ways, TCP_NODELAY — no scheduler, health, affinity, source ranges or counters; one process per floor row); the load generator in the bench process.',
+    viaKubeProxy
+      ? "LB → kube-proxy → pod: `nimbus up` (from `dist/`, one worker) in its own process, a selector-less LoadBalancer Service whose EndpointSlice names a second copy of the backend program at a pod address of worker-1; the path is client → the Service's cloud LB (cloud API in `nimbus up`) → worker-1's NodePort (kube-proxy, same process) → the backend. The LB hands each connection to the NodePort's listener in process (docs/dataplane.md, in-process hand-off), so the bytes take one user-space hop: compare it with the one-hop floor, and with the two-hop floor for what two real hops on one event loop cost."
+      : 'LB → kube-proxy → pod: not measured in this run (`startKubeProxyPath` in `bench/dataplane/paths.ts` failed or was skipped).',
+    'Goals (issue 11, ✔/✘ on the product rows): ≥ 0.5× direct req/s (keep-alive) and MB/s, p99 added latency < 1 ms. new conn/s has no goal; it shows what connection set-up costs through each hop.',
+    '',
+    '| Path | req/s | vs direct | new conn/s | vs direct | MB/s | vs direct | p50 ms | p99 ms | p99 added |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
-    '',
-    paths.length < 3
-      ? 'LB → kube-proxy → pod: not measured in this run (`startKubeProxyPath` in `bench/dataplane/paths.ts` failed or was skipped).'
-      : "LB → kube-proxy → pod: `nimbus up` (from `dist/`, one worker) in its own process, a selector-less LoadBalancer Service whose EndpointSlice names the same backend program at a pod address of worker-1; the path is client → the Service's cloud LB (cloud API process of `nimbus up`) → worker-1's NodePort (kube-proxy, same process) → the backend: two user-space proxy hops.",
     '<!-- dataplane:end -->',
   ].join('\n');
   console.log(`\n${section}\n`);

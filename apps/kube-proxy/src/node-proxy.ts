@@ -34,6 +34,7 @@ export class NodeProxy {
   private boundPort: number | undefined;
   private loggedBindFailure = false;
   private requestedPort = 0;
+  private cidrs: readonly string[] = [];
   private readonly serviceHealth: ServiceHealthServers;
 
   constructor(private readonly options: NodeProxyOptions) {
@@ -70,12 +71,24 @@ export class NodeProxy {
     return this.boundPort;
   }
 
-  /** The Node changed (taints, deletion): eligibility for /healthz follows it. */
-  syncNode(node: NodeObject | undefined): void {
+  /** The node's pod CIDRs (IPv4 and IPv6), as last seen on the Node. */
+  get podCIDRs(): readonly string[] {
+    return this.cidrs;
+  }
+
+  /**
+   * The Node changed (taints, deletion): eligibility for /healthz follows it. Answers whether its
+   * pod CIDRs changed (the proxier's rules depend on them).
+   */
+  syncNode(node: NodeObject | undefined): boolean {
+    const cidrs = node?.spec?.podCIDRs ?? (node?.spec?.podCIDR ? [node.spec.podCIDR] : []);
+    const changed = cidrs.join(',') !== this.cidrs.join(',');
+    this.cidrs = cidrs;
     const now = this.options.clock.now();
     this.health.queued(now);
     this.health.syncNode(node);
     this.health.updated(now);
+    return changed;
   }
 
   /**

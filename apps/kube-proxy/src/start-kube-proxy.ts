@@ -141,7 +141,9 @@ export async function startKubeProxy(
       return;
     }
     if (current && current.address === hostAddressOf(ip)) {
-      current.syncNode(node);
+      if (current.syncNode(node)) {
+        proxier.nodesChanged(); // pod CIDRs: where internalTrafficPolicy Local clients come from
+      }
       return;
     }
     if (current) {

@@ -11,8 +11,7 @@ export interface RunningController {
  * info when skipping is what the default flags ask for, so a default start logs no warning).
  */
 export type InitResult =
-  | { start(): Promise<RunningController> }
-  | { skipped: string; level?: 'info' | 'warn' };
+  { start(): Promise<RunningController> } | { skipped: string; level?: 'info' | 'warn' };
 
 /**
  * One controller of a controller manager, as `--controllers` knows it (upstream's

@@ -12,6 +12,8 @@ import type {
   VirtualServerSpec,
 } from './types';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** A backend of a virtual server at run time. */
 export class Backend implements Candidate {
   address: string;
@@ -134,18 +136,21 @@ export class BackendPool {
    * The backend of a new connection from `client`, its `active` count already raised (call
    * `release` when the connection ends or the dial fails). While no backend is eligible but some
    * await their first health check, waits for those answers. Undefined: nobody can take it.
+   * `only`: the backend ids this client may use (ClientGroups); absent = all.
    */
   async choose(
     client: string,
     destination: string,
-    exclude: ReadonlySet<string> = new Set(),
+    exclude: ReadonlySet<string> = NONE,
+    only?: ReadonlySet<string>,
   ): Promise<Backend | undefined> {
-    let chosen = this.pick(client, destination, exclude);
+    const usable = (b: Backend) => !exclude.has(b.id) && (only === undefined || only.has(b.id));
+    let chosen = this.pick(client, destination, usable);
     if (!chosen) {
-      const pending = this.order.filter((b) => b.awaitingFirstCheck && !exclude.has(b.id));
+      const pending = this.order.filter((b) => b.awaitingFirstCheck && usable(b));
       if (pending.length > 0) {
         await Promise.all(pending.map((b) => b.checker!.whenKnown()));
-        chosen = this.pick(client, destination, exclude);
+        chosen = this.pick(client, destination, usable);
       }
     }
     if (chosen) {
@@ -203,9 +208,9 @@ export class BackendPool {
   private pick(
     client: string,
     destination: string,
-    exclude: ReadonlySet<string>,
+    usable: (b: Backend) => boolean,
   ): Backend | undefined {
-    const candidates = this.order.filter((b) => b.eligible && !exclude.has(b.id));
+    const candidates = this.order.filter((b) => b.eligible && usable(b));
     if (candidates.length === 0) {
       return undefined;
     }

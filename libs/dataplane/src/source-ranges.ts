@@ -30,16 +30,21 @@ export class SourceRanges {
       return true;
     }
     const address = parseClient(clientAddress);
-    if (!address) {
-      return false;
-    }
+    return address !== undefined && this.contains(address);
+  }
+
+  /** Whether a parsed address falls in a range (false when there are none). */
+  contains(address: ClientAddress): boolean {
     return this.ranges.some(
       ([range, prefix]) => range.kind() === address.kind() && address.match(range, prefix),
     );
   }
 }
 
-function parseClient(text: string): Address | undefined {
+export type ClientAddress = Address;
+
+/** A client's address as seen on a socket, IPv4-mapped IPv6 as IPv4; undefined when not an IP. */
+export function parseClient(text: string): Address | undefined {
   if (!ipaddr.isValid(text)) {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Backend } from './backend-pool';
 import { Listener } from './listener';
 import { plainAddress } from './source-ranges';
@@ -15,6 +15,37 @@ interface Splice {
   backendId: string;
 }
 
+/** A backend connection dialled for a client, or why there is none. */
+type Upstream =
+  | { upstream: Socket; backend: Backend; counters: BackendCounters; handed?: HandOff }
+  | { refused: true };
+
+/**
+ * A connection handed over by another listener of this process (see `inProcess`): the backend
+ * socket this listener dialled for it, and how to account for the caller's client on it.
+ */
+export interface HandOff {
+  upstream: Socket;
+  /** Counts `client` ↔ `upstream` as this listener's connection (the caller pipes them). */
+  adopt(client: Socket): void;
+  /** The caller's client went away before `adopt`: closes the dial. */
+  abandon(): void;
+}
+
+/**
+ * The TCP listeners of this process by bound `address:port`. A listener whose backend is one of
+ * them (the cloud LB dialling a node's NodePort that kube-proxy serves in the same `nimbus up`)
+ * hands the connection over instead of dialling it: the receiving listener applies its own rules
+ * (source ranges for the dialler's address, scheduler, affinity, counters) and dials its backend,
+ * and the client is piped straight to that backend — one user-space hop instead of two, as the
+ * kernel's forwarding would cost nothing per packet. Everything a client or backend sees, and
+ * both listeners' counters, stay as with the second hop.
+ */
+const inProcess = new Map<string, TcpListener>();
+
+/** The source address a loopback dial without `localAddress` gets on Linux (its route's `src`). */
+const LOOPBACK_DIAL_SOURCE = '127.0.0.1';
+
 /**
  * A TCP listener: accepts, filters by source range, picks a backend, dials it (another one if
  * the dial fails) and pipes both directions with backpressure (`pipe` pauses the faster side
@@ -23,6 +54,7 @@ interface Splice {
  */
 export class TcpListener extends Listener<Server> {
   private server?: Server;
+  private registeredAs?: string;
   private readonly splices = new Set<Splice>();
   /** Clients still waiting for a backend (health answers, dials). */
   private readonly waiting = new Set<Socket>();
@@ -33,11 +65,17 @@ export class TcpListener extends Listener<Server> {
 
   protected adopt(server: Server): void {
     this.server = server;
+    const bound = server.address() as AddressInfo;
+    this.registeredAs = `${bound.address}:${bound.port}`;
+    inProcess.set(this.registeredAs, this);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    if (this.registeredAs && inProcess.get(this.registeredAs) === this) {
+      inProcess.delete(this.registeredAs);
+    }
     for (const socket of this.waiting) {
       socket.destroy();
     }
@@ -99,6 +137,61 @@ export class TcpListener extends Listener<Server> {
   }
 
   private async forward(client: Socket, clientAddress: string): Promise<void> {
+    const gone = () => client.destroyed || !this.waiting.has(client);
+    const result = await this.connectUpstream(clientAddress, gone);
+    if ('refused' in result) {
+      if (!client.destroyed) {
+        client.resetAndDestroy();
+      }
+      return;
+    }
+    const { upstream, backend, counters, handed } = result;
+    if (gone()) {
+      upstream.destroy();
+      handed?.abandon();
+      this.host.release(backend, clientAddress);
+      return;
+    }
+    this.waiting.delete(client);
+    this.splice(client, upstream, backend, clientAddress, counters, true);
+    handed?.adopt(client);
+  }
+
+  /**
+   * A connection from another listener of this process dialling this one (see `inProcess`), as if
+   * it came from the dialler's loopback address: undefined when this listener refuses it (the
+   * caller resets its client, as this listener would have).
+   */
+  async handOff(): Promise<HandOff | undefined> {
+    const from = LOOPBACK_DIAL_SOURCE;
+    if (!this.host.allows(from)) {
+      this.rejected.source_range++;
+      return undefined;
+    }
+    const result = await this.connectUpstream(from, () => this.server === undefined);
+    if ('refused' in result) {
+      return undefined;
+    }
+    const { upstream, backend, counters, handed } = result;
+    return {
+      upstream,
+      adopt: (client) => {
+        this.splice(client, upstream, backend, from, counters, false);
+        handed?.adopt(client);
+      },
+      abandon: () => {
+        upstream.destroy();
+        handed?.abandon();
+        this.host.release(backend, from);
+      },
+    };
+  }
+
+  /**
+   * Chooses a backend and dials it (another one if the dial fails, up to MAX_DIALS); a backend of
+   * this process's own listeners is handed over rather than dialled. Counts refusals.
+   */
+  private async connectUpstream(clientAddress: string, gone: () => boolean): Promise<Upstream> {
     const tried = new Set<string>();
     for (let dial = 0; dial < MAX_DIALS; dial++) {
       const backend = await this.host.choose(clientAddress, this.destination, tried);
@@ -106,9 +199,24 @@ export class TcpListener extends Listener<Server> {
         break;
       }
       const counters = this.countersOf(backend.id);
-      const upstream = await dialBackend(backend.address, this.targetPort(backend)).catch(
-        () => undefined,
-      );
+      const port = this.targetPort(backend);
+      const local = inProcess.get(`${backend.address}:${port}`);
+      if (local && local !== this) {
+        const handed = await local.handOff();
+        if (!handed) {
+          // What the second hop does: it accepts, then resets; the client sees the reset.
+          counters.connections++;
+          this.host.release(backend, clientAddress);
+          return { refused: true };
+        }
+        if (gone()) {
+          handed.abandon();
+          this.host.release(backend, clientAddress);
+          return { refused: true };
+        }
+        return { upstream: handed.upstream, backend, counters, handed };
+      }
+      const upstream = await dialBackend(backend.address, port).catch(() => undefined);
       if (!upstream) {
         counters.connectFailures++;
         this.host.release(backend, clientAddress);
@@ -116,19 +224,12 @@ export class TcpListener extends Listener<Server> {
         tried.add(backend.id);
         continue;
       }
-      if (client.destroyed || !this.waiting.has(client)) {
-        upstream.destroy();
-        this.host.release(backend, clientAddress);
-        return;
-      }
-      this.waiting.delete(client);
-      this.splice(client, upstream, backend, clientAddress, counters);
-      return;
+      return { upstream, backend, counters };
     }
-    if (!client.destroyed) {
+    if (!gone()) {
       this.rejected[tried.size > 0 ? 'backend_unreachable' : 'no_backend']++;
-      client.resetAndDestroy();
     }
+    return { refused: true };
   }
 
   private splice(
@@ -137,19 +238,22 @@ export class TcpListener extends Listener<Server> {
     backend: Backend,
     clientAddress: string,
     counters: BackendCounters,
+    pipe: boolean,
   ): void {
     const splice: Splice = { client, upstream, backendId: backend.id };
     this.splices.add(splice);
     counters.connections++;
     counters.active++;
-    client.removeAllListeners('error');
-    // A reset on one side resets the other; a plain error just ends both.
-    client.on('error', (err: NodeJS.ErrnoException) =>
-      err.code === 'ECONNRESET' ? upstream.resetAndDestroy() : upstream.destroy(),
-    );
-    upstream.on('error', (err: NodeJS.ErrnoException) =>
-      err.code === 'ECONNRESET' ? client.resetAndDestroy() : client.destroy(),
-    );
+    if (pipe) {
+      client.removeAllListeners('error');
+      // A reset on one side resets the other; a plain error just ends both.
+      client.on('error', (err: NodeJS.ErrnoException) =>
+        err.code === 'ECONNRESET' ? upstream.resetAndDestroy() : upstream.destroy(),
+      );
+      upstream.on('error', (err: NodeJS.ErrnoException) =>
+        err.code === 'ECONNRESET' ? client.resetAndDestroy() : client.destroy(),
+      );
+    }
     let closed = 0;
     const onClose = () => {
       if (++closed < 2) {
@@ -169,9 +273,11 @@ export class TcpListener extends Listener<Server> {
     };
     client.once('close', onClose);
     upstream.once('close', onClose);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
+    if (pipe) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    }
   }
 }
 

@@ -54,6 +54,15 @@ export interface BackendSpec {
   ready?: boolean;
 }
 
+export interface ClientGroupSpec {
+  /** For logs and status, e.g. the node name. */
+  name: string;
+  /** Client CIDRs (IPv4 and IPv6); at least one. */
+  sources: readonly string[];
+  /** Ids of the backends these clients may use (may be empty: they are refused). */
+  backends: readonly string[];
+}
+
 export interface HealthCheckSpec {
   protocol: 'TCP' | 'HTTP';
   /** Default: the port the backend serves the first listener on. */
@@ -77,6 +86,13 @@ export interface VirtualServerSpec {
   affinity?: { timeoutMs: number };
   /** CIDRs a client address must fall in (IPv4 and IPv6); absent or empty = everyone. */
   sourceRanges?: readonly string[];
+  /**
+   * Backends by where the client comes from (kube-proxy's `internalTrafficPolicy: Local`): a
+   * client whose address falls in a group's `sources` may use only that group's backends (none
+   * eligible → refused, `no_backend`); the first matching group wins; a client in no group may use
+   * every backend.
+   */
+  clientGroups?: readonly ClientGroupSpec[];
   /** Absent: backends are healthy when `ready`. */
   healthCheck?: HealthCheckSpec;
   /** A UDP flow is forgotten after this much clock time without datagrams. Default 60 s. */

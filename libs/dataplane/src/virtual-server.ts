@@ -1,4 +1,5 @@
 import { BackendPool, type Backend } from './backend-pool';
+import { ClientGroups } from './client-groups';
 import type { Probe } from './health/probes';
 import type { Listener, ListenerHost } from './listener';
 import { createScheduler } from './schedulers';
@@ -46,6 +47,7 @@ export class VirtualServer implements ListenerHost {
   private readonly pool: BackendPool;
   private readonly listeners = new Map<string, Listener>();
   private sources = new SourceRanges();
+  private groups = new ClientGroups();
   private queue: Promise<unknown> = Promise.resolve();
   private retryTimer?: NodeJS.Timeout;
   private retryDelay = FIRST_RETRY_MS;
@@ -118,7 +120,7 @@ export class VirtualServer implements ListenerHost {
     destination: string,
     exclude?: ReadonlySet<string>,
   ): Promise<Backend | undefined> {
-    return this.pool.choose(client, destination, exclude);
+    return this.pool.choose(client, destination, exclude, this.groups.backendsFor(client));
   }
 
   release(backend: Backend, client: string): void {
@@ -138,6 +140,7 @@ export class VirtualServer implements ListenerHost {
       throw new Error(`virtual server ${this.id} is closed`);
     }
     this.sources = new SourceRanges(spec.sourceRanges);
+    this.groups = new ClientGroups(spec.clientGroups);
     this.udpIdleTimeoutMs = spec.udpIdleTimeoutMs ?? DEFAULT_UDP_IDLE_TIMEOUT_MS;
     this.udpMaxSessions = spec.udpMaxSessions ?? DEFAULT_UDP_MAX_SESSIONS;
     for (const gone of this.pool.configure(spec)) {
@@ -262,6 +265,7 @@ export function validateSpec(spec: VirtualServerSpec): void {
   }
   createScheduler(spec.scheduler);
   new SourceRanges(spec.sourceRanges);
+  new ClientGroups(spec.clientGroups);
   const hc = spec.healthCheck;
   if (hc) {
     for (const key of [

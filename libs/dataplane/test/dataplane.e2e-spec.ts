@@ -191,6 +191,80 @@ describe('data plane (real sockets)', () => {
     expect(plane.stats('vs')!.listeners[0].rejected.source_range).toBe(2);
   });
 
+  it('should keep clients of a client group on its backends, refuse them when it has none, and let others use all (internalTrafficPolicy Local)', async () => {
+    await startBackends(['a', 'b', 'c']);
+    const port = await applyTcp({
+      clientGroups: [
+        { name: 'node-1', sources: [`${net}.64/27`], backends: ['a'] },
+        { name: 'node-2', sources: [`${net}.96/27`, '2001:db8::/32'], backends: ['b', 'c'] },
+        { name: 'node-3', sources: [`${net}.128/27`], backends: [] },
+      ],
+    });
+    expect(new Set(await sequence(port, 4, `${net}.70`))).toEqual(new Set(['a']));
+    expect(tally(await sequence(port, 4, `${net}.100`))).toEqual({ b: 2, c: 2 });
+    expect(await whoAnswers(lbAddress, port, `${net}.130`)).toBe('refused');
+    // Not in any group: every backend.
+    expect(new Set(await sequence(port, 6, `${net}.200`))).toEqual(new Set(['a', 'b', 'c']));
+    expect(plane.stats('vs')!.listeners[0].rejected.no_backend).toBe(1);
+    // A group's backend that turns unready leaves its clients with none.
+    await applyTcp({
+      backends: backendSpecs().map((b) => ({ ...b, ready: b.id !== 'a' })),
+      clientGroups: [{ name: 'node-1', sources: [`${net}.64/27`], backends: ['a'] }],
+    });
+    expect(await whoAnswers(lbAddress, port, `${net}.70`)).toBe('refused');
+    expect(new Set(await sequence(port, 4, `${net}.200`))).toEqual(new Set(['b', 'c']));
+  });
+
+  it('should hand a connection to a listener of the same process over instead of dialling it, with the same outcome and counters on both', async () => {
+    // back: a NodePort-like listener (rr over a, b); front: an LB whose backend is that listener.
+    await startBackends(['a', 'b']);
+    const backAddress = `${net}.2`;
+    const applyBack = (overrides: Partial<VirtualServerSpec> = {}) =>
+      plane.apply('back', {
+        listeners: [{ ...tcpListener('node'), bind: { address: backAddress, port: 0 } }],
+        backends: backendSpecs(),
+        scheduler: 'rr',
+        ...overrides,
+      });
+    const backPort = (await applyBack()).listeners[0].port!;
+    const port = await applyTcp({
+      backends: [{ id: 'node', address: backAddress, port: backPort }],
+    });
+    expect(await sequence(port, 4)).toEqual(['a', 'b', 'a', 'b']);
+    const live = await EchoClient.connect(lbAddress, port);
+    closers.push(() => live.close());
+    expect(await live.backend()).toBe('a');
+    expect(await live.echo('x'.repeat(100_000))).toHaveLength(100_000);
+    const front = plane.stats('vs')!.listeners[0].backends.node;
+    const back = plane.stats('back')!.listeners[0].backends;
+    expect(front).toMatchObject({ connections: 5, active: 1 });
+    expect(back.a).toMatchObject({ connections: 3, active: 1 });
+    expect(back.b).toMatchObject({ connections: 2, active: 0 });
+    expect(front.bytesIn).toBeGreaterThanOrEqual(100_000);
+    expect(back.a.bytesIn).toBe(front.bytesIn);
+
+    // The second listener's rules apply to the dialler's address (127.0.0.1): refused → reset.
+    await applyBack({ sourceRanges: ['127.0.0.2/32'] });
+    expect(await whoAnswers(lbAddress, port)).toBe('refused');
+    expect(plane.stats('back')!.listeners[0].rejected.source_range).toBe(1);
+    await applyBack({ backends: [] });
+    expect(await whoAnswers(lbAddress, port)).toBe('refused');
+    expect(plane.stats('back')!.listeners[0].rejected.no_backend).toBe(1);
+    // The front does not try again elsewhere (the second hop accepted, then reset).
+    expect(plane.stats('vs')!.listeners[0].rejected).toMatchObject({
+      no_backend: 0,
+      backend_unreachable: 0,
+    });
+    // The live connection stays with its backend; removing the second listener ends it.
+    expect(await live.echo('still')).toBe('still');
+    await plane.remove('back');
+    await live.whenClosed();
+    await waitFor(
+      () => plane.stats('vs')!.listeners[0].backends.node.active === 0,
+      'front drained',
+    );
+  });
+
   it('should fail over when a backend dies and take it back when it returns (TCP health check)', async () => {
     await startBackends(['a', 'b', 'c']);
     const changes: string[] = [];
@@ -499,6 +573,14 @@ describe('data plane (real sockets)', () => {
         sourceRanges: ['10.0.0.0/33'],
       }),
     ).rejects.toThrow(/source range "10.0.0.0\/33"/);
+    await expect(
+      plane.apply('vs', {
+        listeners: [tcpListener()],
+        backends: backendSpecs(),
+        scheduler: 'rr',
+        clientGroups: [{ name: 'node-1', sources: [], backends: ['a'] }],
+      }),
+    ).rejects.toThrow(/client group "node-1" has no sources/);
     expect(plane.has('vs')).toBe(false);
   });
 });

@@ -28,6 +28,8 @@ export class KubeApiError extends Error {
     readonly code: number,
     readonly body: string,
     readonly reason?: string,
+    /** The answer's `Retry-After` in seconds, if it had one. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(messageOf(code, body));
     this.name = 'KubeApiError';
@@ -103,7 +105,26 @@ export class KubeRest {
     return this.request<string>({ method: 'GET', path, raw: true });
   }
 
+  /**
+   * One call. A 429 with `Retry-After` (the api-server's max-in-flight limit) is retried after
+   * that many seconds, up to 10 times, as client-go's request retry does.
+   */
   async request<T>(req: KubeRequest & { raw?: boolean }): Promise<T> {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.send<T>(req);
+      } catch (err) {
+        const wait =
+          err instanceof KubeApiError && err.code === 429 ? err.retryAfterSeconds : undefined;
+        if (wait === undefined || retries >= MAX_RETRIES || req.signal?.aborted) {
+          throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      }
+    }
+  }
+
+  private async send<T>(req: KubeRequest & { raw?: boolean }): Promise<T> {
     const base = await this.resolveOptions();
     const url = new URL(req.path, this.server);
     for (const [key, value] of Object.entries(req.query ?? {})) {
@@ -133,7 +154,14 @@ export class KubeRest {
             const text = Buffer.concat(chunks).toString('utf8');
             const code = res.statusCode ?? 0;
             if (code >= 400) {
-              reject(new KubeApiError(code, text, reasonOf(text)));
+              reject(
+                new KubeApiError(
+                  code,
+                  text,
+                  reasonOf(text),
+                  retryAfterOf(res.headers['retry-after']),
+                ),
+              );
               return;
             }
             if (req.raw) {
@@ -169,6 +197,14 @@ export class KubeRest {
     }
     return this.options;
   }
+}
+
+/** client-go's maxRetries for a request answered 429 + Retry-After. */
+const MAX_RETRIES = 10;
+
+function retryAfterOf(header: string | undefined): number | undefined {
+  const seconds = header === undefined ? NaN : Number(header);
+  return Number.isInteger(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 function reasonOf(body: string): string | undefined {

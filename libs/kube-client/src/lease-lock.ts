@@ -1,15 +1,18 @@
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import { DomainError } from '@app/common';
 import type { LeaderElectionRecord, LeaseLock } from '@app/controller-runtime';
 import { apiErrorMessage, isConflict, isNotFound } from './api-error';
+import { KubeRest } from './kube-rest';
 
 /**
  * controller-runtime's LeaseLock over a coordination.k8s.io/v1 Lease (client-go's
  * resourcelock.LeaseLock): get (404 → null), create, update = PUT at the last seen
- * resourceVersion; a 409 becomes a CONFLICT DomainError (someone else won the round).
+ * resourceVersion; a 409 becomes a CONFLICT DomainError (someone else won the round). Plain JSON
+ * through KubeRest, which retries the api-server's 429s as client-go does: a renewal refused while
+ * the server is saturated would otherwise count as a failed round and cost the lease.
  */
 export class KubeLeaseLock implements LeaseLock {
-  private readonly api: CoordinationV1Api;
+  private readonly rest: KubeRest;
   private lease: V1Lease | undefined;
 
   constructor(
@@ -18,7 +21,7 @@ export class KubeLeaseLock implements LeaseLock {
     private readonly name: string,
     private readonly id: string,
   ) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.rest = new KubeRest(kc);
   }
 
   identity(): string {
@@ -31,10 +34,7 @@ export class KubeLeaseLock implements LeaseLock {
 
   async get(): Promise<LeaderElectionRecord | null> {
     try {
-      this.lease = await this.api.readNamespacedLease({
-        namespace: this.namespace,
-        name: this.name,
-      });
+      this.lease = await this.rest.get<V1Lease>(this.path(this.name));
     } catch (err) {
       if (isNotFound(err)) {
         this.lease = undefined;
@@ -47,9 +47,11 @@ export class KubeLeaseLock implements LeaseLock {
 
   async create(record: LeaderElectionRecord): Promise<void> {
     this.lease = await this.call(() =>
-      this.api.createNamespacedLease({
-        namespace: this.namespace,
-        body: { metadata: { name: this.name, namespace: this.namespace }, spec: specOf(record) },
+      this.rest.create<V1Lease>(this.path(), {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.name, namespace: this.namespace },
+        spec: specOf(record),
       }),
     );
   }
@@ -58,13 +60,15 @@ export class KubeLeaseLock implements LeaseLock {
     if (!this.lease) {
       throw new Error('lease not initialized, call get or create first');
     }
+    const lease = this.lease;
     this.lease = await this.call(() =>
-      this.api.replaceNamespacedLease({
-        namespace: this.namespace,
-        name: this.name,
-        body: { ...this.lease, spec: specOf(record) },
-      }),
+      this.rest.replace<V1Lease>(this.path(this.name), { ...lease, spec: specOf(record) }),
     );
+  }
+
+  private path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases`;
+    return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
   }
 
   private async call(fn: () => Promise<V1Lease>): Promise<V1Lease> {

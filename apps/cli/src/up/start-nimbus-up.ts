@@ -324,7 +324,9 @@ export async function startNimbusUp(
     nimbus: {},
   };
   const started: ({ close(): Promise<void> } | undefined)[] = UP_STEPS.map(() => undefined);
+  let closing = false;
   const stopAll = async () => {
+    closing = true;
     for (let index = started.length - 1; index >= 0; index--) {
       const component = started[index];
       started[index] = undefined;
@@ -338,7 +340,7 @@ export async function startNimbusUp(
       );
       const starting = steps.map(({ step, index }) =>
         step.start(ctx).then((component) => {
-          started[index] = component;
+          started[index] = restartedOnExit(step, ctx, component, () => closing);
         }),
       );
       // Told in banner order as each is up; every start is awaited, so a failure stops them all.
@@ -364,5 +366,45 @@ export async function startNimbusUp(
     ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
     clock: ctx.clock,
     close: () => (closed ??= stopAll()),
+  };
+}
+
+/**
+ * A control-plane component that lost its Lease exits, as upstream's does (`exited` resolves 1);
+ * the kubelet would restart its static pod, so nimbus up starts it again (after stopping what is
+ * left of it), instead of leaving the cluster without a scheduler or controllers.
+ */
+function restartedOnExit(
+  step: UpStep,
+  ctx: UpContext,
+  first: { close(): Promise<void>; exited?: Promise<number> },
+  closing: () => boolean,
+): { close(): Promise<void> } {
+  let current = first;
+  let restarting: Promise<void> | undefined;
+  const watch = (component: typeof first) => {
+    void component.exited?.then((code) => {
+      if (code === 0 || closing()) {
+        return;
+      }
+      logger(ctx, 'nimbus').error({ component: step.name }, 'component exited; restarting it');
+      restarting = component
+        .close()
+        .then(() => step.start(ctx))
+        .then((next) => {
+          current = next;
+          watch(next);
+        })
+        .catch((err: unknown) =>
+          logger(ctx, 'nimbus').error({ component: step.name, err }, 'restart failed'),
+        );
+    });
+  };
+  watch(first);
+  return {
+    close: async () => {
+      await restarting;
+      await current.close();
+    },
   };
 }

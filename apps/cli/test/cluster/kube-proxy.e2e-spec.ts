@@ -303,6 +303,63 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
     );
   });
 
+  it("internalTrafficPolicy Local: a ClusterIP client on a node (its address or a pod address of it) reaches only that node's endpoints; none there → refused", async () => {
+    // The `local` Deployment's one pod runs on worker-1.
+    const [pod] = await pods('app=local');
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'internal' },
+        spec: {
+          selector: { app: 'local' },
+          internalTrafficPolicy: 'Local',
+          ports: [{ port: 80, targetPort: 8080 }],
+        },
+      }),
+    );
+    const svc = await service('internal');
+    const url = `http://${hostAddressOf(svc.spec!.clusterIP!)}:${hostPortOf(80)}/`;
+    const node2 = await h.kJson<NodeObject>(['get', 'node', 'worker-2']);
+    // An address of worker-2's pod range (no pod needs to hold it to dial from it).
+    const worker2Pod = hostAddressOf(node2.spec!.podCIDR!.replace(/\.0\/\d+$/, '.250'))!;
+    const [w1, w2] = [await nodeAddress('worker-1'), await nodeAddress('worker-2')];
+    const from = async (localAddress: string) => {
+      const answer = await httpGet(url, undefined, localAddress);
+      return (JSON.parse(answer.body) as { pod: string }).pod;
+    };
+    const refused = (localAddress: string) =>
+      httpGet(url, undefined, localAddress).then(
+        () => false,
+        () => true,
+      );
+    const own = hostAddressOf(pod.status!.podIP!)!;
+    expect(
+      await waitFor(() => from(w1).catch(() => undefined), {
+        timeoutMs: 30_000,
+        message: 'the ClusterIP serving worker-1',
+      }),
+    ).toBe(pod.metadata!.name);
+    expect(await from(own)).toBe(pod.metadata!.name);
+    expect(await refused(w2)).toBe(true);
+    expect(await refused(worker2Pod)).toBe(true);
+    // Not a cluster address: no node to be local to, every endpoint.
+    expect(await from('127.0.0.1')).toBe(pod.metadata!.name);
+    const metrics = await (await fetch(`${h.nimbus.proxy.metricsUrl()!}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^kubeproxy_sync_proxy_rules_no_local_endpoints_total\{traffic_policy="internal"\} 2$/m,
+    );
+
+    await h.k(['patch', 'svc', 'internal', '-p', '{"spec":{"internalTrafficPolicy":"Cluster"}}']);
+    expect(
+      await waitFor(() => from(w2).catch(() => undefined), {
+        timeoutMs: 30_000,
+        message: 'worker-2 clients reach the pod on worker-1 with Cluster',
+      }),
+    ).toBe(pod.metadata!.name);
+    expect(await from(worker2Pod)).toBe(pod.metadata!.name);
+  });
+
   it('UDP: a UDP Service port reaches the pod through the LB and the NodePort (echo, and `hostname`)', async () => {
     await h.apply(
       JSON.stringify({

@@ -152,7 +152,7 @@ export class Proxier {
     const rules = proxyRules({
       services: this.o.services.list(),
       slices,
-      nodes: nodes.map((n) => ({ name: n.nodeName, address: n.address })),
+      nodes: nodes.map((n) => ({ name: n.nodeName, address: n.address, podCIDRs: n.podCIDRs })),
       scheduler: this.o.scheduler,
     });
     for (const id of this.o.plane.ids()) {
@@ -175,7 +175,10 @@ export class Proxier {
     this.o.metrics.serviceChangesPending.set(0);
     this.o.metrics.endpointChangesPending.set(0);
     this.o.metrics.noLocalEndpoints.set({ traffic_policy: 'external' }, rules.noLocalEndpoints);
-    this.o.metrics.noLocalEndpoints.set({ traffic_policy: 'internal' }, 0);
+    this.o.metrics.noLocalEndpoints.set(
+      { traffic_policy: 'internal' },
+      rules.noLocalInternalEndpoints,
+    );
     this.o.metrics.lastSync.set(now / 1000);
     const elapsed = (performance.now() - started) / 1000;
     this.o.metrics.syncDuration.observe(elapsed);

@@ -5,8 +5,8 @@ import { proxyRules } from './proxy-rules';
 import { serviceHealthBody } from '../service-health-servers';
 
 const NODES = [
-  { name: 'worker-1', address: '127.10.0.4' },
-  { name: 'worker-2', address: '127.10.0.5' },
+  { name: 'worker-1', address: '127.10.0.4', podCIDRs: ['10.244.1.0/24', 'fd00:1::/64'] },
+  { name: 'worker-2', address: '127.10.0.5', podCIDRs: ['10.244.2.0/24'] },
 ];
 
 function service(spec: Partial<NonNullable<ServiceObject['spec']>> = {}): ServiceObject {
@@ -199,6 +199,34 @@ describe('proxy rules', () => {
     expect(r.healthChecks.get('worker-2')).toEqual([
       { port: 32000, namespace: 'default', name: 'web', localEndpoints: 0 },
     ]);
+  });
+
+  it('internalTrafficPolicy Local: the ClusterIP gives clients from a node (its address, its pod CIDR) only its endpoints; others every endpoint', () => {
+    const r = rules(service({ internalTrafficPolicy: 'Local' }), [
+      slice([...eps, { ip: '10.244.2.7', node: 'worker-2', ready: false }]),
+    ]);
+    const cluster = r.servers.get('clusterip|default/web:http/TCP')!;
+    expect(cluster.backends.map((b) => b.id)).toEqual(['10.244.1.2:8080', '10.244.1.3:8080']);
+    expect(cluster.clientGroups).toEqual([
+      {
+        name: 'worker-1',
+        sources: ['127.10.0.4/32', '127.244.1.0/24'],
+        backends: ['10.244.1.2:8080', '10.244.1.3:8080'],
+      },
+      { name: 'worker-2', sources: ['127.10.0.5/32', '127.244.2.0/24'], backends: [] },
+      {
+        name: 'not a cluster address',
+        sources: ['0.0.0.0/0', '::/0'],
+        backends: ['10.244.1.2:8080', '10.244.1.3:8080'],
+      },
+    ]);
+    expect(r.noLocalInternalEndpoints).toBe(1);
+    // NodePorts follow externalTrafficPolicy only.
+    expect(backendIds(r, 'nodeport|worker-2|default/web:http/TCP')).toHaveLength(2);
+    expect(r.noLocalEndpoints).toBe(0);
+    expect(
+      rules(service(), [slice(eps)]).servers.get('clusterip|default/web:http/TCP')!.clientGroups,
+    ).toBeUndefined();
   });
 
   it('sessionAffinity ClientIP carries its timeout (default 3 h)', () => {

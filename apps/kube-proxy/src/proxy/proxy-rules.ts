@@ -1,5 +1,10 @@
-import { hostAddressOf, hostPortOf } from '@app/common';
-import type { BackendSpec, IpvsSchedulerName, VirtualServerSpec } from '@app/dataplane';
+import { hostAddressOf, hostPortOf, hostRangesOf } from '@app/common';
+import type {
+  BackendSpec,
+  ClientGroupSpec,
+  IpvsSchedulerName,
+  VirtualServerSpec,
+} from '@app/dataplane';
 import type { EndpointSliceObject, ServiceObject } from '@app/kube-client';
 import {
   endpointsOf,
@@ -16,6 +21,8 @@ export interface ProxiedNode {
   name: string;
   /** Its InternalIP's host address (hostAddressOf), where its NodePorts listen. */
   address: string;
+  /** Its `spec.podCIDRs` (cloud CIDRs): its pods dial from their host addresses in these. */
+  podCIDRs: readonly string[];
 }
 
 /** One healthCheckNodePort server's answer source (externalTrafficPolicy Local). */
@@ -36,6 +43,11 @@ export interface ProxyRules {
    * (kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="external"}).
    */
   noLocalEndpoints: number;
+  /**
+   * Nodes × Service ports of `internalTrafficPolicy: Local` Services with no usable endpoint on
+   * the node (the same metric, `traffic_policy="internal"`).
+   */
+  noLocalInternalEndpoints: number;
   /** Services and endpoints in the rules (for logs). */
   services: number;
 }
@@ -59,6 +71,47 @@ const backendsOf = (endpoints: readonly ServiceEndpoint[]): BackendSpec[] =>
   endpoints.map(backendOf).filter((b): b is BackendSpec => b !== undefined);
 
 /**
+ * Where a node's traffic comes from on loopback: its own host address (host-network clients, the
+ * node itself) and the host blocks of its pod CIDRs (a pod dials from hostAddressOf(podIP)) —
+ * upstream's `--detect-local-mode=NodeCIDR`.
+ */
+export function nodeSources(node: ProxiedNode): string[] {
+  return [`${node.address}/32`, ...node.podCIDRs.flatMap((cidr) => hostRangesOf(cidr))];
+}
+
+/**
+ * The ClusterIP of an `internalTrafficPolicy: Local` Service port: a client from a node (by its
+ * source address, nodeSources) may use only that node's usable endpoints — none → refused, as
+ * upstream drops it; a client from no node (the host, another program) uses every usable
+ * endpoint, as with `Cluster`, since there is no node to be local to.
+ */
+function internalLocal(
+  endpoints: readonly ServiceEndpoint[],
+  nodes: readonly ProxiedNode[],
+): { backends: BackendSpec[]; clientGroups: ClientGroupSpec[]; nodesWithout: number } {
+  const byId = new Map<string, BackendSpec>();
+  const idsOf = (list: readonly ServiceEndpoint[]) =>
+    backendsOf(list).map((b) => {
+      byId.set(b.id, b);
+      return b.id;
+    });
+  let nodesWithout = 0;
+  const clientGroups: ClientGroupSpec[] = nodes.map((node) => {
+    const local = usableEndpoints(endpoints, { nodeName: node.name });
+    if (local.length === 0) {
+      nodesWithout++;
+    }
+    return { name: node.name, sources: nodeSources(node), backends: idsOf(local) };
+  });
+  clientGroups.push({
+    name: 'not a cluster address',
+    sources: ['0.0.0.0/0', '::/0'],
+    backends: idsOf(usableEndpoints(endpoints)),
+  });
+  return { backends: [...byId.values()], clientGroups, nodesWithout };
+}
+
+/**
  * What kube-proxy programs for the Services and EndpointSlices it sees, as virtual servers of
  * the user-space data plane (the iptables proxier's syncProxyRules, minus the packets):
  *
@@ -66,8 +119,8 @@ const backendsOf = (endpoints: readonly ServiceEndpoint[]): BackendSpec[] =>
  *   usable endpoints — only the node's own with `externalTrafficPolicy: Local`, none there → the
  *   connection is refused, as upstream drops it;
  * - every ClusterIP port once, on the cluster IP's host address (one loopback address per IP, so
- *   one listener for all nodes: `internalTrafficPolicy: Local` has no client node to be local to
- *   and uses every endpoint);
+ *   one listener for all nodes); with `internalTrafficPolicy: Local` the client's source address
+ *   tells its node and it gets only that node's endpoints (internalLocal);
  * - `sessionAffinity: ClientIP` with its timeout; the `--ipvs-scheduler` for the choice;
  * - the healthCheckNodePort answers of `externalTrafficPolicy: Local` LoadBalancers per node.
  */
@@ -75,6 +128,7 @@ export function proxyRules(input: ProxyRulesInput): ProxyRules {
   const servers = new Map<string, VirtualServerSpec>();
   const healthChecks = new Map<string, HealthCheckRule[]>(input.nodes.map((n) => [n.name, []]));
   let noLocalEndpoints = 0;
+  let noLocalInternalEndpoints = 0;
   let services = 0;
   for (const svc of input.services) {
     const spec = svc.spec;
@@ -94,6 +148,7 @@ export function proxyRules(input: ProxyRulesInput): ProxyRules {
           }
         : undefined;
     const externalLocal = spec.externalTrafficPolicy === 'Local';
+    const internalTrafficLocal = spec.internalTrafficPolicy === 'Local';
     const exposesNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     const clusterAddress =
       spec.clusterIP && spec.clusterIP !== 'None' ? hostAddressOf(spec.clusterIP) : undefined;
@@ -106,6 +161,8 @@ export function proxyRules(input: ProxyRulesInput): ProxyRules {
       const portKey = `${namespace}/${name}:${port.name || port.port}/${protocol}`;
       const base = { scheduler: input.scheduler, ...(affinity ? { affinity } : {}) };
       if (clusterAddress) {
+        const local = internalTrafficLocal ? internalLocal(endpoints, input.nodes) : undefined;
+        noLocalInternalEndpoints += local?.nodesWithout ?? 0;
         servers.set(`clusterip|${portKey}`, {
           ...base,
           listeners: [
@@ -116,7 +173,9 @@ export function proxyRules(input: ProxyRulesInput): ProxyRules {
               targetPort: hostPortOf(port.port),
             },
           ],
-          backends: backendsOf(usableEndpoints(endpoints)),
+          ...(local
+            ? { backends: local.backends, clientGroups: local.clientGroups }
+            : { backends: backendsOf(usableEndpoints(endpoints)) }),
         });
       }
       if (!exposesNodePorts || !port.nodePort) {
@@ -158,5 +217,5 @@ export function proxyRules(input: ProxyRulesInput): ProxyRules {
       }
     }
   }
-  return { servers, healthChecks, noLocalEndpoints, services };
+  return { servers, healthChecks, noLocalEndpoints, noLocalInternalEndpoints, services };
 }
