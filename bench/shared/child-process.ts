@@ -25,15 +25,20 @@ export function startProcess(
   });
 }
 
-/** `nimbus cloud-api` from `dist/` on an ephemeral port; resolves with its URL once it listens. */
+/**
+ * `nimbus cloud-api` from `dist/` on an ephemeral port; resolves with its URL once it listens.
+ * `nodeFlags` go to node itself (e.g. `--cpu-prof`).
+ */
 export async function startCloudApiProcess(
   dataDir: string,
   token: string,
   flags: string[],
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
   const { child, match } = await startProcess(
     'node',
     [
+      ...nodeFlags,
       'bin/nimbus.js',
       'cloud-api',
       '--port',
