@@ -20,7 +20,7 @@ class HelloModule {}
 async function main(): Promise<void> {
   const app = await NestFactory.create(HelloModule, { logger: false });
   await app.listen(Number(process.argv[2] ?? 0), '127.0.0.1');
-  process.stdout.write('ready\n');
+  process.stdout.write(`ready on ${await app.getUrl()}\n`);
 }
 
 void main();

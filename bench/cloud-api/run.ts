@@ -1,50 +1,55 @@
 /**
- * npm run bench:cloud-api — autocannon against the built cloud API (GET instance, list of 50,
- * create with an Idempotency-Key each) beside a bare Nest+Express "hello" app measured in the same
- * run. Prints a table and rewrites the cloud-api section of docs/benchmarks.md.
- * Environment: BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (default 10).
+ * npm run bench:cloud-api — autocannon against the built cloud API (GET one instance, a list of
+ * 50, create with an Idempotency-Key each) beside a bare Nest+Express "hello" app measured in
+ * the same run. After a warm-up of every row, BENCH_ROUNDS rounds run every row once (the order
+ * rotates each round, so no row always follows the same one); each row's ratio is taken against
+ * the baseline of its own round, and the table shows medians with the spread (min–max). Server
+ * CPU per request comes from /proc/<pid>/stat over the same window (steadier than req/s on a
+ * shared machine). Rewrites the cloud-api section of docs/benchmarks.md.
+ *
+ * Environment: BENCH_ROUNDS (default 5), BENCH_DURATION (seconds per row and round, 5),
+ * BENCH_WARMUP (seconds per row, 3), BENCH_CONNECTIONS (10), BENCH_WRITE_DOC (default 1; 0 only
+ * prints).
  */
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
-import { startProcess } from '../shared/child-process';
+import { startCloudApiProcess, startProcess } from '../shared/child-process';
+import { median, run, withSpread, type RunSample } from './measure';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
 const TOKEN = 'bench-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+const ZONES = ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'];
 
-interface Result {
+/** The cloud API's flags, printed into the doc as they are. */
+const CLOUD_API_FLAGS = [
+  '--transition-ms',
+  '0',
+  '--quotas',
+  'instances=10000000,vcpus=100000000',
+  // Room for every instance the create rows make (the default /16 has ~16k addresses per zone).
+  '--network-cidr',
+  '10.0.0.0/8',
+  // Throttling stays on (its cost is part of every call) with buckets so large they never trip.
+  '--rate-limits',
+  'reads=1000000000:1000000000,mutations=1000000000:1000000000,instanceCreates=1000000000:1000000000',
+];
+
+interface Row {
   name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function start(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
-  return (await startProcess(cmd, args, ready)).child;
-}
-
-async function measure(name: string, options: autocannon.Options): Promise<Result> {
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
-  const result = {
-    name,
-    rps: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors,
-    non2xx: r.non2xx,
-  };
-  console.log(
-    `${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}`,
-  );
-  return result;
+  server: 'hello' | 'api';
+  options: autocannon.Options;
+  /** Target ratio to the baseline (issue 15). */
+  target?: number;
 }
 
 async function post(url: string, body: unknown): Promise<{ instance: { id: string } }> {
@@ -55,68 +60,31 @@ async function post(url: string, body: unknown): Promise<{ instance: { id: strin
   return (await res.json()) as { instance: { id: string } };
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
-  const helloPort = 18990;
-  const apiPort = 18991;
-  const hello = await start(
-    'node',
-    ['-r', 'ts-node/register/transpile-only', 'bench/cloud-api/hello-app.ts', String(helloPort)],
-    /ready/,
-  );
-  const api = await start(
-    'node',
-    [
-      'bin/nimbus.js',
-      'cloud-api',
-      '--port',
-      String(apiPort),
-      '--data-dir',
-      dataDir,
-      '--token',
-      TOKEN,
-      '--transition-ms',
-      '0',
-      '--quotas',
-      'instances=10000000,vcpus=100000000',
-      // Throttling stays on (its cost is part of every call) but never trips.
-      '--rate-limits',
-      'reads=1000000000:1000000000,mutations=1000000000:1000000000,instanceCreates=1000000000:1000000000',
-    ],
-    /listening on/,
-  );
-  const base = `http://127.0.0.1:${apiPort}`;
-  try {
-    const zones = ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'];
-    let target = '';
-    for (let i = 0; i < 60; i++) {
-      const created = await post(`${base}/v1/instances`, {
-        name: `seed-${i}`,
-        zone: zones[i % 3],
-        instanceType: 'nb.small',
-      });
-      target ||= created.instance.id;
-    }
-    const results: Result[] = [];
-    results.push(
-      await measure('baseline: Nest+Express hello', { url: `http://127.0.0.1:${helloPort}/hello` }),
-    );
-    results.push(
-      await measure('GET /v1/instances/{id}', {
-        url: `${base}/v1/instances/${target}`,
-        headers: AUTH,
-      }),
-    );
-    results.push(
-      await measure('GET /v1/instances?pageSize=50', {
-        url: `${base}/v1/instances?pageSize=50`,
-        headers: AUTH,
-      }),
-    );
-    let n = 0;
-    results.push(
-      await measure('POST /v1/instances (Idempotency-Key each)', {
-        url: `${base}/v1/instances`,
+function rows(helloUrl: string, apiUrl: string, target: string): Row[] {
+  let n = 0;
+  return [
+    {
+      name: 'baseline: Nest+Express hello',
+      server: 'hello',
+      options: { url: `${helloUrl}/hello` },
+    },
+    {
+      name: 'GET /v1/instances/{id}',
+      server: 'api',
+      target: 0.7,
+      options: { url: `${apiUrl}/v1/instances/${target}`, headers: AUTH },
+    },
+    {
+      name: 'GET /v1/instances?pageSize=50',
+      server: 'api',
+      options: { url: `${apiUrl}/v1/instances?pageSize=50`, headers: AUTH },
+    },
+    {
+      name: 'POST /v1/instances (Idempotency-Key each)',
+      server: 'api',
+      target: 0.3,
+      options: {
+        url: `${apiUrl}/v1/instances`,
         requests: [
           {
             method: 'POST',
@@ -125,53 +93,112 @@ async function main(): Promise<void> {
               headers: { ...AUTH, 'idempotency-key': randomUUID() },
               body: JSON.stringify({
                 name: `bench-${n++}`,
-                zone: zones[n % 3],
+                zone: ZONES[n % 3],
                 instanceType: 'nb.small',
               }),
             }),
           },
         ],
-      }),
+      },
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const hello = await startProcess(
+      'node',
+      ['-r', 'ts-node/register/transpile-only', 'bench/cloud-api/hello-app.ts', '0'],
+      /ready on (\S+)/,
     );
-    report(results);
+    children.push(hello.child);
+    const api = await startCloudApiProcess(dataDir, TOKEN, CLOUD_API_FLAGS);
+    children.push(api.child);
+    const apiUrl = api.url;
+    let target = '';
+    for (let i = 0; i < 60; i++) {
+      const created = await post(`${apiUrl}/v1/instances`, {
+        name: `seed-${i}`,
+        zone: ZONES[i % 3],
+        instanceType: 'nb.small',
+      });
+      target ||= created.instance.id;
+    }
+    const table = rows(hello.match[1], apiUrl, target);
+    const pidOf = (row: Row) => (row.server === 'hello' ? hello.child.pid! : api.child.pid!);
+
+    for (const row of table) {
+      await run(row.options, pidOf(row), CONNECTIONS, WARMUP);
+    }
+    const samples: RunSample[][] = table.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < table.length; k++) {
+        const i = (k + round) % table.length;
+        const sample = await run(table[i].options, pidOf(table[i]), CONNECTIONS, DURATION);
+        samples[i].push(sample);
+        console.log(
+          `round ${round + 1}/${ROUNDS} ${table[i].name}: ${Math.round(sample.rps)} req/s, ` +
+            `${sample.cpuMicros.toFixed(0)} µs CPU/request, failures ${sample.failures}`,
+        );
+      }
+    }
+    report(table, samples, loadBefore, loadavg()[0]);
   } finally {
-    hello.kill();
-    api.kill();
+    children.forEach((child) => child.kill());
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function report(results: Result[]): void {
-  const baseline = results[0].rps;
-  const targets: Record<string, number> = { GET: 0.7, POST: 0.3 };
-  const rows = results.map((r) => {
-    const ratio = r.rps / baseline;
-    const target = r.name.startsWith('GET /v1/instances/')
-      ? targets.GET
-      : r.name.startsWith('POST')
-        ? targets.POST
-        : undefined;
+function report(table: Row[], samples: RunSample[][], loadBefore: number, loadAfter: number): void {
+  const baseline = samples[0];
+  const lines = table.map((row, i) => {
+    const s = samples[i];
+    const ratios = s.map((x, round) => x.rps / baseline[round].rps);
+    const cpuRatios = s.map((x, round) => baseline[round].cpuMicros / x.cpuMicros);
     const verdict =
-      target === undefined ? '' : ratio >= target ? `≥ ${target}× ✔` : `< ${target}× ✘`;
-    return `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${ratio.toFixed(2)}× ${verdict} | ${r.non2xx + r.errors} |`;
+      row.target === undefined
+        ? ''
+        : median(ratios) >= row.target
+          ? ` ≥ ${row.target}× ✔`
+          : ` < ${row.target}× ✘`;
+    return [
+      row.name,
+      withSpread(s.map((x) => x.rps)),
+      `${withSpread(ratios, 2)}${verdict}`,
+      withSpread(s.map((x) => x.cpuMicros)),
+      withSpread(cpuRatios, 2),
+      withSpread(s.map((x) => x.p50)),
+      withSpread(s.map((x) => x.p99)),
+      String(s.reduce((sum, x) => sum + x.failures, 0)),
+    ].join(' | ');
   });
   const section = [
     '<!-- cloud-api:start -->',
     '## cloud-api',
     '',
     `Measured by \`npm run bench:cloud-api\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}),`,
-    `Node ${process.version}, autocannon with ${CONNECTIONS} connections for ${DURATION} s per row, server and load generator on`,
-    'the same machine. The cloud API runs from `dist/` with its default log level (info, JSON to stdout) and',
-    '`--transition-ms 0`; the baseline is a bare Nest+Express app answering `{"hello":"world"}`, started in the same run.',
-    'Targets: GET ≥ 0.7× the baseline, create ≥ 0.3×.',
+    `Node ${process.version}, load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after. Server and load generator share the machine.`,
+    `autocannon, ${CONNECTIONS} keep-alive connections; a ${WARMUP} s warm-up of every row, then ${ROUNDS} rounds of ${DURATION} s per row`,
+    '(the row order rotates each round). Each ratio is against the baseline of the same round; cells are medians with the',
+    'spread (min–max) of the rounds. CPU µs/request is the server process’s user + system time (from `/proc/<pid>/stat`)',
+    'over the row’s window divided by the requests answered; "CPU vs baseline" is the baseline’s CPU per request over the row’s.',
+    'The baseline is a bare Nest+Express app answering `{"hello":"world"}`. The cloud API is `nimbus cloud-api` from `dist/`',
+    'with its default log level (info, JSON to stdout; successful reads log at debug, so only creates write a line) and',
+    `\`${CLOUD_API_FLAGS.join(' ')}\`: throttling runs on every call but its buckets never empty.`,
+    'The create row sends a fresh Idempotency-Key with every request. Targets (issue 15): GET ≥ 0.7× the baseline, create ≥ 0.3×.',
     '',
-    '| Endpoint | req/s | p50 ms | p99 ms | vs baseline | errors |',
-    '|---|---|---|---|---|---|',
-    ...rows,
+    '| Endpoint | req/s | vs baseline | CPU µs/request | CPU vs baseline | p50 ms | p99 ms | failures |',
+    '|---|---|---|---|---|---|---|---|',
+    ...lines.map((line) => `| ${line} |`),
     '<!-- cloud-api:end -->',
   ].join('\n');
   console.log(`\n${section}\n`);
-  writeBenchmarkSection('cloud-api', section);
+  if (WRITE_DOC) {
+    writeBenchmarkSection('cloud-api', section);
+  }
 }
 
 main().catch((error: unknown) => {

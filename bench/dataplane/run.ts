@@ -28,7 +28,7 @@ import {
   type Sample,
 } from './measure';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
-import { startProcess } from '../shared/child-process';
+import { startCloudApiProcess, startProcess } from '../shared/child-process';
 import { startKubeProxyPath, type BenchPath } from './paths';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -114,18 +114,10 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const extraPaths: BenchPath[] = [];
   try {
-    const api = await startProcess(
-      'node',
+    const api = await startCloudApiProcess(
+      dataDir,
+      TOKEN,
       [
-        ...profileFlags(),
-        'bin/nimbus.js',
-        'cloud-api',
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir,
-        '--token',
-        TOKEN,
         '--transition-ms',
         '0',
         '--log-level',
@@ -137,10 +129,10 @@ async function main(): Promise<void> {
         '--rate-limits',
         'off',
       ],
-      /listening on (http:\/\/\S+)/,
+      profileFlags(),
     );
     children.push(api.child);
-    const base = api.match[1];
+    const base = api.url;
     const { instance } = await call<{ instance: { id: string; privateIp: string } }>(
       `${base}/v1/instances`,
       'POST',

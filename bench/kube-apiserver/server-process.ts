@@ -8,10 +8,12 @@ const root = resolve(__dirname, '../..');
 
 export async function startServer(
   dataDir: string,
-): Promise<{ url: string; pid: number; stop: () => void }> {
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => void; exited: Promise<void> }> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '-r',
       'ts-node/register/transpile-only',
       '-r',
@@ -38,7 +40,8 @@ export async function startServer(
     });
     child.on('exit', (code) => fail(new Error(`server exited with ${String(code)}`)));
   });
-  return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM'), exited };
 }
 
 /** Runs `fn(0…total−1)` on `workers` concurrent loops; returns the elapsed milliseconds. */

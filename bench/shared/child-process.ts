@@ -24,3 +24,32 @@ export function startProcess(
     child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)));
   });
 }
+
+/**
+ * `nimbus cloud-api` from `dist/` on an ephemeral port; resolves with its URL once it listens.
+ * `nodeFlags` go to node itself (e.g. `--cpu-prof`).
+ */
+export async function startCloudApiProcess(
+  dataDir: string,
+  token: string,
+  flags: string[],
+  nodeFlags: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const { child, match } = await startProcess(
+    'node',
+    [
+      ...nodeFlags,
+      'bin/nimbus.js',
+      'cloud-api',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--token',
+      token,
+      ...flags,
+    ],
+    /listening on (\S+)/,
+  );
+  return { child, url: match[1] };
+}

@@ -12,6 +12,7 @@ import {
   sqliteDatabaseProvider,
 } from './database/database.providers';
 import { MaintenanceTicker } from './maintenance.ticker';
+import { WalCheckpoints } from './database/wal-checkpoints';
 import { HttpMetrics } from './metrics/http-metrics';
 import { RuntimeSettings } from './settings/runtime-settings';
 import { SettingsRepository } from './settings/settings.repository';
@@ -58,6 +59,7 @@ export class CoreModule {
       AddressAllocator,
       HttpMetrics,
       MaintenanceTicker,
+      WalCheckpoints,
     ];
     return {
       module: CoreModule,

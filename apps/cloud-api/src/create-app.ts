@@ -11,6 +11,7 @@ import { CloudApiModule } from './cloud-api.module';
 import type { CloudApiRuntime } from './core.module';
 import { sendProblem } from './http/problem.filter';
 import { jsonDepthLimit } from './http/json-depth';
+import { oneLayer } from './http/one-layer';
 import { requestIdentity } from './http/request-identity.middleware';
 import { ChangeStream } from './events/change-stream';
 import { PublicIpPools } from './load-balancers/public-ip-pools';
@@ -44,11 +45,16 @@ export async function createCloudApiApp(
   app.disable('x-powered-by');
   app.set('etag', false); // ETag headers are the resources' etags, set explicitly
   app.set('query parser', 'simple');
-  app.use(requestIdentity);
-  app.use(app.get(AppLogger).requestLog());
-  app.use(app.get(AuditLog).middleware());
-  app.use(app.get(HttpMetrics).middleware());
-  app.use(app.get(ChangeStream).middleware());
+  // Bookkeeping of every call: its id, request log, audit record, metrics, change fan-out.
+  app.use(
+    oneLayer(
+      requestIdentity,
+      app.get(AppLogger).requestLog(),
+      app.get(AuditLog).middleware(),
+      app.get(HttpMetrics).middleware(),
+      app.get(ChangeStream).middleware(),
+    ),
+  );
   app.use('/admin', app.get(LoadBalancerDataPlane).adminMiddleware());
   // Bring resources up to the clock's present before any API handler reads or writes them.
   const settler = app.get(TransitionSettler);
@@ -58,8 +64,12 @@ export async function createCloudApiApp(
   });
   // A snapshot restore uploads the SQLite file itself.
   app.use('/admin/snapshot', express.raw({ limit: '2gb', type: SNAPSHOT_UPLOAD_TYPES }));
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
-  app.use(jsonDepthLimit);
+  app.use(
+    oneLayer(
+      express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }),
+      jsonDepthLimit,
+    ),
+  );
   app.use('/v1', app.get(ReadConsistency).middleware());
   // Body-parser errors (malformed JSON, too large) skip to the next error handler: answer problem+json.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>

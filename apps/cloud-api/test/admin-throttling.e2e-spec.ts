@@ -118,6 +118,19 @@ describe('admin: rate limits (e2e)', () => {
     expect(headersOf(await other.http.get('/v1/zones').set(h.auth).expect(200)).limit).toBe('10');
   });
 
+  it('should grant exactly the capacity across processes that lease tokens in chunks', async () => {
+    // Capacity 200: each process takes 2 tokens per write to the shared bucket.
+    await limits({ reads: { capacity: 200, refillPerSecond: 0.001 } });
+    const other = await h.startSibling();
+    const statuses: number[] = [];
+    for (let i = 0; i < 204; i++) {
+      const agent = i % 2 === 0 ? h.http : other.http;
+      statuses.push((await agent.get('/v1/zones').set(h.auth)).status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(200);
+    expect(statuses.slice(-4)).toEqual([429, 429, 429, 429]);
+  });
+
   it('should turn throttling off, and validate limits naming the field', async () => {
     const bad = await h.http
       .put('/admin/rate-limits')

@@ -146,6 +146,22 @@ describe('quotas (e2e)', () => {
     await setLimits('nope', { volumes: 1 }).expect(404);
   });
 
+  it('should count against a project limit raised above the default, and refuse past it counting nothing', async () => {
+    await h.close();
+    h = await startHarness({ quotas: 'volumes=1' });
+    await createVolume('a').expect(202);
+    await createVolume('b').expect(429);
+    await setLimits('default', { volumes: 2 }).expect(200);
+    await createVolume('b').expect(202);
+    const refused = await createVolume('c').expect(429);
+    expect(refused.body).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      metadata: { quotaMetric: 'volumes', limit: 2, usage: 2, requested: 1 },
+    });
+    expect(await quota('volumes')).toEqual({ metric: 'volumes', limit: 2, usage: 2 });
+    expect((await quota('volumeGiB'))?.usage).toBe(20);
+  });
+
   it('should answer 400 naming each bad field and change nothing', async () => {
     const bad = await setLimits('default', {
       volumes: 5,

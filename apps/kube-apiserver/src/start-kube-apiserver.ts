@@ -44,6 +44,7 @@ import { openKubeDatabase } from './database/open-kube-database';
 import { OpenApiService } from './discovery/openapi/openapi-service';
 import { ResourceRegistry } from './registry/registry';
 import { authenticateAndAuthorize, createKubeApiHandler } from './server/kube-api-handler';
+import { answerWhenDurable } from './server/durable-responses';
 import { ApiServerMetrics } from './server/metrics';
 import { ResourceHandler } from './server/resource-handler';
 import { lockDataDir } from './storage/data-dir-lock';
@@ -122,6 +123,7 @@ export async function startKubeApiServer(
     undo.push(() => dataSource.destroy());
     const store = new ObjectStore(db.connection, clock);
     store.load();
+    undo.push(() => store.flush()); // the last batch, before the database closes
     const registry = new ResourceRegistry();
     const allocator = new ServiceAllocator(config.serviceCidr);
     for (const svc of store.list('/services')) {
@@ -213,20 +215,23 @@ export async function startKubeApiServer(
     );
     let externalUrl = '';
     let ready = false;
-    const handler = createKubeApiHandler({
-      registry,
-      openapi: new OpenApiService(registry, schemas, clock),
-      auth,
-      authorizer,
-      oidc: new OidcDiscovery(config.serviceAccountIssuer, () => externalUrl, serviceAccountKeys),
-      resources,
-      metrics,
-      clock,
-      ready: () => ready,
-      currentRv: () => store.currentRv,
-      openWatches: () => hub.size,
-      log,
-    });
+    const handler = answerWhenDurable(
+      store,
+      createKubeApiHandler({
+        registry,
+        openapi: new OpenApiService(registry, schemas, clock),
+        auth,
+        authorizer,
+        oidc: new OidcDiscovery(config.serviceAccountIssuer, () => externalUrl, serviceAccountKeys),
+        resources,
+        metrics,
+        clock,
+        ready: () => ready && store.failure === undefined,
+        currentRv: () => store.currentRv,
+        openWatches: () => hub.size,
+        log,
+      }),
+    );
     const limiter = new MaxInFlightLimiter(
       { readOnly: config.maxRequestsInflight, mutating: config.maxMutatingRequestsInflight },
       (authorization) => auth.authenticate(authorization),

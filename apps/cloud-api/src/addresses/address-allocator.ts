@@ -30,15 +30,8 @@ export class AddressAllocator {
     for (let i = 0; i < range.size; i++) {
       const offset = (cursor + i) % range.size;
       const address = range.addressAt(offset);
-      const taken = this.db.get(
-        'SELECT 1 FROM address_allocations WHERE pool = ? AND address = ?',
-        [range.pool, address],
-      );
-      if (!taken) {
-        this.db.run(
-          'INSERT INTO address_allocations (pool, address, owner_id, allocated_at) VALUES (?, ?, ?, ?)',
-          [range.pool, address, ownerId, this.clock.now()],
-        );
+      // Taken or not, in one statement: the allocation's primary key refuses a held address.
+      if (this.claim(range.pool, address, ownerId)) {
         this.db.run(
           'INSERT INTO address_pools (pool, next_offset) VALUES (?, ?) ON CONFLICT (pool) DO UPDATE SET next_offset = excluded.next_offset',
           [range.pool, (offset + 1) % range.size],

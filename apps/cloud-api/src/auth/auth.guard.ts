@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError, invalidArgument } from '@app/common';
 import { requestIdOf, type NimbusRequest } from '../conventions/request-context';
 import { TokensRepository } from '../projects/tokens.repository';
-import { ADMIN_ROUTE, PUBLIC_ROUTE } from './auth.decorators';
+import { routeAccessOf } from './route-access';
 import { hashToken } from './token-secret';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -20,8 +20,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+    const access = routeAccessOf(this.reflector, context);
+    if (access.public) {
       return true;
     }
     const req = context.switchToHttp().getRequest<NimbusRequest>();
@@ -37,7 +37,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) {
       throw new DomainError('UNAUTHENTICATED', 'invalid or revoked token');
     }
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, targets) && !principal.admin) {
+    if (access.admin && !principal.admin) {
       throw new DomainError('PERMISSION_DENIED', 'this endpoint needs an admin token');
     }
     const idempotencyKey = req.header('idempotency-key');

@@ -58,7 +58,8 @@ export class InstancesController {
     @Res({ passthrough: true }) res: Response,
   ): InstanceOperationDto {
     return this.runner.run(ctx, body, res, () =>
-      this.respond(this.instances.create(ctx.principal, body)),
+      // A new instance has no volumes: no attachment query.
+      this.respond(this.instances.create(ctx.principal, body), []),
     );
   }
 
@@ -177,11 +178,14 @@ export class InstancesController {
     );
   }
 
-  private respond(mutation: InstanceMutation): MutationResult<InstanceOperationDto> {
+  private respond(
+    mutation: InstanceMutation,
+    volumes?: InstanceDto['volumes'],
+  ): MutationResult<InstanceOperationDto> {
     const { instance, operation } = mutation;
     return operationResult(
       'instance',
-      this.toDtos([instance])[0],
+      volumes ? toInstanceDto(instance, volumes) : this.toDtos([instance])[0],
       instanceEtag(instance),
       operation,
     );

@@ -109,9 +109,15 @@ export class InstancesService implements Settleable, OnModuleInit {
       updatedAt: now,
       terminatedAt: null,
     });
-    this.settler.noteDue(row.transitionEndsAt!);
     const operation = this.operations.start(projectId, 'instances.create', target(row), duration);
-    return { instance: this.settledNow(row), operation };
+    if (duration > 0) {
+      this.settler.noteDue(row.transitionEndsAt!);
+      return { instance: row, operation };
+    }
+    // A zero-length boot ends at once, in this transaction (the change stream still sees pending,
+    // then running), leaving nothing pending for the settler to look for.
+    this.instances.setState(id, 'running', null, null, now);
+    return { instance: this.instances.find(projectId, id)!, operation };
   }
 
   get(principal: Principal, id: string): InstanceRow {

@@ -56,24 +56,26 @@ export class QuotasService {
       return;
     }
     const key = usageKey(metric, scope);
+    const cap = scope === undefined ? undefined : this.scopeCaps.get(metric)?.(projectId, scope);
+    // Check and count in one statement; the numbers for the error are read only on refusal.
+    if (this.quotas.tryAdd(projectId, metric, key, amount, this.defaults[metric], cap ?? null)) {
+      return;
+    }
     const limit = this.limit(projectId, metric, scope);
     const usage = this.quotas.used(projectId, key);
-    if (usage + amount > limit) {
-      throw new DomainError(
-        'QUOTA_EXCEEDED',
-        `quota ${metric}${scope ? ` of ${scope}` : ''} exceeded: limit ${limit}, in use ${usage}, requested ${amount}`,
-        {
-          metadata: {
-            quotaMetric: metric,
-            limit,
-            usage,
-            requested: amount,
-            ...(scope ? { scope } : {}),
-          },
+    throw new DomainError(
+      'QUOTA_EXCEEDED',
+      `quota ${metric}${scope ? ` of ${scope}` : ''} exceeded: limit ${limit}, in use ${usage}, requested ${amount}`,
+      {
+        metadata: {
+          quotaMetric: metric,
+          limit,
+          usage,
+          requested: amount,
+          ...(scope ? { scope } : {}),
         },
-      );
-    }
-    this.quotas.add(projectId, key, amount);
+      },
+    );
   }
 
   release(projectId: string, metric: QuotaMetric, amount: number, scope?: string): void {

@@ -99,6 +99,8 @@ export interface WriteResult {
   object: KubeObject;
   /** 201 for creates, 200 otherwise. */
   created: boolean;
+  /** `object` as stored (its JSON text), when it was stored: responses reuse it. */
+  json?: string;
 }
 
 export interface DeleteResult {
@@ -200,7 +202,7 @@ export class ResourceService {
       return { object: obj, created: true };
     }
     const stored = this.storeOf(type).write('ADDED', obj);
-    return { object: stored.object, created: true };
+    return { object: stored.object, created: true, json: stored.json };
   }
 
   /** PUT: replace the object (or only its status); a stale resourceVersion is a 409. */
@@ -455,7 +457,7 @@ export class ResourceService {
     if (type.kind === 'Service' && type.group === '') {
       this.services.releaseDropped(old, candidate);
     }
-    return { object: stored.object, created: false };
+    return { object: stored.object, created: false, json: stored.json };
   }
 
   delete(

@@ -138,8 +138,12 @@ export class ResourceHandler {
       return this.review(req, res, route, query);
     }
     const answer = this.answer(req, route, query);
-    const send = (code: number, obj: KubeObject, warnings: string[] = []) =>
-      sendEncoded(res, code, answer.view.single(obj), answer.encoding, warningHeaders(warnings));
+    // `json` is the object's stored text: a plain JSON answer reuses it instead of serialising again.
+    const send = (code: number, obj: KubeObject, warnings: string[] = [], json?: string) => {
+      const value = answer.view.single(obj);
+      const same = value === obj ? json : undefined;
+      sendEncoded(res, code, value, answer.encoding, warningHeaders(warnings), same);
+    };
     switch (req.method) {
       case 'GET': {
         if (name === undefined) {
@@ -169,7 +173,8 @@ export class ResourceHandler {
         if (subresource !== undefined && subresource !== 'status') {
           throw methodNotAllowed();
         }
-        send(200, this.service.get(type, namespace, name).object);
+        const stored = this.service.get(type, namespace, name);
+        send(200, stored.object, [], stored.json);
         return 'GET';
       }
       case 'POST': {
@@ -179,7 +184,7 @@ export class ResourceHandler {
           const object = this.decode(body, req, route, options);
           await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
           const result = this.service.create(type, namespace, object, options);
-          send(201, result.object, options.warnings);
+          send(201, result.object, options.warnings, result.json);
           return 'CREATE';
         }
         if (subresource === 'eviction') {
@@ -237,7 +242,7 @@ export class ResourceHandler {
         const options = this.writeOptions(req, query, 'UpdateOptions');
         const object = this.decode(await readBody(req), req, route, options);
         const result = this.service.update(type, namespace, name, object, subresource, options);
-        send(200, result.object, options.warnings);
+        send(200, result.object, options.warnings, result.json);
         return 'UPDATE';
       }
       case 'PATCH': {
@@ -278,7 +283,7 @@ export class ResourceHandler {
           subresource,
           options,
         );
-        send(result.created ? 201 : 200, result.object, options.warnings);
+        send(result.created ? 201 : 200, result.object, options.warnings, result.json);
         return patchType === 'apply' ? 'APPLY' : 'PATCH';
       }
       case 'DELETE': {

@@ -3,12 +3,21 @@ import type { Clock } from '@app/common';
 import type { KubeObject } from '../object/types';
 import { RevisionHistory } from './revision-history';
 import type { CommittedWrite, Revision, StoredObject, WriteType } from './revision';
-import { requestEntityTooLarge } from '../errors/kube-error';
+import { internalError, requestEntityTooLarge } from '../errors/kube-error';
 
 /** etcd's default --max-request-bytes: the largest object the storage takes. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export type WriteListener = (write: CommittedWrite) => void;
+/** Told the writes of each committed batch, in rv order, once they are durable. */
+export type CommitListener = (writes: CommittedWrite[]) => void;
+
+/** The writes of one event-loop turn, committed as one SQLite transaction (group commit). */
+interface Batch {
+  writes: CommittedWrite[];
+  /** Callbacks waiting for the batch: true once committed, false if the commit failed. */
+  waiters: ((durable: boolean) => void)[];
+}
 
 interface Bucket {
   objects: Map<string, StoredObject>;
@@ -27,19 +36,31 @@ export interface WriteRequest {
 const objectKey = (namespace: string, name: string): string => `${namespace}/${name}`;
 
 /**
- * Current objects in memory plus the revisioned log in SQLite (kube_objects + kube_revisions).
- * Writes are synchronous single transactions; the global resourceVersion is the log's rv, so one
- * process owns a data dir. Listeners (watch fan-out) are called synchronously after each commit.
+ * Current objects in memory plus the revisioned log in SQLite (kube_objects + kube_revisions);
+ * the global resourceVersion is the log's rv, so one process owns a data dir.
+ *
+ * Group commit: a write applies to memory and runs its statements at once, inside a transaction
+ * that stays open until the end of the event-loop turn, so the writes of all requests served in
+ * one turn share one COMMIT (a commit costs several times an insert). Nothing may leave the
+ * process before the batch is durable: HTTP responses wait in corked sockets (`whenDurable`),
+ * watch events are fanned out by commit listeners. Write listeners (the in-process controllers)
+ * still run synchronously with each write. A failed commit (an I/O error: keys never collide)
+ * stops the store (`failure`): memory is then ahead of the disk, so further writes are refused
+ * and /readyz fails until a restart reloads the disk's state, as etcd stops on a WAL failure.
  */
 export class ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly listeners = new Set<WriteListener>();
+  private readonly commitListeners = new Set<CommitListener>();
   readonly history = new RevisionHistory();
   private rv = 0;
+  private batch: Batch | undefined;
+  private failed: Error | undefined;
   private readonly insertRevision: BetterSqlite3.Statement;
   private readonly upsertObject: BetterSqlite3.Statement;
   private readonly deleteObject: BetterSqlite3.Statement;
-  private readonly commit: (rev: Revision, group: string, resource: string, uid: string) => void;
+  private readonly begin: BetterSqlite3.Statement;
+  private readonly commitBatch: BetterSqlite3.Statement;
 
   constructor(
     private readonly connection: BetterSqlite3.Database,
@@ -53,18 +74,13 @@ export class ObjectStore {
         'ON CONFLICT(key) DO UPDATE SET uid = excluded.uid, rv = excluded.rv, json = excluded.json',
     );
     this.deleteObject = connection.prepare('DELETE FROM kube_objects WHERE key = ?');
-    this.commit = connection.transaction(
-      (rev: Revision, group: string, resource: string, uid: string) => {
-        const { rv, type, namespace, name, createdAt, json } = rev;
-        this.insertRevision.run(rv, type, group, resource, namespace, name, createdAt, json);
-        const key = `${group}/${resource}/${namespace}/${name}`;
-        if (type === 'DELETED') {
-          this.deleteObject.run(key);
-        } else {
-          this.upsertObject.run(key, group, resource, namespace, name, uid, rv, json);
-        }
-      },
-    );
+    this.begin = connection.prepare('BEGIN');
+    this.commitBatch = connection.prepare('COMMIT');
+  }
+
+  /** Why the store stopped (a failed commit), or undefined while it works. */
+  get failure(): Error | undefined {
+    return this.failed;
   }
 
   /** Loads current objects and the retained log from SQLite. */
@@ -218,6 +234,9 @@ export class ObjectStore {
 
   /** Persists one write as a new revision and tells the listeners. Returns the stored state. */
   write(request: WriteRequest): StoredObject {
+    if (this.failed) {
+      throw storageFailed(this.failed);
+    }
     const { group, resource, type, object } = request;
     const typeKey = `${group}/${resource}`;
     const namespace = object.metadata.namespace ?? '';
@@ -240,7 +259,21 @@ export class ObjectStore {
       json,
       prevJson: previous?.json,
     };
-    this.commit(revision, group, resource, object.metadata.uid ?? '');
+    const batch = this.openBatch();
+    try {
+      this.insertRevision.run(rv, type, group, resource, namespace, name, revision.createdAt, json);
+      const rowKey = `${group}/${resource}/${namespace}/${name}`;
+      if (type === 'DELETED') {
+        this.deleteObject.run(rowKey);
+      } else {
+        const uid = object.metadata.uid ?? '';
+        this.upsertObject.run(rowKey, group, resource, namespace, name, uid, rv, json);
+      }
+    } catch (error) {
+      // Only I/O errors get here (keys never collide): the batch cannot be trusted any more.
+      this.fail(error);
+      throw storageFailed(this.failed ?? (error as Error));
+    }
     this.rv = rv;
     const stored: StoredObject = { namespace, name, rv, object, json };
     const bucket = this.bucket(typeKey);
@@ -256,15 +289,87 @@ export class ObjectStore {
     }
     this.history.append(revision);
     const committed: CommittedWrite = { revision, object, previous: previous?.object };
+    batch.writes.push(committed);
     for (const listener of this.listeners) {
       listener(committed);
     }
     return stored;
   }
 
+  /** Called synchronously with each write, before it is committed (in-process controllers). */
   onWrite(listener: WriteListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called with each batch once it is durable, in rv order (watch fan-out). */
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Runs `callback(true)` once every write made so far is durable — at once when none is
+   * pending — or `callback(false)` when the batch holding them failed to commit.
+   */
+  whenDurable(callback: (durable: boolean) => void): void {
+    if (this.batch) {
+      this.batch.waiters.push(callback);
+    } else {
+      callback(true);
+    }
+  }
+
+  /** Commits the open batch now (shutdown, a watch starting from memory); a no-op without one. */
+  flush(): void {
+    const batch = this.batch;
+    if (!batch) {
+      return;
+    }
+    try {
+      this.commitBatch.run();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.batch = undefined;
+    for (const listener of this.commitListeners) {
+      listener(batch.writes);
+    }
+    for (const waiter of batch.waiters) {
+      waiter(true);
+    }
+  }
+
+  private openBatch(): Batch {
+    if (!this.batch) {
+      this.begin.run();
+      this.batch = { writes: [], waiters: [] };
+      // After the poll phase: every request whose body arrived in this turn has written by then.
+      setImmediate(() => {
+        if (this.connection.open) {
+          this.flush();
+        }
+      });
+    }
+    return this.batch;
+  }
+
+  /** Rolls the open batch back and stops the store; its waiters learn it was not stored. */
+  private fail(error: unknown): void {
+    this.failed ??= error instanceof Error ? error : new Error(String(error));
+    const batch = this.batch;
+    this.batch = undefined;
+    try {
+      if (this.connection.inTransaction) {
+        this.connection.exec('ROLLBACK');
+      }
+    } catch {
+      // The connection is unusable; the store refuses everything from now on anyway.
+    }
+    for (const waiter of batch?.waiters ?? []) {
+      waiter(false);
+    }
   }
 
   /** Trims the log (memory and SQLite) per the retention rules; returns the compacted rv. */
@@ -303,6 +408,12 @@ export class ObjectStore {
     }
     return bucket;
   }
+}
+
+function storageFailed(cause: Error) {
+  return internalError(
+    `storage failed: ${cause.message}; restart the api-server (writes not acknowledged were not stored)`,
+  );
 }
 
 function compare(a: string, b: string): number {

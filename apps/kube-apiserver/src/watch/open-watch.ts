@@ -78,6 +78,9 @@ export async function openWatch(request: WatchRequest, deps: WatchDeps): Promise
   if (initial && requested > store.currentRv) {
     ready = await waitForResourceVersion(store, requested);
   }
+  // A watch starts from durable state: initial events and history never show a write that
+  // could still be lost (and live events continue right after the flushed batch).
+  store.flush();
   const timeoutMs =
     options.timeoutSeconds !== undefined && options.timeoutSeconds !== 0
       ? options.timeoutSeconds * 1000

@@ -3,13 +3,17 @@ import type { CommittedWrite } from '../storage/revision';
 import type { WatchConnection } from './watch-connection';
 import type { Frame } from './watch-encoding';
 
-/** Fans committed writes out to the open watches of that kind, from memory (no polling). */
+/**
+ * Fans committed writes out to the open watches of that kind, from memory (no polling): each
+ * batch once it is durable, every event encoded once per format and shared by all watchers,
+ * then one flush (one TLS record and syscall) per watcher for the whole batch.
+ */
 export class WatchHub {
   private readonly byType = new Map<string, Set<WatchConnection>>();
   private readonly unsubscribe: () => void;
 
   constructor(store: ObjectStore) {
-    this.unsubscribe = store.onWrite((write) => this.dispatch(write));
+    this.unsubscribe = store.onCommit((writes) => this.dispatch(writes));
   }
 
   get size(): number {
@@ -47,30 +51,44 @@ export class WatchHub {
   }
 
   private readonly flushes: (() => void)[] = [];
+  private dispatching = false;
 
-  /** One callback per tick flushes every watcher that got events (not one per watcher). */
+  /**
+   * One callback per tick flushes every watcher that got events (not one per watcher); during a
+   * dispatch the flush follows it at once.
+   */
   private enqueueFlush(flush: () => void): void {
-    if (this.flushes.push(flush) === 1) {
-      setImmediate(() => {
-        for (const f of this.flushes.splice(0)) {
-          try {
-            f();
-          } catch {
-            // A broken connection closes itself; the others still get their events.
-          }
-        }
-      });
+    if (this.flushes.push(flush) === 1 && !this.dispatching) {
+      setImmediate(() => this.flushAll());
     }
   }
 
-  private dispatch(write: CommittedWrite): void {
-    const set = this.byType.get(write.revision.typeKey);
-    if (!set) {
-      return;
+  private flushAll(): void {
+    for (const f of this.flushes.splice(0)) {
+      try {
+        f();
+      } catch {
+        // A broken connection closes itself; the others still get their events.
+      }
     }
-    const frames = new Map<string, Frame[]>();
-    for (const watch of set) {
-      watch.onWrite(write, frames);
+  }
+
+  private dispatch(writes: CommittedWrite[]): void {
+    this.dispatching = true;
+    try {
+      for (const write of writes) {
+        const set = this.byType.get(write.revision.typeKey);
+        if (!set) {
+          continue;
+        }
+        const frames = new Map<string, Frame[]>();
+        for (const watch of set) {
+          watch.onWrite(write, frames);
+        }
+      }
+    } finally {
+      this.dispatching = false;
     }
+    this.flushAll();
   }
 }

@@ -19,7 +19,7 @@ export class RateLimitBucketEntity {
   @Column({ name: 'updated_at', type: 'integer' })
   updatedAt: number;
 
-  /** Whether the last take got a token (read back by the same statement). */
+  /** Whole tokens the last take got (a process leases several at once; read back by the same statement). */
   @Column({ type: 'integer' })
   granted: number;
 }

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
-import { ADMIN_ROUTE } from '../../auth/auth.decorators';
+import { routeAccessOf } from '../../auth/route-access';
 import type { NimbusRequest } from '../../conventions/request-context';
 import { routeTemplateOf } from '../../http/route-template';
 import { rateLimitClassOf } from './rate-limit-classes';
@@ -25,12 +25,7 @@ export class RateLimitGuard implements CanActivate {
     if (!this.limits.enabled || !req.nimbus) {
       return true;
     }
-    if (
-      this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, [
-        context.getHandler(),
-        context.getClass(),
-      ])
-    ) {
+    if (routeAccessOf(this.reflector, context).admin) {
       return true;
     }
     const { outcome, rejected } = this.limits.take(

@@ -4,6 +4,7 @@ import { CloudApiConfig } from '@app/config';
 import type { RateLimitsDto, SetRateLimitsRequest } from '@app/cloud-contracts';
 import { RuntimeSettings } from '../../settings/runtime-settings';
 import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
+import { TokenLeases } from './token-leases';
 import {
   parseRateLimits,
   RATE_LIMIT_CLASSES,
@@ -32,13 +33,15 @@ interface Settings {
 }
 
 /**
- * Token buckets per project and operation class, refilled by the injected clock. The limits
- * come from `--rate-limits`, replaced at runtime by `PUT /admin/rate-limits` (stored).
+ * Token buckets per project and operation class, refilled by the injected clock and shared by
+ * every process on the database (leased in chunks: see TokenLeases). The limits come from
+ * `--rate-limits`, replaced at runtime by `PUT /admin/rate-limits` (stored).
  */
 @Injectable()
 export class RateLimitsService {
   private readonly configured: Settings;
   private current: Settings;
+  private readonly leases: TokenLeases;
 
   constructor(
     private readonly buckets: RateLimitBucketsRepository,
@@ -48,8 +51,12 @@ export class RateLimitsService {
   ) {
     this.configured = parseRateLimits(config.rateLimits);
     this.current = this.configured;
+    this.leases = new TokenLeases((...args) => buckets.take(...args));
+    // New limits (from this process or another) start every bucket over: leases taken under the
+    // old ones go.
     runtime.register(RATE_LIMITS_KEY, (stored) => {
       this.current = (stored as Settings | undefined) ?? this.configured;
+      this.leases.clear();
     });
   }
 
@@ -60,7 +67,7 @@ export class RateLimitsService {
   /** Takes a token; `rejected` (429 RATE_LIMITED, retryable) when the bucket is empty. */
   take(projectId: string, opClass: RateLimitClass): RateLimitDecision {
     const limit = this.current.limits[opClass];
-    const { tokens, granted } = this.buckets.take(projectId, opClass, limit, this.clock.now());
+    const { tokens, granted } = this.leases.take(projectId, opClass, limit, this.clock.now());
     const outcome = {
       limit: limit.capacity,
       remaining: Math.floor(tokens),
@@ -107,6 +114,12 @@ export class RateLimitsService {
     this.runtime.save(RATE_LIMITS_KEY, next);
     this.buckets.deleteAll();
     this.current = next;
+    this.leases.clear();
     return this.view();
+  }
+
+  /** The shared buckets were emptied (a reset): tokens this process leased from them go too. */
+  forgetLeases(): void {
+    this.leases.clear();
   }
 }

@@ -5,6 +5,7 @@ import type { ResetRequest, ResetResultDto } from '@app/cloud-contracts';
 import { SqliteDatabase } from '@app/persistence';
 import { DEFAULT_PROJECT, ProjectsService } from '../../projects/projects.service';
 import { RuntimeSettings } from '../../settings/runtime-settings';
+import { RateLimitsService } from '../rate-limits/rate-limits.service';
 import { TransitionSettler } from '../../transitions/transition-settler';
 import { ResetRepository, type DeletedCounts } from './reset.repository';
 import { SeedService } from './seed.service';
@@ -24,6 +25,7 @@ export class ResetService {
     private readonly runtime: RuntimeSettings,
     private readonly seed: SeedService,
     private readonly settler: TransitionSettler,
+    private readonly rateLimits: RateLimitsService,
     private readonly db: SqliteDatabase,
     private readonly config: CloudApiConfig,
   ) {}
@@ -48,6 +50,7 @@ export class ResetService {
     });
     // In-memory state that described the wiped rows.
     this.settler.invalidate();
+    this.rateLimits.forgetLeases();
     if (req.project !== undefined) {
       // Other projects' resources keep IDs from the sequence: it must not restart.
       return { project: req.project, deleted };
