@@ -360,8 +360,13 @@ describe('V3: cloud failures', () => {
     expect(failed.message).toMatch(
       /^Volume provisioning failed with infeasible error\. Retries will be delayed\. rpc error: code = InvalidArgument desc = unknown volume type "tape"/,
     );
+    // One attempt: the Provisioning event was written before ProvisioningFailed, and a second
+    // attempt within the slow-retry delay would raise its count (or add an event).
+    const attempts = async () =>
+      (await eventsFor(h, 'v3-infeasible', 'Provisioning')).reduce((n, e) => n + (e.count ?? 1), 0);
+    await waitFor(async () => (await attempts()) > 0, { message: 'the Provisioning event' });
     await holdsFor(
-      async () => (await eventsFor(h, 'v3-infeasible', 'Provisioning')).length === 1,
+      async () => (await attempts()) === 1,
       2000,
       'no second attempt within the slow-retry delay',
     );

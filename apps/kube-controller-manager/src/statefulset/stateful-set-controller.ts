@@ -264,8 +264,11 @@ export class StatefulSetController {
           'merge',
         );
       } catch (err) {
-        // A stale cache (409) or a claim deleted meanwhile: the next sync sees the new state.
-        if (!isNotFound(err) && !isConflict(err)) {
+        // A claim deleted meanwhile needs nothing. Anything else, a stale cache (409) included,
+        // fails this sync before any pod is deleted (upstream UpdatePodClaimForRetentionPolicy
+        // returns the error): a condemned pod deleted before its claim names it as owner would
+        // leave the claim to the set for good.
+        if (!isNotFound(err)) {
           throw err;
         }
       }
