@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FINALIZER_EXTERNAL_PROVISIONER } from '@app/csi';
+import type { V1Event } from '@app/kube-client';
 import type { RunningCloudControllerManager } from '../src';
 import {
   kubectlFor,
@@ -362,11 +363,30 @@ describe('V3: cloud failures', () => {
     );
     // One attempt: the Provisioning event was written before ProvisioningFailed, and a second
     // attempt within the slow-retry delay would raise its count (or add an event).
-    const attempts = async () =>
-      (await eventsFor(h, 'v3-infeasible', 'Provisioning')).reduce((n, e) => n + (e.count ?? 1), 0);
-    await waitFor(async () => (await attempts()) > 0, { message: 'the Provisioning event' });
+    const provisioningEvents = () => eventsFor(h, 'v3-infeasible', 'Provisioning');
+    const attempts = (events: V1Event[]) => events.reduce((n, e) => n + (e.count ?? 1), 0);
+    await waitFor(async () => attempts(await provisioningEvents()) > 0, {
+      message: 'the Provisioning event',
+    });
     await holdsFor(
-      async () => (await attempts()) === 1,
+      async () => {
+        const events = await provisioningEvents();
+        if (attempts(events) !== 1) {
+          // Says which events there were (source, count, times) if this ever fails.
+          throw new Error(
+            `a second attempt within the slow-retry delay: ${JSON.stringify(
+              events.map((e) => ({
+                name: e.metadata?.name,
+                count: e.count,
+                source: e.source,
+                first: e.firstTimestamp,
+                last: e.lastTimestamp,
+              })),
+            )}`,
+          );
+        }
+        return true;
+      },
       2000,
       'no second attempt within the slow-retry delay',
     );
