@@ -18,8 +18,10 @@ describe('[Feature:LoadBalancer] LoadBalancers on the built-in stack', () => {
   let h: ClusterHarness;
 
   beforeAll(async () => {
-    // A pod range of its own, so pod addresses (127.X.…) do not meet a concurrent test stack's.
-    const second = 100 + Math.floor(Math.random() * 50);
+    // A pod range of its own, so pod addresses (127.X.…) do not meet a concurrent test stack's;
+    // above the service range 10.96.0.0/12, which node IPAM keeps out of the cluster CIDR (a
+    // cluster CIDR inside it leaves no pod CIDR to give: nodes stay NotReady).
+    const second = 112 + Math.floor(Math.random() * 38);
     h = await ClusterHarness.start({
       up: { clusterCidr: `10.${second}.0.0/16`, proxyMetricsPort: '0' },
     });
