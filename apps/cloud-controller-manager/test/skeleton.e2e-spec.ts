@@ -2,7 +2,8 @@ import { CoordinationV1Api } from '@app/kube-client';
 import { ConfigError } from '@app/config';
 import { CcmHarness, waitFor } from './harness';
 
-jest.setTimeout(30_000);
+// As the global testTimeout: the harness itself gives a CCM 45 s to stop on close.
+jest.setTimeout(60_000);
 
 describe('cloud-controller-manager process', () => {
   let h: CcmHarness;
