@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { benchClient } from './http-client';
-import { parallel, startServer } from './server-process';
+import { parallel, serverCredentials, startServer } from './server-process';
 
 // Where a create's time goes (issue 15): the api-server runs under `node --cpu-prof` while 10
 // clients create ConfigMaps (as bench:kube-apiserver's throughput rounds); the profile's samples
@@ -96,15 +95,8 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(join(tmpdir(), 'nimbus-kube-profile-out-'));
   const server = await startServer(dataDir, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
   try {
-    const kubeconfig = load(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')) as {
-      clusters: { cluster: { 'certificate-authority-data': string } }[];
-      users: { user: { token: string } }[];
-    };
-    const ca = Buffer.from(
-      kubeconfig.clusters[0].cluster['certificate-authority-data'],
-      'base64',
-    ).toString();
-    const client = benchClient(server.url, ca, kubeconfig.users[0].user.token, 10);
+    const { ca, token } = serverCredentials(dataDir);
+    const client = benchClient(server.url, ca, token, 10);
     const create = (name: string) =>
       client
         .call('POST', '/api/v1/namespaces/default/configmaps', {

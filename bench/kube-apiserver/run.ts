@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { load } from 'js-yaml';
 import { benchClient, percentile, type BenchClient } from './http-client';
 import { rawSqliteCreatesPerSecond } from './raw-sqlite';
-import { parallel, startServer } from './server-process';
+import { parallel, serverCredentials, startServer } from './server-process';
 
 // Benchmarks the built-in kube-apiserver running as its own process (the CLI, as users run it),
 // with the load generated here: create latency and throughput, large lists, watch fan-out, RSS.
@@ -81,15 +80,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-kube-bench-'));
   const server = await startServer(dataDir);
-  const kubeconfig = load(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')) as {
-    clusters: { cluster: { 'certificate-authority-data': string } }[];
-    users: { user: { token: string } }[];
-  };
-  const ca = Buffer.from(
-    kubeconfig.clusters[0].cluster['certificate-authority-data'],
-    'base64',
-  ).toString();
-  const token = kubeconfig.users[0].user.token;
+  const { ca, token } = serverCredentials(dataDir);
   const one = benchClient(server.url, ca, token, 1);
   const ten = benchClient(server.url, ca, token, 10);
   const results: Record<string, string> = {};

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { load } from 'js-yaml';
 
 // The built-in api-server as its own process (the CLI via ts-node, as users run it), and a
 // bounded-concurrency loop: shared by the kube-apiserver and kube-scheduler benchmarks.
@@ -60,4 +62,19 @@ export async function parallel(
     }),
   );
   return performance.now() - started;
+}
+
+/** The CA and admin token of the kubeconfig a server wrote in its data dir (for bench clients). */
+export function serverCredentials(dataDir: string): { ca: string; token: string } {
+  const kubeconfig = load(readFileSync(join(dataDir, 'kubeconfig'), 'utf8')) as {
+    clusters: { cluster: { 'certificate-authority-data': string } }[];
+    users: { user: { token: string } }[];
+  };
+  return {
+    ca: Buffer.from(
+      kubeconfig.clusters[0].cluster['certificate-authority-data'],
+      'base64',
+    ).toString(),
+    token: kubeconfig.users[0].user.token,
+  };
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { KubeSchedulerConfig, validateConfig } from '@app/config';
 import type { V1Node, V1Pod } from '@app/kube-client';
 import { PodInfo } from '../../apps/kube-scheduler/src/cache/pod-info';
@@ -12,7 +11,7 @@ import { startKubeScheduler } from '../../apps/kube-scheduler/src';
 import { FakeListers } from '../../apps/kube-scheduler/src/testing/builders';
 import { kubeletNode } from '../../apps/kube-scheduler/test/kubelet-node';
 import { benchClient, percentile, type BenchClient } from '../kube-apiserver/http-client';
-import { parallel, startServer } from '../kube-apiserver/server-process';
+import { parallel, serverCredentials, startServer } from '../kube-apiserver/server-process';
 
 // `npm run bench:scheduler [-- --nodes 1000 --pods 5000]`: kube-scheduler on N nodes against the
 // real api-server (its own process, as `nimbus apiserver`), binds included. Baseline measured in
@@ -110,15 +109,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-scheduler-bench-'));
   const server = await startServer(dataDir);
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  const kubeconfig = load(readFileSync(kubeconfigPath, 'utf8')) as {
-    clusters: { cluster: { 'certificate-authority-data': string } }[];
-    users: { user: { token: string } }[];
-  };
-  const ca = Buffer.from(
-    kubeconfig.clusters[0].cluster['certificate-authority-data'],
-    'base64',
-  ).toString();
-  const client = benchClient(server.url, ca, kubeconfig.users[0].user.token, CLIENTS);
+  const { ca, token } = serverCredentials(dataDir);
+  const client = benchClient(server.url, ca, token, CLIENTS);
   let scheduler: Awaited<ReturnType<typeof startKubeScheduler>> | undefined;
   try {
     const all = nodes();
