@@ -23,6 +23,9 @@ class FakeSink implements EventSink {
     if (err) {
       return Promise.reject(err);
     }
+    if (this.events.has(`${event.metadata.namespace}/${event.metadata.name}`)) {
+      return Promise.reject(new HttpError(409));
+    }
     const stored = {
       ...event,
       metadata: { ...event.metadata, resourceVersion: String(++this.rv) },
@@ -82,7 +85,8 @@ describe('EventBroadcaster / EventRecorder', () => {
     rec.event(service, EventType.Normal, 'EnsuringLoadBalancer', 'Ensuring load balancer');
     await b.flush();
     const [e] = sink.list();
-    const nanos = (BigInt(clock.now()) * 1_000_000n).toString(16);
+    // random() = 0.5: the sub-millisecond part starts at 250,000 ns.
+    const nanos = (BigInt(clock.now()) * 1_000_000n + 250_000n).toString(16);
     expect(e).toEqual({
       apiVersion: 'v1',
       kind: 'Event',
@@ -107,6 +111,24 @@ describe('EventBroadcaster / EventRecorder', () => {
     });
   });
 
+  it('should name events so that two components writing about one object in one millisecond do not collide', async () => {
+    // The PV controller and the provisioner both write an event on a new claim at once; client-go
+    // names events with real nanoseconds, so a 409 (and the event dropped) never happens there.
+    const pvController = new EventBroadcaster({ sink, scheduler: clock });
+    const provisioner = new EventBroadcaster({ sink, scheduler: clock });
+    for (let i = 0; i < 20; i++) {
+      const claim = { ...service, metadata: { ...service.metadata, uid: `u-${i}` } };
+      pvController
+        .newRecorder({ component: 'persistentvolume-controller' })
+        .event(claim, EventType.Normal, 'ExternalProvisioning', 'waiting for a volume');
+      provisioner
+        .newRecorder({ component: 'provisioner' })
+        .event(claim, EventType.Normal, 'Provisioning', 'provisioning volume');
+    }
+    await Promise.all([pvController.flush(), provisioner.flush()]);
+    expect(sink.list()).toHaveLength(40);
+    expect(new Set(sink.list().map((e) => e.metadata.name)).size).toBe(40);
+  });
   it('should put events about cluster-scoped objects in the default namespace', async () => {
     const { b } = setup();
     b.newRecorder({ component: 'cloud-node-lifecycle-controller' }).event(

@@ -22,7 +22,7 @@ export interface EventBroadcasterOptions {
   maxQueuedEvents?: number;
   maxTriesPerEvent?: number;
   retrySleepMs?: number;
-  /** For the randomised first retry sleep. */
+  /** For the randomised first retry sleep and the sub-millisecond part of event names. */
   random?: () => number;
 }
 
@@ -42,7 +42,7 @@ export class EventBroadcaster {
 
   constructor(private readonly options: EventBroadcasterOptions) {
     this.logger = options.logger ?? noopLogger;
-    this.namer = new EventNamer(options.scheduler);
+    this.namer = new EventNamer(options.scheduler, options.random);
     this.correlator = new EventCorrelator(
       options.scheduler,
       (name) => this.namer.name(name),

@@ -25,17 +25,23 @@ export function objectReference(
 
 /**
  * `<object name>.<hex nanoseconds>` as client-go names events. The clock has millisecond
- * resolution, so events within one millisecond get consecutive nanoseconds (names stay unique).
+ * resolution, so the nanoseconds within a millisecond start at a random offset and count up:
+ * names stay unique within one namer, and two components writing events about one object in the
+ * same millisecond (the PV controller and the provisioner on a new claim) do not collide — a
+ * collision is a 409, and client-go drops the event.
  */
 export class EventNamer {
   private lastMs = -1;
   private seq = 0;
 
-  constructor(private readonly time: TimeSource) {}
+  constructor(
+    private readonly time: TimeSource,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   name(involvedName: string): string {
     const ms = Math.floor(this.time.now());
-    this.seq = ms === this.lastMs ? this.seq + 1 : 0;
+    this.seq = ms === this.lastMs ? this.seq + 1 : Math.floor(this.random() * 500_000);
     this.lastMs = ms;
     const nanos = BigInt(ms) * 1_000_000n + BigInt(this.seq);
     return `${involvedName}.${nanos.toString(16)}`;

@@ -30,7 +30,7 @@ export interface EventsV1BroadcasterOptions {
   logger?: Logger;
   /** For `reportingInstance` (`<controller>-<hostname>`). */
   hostname: string;
-  /** For the retry jitter. */
+  /** For the retry jitter and the sub-millisecond part of event names. */
   random?: () => number;
   maxTriesPerEvent?: number;
   retrySleepMs?: number;
@@ -78,7 +78,7 @@ export class EventsV1Broadcaster {
 
   constructor(private readonly options: EventsV1BroadcasterOptions) {
     this.logger = options.logger ?? noopLogger;
-    this.namer = new EventNamer(options.scheduler);
+    this.namer = new EventNamer(options.scheduler, options.random);
     const { scheduler } = options;
     this.periodics = [
       new Periodic(
