@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { BenchRow, CcmBenchScenario } from './scenario';
+import type { BenchOptions, BenchRow, CcmBenchScenario } from './scenario';
 
 const SECTION_START = '<!-- ccm:start -->';
 const SECTION_END = '<!-- ccm:end -->';
@@ -38,6 +38,7 @@ const UPSTREAM = [
 export function writeReport(
   root: string,
   results: { scenario: CcmBenchScenario; rows: BenchRow[] }[],
+  options: BenchOptions,
 ) {
   const docs = join(root, 'docs', 'benchmarks.md');
   let text = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
@@ -45,9 +46,12 @@ export function writeReport(
     const header = [
       '## cloud-controller-manager',
       '',
-      'Measured by `npm run bench:ccm` (`bench/ccm/run.ts`): the built-in api-server, the cloud API',
-      '(`--transition-ms 0`) and the CCM in one process, as `nimbus up` runs them, on the same machine',
-      `(${cpus().length} cores, Node ${process.version}). Reference figures (performance.md):`,
+      'Measured by `npm run bench:ccm` (`bench/ccm/run.ts`), on the same machine',
+      `(${cpus().length} cores, Node ${process.version}). Every scenario runs the built-in api-server, the cloud API`,
+      '(`--transition-ms 0`) and the CCM in one Node process (one event loop, as `nimbus up` runs them), started',
+      'through the e2e harness: CCM logs off, and unless a scenario says otherwise leader election off',
+      '(`--leader-elect=false`), cloud throttling off (`--rate-limits off`), quotas raised. Reference figures',
+      '(performance.md):',
       '',
       UPSTREAM,
     ].join('\n');
@@ -57,7 +61,7 @@ export function writeReport(
     const body = [
       `### ${scenario.title}`,
       '',
-      `Measured on ${new Date().toISOString().slice(0, 10)}. ${scenario.describe()}`,
+      `Measured on ${new Date().toISOString().slice(0, 10)} (5-minute load average ${loadavg()[1].toFixed(1)} on ${cpus().length} cores when written). ${scenario.describe(options)}`,
       '',
       table(rows),
     ].join('\n');

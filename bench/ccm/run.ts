@@ -1,45 +1,60 @@
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CcmHarness } from '../../apps/cloud-controller-manager/test/harness';
 import { writeReport } from './report';
-import type { BenchRow, CcmBenchScenario } from './scenario';
-import { loadBalancers } from './scenarios/load-balancers';
+import type { BenchOptions, BenchRow, CcmBenchScenario } from './scenario';
 import { nodesJoin } from './scenarios/nodes-join';
 import { volumes } from './scenarios/volumes';
+import { loadBalancers } from './services/scenario';
 
-// `npm run bench:ccm [-- <scenario id>…]`: CCM scale scenarios against the in-process stack.
+// `npm run bench:ccm [-- [--runs N] [--services N] <scenario id>…]`: CCM scale scenarios.
 // Scenarios: add yours to this list.
 const SCENARIOS: CcmBenchScenario[] = [nodesJoin, loadBalancers, volumes];
 
 const root = resolve(__dirname, '../..');
 
+/** The shared in-process stack of the scenarios that do not start their own processes. */
+const SHARED_STACK = {
+  quotas: 'instances=5000,vcpus=50000,loadBalancers=5000,publicIps=10000,routesPerNetwork=5000',
+  lbIpv4Pool: '198.18.0.0/16',
+  // The bench measures the CCM, not the cloud's throttling (the default mutation bucket refills 50/s).
+  rateLimits: 'off',
+};
+
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
-  const selected = SCENARIOS.filter((s) => wanted.length === 0 || wanted.includes(s.id));
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { runs: { type: 'string' }, services: { type: 'string' } },
+  });
+  const options: BenchOptions = {
+    runs: Number(values.runs ?? 3),
+    services: values.services === undefined ? undefined : Number(values.services),
+  };
+  const selected = SCENARIOS.filter((s) => positionals.length === 0 || positionals.includes(s.id));
   if (selected.length === 0) {
     throw new Error(
-      `no scenario matches ${wanted.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`,
+      `no scenario matches ${positionals.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`,
     );
   }
   const results: { scenario: CcmBenchScenario; rows: BenchRow[] }[] = [];
   for (const scenario of selected) {
-    const stack = await CcmHarness.start({
-      quotas: 'instances=5000,vcpus=50000,loadBalancers=5000,publicIps=10000,routesPerNetwork=5000',
-      // Load-balancer addresses for thousands of LBs (the default /24 holds 253).
-      lbIpv4Pool: '198.18.0.0/16',
-      // The bench measures the CCM, not the cloud's throttling: the default mutation bucket refills
-      // 50/s, which alone would take 20 s for 1,000 load-balancer updates.
-      rateLimits: 'off',
-    });
-    try {
-      console.log(`# ${scenario.title}`);
-      const rows = await scenario.run(stack);
-      rows.forEach(([k, v]) => console.log(`${k}: ${v}`));
-      results.push({ scenario, rows });
-    } finally {
-      await stack.close();
-    }
+    console.log(`# ${scenario.title}`);
+    const rows = scenario.ownProcesses
+      ? await scenario.run(options)
+      : await withSharedStack((stack) => scenario.run(stack));
+    rows.forEach(([k, v]) => console.log(`${k}: ${v}`));
+    results.push({ scenario, rows });
   }
-  writeReport(root, results);
+  writeReport(root, results, options);
+}
+
+async function withSharedStack(run: (stack: CcmHarness) => Promise<BenchRow[]>) {
+  const stack = await CcmHarness.start(SHARED_STACK);
+  try {
+    return await run(stack);
+  } finally {
+    await stack.close();
+  }
 }
 
 // Exit explicitly: pooled keep-alive sockets of the clients may outlive the servers by a while.

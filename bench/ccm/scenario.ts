@@ -3,18 +3,39 @@ import type { CcmHarness } from '../../apps/cloud-controller-manager/test/harnes
 /** One row of a scenario's result table. */
 export type BenchRow = [measurement: string, value: string];
 
-/**
- * A CCM bench scenario. Each gets the same in-process stack (api-server + cloud API, transitions
- * at 0) and starts its own CCM(s) with the flags it reports. Add a scenario by listing it in run.ts.
- */
-export interface CcmBenchScenario {
+/** `npm run bench:ccm -- [--runs N] [--services N]`. */
+export interface BenchOptions {
+  /** Runs per setting (scenarios that run each setting in fresh processes). */
+  runs: number;
+  /** Overrides the Service count of the services scenario (a quick check of the script). */
+  services?: number;
+}
+
+interface ScenarioBase {
   /** Short id, also the docs marker: `<!-- ccm-<id>:start -->`. */
   id: string;
   title: string;
-  /** Markdown paragraph(s) describing the setup and the concurrency settings used. */
-  describe(): string;
+  /** Markdown paragraph(s) describing the setup and every setting used. */
+  describe(options: BenchOptions): string;
+}
+
+/**
+ * A CCM bench scenario on the shared in-process stack of run.ts (api-server + cloud API,
+ * transitions at 0, cloud throttling off); it starts its own CCM(s) with the flags it reports.
+ */
+export interface SharedStackScenario extends ScenarioBase {
+  ownProcesses?: false;
   run(stack: CcmHarness): Promise<BenchRow[]>;
 }
+
+/** A scenario that starts a fresh process (stack and CCM) for each of its runs. */
+export interface OwnProcessScenario extends ScenarioBase {
+  ownProcesses: true;
+  run(options: BenchOptions): Promise<BenchRow[]>;
+}
+
+/** Add a scenario by listing it in run.ts. */
+export type CcmBenchScenario = SharedStackScenario | OwnProcessScenario;
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0
