@@ -30,6 +30,7 @@ export interface RunningNimbus {
   cloud: RunningCloudApi;
   cloudConfig: CloudApiConfig;
   apiserver: RunningKubeApiServer;
+  /** The running instance: replaced when `nimbus up` restarts one that lost its lease. */
   controllerManager: RunningKubeControllerManager;
   scheduler: RunningKubeScheduler;
   ccm: RunningCloudControllerManager;
@@ -373,9 +374,10 @@ export async function startNimbusUp(
     throw err;
   }
   let closed: Promise<void> | undefined;
-  return {
-    ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
+  // The object the steps fill, not a copy: a component restarted after losing its lease replaces
+  // its entry, so `nimbus.controllerManager` is always the running instance.
+  return Object.assign(ctx.nimbus as RunningNimbus, {
     clock: ctx.clock,
     close: () => (closed ??= stopAll()),
-  };
+  });
 }
