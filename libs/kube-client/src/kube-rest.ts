@@ -223,7 +223,7 @@ export class KubeRest {
         clearTimeout(timer);
         resolveCall(value);
       };
-      const reject = (err: unknown) => {
+      const reject = (err: Error) => {
         clearTimeout(timer);
         rejectCall(err);
       };
