@@ -16,6 +16,10 @@ export interface BenchPath {
   /** e.g. `http://127.203.113.7:80` */
   baseUrl: string;
   stop?: () => Promise<void>;
+  /** The process that proxies this path (its CPU per request and per MB is measured). */
+  pid?: number;
+  /** That process's CPU µs per ms without traffic (set by the bench before it measures). */
+  idleCpuPerMs?: number;
 }
 
 const run = promisify(execFile);
@@ -77,7 +81,12 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name: 'bench' },
-          spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: podPort }] },
+          spec: {
+            type: 'LoadBalancer',
+            ports: [{ port: 80, targetPort: podPort }],
+            // Not the pool's first address, which any other `nimbus up` on this machine takes.
+            loadBalancerIP: `203.0.113.${10 + Math.floor(Math.random() * 240)}`,
+          },
         },
         {
           apiVersion: 'discovery.k8s.io/v1',
@@ -117,7 +126,7 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { name: 'through the LB → kube-proxy → pod', baseUrl, stop };
+    return { name: 'through the LB → kube-proxy → pod', baseUrl, stop, pid: up.child.pid };
   } catch (error) {
     await stop();
     throw error;
