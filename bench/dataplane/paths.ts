@@ -53,6 +53,8 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
         ...['--controller-manager-port', '-1', '--scheduler-port', '-1'],
         ...['--proxy-healthz-port', '0', '--proxy-metrics-port', '-1', '--transition-ms', '0'],
         ...['--cluster-cidr', `10.${second}.0.0/16`, '--log-level', 'warn'],
+        // A pool of its own: another `nimbus up` on this machine answers on 127.203.113.x.
+        ...['--lb-ipv4-pool', `203.1.${second}.0/24`],
       ],
       /cloud API:\s+(http\S+)[\s\S]*Try it:/,
     );
@@ -81,12 +83,7 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name: 'bench' },
-          spec: {
-            type: 'LoadBalancer',
-            ports: [{ port: 80, targetPort: podPort }],
-            // Not the pool's first address, which any other `nimbus up` on this machine takes.
-            loadBalancerIP: `203.0.113.${10 + Math.floor(Math.random() * 240)}`,
-          },
+          spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: podPort }] },
         },
         {
           apiVersion: 'discovery.k8s.io/v1',
