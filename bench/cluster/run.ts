@@ -22,6 +22,7 @@ import {
 import { nodeIsUp } from '../../apps/cli/src/up/wait-for-nodes';
 import { inParallel, percentile } from '../ccm/scenario';
 import { deploymentPhase } from './deployment-phase';
+import { LeaseWatch } from './leases';
 import { PhaseCost } from './phase-cost';
 import { PodStages } from './pod-stages';
 import { writeClusterReport, type Row } from './report';
@@ -81,9 +82,13 @@ async function main(): Promise<void> {
     await waitForServiceAccount(rest);
     const baseline = await rawCreateRate(rest);
     record(['baseline: raw pod creates/s (api-server alone, no node)', baseline.toFixed(0)]);
+    const leases = new LeaseWatch(rest);
     record(...(await nodesJoin(nimbus, rest)));
+    record(...(await leases.rows('the join')));
     record(...(await idleWrites(rest)));
     record(...(await podsRun(nimbus, rest, baseline)));
+    record(...(await leases.rows('the pods')));
+    leases.stop();
     record(['  RSS of the whole process after the pods', mb(process.memoryUsage().rss)]);
     if (DEPLOYMENT_REPLICAS > 0) {
       // The bare pods go first: the Deployment's pods get the nodes to themselves.

@@ -96,6 +96,26 @@ describe('overload: max requests in flight (e2e)', () => {
       code: 429,
     });
 
+    // The priority lane: leader election is served while the writes are saturated (upstream's
+    // leader-election priority level), so a controller-manager does not lose its lease to load.
+    const lease = await raw(
+      t.server,
+      '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          metadata: { name: 'kube-controller-manager' },
+          spec: { holderIdentity: 'kcm-1', leaseDurationSeconds: 15 },
+        }),
+        headers: {
+          Authorization: `Bearer ${t.server.tokenFor('system:kube-controller-manager')!}`,
+          'Content-Type': 'application/json',
+        },
+      },
+    );
+    expect(lease.status).toBe(201);
+    expect((await create('still-refused')).status).toBe(429);
+
     // Reads have their own limit; watches are long-running and never counted.
     for (let i = 0; i < 3; i++) {
       watches.push(

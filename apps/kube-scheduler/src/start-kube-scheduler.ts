@@ -166,6 +166,7 @@ export async function startKubeScheduler(
         settings.election.leaseNamespace,
         settings.election.leaseName,
         identity,
+        settings.election.renewDeadlineMs,
       ),
     releaseOnCancel: deps.releaseLeaseOnClose,
     scheduler,

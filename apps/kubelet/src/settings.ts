@@ -13,6 +13,15 @@ export interface KubeletSettings {
   containerStopDurationMs: number;
 }
 
+/**
+ * The bound on the kubelet's heartbeat calls (node lease, node status), as upstream's heartbeat
+ * client: `Timeout = NodeStatusUpdateFrequency`, at most `NodeLeaseDurationSeconds`
+ * (cmd/kubelet/app/server.go): a renewal that hangs must not stall the next one.
+ */
+export function heartbeatTimeoutMs(settings: KubeletSettings): number {
+  return Math.min(settings.nodeStatusUpdateFrequencyMs, settings.nodeLeaseDurationSeconds * 1000);
+}
+
 /** Labels a kubelet may not set on its own Node (NodeRestriction; kubelet refuses them too). */
 const FORBIDDEN_LABEL = /^(node-role\.kubernetes\.io\/|.*\.node-restriction\.kubernetes\.io\/)/;
 

@@ -69,7 +69,13 @@ export async function startControllerManagerProcess(
     component: options.component,
     election,
     lock: () =>
-      new KubeLeaseLock(options.kubeConfig, election.leaseNamespace, election.leaseName, identity),
+      new KubeLeaseLock(
+        options.kubeConfig,
+        election.leaseNamespace,
+        election.leaseName,
+        identity,
+        election.renewDeadlineMs,
+      ),
     releaseOnCancel: options.releaseOnCancel,
     scheduler,
     logger,

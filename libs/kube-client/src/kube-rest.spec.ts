@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeRest } from './kube-rest';
+import { KubeApiError, KubeRequestTimeoutError, KubeRest } from './kube-rest';
 
 /** A plain-http server answering from a script of (status, headers) steps, counting requests. */
 async function scriptedServer(
@@ -26,6 +26,10 @@ async function scriptedServer(
 }
 
 function restFor(url: string): KubeRest {
+  return new KubeRest(kubeConfigFor(url));
+}
+
+function kubeConfigFor(url: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: url, skipTLSVerify: true }],
@@ -33,7 +37,7 @@ function restFor(url: string): KubeRest {
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  return new KubeRest(kc);
+  return kc;
 }
 
 describe('KubeRest and 429 Too Many Requests', () => {
@@ -79,5 +83,88 @@ describe('KubeRest and 429 Too Many Requests', () => {
       .catch((e: unknown) => e);
     expect((failure as KubeApiError).code).toBe(429);
     expect(s.requests()).toBe(11);
+  });
+});
+
+describe('KubeRest request timeouts', () => {
+  let server: Server | undefined;
+  const seen: string[] = [];
+
+  /** Answers `?watch` requests only when told, and never answers anything else. */
+  async function silentServer(): Promise<{ url: string; answerWatches: () => void }> {
+    let answering = false;
+    const watches: ServerResponse[] = [];
+    const answer = (res: ServerResponse) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"kind":"Status"}');
+    };
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
+      req.resume();
+      if (req.url?.includes('watch=true')) {
+        if (answering) {
+          answer(res);
+        } else {
+          watches.push(res);
+        }
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      // Held watches are answered now, later ones at once (the watch may still be on its way).
+      answerWatches: () => {
+        answering = true;
+        watches.forEach(answer);
+      },
+    };
+  }
+
+  afterEach(async () => {
+    seen.length = 0;
+    const s = server;
+    server = undefined;
+    s?.closeAllConnections();
+    await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  });
+
+  it('gives up on a call that never answers, with a timeout error naming the call', async () => {
+    const { url } = await silentServer();
+    const failure = await new KubeRest(kubeConfigFor(url), 50)
+      .replace('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x', {})
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(KubeRequestTimeoutError);
+    expect((failure as Error).message).toBe(
+      'PUT /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x: no answer within 0.05s (Client.Timeout exceeded while awaiting the answer)',
+    );
+  });
+
+  it('keeps identity and pool in withTimeout, and a per-call timeout wins', async () => {
+    const { url } = await silentServer();
+    const rest = new KubeRest(kubeConfigFor(url), 0).withBearerToken('node-token').withTimeout(30);
+    await expect(rest.get('/api/v1/nodes/a')).rejects.toBeInstanceOf(KubeRequestTimeoutError);
+    expect(seen).toEqual(['GET /api/v1/nodes/a Bearer node-token']);
+    await expect(
+      rest.request({ method: 'GET', path: '/api/v1/nodes/b', timeoutMs: 20 }),
+    ).rejects.toMatchObject({ timeoutMs: 20 });
+  });
+
+  it('never times out a watch (long-running, as upstream)', async () => {
+    const { url, answerWatches } = await silentServer();
+    const rest = new KubeRest(kubeConfigFor(url), 20);
+    const watch = rest.get('/api/v1/pods', { watch: true });
+    // A plain call started after the watch times out; the watch is still waiting then.
+    await expect(rest.get('/api/v1/pods')).rejects.toBeInstanceOf(KubeRequestTimeoutError);
+    answerWatches();
+    await expect(watch).resolves.toEqual({ kind: 'Status' });
+  });
+
+  it('aborts with the caller’s signal before the timeout', async () => {
+    const { url } = await silentServer();
+    const abort = new AbortController();
+    const call = new KubeRest(kubeConfigFor(url), 60_000).get('/api/v1/pods', {}, abort.signal);
+    abort.abort();
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

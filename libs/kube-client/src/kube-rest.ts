@@ -20,6 +20,30 @@ export interface KubeRequest {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** Overrides the client's timeout for this call (ms; 0 = none). */
+  timeoutMs?: number;
+}
+
+/**
+ * The bound on a call with no timeout of its own: the api-server's `--request-timeout` (1m0s), after
+ * which a real server has answered 504 to any non-long-running request, so a client still waiting
+ * then is waiting for an answer that will never come. (client-go's rest.Config.Timeout; the
+ * leader-election and kubelet heartbeat clients set shorter ones, see `withTimeout`.)
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** A call that got no complete answer within its timeout (net/http's `Client.Timeout exceeded`). */
+export class KubeRequestTimeoutError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${method} ${path}: no answer within ${timeoutMs / 1000}s (Client.Timeout exceeded while awaiting the answer)`,
+    );
+    this.name = 'KubeRequestTimeoutError';
+  }
 }
 
 /** A failed call: `code` is the HTTP status (what `statusCodeOf`/`isNotFound` read). */
@@ -65,7 +89,14 @@ export class KubeRest {
   private parent?: KubeRest;
   private authorization?: string;
 
-  constructor(readonly kubeConfig: KubeConfig) {
+  /**
+   * `timeoutMs` bounds every call but watches (long-running, as upstream's): the whole exchange,
+   * answer body included, as client-go's `rest.Config.Timeout`. 0 = no bound.
+   */
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+  ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) {
       throw new Error('kubeconfig has no current cluster');
@@ -78,9 +109,22 @@ export class KubeRest {
    * simulated kubelets give each node its own token this way).
    */
   withBearerToken(token: string): KubeRest {
-    const client = new KubeRest(this.kubeConfig);
+    return this.derived(`Bearer ${token}`, this.timeoutMs);
+  }
+
+  /**
+   * The same client with another timeout, as upstream's components copy their rest.Config for the
+   * leader-election client (Timeout = renew deadline) and the kubelet's heartbeat client
+   * (Timeout = min(node status update frequency, node lease duration)).
+   */
+  withTimeout(timeoutMs: number): KubeRest {
+    return this.derived(this.authorization, timeoutMs);
+  }
+
+  private derived(authorization: string | undefined, timeoutMs: number): KubeRest {
+    const client = new KubeRest(this.kubeConfig, timeoutMs);
     client.parent = this.parent ?? this;
-    client.authorization = `Bearer ${token}`;
+    client.authorization = authorization;
     return client;
   }
 
@@ -88,12 +132,17 @@ export class KubeRest {
     return this.request<T>({ method: 'GET', path, query, signal });
   }
 
-  create<T>(path: string, body: unknown, query?: Record<string, QueryValue>): Promise<T> {
-    return this.request<T>({ method: 'POST', path, body, query });
+  create<T>(
+    path: string,
+    body: unknown,
+    query?: Record<string, QueryValue>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return this.request<T>({ method: 'POST', path, body, query, signal });
   }
 
-  replace<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>({ method: 'PUT', path, body });
+  replace<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>({ method: 'PUT', path, body, signal });
   }
 
   patch<T>(path: string, body: unknown, kind: PatchKind = 'strategic'): Promise<T> {
@@ -159,7 +208,25 @@ export class KubeRest {
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    return new Promise<T>((resolve, reject) => {
+    const timeoutMs = isWatch(url) ? 0 : (req.timeoutMs ?? this.timeoutMs);
+    return new Promise<T>((resolveCall, rejectCall) => {
+      // One timer for the whole exchange (a socket idle timeout would not bound a slow trickle).
+      // The connection goes with it: an answer arriving later has no one to read it.
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              reject(new KubeRequestTimeoutError(req.method, req.path, timeoutMs));
+              call.destroy();
+            }, timeoutMs)
+          : undefined;
+      const resolve = (value: T) => {
+        clearTimeout(timer);
+        resolveCall(value);
+      };
+      const reject = (err: Error) => {
+        clearTimeout(timer);
+        rejectCall(err);
+      };
       const call = send(
         url,
         { ...base, method: req.method, headers, signal: req.signal },
@@ -217,6 +284,12 @@ export class KubeRest {
     }
     return this.options;
   }
+}
+
+/** Watches are long-running: the request timeout never applies to them (upstream's too). */
+function isWatch(url: URL): boolean {
+  const watch = url.searchParams.get('watch');
+  return watch === 'true' || watch === '1' || url.pathname.includes('/watch/');
 }
 
 /** client-go's maxRetries for a request answered 429 + Retry-After. */

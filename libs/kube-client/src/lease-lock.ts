@@ -1,6 +1,10 @@
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import { DomainError } from '@app/common';
-import type { LeaderElectionRecord, LeaseLock } from '@app/controller-runtime';
+import {
+  LEADER_ELECTION_DEFAULTS,
+  type LeaderElectionRecord,
+  type LeaseLock,
+} from '@app/controller-runtime';
 import { apiErrorMessage, isConflict, isNotFound } from './api-error';
 import { KubeRest } from './kube-rest';
 
@@ -10,6 +14,12 @@ import { KubeRest } from './kube-rest';
  * resourceVersion; a 409 becomes a CONFLICT DomainError (someone else won the round). Plain JSON
  * through KubeRest, which retries the api-server's 429s as client-go does: a renewal refused while
  * the server is saturated would otherwise count as a failed round and cost the lease.
+ *
+ * Every call is bounded by the renew deadline, as upstream's leader-election client
+ * (cmd/kube-controller-manager/app/options/options.go: `config.Timeout =
+ * s.Generic.LeaderElection.RenewDeadline.Duration`, the scheduler and cloud-provider alike), and
+ * aborted with the elector's signal: a renewal that never answers cannot hold the elector — or a
+ * release on the way out — past its deadline.
  */
 export class KubeLeaseLock implements LeaseLock {
   private readonly rest: KubeRest;
@@ -20,8 +30,9 @@ export class KubeLeaseLock implements LeaseLock {
     private readonly namespace: string,
     private readonly name: string,
     private readonly id: string,
+    renewDeadlineMs = LEADER_ELECTION_DEFAULTS.renewDeadlineMs,
   ) {
-    this.rest = new KubeRest(kc);
+    this.rest = new KubeRest(kc, renewDeadlineMs);
   }
 
   identity(): string {
@@ -32,9 +43,9 @@ export class KubeLeaseLock implements LeaseLock {
     return `${this.namespace}/${this.name}`;
   }
 
-  async get(): Promise<LeaderElectionRecord | null> {
+  async get(signal?: AbortSignal): Promise<LeaderElectionRecord | null> {
     try {
-      this.lease = await this.rest.get<V1Lease>(this.path(this.name));
+      this.lease = await this.rest.get<V1Lease>(this.path(this.name), undefined, signal);
     } catch (err) {
       if (isNotFound(err)) {
         this.lease = undefined;
@@ -45,24 +56,29 @@ export class KubeLeaseLock implements LeaseLock {
     return recordOf(this.lease);
   }
 
-  async create(record: LeaderElectionRecord): Promise<void> {
+  async create(record: LeaderElectionRecord, signal?: AbortSignal): Promise<void> {
     this.lease = await this.call(() =>
-      this.rest.create<V1Lease>(this.path(), {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: this.name, namespace: this.namespace },
-        spec: specOf(record),
-      }),
+      this.rest.create<V1Lease>(
+        this.path(),
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: this.name, namespace: this.namespace },
+          spec: specOf(record),
+        },
+        undefined,
+        signal,
+      ),
     );
   }
 
-  async update(record: LeaderElectionRecord): Promise<void> {
+  async update(record: LeaderElectionRecord, signal?: AbortSignal): Promise<void> {
     if (!this.lease) {
       throw new Error('lease not initialized, call get or create first');
     }
     const lease = this.lease;
     this.lease = await this.call(() =>
-      this.rest.replace<V1Lease>(this.path(this.name), { ...lease, spec: specOf(record) }),
+      this.rest.replace<V1Lease>(this.path(this.name), { ...lease, spec: specOf(record) }, signal),
     );
   }
 

@@ -22,6 +22,7 @@ import type { RunningKubeScheduler } from '../../../kube-scheduler/src';
 import type { RunningKubelet } from '../../../kubelet/src';
 import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
 import { removeNimbusState } from './fresh-start';
+import { restartedOnExit } from './restart-on-exit';
 
 export interface RunningNimbus {
   /** The clock every component follows: the cloud's (`POST /admin/clock` moves the cluster too). */
@@ -29,6 +30,7 @@ export interface RunningNimbus {
   cloud: RunningCloudApi;
   cloudConfig: CloudApiConfig;
   apiserver: RunningKubeApiServer;
+  /** The running instance: replaced when `nimbus up` restarts one that lost its lease. */
   controllerManager: RunningKubeControllerManager;
   scheduler: RunningKubeScheduler;
   ccm: RunningCloudControllerManager;
@@ -346,7 +348,12 @@ export async function startNimbusUp(
       );
       const starting = steps.map(({ step, index }) =>
         step.start(ctx).then((component) => {
-          started[index] = restartedOnExit(step, ctx, component, () => closing);
+          started[index] = restartedOnExit(component, {
+            name: step.name,
+            start: () => step.start(ctx),
+            closing: () => closing,
+            log: logger(ctx, 'nimbus'),
+          });
         }),
       );
       // Told in banner order as each is up; every start is awaited, so a failure stops them all.
@@ -368,49 +375,10 @@ export async function startNimbusUp(
     throw err;
   }
   let closed: Promise<void> | undefined;
-  return {
-    ...(ctx.nimbus as Required<Omit<RunningNimbus, 'clock' | 'close'>>),
+  // The object the steps fill, not a copy: a component restarted after losing its lease replaces
+  // its entry, so `nimbus.controllerManager` is always the running instance.
+  return Object.assign(ctx.nimbus as RunningNimbus, {
     clock: ctx.clock,
     close: () => (closed ??= stopAll()),
-  };
-}
-
-/**
- * A control-plane component that lost its Lease exits, as upstream's does (`exited` resolves 1);
- * the kubelet would restart its static pod, so nimbus up starts it again (after stopping what is
- * left of it), instead of leaving the cluster without a scheduler or controllers.
- */
-function restartedOnExit(
-  step: UpStep,
-  ctx: UpContext,
-  first: { close(): Promise<void>; exited?: Promise<number> },
-  closing: () => boolean,
-): { close(): Promise<void> } {
-  let current = first;
-  let restarting: Promise<void> | undefined;
-  const watch = (component: typeof first) => {
-    void component.exited?.then((code) => {
-      if (code === 0 || closing()) {
-        return;
-      }
-      logger(ctx, 'nimbus').error({ component: step.name }, 'component exited; restarting it');
-      restarting = component
-        .close()
-        .then(() => step.start(ctx))
-        .then((next) => {
-          current = next;
-          watch(next);
-        })
-        .catch((err: unknown) =>
-          logger(ctx, 'nimbus').error({ component: step.name, err }, 'restart failed'),
-        );
-    });
-  };
-  watch(first);
-  return {
-    close: async () => {
-      await restarting;
-      await current.close();
-    },
-  };
+  });
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../auth/token-authenticator';
 import { KubeError } from '../errors/kube-error';
 import { sendJson } from '../server/responses';
+import { isPriorityRequest, mayBePriority } from './priority-lane';
 
 export interface InFlightLimits {
   /** `--max-requests-inflight` (upstream default 400); 0 = no limit. */
@@ -21,12 +22,16 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * reads and `mutating` writes are served at once; one more is answered at once with 429,
  * `Retry-After: 1` and "Too many requests, please try again later." instead of queueing without
  * bound. Long-running requests (watches, logs, exec) are not counted; `system:masters` is never
- * refused ("a super-admin or a loopback connection … should always get an answer").
+ * refused ("a super-admin or a loopback connection … should always get an answer"), nor are
+ * leader-election and node-heartbeat requests (the priority lane, see `isPriorityRequest`): they
+ * are served at once and take no seat.
  */
 export class MaxInFlightLimiter {
   private readonly inFlight = { readOnly: 0, mutating: 0 };
   /** Requests refused, by kind (upstream's apiserver_dropped_requests_total). */
   readonly dropped = { readOnly: 0, mutating: 0 };
+  /** Requests served through the priority lane (leases, node heartbeats). */
+  prioritized = 0;
 
   constructor(
     private readonly limits: InFlightLimits,
@@ -38,7 +43,7 @@ export class MaxInFlightLimiter {
       return handler;
     }
     return (req, res) => {
-      if (isLongRunning(req)) {
+      if (isLongRunning(req) || this.isPriority(req)) {
         handler(req, res);
         return;
       }
@@ -70,6 +75,19 @@ export class MaxInFlightLimiter {
   /** Requests being served now, by kind. */
   current(): { readOnly: number; mutating: number } {
     return { ...this.inFlight };
+  }
+
+  private isPriority(req: IncomingMessage): boolean {
+    const path = (req.url ?? '').split('?')[0];
+    if (!mayBePriority(path)) {
+      return false;
+    }
+    const user = this.authenticate(req.headers.authorization);
+    if (!isPriorityRequest(req.method ?? 'GET', path, user)) {
+      return false;
+    }
+    this.prioritized++;
+    return true;
   }
 
   private isMaster(req: IncomingMessage): boolean {

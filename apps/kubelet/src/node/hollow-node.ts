@@ -17,7 +17,7 @@ import { KUBELET_PORT, NODE_STATUS_MAX_IMAGES } from '../versions';
 import { RUNTIME_HANDLERS, nodeInfoOf, resourcesOf, type Machine } from './machine';
 import { conditionsChanged, kubeletNodeConditions } from './node-conditions';
 import { NodeLease } from './node-lease';
-import type { KubeletSettings } from '../settings';
+import { heartbeatTimeoutMs, type KubeletSettings } from '../settings';
 import type { PodVolumeState } from '../volumes/pod-volumes';
 
 export const UNINITIALIZED_TAINT = {
@@ -57,6 +57,8 @@ export interface HollowNodeDeps {
  */
 export class HollowNode {
   private readonly lease: NodeLease;
+  /** Lease renewals and status updates: the heartbeat client, with its shorter timeout. */
+  private readonly heartbeat: KubeRest;
   readonly pods: NodePods;
   private bootId: string = randomUUID();
   private statusTimer: TimerHandle | undefined;
@@ -77,8 +79,9 @@ export class HollowNode {
     readonly machine: Machine,
     private readonly deps: HollowNodeDeps,
   ) {
+    this.heartbeat = deps.rest.withTimeout(heartbeatTimeoutMs(deps.settings));
     this.lease = new NodeLease({
-      rest: deps.rest,
+      rest: this.heartbeat,
       nodeName: machine.nodeName,
       leaseDurationSeconds: deps.settings.nodeLeaseDurationSeconds,
       scheduler: deps.scheduler,
@@ -381,7 +384,7 @@ export class HollowNode {
     const own = conditions.filter((c) =>
       ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'].includes(c.type),
     );
-    const written = await this.deps.rest.patch<NodeObject>(
+    const written = await this.heartbeat.patch<NodeObject>(
       `/api/v1/nodes/${encodeURIComponent(this.name)}/status`,
       {
         status: {

@@ -103,7 +103,9 @@ export class ElectedRun {
               if (!this.stopping) {
                 logger.error({ identity }, 'leaderelection lost');
               }
-              void options.stopLeading().then(() => this.resolveExit(this.stopping ? 0 : 1));
+              void this.stopWork(election.leaseDurationMs).then(() =>
+                this.resolveExit(this.stopping ? 0 : 1),
+              );
             },
             onNewLeader: (id) => logger.info({ identity: id }, 'new leader elected'),
           },
@@ -118,8 +120,31 @@ export class ElectedRun {
     }
     run.catch((err: unknown) => {
       logger.error({ err: errorMessage(err) }, `${component} failed`);
-      void options.stopLeading().then(() => this.resolveExit(1));
+      void this.stopWork(election.leaseDurationMs).then(() => this.resolveExit(1));
     });
+  }
+
+  /**
+   * Stops the work, but exits even if that fails or never ends: upstream's process exits at once
+   * when the lease is lost ("leaderelection lost"), and whoever restarts it (the kubelet, or
+   * `nimbus up`) must not wait on a drain stuck behind a saturated api-server. The work was told to
+   * stop (its signal aborted); after a lease duration another replica may lead anyway, so waiting
+   * longer protects nothing.
+   */
+  private async stopWork(boundMs: number): Promise<void> {
+    const { logger, component, scheduler } = this.options;
+    let timer: { cancel(): void } | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = scheduler.setTimer(() => {
+        logger.warn({ boundMs }, `${component} did not stop its work in time; exiting anyway`);
+        resolve();
+      }, boundMs);
+    });
+    const stopped = this.options.stopLeading().catch((err: unknown) => {
+      logger.error({ err: errorMessage(err) }, `${component} failed to stop its work`);
+    });
+    await Promise.race([stopped, bounded]);
+    timer?.cancel();
   }
 
   /** Ends the run (the work stops, the lease is released if configured); resolves on exit. */
