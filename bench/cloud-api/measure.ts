@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
+import { cpuMicrosOf } from '../shared/process-cpu';
 
 /** One autocannon run against one endpoint, with the server's CPU time over the same window. */
 export interface RunSample {
@@ -9,21 +9,6 @@ export interface RunSample {
   failures: number;
   /** Server CPU (user + system) per answered request, µs. */
   cpuMicros: number;
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
-
-/** utime + stime of a process in µs, from /proc/<pid>/stat (undefined off Linux). */
-function cpuMicrosOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function run(

@@ -9,19 +9,23 @@ export interface Sample {
   /** Sequential requests on one keep-alive connection, ms. */
   p50: number;
   p99: number;
+  /** CPU (user + system) of the proxying process per keep-alive request, µs (NaN: no proxy). */
+  cpuPerRequest: number;
+  /** CPU of the proxying process per MB downloaded, ms (NaN: no proxy). */
+  cpuPerMb: number;
 }
 
-/** Requests per second of `GET /small` with `connections` keep-alive clients. */
+/** Requests per second of `GET /small` with `connections` keep-alive clients, and how many. */
 export async function requestsPerSecond(
   baseUrl: string,
   connections: number,
   seconds: number,
-): Promise<number> {
+): Promise<{ perSecond: number; total: number }> {
   const result = await autocannon({ url: `${baseUrl}/small`, connections, duration: seconds });
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${baseUrl}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   }
-  return result.requests.average;
+  return { perSecond: result.requests.average, total: result.requests.total };
 }
 
 /**

@@ -16,6 +16,10 @@ export interface BenchPath {
   /** e.g. `http://127.203.113.7:80` */
   baseUrl: string;
   stop?: () => Promise<void>;
+  /** The process that proxies this path (its CPU per request and per MB is measured). */
+  pid?: number;
+  /** That process's CPU µs per ms without traffic (set by the bench before it measures). */
+  idleCpuPerMs?: number;
 }
 
 const run = promisify(execFile);
@@ -49,6 +53,8 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
         ...['--controller-manager-port', '-1', '--scheduler-port', '-1'],
         ...['--proxy-healthz-port', '0', '--proxy-metrics-port', '-1', '--transition-ms', '0'],
         ...['--cluster-cidr', `10.${second}.0.0/16`, '--log-level', 'warn'],
+        // A pool of its own: another `nimbus up` on this machine answers on 127.203.113.x.
+        ...['--lb-ipv4-pool', `203.1.${second}.0/24`],
       ],
       /cloud API:\s+(http\S+)[\s\S]*Try it:/,
     );
@@ -117,7 +123,7 @@ export async function startKubeProxyPath(): Promise<BenchPath | undefined> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { name: 'through the LB → kube-proxy → pod', baseUrl, stop };
+    return { name: 'through the LB → kube-proxy → pod', baseUrl, stop, pid: up.child.pid };
   } catch (error) {
     await stop();
     throw error;

@@ -7,12 +7,15 @@
  * paths is measured too: the smallest Node proxy (bare-proxy.ts), one hop and two hops in one
  * process. The cloud API, `nimbus up`, the proxies and the backends run as their own processes,
  * the load from this one. Every run measures every path in alternating order, after a warm-up;
- * medians of BENCH_RUNS runs with their spread. Rewrites the dataplane section of
+ * medians of BENCH_RUNS runs with their spread. Next to the rates, the CPU the proxying process
+ * spends per request and per MB (/proc/<pid>/stat, its idle rate subtracted): the data plane's own
+ * cost, which machine load does not blur as it blurs rates. Rewrites the dataplane section of
  * docs/benchmarks.md.
  *
  * Environment: BENCH_RUNS (default 5), BENCH_DURATION (seconds per req/s run, 3),
  * BENCH_CONNECTIONS (10), BENCH_MB (per stream per MB/s run, 64), BENCH_STREAMS (4),
- * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the cloud API and `nimbus up`.
+ * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the cloud API and `nimbus up`;
+ * BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=64`) are passed to node for both.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +32,7 @@ import {
 } from './measure';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
 import { startCloudApiProcess, startProcess } from '../shared/child-process';
+import { cpuMicrosOf } from '../shared/process-cpu';
 import { startKubeProxyPath, type BenchPath } from './paths';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -68,14 +72,49 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
-type Throughput = Pick<Sample, 'rps' | 'mbps' | 'cps'>;
+type Throughput = Omit<Sample, 'p50' | 'p99'>;
+
+/**
+ * CPU the path's proxying process spent on `work` beyond its idle rate (`nimbus up` runs a whole
+ * cluster, the cloud API its health checks), µs; NaN without a process or off Linux.
+ */
+async function proxyCpu<T>(
+  path: BenchPath,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuMicros: number }> {
+  const before = cpuMicrosOf(path.pid);
+  const started = performance.now();
+  const result = await work();
+  const after = cpuMicrosOf(path.pid);
+  const idle = (path.idleCpuPerMs ?? 0) * (performance.now() - started);
+  const cpuMicros =
+    before === undefined || after === undefined ? NaN : Math.max(0, after - before - idle);
+  return { result, cpuMicros };
+}
 
 /** Throughput of one path (latency is measured for all paths together, interleaved). */
-async function throughput(baseUrl: string): Promise<Throughput> {
-  const rps = await requestsPerSecond(baseUrl, CONNECTIONS, DURATION);
-  const cps = await newConnectionsPerSecond(baseUrl, CONNECTIONS, DURATION);
-  const mbps = await megabytesPerSecond(baseUrl, STREAMS, MB * 1e6);
-  return { rps, mbps, cps };
+async function throughput(path: BenchPath): Promise<Throughput> {
+  const rps = await proxyCpu(path, () => requestsPerSecond(path.baseUrl, CONNECTIONS, DURATION));
+  const cps = await newConnectionsPerSecond(path.baseUrl, CONNECTIONS, DURATION);
+  const mb = await proxyCpu(path, () => megabytesPerSecond(path.baseUrl, STREAMS, MB * 1e6));
+  return {
+    rps: rps.result.perSecond,
+    cps,
+    mbps: mb.result,
+    cpuPerRequest: rps.cpuMicros / rps.result.total,
+    cpuPerMb: mb.cpuMicros / 1000 / ((STREAMS * MB * 1e6) / 1e6),
+  };
+}
+
+/** Each proxying process's CPU per ms while no path carries traffic (subtracted above). */
+async function measureIdleCpu(paths: BenchPath[], ms: number): Promise<void> {
+  const before = paths.map((p) => cpuMicrosOf(p.pid));
+  await new Promise((r) => setTimeout(r, ms));
+  paths.forEach((p, i) => {
+    const after = cpuMicrosOf(p.pid);
+    const start = before[i];
+    p.idleCpuPerMs = start === undefined || after === undefined ? 0 : (after - start) / ms;
+  });
 }
 
 /** How this run measures, printed first and written with the numbers. */
@@ -93,7 +132,7 @@ async function bareProxy(
   address: string,
   target: string,
   hops: number,
-): Promise<{ child: ChildProcess; baseUrl: string }> {
+): Promise<{ child: ChildProcess; baseUrl: string; pid?: number }> {
   const url = new URL(target);
   const proxy = await startProcess(
     'node',
@@ -103,7 +142,11 @@ async function bareProxy(
     ],
     /ready (\d+)/,
   );
-  return { child: proxy.child, baseUrl: `http://${hostPort(address, Number(proxy.match[1]))}` };
+  return {
+    child: proxy.child,
+    baseUrl: `http://${hostPort(address, Number(proxy.match[1]))}`,
+    pid: proxy.child.pid,
+  };
 }
 
 async function main(): Promise<void> {
@@ -166,12 +209,13 @@ async function main(): Promise<void> {
     children.push(oneHop.child, twoHops.child);
     const paths: BenchPath[] = [
       { name: 'direct to the backend', baseUrl: direct },
-      { name: 'floor: a bare Node proxy (1 hop)', baseUrl: oneHop.baseUrl },
+      { name: 'floor: a bare Node proxy (1 hop)', baseUrl: oneHop.baseUrl, pid: oneHop.pid },
       {
         name: 'through the cloud LB',
         baseUrl: `http://${hostPort(port.address!, port.hostPort!)}`,
+        pid: api.child.pid,
       },
-      { name: 'floor: 2 bare hops in one process', baseUrl: twoHops.baseUrl },
+      { name: 'floor: 2 bare hops in one process', baseUrl: twoHops.baseUrl, pid: twoHops.pid },
     ];
     const viaKubeProxy = await startKubeProxyPath();
     if (viaKubeProxy) {
@@ -188,13 +232,14 @@ async function main(): Promise<void> {
       paths.map((p) => p.baseUrl),
       200,
     );
+    await measureIdleCpu(paths, 3000);
     const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]));
     for (let run = 1; run <= RUNS; run++) {
       // Alternate the order so drift on the shared machine does not favour one path.
       const order = run % 2 === 1 ? paths : [...paths].reverse();
       const measured = new Map<string, Throughput>();
       for (const p of order) {
-        measured.set(p.name, await throughput(p.baseUrl));
+        measured.set(p.name, await throughput(p));
       }
       const lat = await latencies(
         paths.map((p) => p.baseUrl),
@@ -204,7 +249,7 @@ async function main(): Promise<void> {
         const s = { ...measured.get(p.name)!, ...lat[i] };
         samples.get(p.name)!.push(s);
         console.log(
-          `run ${run} ${p.name}: ${s.rps.toFixed(0)} req/s, ${s.cps.toFixed(0)} new conn/s, ${s.mbps.toFixed(0)} MB/s, p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms`,
+          `run ${run} ${p.name}: ${s.rps.toFixed(0)} req/s, ${s.cps.toFixed(0)} new conn/s, ${s.mbps.toFixed(0)} MB/s, p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms, proxy CPU ${s.cpuPerRequest.toFixed(1)} µs/req ${s.cpuPerMb.toFixed(2)} ms/MB`,
         );
       });
     }
@@ -219,6 +264,9 @@ async function main(): Promise<void> {
 }
 
 function stat(values: number[], digits: number): string {
+  if (values.some((v) => Number.isNaN(v))) {
+    return '—';
+  }
   const sorted = [...values].sort((a, b) => a - b);
   return `${median(values).toFixed(digits)} (${sorted[0].toFixed(digits)}–${sorted[sorted.length - 1].toFixed(digits)})`;
 }
@@ -235,13 +283,13 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
         digits,
       );
     if (i === 0) {
-      return `| ${p.name} | ${column('rps', 0)} | 1.00× | ${column('cps', 0)} | 1.00× | ${column('mbps', 0)} | 1.00× | ${column('p50', 3)} | ${column('p99', 3)} | — |`;
+      return `| ${p.name} | ${column('rps', 0)} | 1.00× | ${column('cps', 0)} | 1.00× | ${column('mbps', 0)} | 1.00× | ${column('p50', 3)} | ${column('p99', 3)} | — | — | — |`;
     }
     // Goals apply to the product's paths, not to the floors.
     const goal = !p.name.startsWith('floor');
     const ratio = (key: keyof Sample) => med(s, key) / med(direct, key);
     const added = med(s, 'p99') - med(direct, 'p99');
-    return `| ${p.name} | ${column('rps', 0)} | ${ratio('rps').toFixed(2)}×${verdict(ratio('rps') >= 0.5, goal)} | ${column('cps', 0)} | ${ratio('cps').toFixed(2)}× | ${column('mbps', 0)} | ${ratio('mbps').toFixed(2)}×${verdict(ratio('mbps') >= 0.5, goal)} | ${column('p50', 3)} | ${column('p99', 3)} | ${added.toFixed(3)} ms${verdict(added < 1, goal)} |`;
+    return `| ${p.name} | ${column('rps', 0)} | ${ratio('rps').toFixed(2)}×${verdict(ratio('rps') >= 0.5, goal)} | ${column('cps', 0)} | ${ratio('cps').toFixed(2)}× | ${column('mbps', 0)} | ${ratio('mbps').toFixed(2)}×${verdict(ratio('mbps') >= 0.5, goal)} | ${column('p50', 3)} | ${column('p99', 3)} | ${added.toFixed(3)} ms${verdict(added < 1, goal)} | ${column('cpuPerRequest', 1)} | ${column('cpuPerMb', 2)} |`;
   });
   const viaKubeProxy = paths.some((p) => p.name.includes('kube-proxy'));
   const section = [
@@ -255,9 +303,10 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
       ? "LB → kube-proxy → pod: `nimbus up` (from `dist/`, one worker) in its own process, a selector-less LoadBalancer Service whose EndpointSlice names a second copy of the backend program at a pod address of worker-1; the path is client → the Service's cloud LB (cloud API in `nimbus up`) → worker-1's NodePort (kube-proxy, same process) → the backend. The LB hands each connection to the NodePort's listener in process (docs/dataplane.md, in-process hand-off), so the bytes take one user-space hop: compare it with the one-hop floor, and with the two-hop floor for what two real hops on one event loop cost."
       : 'LB → kube-proxy → pod: not measured in this run (`startKubeProxyPath` in `bench/dataplane/paths.ts` failed or was skipped).',
     'Goals (issue 11, ✔/✘ on the product rows): ≥ 0.5× direct req/s (keep-alive) and MB/s, p99 added latency < 1 ms. new conn/s has no goal; it shows what connection set-up costs through each hop.',
+    "Proxy CPU: user + system time of the path's proxying process (cloud API, `nimbus up`, the floor's process; `/proc/<pid>/stat`, 10 ms ticks) per keep-alive request of the req/s run and per MB of the MB/s run, minus its idle rate measured for 3 s after the warm-up — the data plane's own cost, which the machine's load does not change as it changes the rates.",
     '',
-    '| Path | req/s | vs direct | new conn/s | vs direct | MB/s | vs direct | p50 ms | p99 ms | p99 added |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Path | req/s | vs direct | new conn/s | vs direct | MB/s | vs direct | p50 ms | p99 ms | p99 added | proxy CPU µs/req | proxy CPU ms/MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '<!-- dataplane:end -->',
   ].join('\n');
