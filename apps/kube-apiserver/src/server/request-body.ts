@@ -21,8 +21,8 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /**
  * The request body, read with stream events rather than an async iterator (which costs a promise
- * and its async-hook bookkeeping per chunk on every write). A body over the limit destroys the
- * request, as leaving a `for await` loop did; an aborted request rejects.
+ * and its async-hook bookkeeping per chunk on every write). A body over the limit is answered
+ * with a 413 while the rest of it is read and dropped; an aborted request rejects.
  */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   if (req.readableEnded) {
@@ -41,7 +41,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         done();
-        req.destroy();
+        req.resume(); // the rest is read and dropped, so the 413 reaches the client
         reject(requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`));
         return;
       }
