@@ -11,38 +11,20 @@
  * BENCH_WARMUP (seconds per row, 3), BENCH_CONNECTIONS (10), BENCH_WRITE_DOC (default 1; 0 only
  * prints).
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchmarkSection } from '../shared/benchmarks-doc';
-import { startCloudApiProcess, startProcess } from '../shared/child-process';
 import { median, run, withSpread, type RunSample } from './measure';
+import { AUTH, CLOUD_API_FLAGS, createRequests, startBenchServers } from './setup';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
-const TOKEN = 'bench-token-0123456789';
-const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-const ZONES = ['nimbus-1a', 'nimbus-1b', 'nimbus-1c'];
-
-/** The cloud API's flags, printed into the doc as they are. */
-const CLOUD_API_FLAGS = [
-  '--transition-ms',
-  '0',
-  '--quotas',
-  'instances=10000000,vcpus=100000000',
-  // Room for every instance the create rows make (the default /16 has ~16k addresses per zone).
-  '--network-cidr',
-  '10.0.0.0/8',
-  // Throttling stays on (its cost is part of every call) with buckets so large they never trip.
-  '--rate-limits',
-  'reads=1000000000:1000000000,mutations=1000000000:1000000000,instanceCreates=1000000000:1000000000',
-];
 
 interface Row {
   name: string;
@@ -52,16 +34,7 @@ interface Row {
   target?: number;
 }
 
-async function post(url: string, body: unknown): Promise<{ instance: { id: string } }> {
-  const res = await fetch(url, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
-  if (!res.ok) {
-    throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  }
-  return (await res.json()) as { instance: { id: string } };
-}
-
 function rows(helloUrl: string, apiUrl: string, target: string): Row[] {
-  let n = 0;
   return [
     {
       name: 'baseline: Nest+Express hello',
@@ -83,23 +56,7 @@ function rows(helloUrl: string, apiUrl: string, target: string): Row[] {
       name: 'POST /v1/instances (Idempotency-Key each)',
       server: 'api',
       target: 0.3,
-      options: {
-        url: `${apiUrl}/v1/instances`,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => ({
-              ...req,
-              headers: { ...AUTH, 'idempotency-key': randomUUID() },
-              body: JSON.stringify({
-                name: `bench-${n++}`,
-                zone: ZONES[n % 3],
-                instanceType: 'nb.small',
-              }),
-            }),
-          },
-        ],
-      },
+      options: createRequests(apiUrl),
     },
   ];
 }
@@ -109,25 +66,10 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
   const children: ChildProcess[] = [];
   try {
-    const hello = await startProcess(
-      'node',
-      ['-r', 'ts-node/register/transpile-only', 'bench/cloud-api/hello-app.ts', '0'],
-      /ready on (\S+)/,
-    );
-    children.push(hello.child);
-    const api = await startCloudApiProcess(dataDir, TOKEN, CLOUD_API_FLAGS);
-    children.push(api.child);
-    const apiUrl = api.url;
-    let target = '';
-    for (let i = 0; i < 60; i++) {
-      const created = await post(`${apiUrl}/v1/instances`, {
-        name: `seed-${i}`,
-        zone: ZONES[i % 3],
-        instanceType: 'nb.small',
-      });
-      target ||= created.instance.id;
-    }
-    const table = rows(hello.match[1], apiUrl, target);
+    const servers = await startBenchServers(dataDir);
+    const { hello, api } = servers;
+    children.push(hello.child, api.child);
+    const table = rows(hello.url, api.url, servers.instanceId);
     const pidOf = (row: Row) => (row.server === 'hello' ? hello.child.pid! : api.child.pid!);
 
     for (const row of table) {

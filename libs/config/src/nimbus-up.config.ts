@@ -6,6 +6,7 @@ import {
   IsIP,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -114,6 +115,16 @@ export class NimbusUpConfig {
   @Transform(toBoolean)
   @IsBoolean()
   fresh = false;
+
+  /**
+   * The cloud's `--lb-ipv4-pool`: public IPv4 addresses of load balancers. Two stacks on one machine
+   * need different pools, since each answers on the pool's loopback image (203.0.113.7 → 127.203.113.7).
+   */
+  @IsString()
+  @Matches(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+    message: 'must be an IPv4 CIDR such as 203.0.113.0/24',
+  })
+  lbIpv4Pool = '203.0.113.0/24';
 
   /** The cloud's `--lb-bind`: load balancers listen on this address (e.g. a LAN IP) with their own ports. */
   @IsOptional()

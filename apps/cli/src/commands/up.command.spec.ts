@@ -35,3 +35,16 @@ describe('nimbus up --cloud-tls options', () => {
     );
   });
 });
+
+describe('nimbus up --lb-ipv4-pool', () => {
+  it("takes the cloud's default pool unless given another", () => {
+    expect(parse([]).lbIpv4Pool).toBe('203.0.113.0/24');
+    expect(parse(['--lb-ipv4-pool', '203.0.7.0/24']).lbIpv4Pool).toBe('203.0.7.0/24');
+  });
+
+  it('refuses what is not an IPv4 CIDR, naming the option', () => {
+    expect(() => parse(['--lb-ipv4-pool', '203.0.7.0'])).toThrow(
+      /--lb-ipv4-pool \(NIMBUS_LB_IPV4_POOL\): must be an IPv4 CIDR/,
+    );
+  });
+});

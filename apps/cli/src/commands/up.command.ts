@@ -80,6 +80,13 @@ export function upCommand(): Command {
     )
     .addOption(
       nimbusOption(
+        '--lb-ipv4-pool <cidr>',
+        'public IPv4 pool of load balancers (/16 to /30; another pool per stack on one machine)',
+        '203.0.113.0/24',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--lb-bind <address>',
         'load balancers listen on this address (e.g. a LAN IP) instead of 127/8 loopback addresses',
       ),

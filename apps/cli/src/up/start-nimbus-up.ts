@@ -132,6 +132,7 @@ export const UP_STEPS: readonly UpStep[] = [
         adminToken: config.adminToken,
         transitionMs: config.transitionMs,
         lbBind: config.lbBind,
+        lbIpv4Pool: config.lbIpv4Pool,
         tls: config.cloudTls,
         tlsSan: config.cloudTlsSan,
         logLevel: ctx.serverLevel,

@@ -64,6 +64,9 @@ export class ClusterHarness {
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-cluster-'));
     const config = validateConfig(NimbusUpConfig, {
       ...embeddedUpFlags(join(dir, 'data'), TOKEN, ADMIN_TOKEN),
+      // A load-balancer pool of its own, so its LB addresses (127.203.X.…:80) do not meet another
+      // stack's on this machine (not 113: the default pool of the cloud-only tests).
+      lbIpv4Pool: `203.0.${1 + Math.floor(Math.random() * 112)}.0/24`,
       ...options.up,
     });
     const nimbus = await startNimbusUp(config).catch((error: unknown) => {

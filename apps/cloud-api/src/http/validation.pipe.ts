@@ -28,6 +28,11 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Custom decorators (@Ctx()) are not validated (validateCustomDecorators is off): skip the
+    // class-validator machinery on the calls that have nothing else to check.
+    if (metadata.type === 'custom') {
+      return value;
+    }
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new DomainError('INVALID_ARGUMENT', 'request body must be a JSON object', {

@@ -27,7 +27,7 @@ import { Ctx, type RequestContext } from '../conventions/request-context';
 import { ApiProblems } from '../openapi/api-problems.decorator';
 import { operationResult } from '../operations/operation-result';
 import { VolumeAttachmentsService } from '../volumes/volume-attachments.service';
-import { instanceEtag, toInstanceDto } from './instance.mapper';
+import { toInstanceDto } from './instance.mapper';
 import type { InstanceRow } from './instances.repository';
 import type { InstanceAction } from './instance-state-machine';
 import { InstancesService, type InstanceMutation } from './instances.service';
@@ -85,9 +85,9 @@ export class InstancesController {
     @Param('id') id: string,
     @Res({ passthrough: true }) res: Response,
   ): InstanceDto {
-    const row = this.instances.get(ctx.principal, id);
-    res.setHeader('ETag', etagHeader(instanceEtag(row)));
-    return this.toDtos([row])[0];
+    const dto = this.toDtos([this.instances.get(ctx.principal, id)])[0];
+    res.setHeader('ETag', etagHeader(dto.etag));
+    return dto;
   }
 
   @Patch(':id')
@@ -183,12 +183,8 @@ export class InstancesController {
     volumes?: InstanceDto['volumes'],
   ): MutationResult<InstanceOperationDto> {
     const { instance, operation } = mutation;
-    return operationResult(
-      'instance',
-      volumes ? toInstanceDto(instance, volumes) : this.toDtos([instance])[0],
-      instanceEtag(instance),
-      operation,
-    );
+    const dto = volumes ? toInstanceDto(instance, volumes) : this.toDtos([instance])[0];
+    return operationResult('instance', dto, dto.etag, operation);
   }
 
   /** Instances with their volumes: one attachment query per page, not per row. */

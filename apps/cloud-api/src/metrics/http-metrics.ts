@@ -18,8 +18,28 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly series = new Map<
+    string,
+    { requests: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status'> }
+  >();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'nimbus_cloud_api_' });
+  }
+
+  /**
+   * The labelled children of one method, route and status, looked up once: prom-client hashes
+   * the label set on every inc/observe otherwise. (Bounded: routes are templates, statuses few.)
+   */
+  private seriesOf(method: string, route: string, status: number) {
+    const key = `${method} ${route} ${status}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      this.series.set(key, series);
+    }
+    return series;
   }
 
   /** Express middleware: times each request and labels it with the matched route template. */
@@ -31,9 +51,9 @@ export class HttpMetrics {
         const route = req.route
           ? `${req.baseUrl}${(req.route as { path: string }).path}`
           : 'unmatched';
-        const labels = { method: req.method, route, status: String(res.statusCode) };
-        this.requests.inc(labels);
-        this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        const series = this.seriesOf(req.method, route, res.statusCode);
+        series.requests.inc();
+        series.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
       });
       next();
     };
