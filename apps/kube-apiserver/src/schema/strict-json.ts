@@ -17,8 +17,6 @@ export interface StrictDecodeResult {
 export class JsonSyntaxError extends Error {}
 export class JsonTypeError extends Error {}
 
-const WS = /[ \t\n\r]*/y;
-
 /**
  * Upstream's JSON decoder (sigs.k8s.io/json) stops at 10,000 levels; Nimbus stops at 1,000, since
  * its patch and validation code recurses and no Kubernetes object comes near that depth.
@@ -42,10 +40,18 @@ class Parser {
     return value;
   }
 
+  /** JSON whitespace (space, tab, LF, CR); a loop, since a regex match allocates each call. */
   private skipWs(): void {
-    WS.lastIndex = this.at;
-    WS.exec(this.text);
-    this.at = WS.lastIndex;
+    const text = this.text;
+    let at = this.at;
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) {
+        break;
+      }
+      at++;
+    }
+    this.at = at;
   }
 
   private fail(message: string): never {

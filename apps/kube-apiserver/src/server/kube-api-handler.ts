@@ -56,10 +56,10 @@ export interface ResolvedRequest {
  * watch on pods with `metadata.name=p` (Ruby kubeclient uses these).
  */
 export function resolveResource(
-  path: string,
+  path: string | URL,
   registry: ResourceRegistry,
 ): ResolvedRequest | undefined {
-  const url = new URL(path, 'https://localhost');
+  const url = typeof path === 'string' ? new URL(path, 'https://localhost') : path;
   const legacy = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/watch(\/.*)$/.exec(url.pathname);
   const route = parseResourcePath(legacy ? legacy[1] + legacy[2] : url.pathname, registry);
   if (!route) {
@@ -154,7 +154,7 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       if (handleDiscovery(req, res, url, registry, openapi, clock.now())) {
         return;
       }
-      const resolved = resolveResource(req.url ?? '/', registry);
+      const resolved = resolveResource(url, registry);
       if (!resolved) {
         throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       }

@@ -64,8 +64,27 @@ interface AcceptClause {
   params: Record<string, string>;
 }
 
-/** goautoneg.ParseAccept: clauses sorted by q, then concrete types before wildcards (stable). */
-export function parseAccept(header: string): AcceptClause[] {
+/** Parsed Accept headers: clients send the same few on every request. */
+const parsedAccepts = new Map<string, readonly AcceptClause[]>();
+const PARSED_ACCEPTS_MAX = 64;
+
+/**
+ * goautoneg.ParseAccept: clauses sorted by q, then concrete types before wildcards (stable).
+ * Shared between requests with the same header (read-only).
+ */
+export function parseAccept(header: string): readonly AcceptClause[] {
+  let clauses = parsedAccepts.get(header);
+  if (!clauses) {
+    if (parsedAccepts.size >= PARSED_ACCEPTS_MAX) {
+      parsedAccepts.clear();
+    }
+    clauses = parseAcceptUncached(header);
+    parsedAccepts.set(header, clauses);
+  }
+  return clauses;
+}
+
+function parseAcceptUncached(header: string): AcceptClause[] {
   const clauses: AcceptClause[] = [];
   for (const part of header.split(',')) {
     const [range, ...rawParams] = part.split(';').map((s) => s.trim());

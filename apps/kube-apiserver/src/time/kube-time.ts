@@ -14,6 +14,9 @@ const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /** Re-writes an RFC 3339 string as Time (seconds) or MicroTime (six digits); other strings pass. */
 export function normalizeTimeString(value: string, micro: boolean): string {
+  if (!micro && value.length === 20 && value.endsWith('Z')) {
+    return value; // already a Time (what formatTime writes), or no RFC 3339 string at all
+  }
   const m = RFC3339.exec(value);
   if (!m) {
     return value;
@@ -32,6 +35,8 @@ export function normalizeTimeString(value: string, micro: boolean): string {
   }
   return `${m[1]}.${(m[2] ?? '.').slice(1).padEnd(6, '0').slice(0, 6)}Z`;
 }
+
+const TIME_KEY = /(Time|Timestamp|At)$/;
 
 /** Keys whose values are free-form maps: never rewrite inside them. */
 const OPAQUE = new Set([
@@ -63,11 +68,12 @@ export function normalizeTimes(value: unknown, microKeys: ReadonlySet<string>): 
     return;
   }
   const record = value as Record<string, unknown>;
-  for (const [key, v] of Object.entries(record)) {
+  for (const key of Object.keys(record)) {
+    const v = record[key];
     if (typeof v === 'string') {
       if (microKeys.has(key)) {
         record[key] = normalizeTimeString(v, true);
-      } else if (/(Time|Timestamp|At)$/.test(key)) {
+      } else if (TIME_KEY.test(key)) {
         record[key] = normalizeTimeString(v, false);
       }
     } else if (typeof v === 'object' && v !== null && !OPAQUE.has(key)) {

@@ -14,7 +14,9 @@ interface Child {
 
 /**
  * A set of field paths as a trie (fieldpath.Set): `members` are the paths that end at this node,
- * `children` the subsets below a path element. Operations return new sets.
+ * `children` the subsets below a path element. Operations return new sets, which share the
+ * subtrees they leave unchanged (a set is never changed once built), so a union or difference
+ * allocates only along the paths it touches.
  */
 export class FieldSet {
   readonly members = new Map<string, PathElement>();
@@ -71,7 +73,7 @@ export class FieldSet {
     }
     for (const [k, { pe, set }] of other.children) {
       const mine = out.children.get(k);
-      out.children.set(k, { pe, set: mine ? mine.set.union(set) : set.copy() });
+      out.children.set(k, mine ? { pe, set: mine.set.union(set) } : { pe, set });
     }
     return out;
   }
@@ -85,7 +87,7 @@ export class FieldSet {
     }
     for (const [k, { pe, set }] of this.children) {
       const theirs = other.children.get(k);
-      const diff = theirs ? set.difference(theirs.set) : set.copy();
+      const diff = theirs ? set.difference(theirs.set) : set;
       if (!diff.isEmpty()) {
         out.children.set(k, { pe, set: diff });
       }
@@ -138,7 +140,7 @@ export class FieldSet {
     }
     for (const [k, child] of this.children) {
       if (keep(child.pe)) {
-        out.children.set(k, { pe: child.pe, set: child.set.copy() });
+        out.children.set(k, child);
       }
     }
     return out;
@@ -227,13 +229,14 @@ export class FieldSet {
     return node.set;
   }
 
+  /** This node's copy, its subtrees shared. */
   private copy(): FieldSet {
     const out = new FieldSet();
     for (const [k, pe] of this.members) {
       out.members.set(k, pe);
     }
-    for (const [k, { pe, set }] of this.children) {
-      out.children.set(k, { pe, set: set.copy() });
+    for (const [k, child] of this.children) {
+      out.children.set(k, child);
     }
     return out;
   }
