@@ -25,6 +25,38 @@ describe('statefulset and daemonset rollout policies', () => {
       .items;
   const names = (items: { metadata?: { name?: string } }[]) =>
     items.map((i) => i.metadata?.name ?? '').sort();
+  /**
+   * Waits until the app's claims are exactly `expected` (a chain of controllers: StatefulSet,
+   * kubelet, garbage collector, PVC protection — generous on a busy machine); a timeout says what
+   * the claims and pods looked like.
+   */
+  const claimsBecome = async (app: string, expected: string[], message: string) => {
+    let seen = { claims: [] as PersistentVolumeClaimObject[], pods: [] as PodObject[] };
+    await waitFor(
+      async () => {
+        seen = { claims: await claimsOf(app), pods: await podsOf(app) };
+        return JSON.stringify(names(seen.claims)) === JSON.stringify(expected);
+      },
+      {
+        timeoutMs: 180_000,
+        message,
+        describeLast: () =>
+          JSON.stringify({
+            claims: seen.claims.map((c) => ({
+              name: c.metadata?.name,
+              owners: c.metadata?.ownerReferences?.map((o) => `${o.kind}/${o.name}`),
+              finalizers: c.metadata?.finalizers,
+              deleting: c.metadata?.deletionTimestamp,
+            })),
+            pods: seen.pods.map((p) => ({
+              name: p.metadata?.name,
+              phase: p.status?.phase,
+              deleting: p.metadata?.deletionTimestamp,
+            })),
+          }),
+      },
+    );
+  };
   const statefulSet = (name: string, spec: Record<string, unknown>) =>
     JSON.stringify({
       apiVersion: 'apps/v1',
@@ -84,17 +116,11 @@ describe('statefulset and daemonset rollout policies', () => {
     }
     // Scaled down: db-2's claim becomes the pod's and goes with it.
     await h.k(['scale', 'sts', 'db', '--replicas=1']);
-    await waitFor(async () => JSON.stringify(names(await claimsOf('db'))) === '["data-db-1"]', {
-      timeoutMs: 90_000,
-      message: 'data-db-2 deleted with db-2',
-    });
+    await claimsBecome('db', ['data-db-1'], 'data-db-2 deleted with db-2');
     expect(names(await podsOf('db'))).toEqual(['db-1']);
     // Deleted: the remaining claim goes with the set.
     await h.k(['delete', 'sts', 'db', '--wait=false']);
-    await waitFor(async () => (await claimsOf('db')).length === 0, {
-      timeoutMs: 90_000,
-      message: 'data-db-1 deleted with the set',
-    });
+    await claimsBecome('db', [], 'data-db-1 deleted with the set');
   });
 
   it('Retain/Retain keeps the claim of a removed replica, without owner references', async () => {
