@@ -47,6 +47,30 @@ describe('garbage collection', () => {
     );
   });
 
+  it('should delete a dependent whose owner was gone when the reference was written, and keep one whose owner kind is not served', async () => {
+    // Upstream's graph builder adds a virtual node for an owner it has not seen and the collector
+    // verifies it absent (a controller acting on a stale cache writes such references).
+    const owner = await create('configmaps', { metadata: { name: 'owner-gone' } });
+    await remove('/api/v1/namespaces/default/configmaps/owner-gone', 'Background');
+    await eventually(async () =>
+      expect(await status('/api/v1/namespaces/default/configmaps/owner-gone')).toBe(404),
+    );
+    // Written first: an owner of a kind this server does not serve cannot be verified absent.
+    await create('secrets', {
+      metadata: {
+        name: 'dep-unserved-owner',
+        ownerReferences: [
+          { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: 'no-such-uid' },
+        ],
+      },
+    });
+    await create('secrets', { metadata: { name: 'dep-late', ownerReferences: ownedBy(owner) } });
+    await eventually(async () =>
+      expect(await status('/api/v1/namespaces/default/secrets/dep-late')).toBe(404),
+    );
+    expect(await status('/api/v1/namespaces/default/secrets/dep-unserved-owner')).toBe(200);
+  });
+
   it('should keep dependents and drop their references (Orphan)', async () => {
     const owner = await create('configmaps', { metadata: { name: 'owner-orphan' } });
     await create('secrets', { metadata: { name: 'dep-orphan', ownerReferences: ownedBy(owner) } });

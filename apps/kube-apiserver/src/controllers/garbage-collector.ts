@@ -15,9 +15,22 @@ interface ObjectRef {
   name: string;
 }
 
-function ownerUids(obj: KubeObject): string[] {
+interface OwnerRef {
+  uid: string;
+  /** "<group>/<Kind>" of the reference, to tell an absent owner from one of a kind not served. */
+  groupKind: string;
+}
+
+function ownerRefs(obj: KubeObject): OwnerRef[] {
   const refs = obj.metadata.ownerReferences ?? [];
-  return refs.flatMap((r) => (isPlainObject(r) && typeof r.uid === 'string' ? [r.uid] : []));
+  return refs.flatMap((r) => {
+    if (!isPlainObject(r) || typeof r.uid !== 'string') {
+      return [];
+    }
+    const apiVersion = typeof r.apiVersion === 'string' ? r.apiVersion : '';
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    return [{ uid: r.uid, groupKind: `${group}/${typeof r.kind === 'string' ? r.kind : ''}` }];
+  });
 }
 
 /**
@@ -27,8 +40,10 @@ function ownerUids(obj: KubeObject): string[] {
  */
 export class GarbageCollector {
   private readonly kinds = new Map<string, ResourceType>();
+  /** "<group>/<Kind>" of every kind served (owners of other kinds cannot be verified). */
+  private readonly groupKinds = new Set<string>();
   private readonly live = new Map<string, ObjectRef>();
-  private readonly owners = new Map<string, string[]>();
+  private readonly owners = new Map<string, OwnerRef[]>();
   private readonly dependents = new Map<string, Set<string>>();
   private readonly pending = new Set<string>();
   private scheduled = false;
@@ -69,6 +84,7 @@ export class GarbageCollector {
     for (const kind of registry.storageKinds()) {
       const known = this.kinds.has(typeKey(kind));
       this.kinds.set(typeKey(kind), kind);
+      this.groupKinds.add(`${kind.group}/${kind.kind}`);
       if (!known) {
         for (const stored of this.store.list(typeKey(kind))) {
           this.track(kind, stored.object);
@@ -91,6 +107,14 @@ export class GarbageCollector {
       return;
     }
     this.track(kind, object);
+    // An owner that is already gone (the reference was written after its deletion, e.g. from a
+    // controller's stale cache): upstream's graph builder adds a virtual node for it and the
+    // collector verifies it is absent, so the dependent is collected all the same.
+    for (const owner of this.owners.get(uid) ?? []) {
+      if (!this.live.has(owner.uid) && this.groupKinds.has(owner.groupKind)) {
+        this.schedule(owner.uid);
+      }
+    }
     const finalizers = object.metadata.finalizers ?? [];
     if (
       object.metadata.deletionTimestamp &&
@@ -108,19 +132,19 @@ export class GarbageCollector {
       name: obj.metadata.name ?? '',
     });
     for (const owner of this.owners.get(uid) ?? []) {
-      this.dependents.get(owner)?.delete(uid);
+      this.dependents.get(owner.uid)?.delete(uid);
     }
-    const owners = ownerUids(obj);
+    const owners = ownerRefs(obj);
     if (owners.length === 0) {
       this.owners.delete(uid);
       return;
     }
     this.owners.set(uid, owners);
     for (const owner of owners) {
-      let set = this.dependents.get(owner);
+      let set = this.dependents.get(owner.uid);
       if (!set) {
         set = new Set();
-        this.dependents.set(owner, set);
+        this.dependents.set(owner.uid, set);
       }
       set.add(uid);
     }
@@ -129,11 +153,11 @@ export class GarbageCollector {
   private untrack(uid: string): void {
     this.live.delete(uid);
     for (const owner of this.owners.get(uid) ?? []) {
-      const set = this.dependents.get(owner);
+      const set = this.dependents.get(owner.uid);
       set?.delete(uid);
       // A foreground deletion waits for its last dependent.
-      if (set && set.size === 0 && this.live.has(owner)) {
-        this.schedule(owner);
+      if (set && set.size === 0 && this.live.has(owner.uid)) {
+        this.schedule(owner.uid);
       }
     }
     this.owners.delete(uid);
@@ -170,7 +194,10 @@ export class GarbageCollector {
     });
     if (!owner) {
       for (const { uid, ref } of dependents) {
-        const remaining = (this.owners.get(uid) ?? []).filter((o) => this.live.has(o));
+        // Owners of a kind not served cannot be verified absent: they count as present.
+        const remaining = (this.owners.get(uid) ?? []).filter(
+          (o) => this.live.has(o.uid) || !this.groupKinds.has(o.groupKind),
+        );
         if (remaining.length === 0) {
           this.deleteIfLive(ref);
         }
