@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH, createRequests, startBenchServers } from './setup';
+import type { Profile } from '../shared/cpu-profile';
 
 const DURATION = Number(process.env.PROFILE_DURATION ?? 10);
 const WARMUP = Number(process.env.PROFILE_WARMUP ?? 3);
@@ -24,19 +25,6 @@ interface Window {
   fromMicros: number;
   toMicros: number;
   requests: number;
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
 }
 
 /** Components, first match wins (on the sampled frame's script, or its nearest JS caller's). */

@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchClient } from './http-client';
 import { parallel, serverCredentials, startServer } from './server-process';
+import type { Profile, ProfileNode } from '../shared/cpu-profile';
 
 // Where a create's time goes (issue 15): the api-server runs under `node --cpu-prof` while 10
 // clients create ConfigMaps (as bench:kube-apiserver's throughput rounds); the profile's samples
@@ -10,17 +11,6 @@ import { parallel, serverCredentials, startServer } from './server-process';
 // sample counts once per stage even in recursion; start-up samples are left out). Prints µs
 // per create and each stage's share of the profile.
 //   npx ts-node -r tsconfig-paths/register --transpile-only bench/kube-apiserver/profile-create.ts [creates]
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 /** Stage → the functions (name, file ending) whose inclusive time it is. */
 const STAGES: [string, [string, string][]][] = [
