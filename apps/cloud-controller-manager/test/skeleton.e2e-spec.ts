@@ -17,7 +17,13 @@ describe('cloud-controller-manager process', () => {
   });
 
   it('should take the Lease kube-system/cloud-controller-manager as <hostname>_<uuid> and serve /healthz and /metrics', async () => {
-    const ccm = await h.startCcm({ leaderElect: 'true' });
+    // Roomy timings: a replica that misses a 1.5 s renew deadline on a busy CI machine exits 1.
+    const ccm = await h.startCcm({
+      leaderElect: 'true',
+      leaderElectLeaseDuration: '15s',
+      leaderElectRenewDeadline: '10s',
+      leaderElectRetryPeriod: '500ms',
+    });
     await waitFor(() => ccm.isLeader(), { message: 'leadership' });
     const leases = h.kubeConfig.makeApiClient(CoordinationV1Api);
     const lease = await leases.readNamespacedLease({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { raw } from './support/raw-client';
 import {
   createServiceAccount,
+  eventually,
   kubectlFor,
   requireKubectl,
   startTestServer,
@@ -179,6 +180,54 @@ describe('Node authorization and NodeRestriction (e2e)', () => {
     expect(web2.stdout).toBe('');
     const worker2 = await admin(['get', 'node', 'worker-2', '--show-labels', '--no-headers']);
     expect(worker2.stdout).not.toContain('example.com/disk');
+  });
+
+  it('should collect a claim owned by a pod the node deleted (the collector acts as the api-server, not the node)', async () => {
+    expect(
+      (await admin(['create', '-f', '-'], { input: podFor('db-0', 'worker-1', 'db-password') }))
+        .stderr,
+    ).toBe('');
+    const uid = (await admin(['get', 'pod', 'db-0', '-n', NS, '-o', 'jsonpath={.metadata.uid}']))
+      .stdout;
+    const claim = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: 'data-db-0',
+        namespace: NS,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'db-0', uid }],
+      },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    };
+    expect((await admin(['create', '-f', '-'], { input: JSON.stringify(claim) })).stderr).toBe('');
+    // As the kubelet ends a pod: DELETE with grace 0 and the node's own token.
+    const deleted = await raw(t.server, `/api/v1/namespaces/${NS}/pods/db-0`, {
+      method: 'DELETE',
+      body: JSON.stringify({ gracePeriodSeconds: 0 }),
+      headers: {
+        Authorization: `Bearer ${t.server.nodeToken('worker-1')}`,
+        'Content-Type': 'application/json',
+      },
+    });
+    expect(deleted.status).toBe(200);
+    // NodeRestriction would refuse the node this delete ("may only update PVC status"); the
+    // collector's own delete is the api-server's. (pvc-protection keeps it Terminating here.)
+    await eventually(async () => {
+      const r = await admin([
+        'get',
+        'pvc',
+        'data-db-0',
+        '-n',
+        NS,
+        '--ignore-not-found',
+        '-o',
+        'json',
+      ]);
+      const left = r.stdout.trim()
+        ? (JSON.parse(r.stdout) as { metadata: { deletionTimestamp?: string } })
+        : undefined;
+      expect(left === undefined || left.metadata.deletionTimestamp !== undefined).toBe(true);
+    });
   });
 
   it('should keep the graph current: a pod bound later opens its Secret to its node', async () => {

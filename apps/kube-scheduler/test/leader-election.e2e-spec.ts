@@ -3,11 +3,14 @@ import { eventually, pod, SchedulerE2e } from './harness';
 // Two kube-schedulers on the Lease kube-system/kube-scheduler: one schedules, the other takes over.
 jest.setTimeout(120_000);
 
+// Short enough for a quick handover, long enough that a busy CI machine (this whole suite runs in
+// one process) never makes the holder miss its renew deadline: a 1.5 s deadline once did, and the
+// new leader gave the lease up mid-test.
 const ELECTION = {
   leaderElect: 'true',
-  leaderElectLeaseDuration: '2s',
-  leaderElectRenewDeadline: '1500ms',
-  leaderElectRetryPeriod: '300ms',
+  leaderElectLeaseDuration: '8s',
+  leaderElectRenewDeadline: '6s',
+  leaderElectRetryPeriod: '500ms',
 };
 
 describe('kube-scheduler leader election, /healthz and /metrics', () => {

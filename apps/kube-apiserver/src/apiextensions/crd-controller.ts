@@ -1,5 +1,6 @@
 import type { Clock } from '@app/common';
 import type { ResourceService } from '../api/resource-service';
+import { afterThisTurnAsServer } from '../auth/request-user';
 import { cloneJson, type KubeObject } from '../object/types';
 import { deepEqual } from '../object/deep-equal';
 import type { ResourceRegistry } from '../registry/registry';
@@ -126,7 +127,7 @@ export class CrdController {
   private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      afterThisTurnAsServer(() => this.flush());
     }
   }
 

@@ -21,3 +21,13 @@ export function currentUser(): UserInfo | undefined {
 export function runAsServer<T>(fn: () => T): T {
   return storage.exit(fn);
 }
+
+/**
+ * Runs `fn` after this event-loop turn as the api-server. In-process controllers schedule their
+ * work from inside whatever write triggered it; without this the work would inherit that request's
+ * user (AsyncLocalStorage follows setImmediate), so a kubelet deleting its pod would have the
+ * garbage collector's deletes judged by NodeRestriction as the kubelet's.
+ */
+export function afterThisTurnAsServer(fn: () => void): void {
+  runAsServer(() => setImmediate(fn));
+}

@@ -4,7 +4,7 @@ import { compileSelector } from '../registry/label-selector-rules';
 import type { ResourceType } from '../registry/resource-type';
 import type { ObjectStore } from '../storage/object-store';
 import { RBAC_GROUP } from './rbac-cache';
-import { runAsServer } from '../auth/request-user';
+import { afterThisTurnAsServer } from '../auth/request-user';
 
 const OPTIONS = { dryRun: false, fieldManager: 'clusterrole-aggregation-controller' };
 
@@ -46,19 +46,17 @@ export class ClusterRoleAggregation {
     }
     this.pending = true;
     // Triggered inside a request, run as the api-server (not escalation-checked as that user).
-    runAsServer(() =>
-      setImmediate(() => {
-        this.pending = false;
-        if (this.closed) {
-          return;
-        }
-        try {
-          this.reconcile();
-        } catch (error) {
-          this.log('clusterrole aggregation failed', error);
-        }
-      }),
-    );
+    afterThisTurnAsServer(() => {
+      this.pending = false;
+      if (this.closed) {
+        return;
+      }
+      try {
+        this.reconcile();
+      } catch (error) {
+        this.log('clusterrole aggregation failed', error);
+      }
+    });
   }
 
   reconcile(): void {

@@ -1,4 +1,5 @@
 import { CONTROLLER_MANAGER } from '../api/field-managers';
+import { afterThisTurnAsServer } from '../auth/request-user';
 import type { ResourceService } from '../api/resource-service';
 import { isPlainObject, type KubeObject } from '../object/types';
 import type { ResourceRegistry } from '../registry/registry';
@@ -8,6 +9,9 @@ import type { CommittedWrite } from '../storage/revision';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+/** Backoff of a failed collection: 5 ms doubling to 1000 s, as client-go's default rate limiter. */
+const RETRY_BASE_MS = 5;
+const RETRY_MAX_MS = 1_000_000;
 
 interface ObjectRef {
   kind: ResourceType;
@@ -46,6 +50,8 @@ export class GarbageCollector {
   private readonly owners = new Map<string, OwnerRef[]>();
   private readonly dependents = new Map<string, Set<string>>();
   private readonly pending = new Set<string>();
+  /** Failed collections waiting to be retried: owner uid → attempts so far and the timer. */
+  private readonly retries = new Map<string, { attempts: number; timer?: NodeJS.Timeout }>();
   private scheduled = false;
   private readonly unsubscribe: () => void;
 
@@ -77,6 +83,10 @@ export class GarbageCollector {
 
   stop(): void {
     this.unsubscribe();
+    for (const retry of this.retries.values()) {
+      clearTimeout(retry.timer);
+    }
+    this.retries.clear();
   }
 
   /** Uses the current kind of every storage; tracks the objects of storages new to it. */
@@ -167,7 +177,7 @@ export class GarbageCollector {
     this.pending.add(uid);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
+      afterThisTurnAsServer(() => {
         this.scheduled = false;
         this.process();
       });
@@ -180,10 +190,26 @@ export class GarbageCollector {
     for (const uid of uids) {
       try {
         this.collect(uid);
+        this.retries.delete(uid);
       } catch (error) {
         this.log(`garbage collection for owner ${uid} failed`, error);
+        this.retryLater(uid);
       }
     }
+  }
+
+  /** As upstream's attemptToDelete queue: a failed collection is retried with backoff, not dropped. */
+  private retryLater(uid: string): void {
+    const retry = this.retries.get(uid) ?? { attempts: 0 };
+    clearTimeout(retry.timer);
+    const delayMs = Math.min(RETRY_BASE_MS * 2 ** retry.attempts, RETRY_MAX_MS);
+    retry.attempts += 1;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      this.schedule(uid);
+    }, delayMs);
+    retry.timer.unref();
+    this.retries.set(uid, retry);
   }
 
   private collect(ownerUid: string): void {

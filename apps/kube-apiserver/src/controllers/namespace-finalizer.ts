@@ -1,4 +1,5 @@
 import { CONTROLLER_MANAGER } from '../api/field-managers';
+import { afterThisTurnAsServer } from '../auth/request-user';
 import type { ResourceService } from '../api/resource-service';
 import type { ResourceRegistry } from '../registry/registry';
 import { typeKey } from '../registry/resource-type';
@@ -40,7 +41,7 @@ export class NamespaceFinalizer {
         this.isTerminating(revision.namespace));
     if (relevant && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
+      afterThisTurnAsServer(() => {
         this.scheduled = false;
         this.reconcile();
       });
