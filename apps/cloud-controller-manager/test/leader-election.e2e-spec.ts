@@ -6,11 +6,13 @@ import { CcmHarness, UNINITIALIZED_TAINT, hasTaint, waitFor } from './harness';
 // Teardown may wait for the controllers to drain (up to 30 s), so the budget is generous.
 jest.setTimeout(120_000);
 
+// Short for a quick failover, yet a renew deadline a busy CI machine cannot miss by accident (the
+// whole suite runs in one process there): an unplanned loss would make the leader exit 1.
 const ELECTION = {
   leaderElect: 'true',
-  leaderElectLeaseDuration: '2s',
-  leaderElectRenewDeadline: '1500ms',
-  leaderElectRetryPeriod: '300ms',
+  leaderElectLeaseDuration: '6s',
+  leaderElectRenewDeadline: '4s',
+  leaderElectRetryPeriod: '500ms',
   controllers: 'cloud-node',
 };
 
@@ -60,7 +62,7 @@ describe('leader election (e2e)', () => {
     // Kill the leader: the follower takes over once the lease expires.
     await h.stopCcm(leader);
     await expect(leader.exited).resolves.toBe(0);
-    await waitFor(() => follower.isLeader(), { timeoutMs: 15_000, message: 'handover' });
+    await waitFor(() => follower.isLeader(), { timeoutMs: 30_000, message: 'handover' });
     expect((await lease()).spec?.holderIdentity).toBe(follower.identity);
     await h.createInstance('s19-b');
     await h.createNode('s19-b');
