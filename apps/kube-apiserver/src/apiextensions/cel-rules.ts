@@ -1,9 +1,9 @@
-import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type { CelEnv, CelInput } from '@bufbuild/cel';
 import type { FieldError } from '../errors/kube-error';
 import { isPlainObject } from '../object/types';
 import { fieldInvalid } from '../registry/field-errors';
 import { goString } from '../registry/go-format';
+import { celLibrary } from './cel-library';
 import { additionalSchema, childPath, type JsonSchema } from './json-schema';
 
 /** One `x-kubernetes-validations` entry. */
@@ -18,7 +18,7 @@ interface ValidationRule {
 
 type Program = (bindings: Record<string, CelInput>) => unknown;
 
-const env = celEnv({ funcs: strings });
+let env: CelEnv | undefined;
 const programs = new Map<string, Program | Error>();
 
 /** A compiled rule (cached by its text), or the parse error. */
@@ -26,7 +26,9 @@ function compile(expression: string): Program | Error {
   let program = programs.get(expression);
   if (!program) {
     try {
-      const planned = plan(env, parse(expression));
+      const { cel, extensions } = celLibrary();
+      env ??= cel.celEnv({ funcs: extensions.strings });
+      const planned = cel.plan(env, cel.parse(expression));
       program = (bindings) => planned(bindings);
     } catch (error) {
       program = error instanceof Error ? error : new Error(String(error));
@@ -124,7 +126,7 @@ export function validateCelRules(
     }
     const result = program(bindings);
     const at = rule.fieldPath ? `${path}${rule.fieldPath}`.replace(/^\./, '') : path;
-    if (isCelError(result)) {
+    if (celLibrary().cel.isCelError(result)) {
       if (/unbound function|no such overload|unknown/i.test(result.message)) {
         continue; // a library this server does not provide
       }
