@@ -1,4 +1,4 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import type * as Undici from 'undici';
 
 /** How the client trusts an `https://` cloud API. */
 export interface CloudClientTls {
@@ -20,12 +20,16 @@ export function fetchWithTls(tls: CloudClientTls): typeof fetch {
   if (tls.ca !== undefined && tls.insecureSkipVerify) {
     throw new Error('a CA bundle and insecureSkipVerify exclude each other: give one');
   }
+  // Loaded here, not at the top: undici is ~110 modules that every process importing the cloud
+  // client would load at start, while only https:// cloud URLs need it (nimbus up serves http).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent, fetch: undiciFetch } = require('undici') as typeof Undici;
   const agent = new Agent({
     connect: tls.insecureSkipVerify ? { rejectUnauthorized: false } : { ca: tls.ca },
   });
   return ((input: string | URL, init?: RequestInit) =>
     undiciFetch(input, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
+      ...(init as Parameters<typeof Undici.fetch>[1]),
       dispatcher: agent,
     })) as unknown as typeof fetch;
 }
