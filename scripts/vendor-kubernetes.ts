@@ -14,6 +14,8 @@
  * - generated/kube-proto.json: the protobufjs descriptor of those files (what the server loads);
  * - generated/go-fields.json: per message, the JSON facts protobuf cannot carry (Go pointers,
  *   omitempty, inline embedding, JSON names), read from the Go types;
+ * - generated/zero-objects.json: the Go zero object of every kind, from the two above
+ *   (scripts/generate-zero-objects.ts);
  * - openapi/kubernetes-openapi.json.br: the v2 document and the v3 group-version documents of the GA
  *   group versions (v3 component schemas stored once), brotli-compressed.
  */
@@ -22,6 +24,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import { dirname, join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import * as protobuf from 'protobufjs';
+import { generateZeroObjects } from './generate-zero-objects';
 
 const OUT = resolve(__dirname, '..', 'apps', 'kube-apiserver', 'vendor', 'kubernetes');
 const GA_VERSION = /^v\d+$/;
@@ -384,6 +387,8 @@ function main(): void {
     'README.md',
     readme({ api, apimachinery, gnostic, protoCount: protoFiles.length, packages }),
   );
+  // Last: it reads the files above through the server's own loader, which looks for the README.
+  generateZeroObjects();
   console.log(`vendored ${protoFiles.length} proto files and the OpenAPI documents into ${OUT}`);
 }
 
@@ -412,6 +417,7 @@ Upstream files the built-in api-server serves and decodes with. Licensed under t
 | \`generated/kube-proto.json\` | the protobufjs descriptor of the ${info.protoCount} files above (comments dropped) | generated |
 | \`generated/schemas.json\` | the v3 component schemas (plus the few v2-only discovery definitions) without descriptions: the structure SSA, field validation and list-key defaults walk | generated from the OpenAPI documents below |
 | \`generated/go-fields.json\` | what the Go types add to the protobuf schema: pointer fields, \`omitempty\`, inline embedding, JSON names that differ, \`[]string\` wrapper messages, and the proto package of each group version | generated from the \`types.go\` files of the same tags |
+| \`generated/zero-objects.json\` | the Go zero object of every kind of those group versions (what managed fields start a create from), so a start need not parse the protobuf schema | generated from the two files above (\`scripts/generate-zero-objects.ts\`) |
 | \`openapi/kubernetes-openapi.json.br\` | \`{kubernetesVersion, v2, v3: {schemas, documents}}\`: the v2 document (\`swagger.json\`) and the v3 group-version documents of Kubernetes 1.32, limited to the GA group versions, v3 component schemas stored once; brotli | kubernetes/kubernetes release-1.32 \`api/openapi-spec/swagger.json\` and \`api/openapi-spec/v3/*.json\` |
 
 The release-1.32 OpenAPI files were taken from copies that ship them unmodified (checked against

@@ -1,6 +1,7 @@
-import { Writer, type Type } from 'protobufjs';
+import type { Type } from 'protobufjs';
 import { KubeProto } from './kube-proto';
 import { messageFromJson, messageToJson, setRawEnvelopeDecoder } from './proto-json';
+import { protobufjs } from './protobufjs';
 
 /** "k8s\0": every Kubernetes protobuf body starts with it, then a runtime.Unknown. */
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -118,7 +119,7 @@ function encodeList(type: Type, object: unknown): Uint8Array | undefined {
     return undefined;
   }
   const itemType = items.resolvedType as Type;
-  const writer = Writer.create();
+  const writer = protobufjs().Writer.create();
   writer.uint32((1 << 3) | 2).bytes(encodeMessage(metadata.resolvedType as Type, value.metadata));
   for (const item of value.items as unknown[]) {
     let bytes = typeof item === 'object' && item !== null ? encodedItems.get(item) : undefined;

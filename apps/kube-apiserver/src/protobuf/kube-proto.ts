@@ -1,5 +1,6 @@
-import { Root, type Type } from 'protobufjs';
+import type { Root, Type } from 'protobufjs';
 import { readVendoredJson } from '../vendored';
+import { protobufjs } from './protobufjs';
 
 /** What the Go types add to the protobuf schema (see vendor/kubernetes/README.md). */
 interface GoFacts {
@@ -46,7 +47,9 @@ export class KubeProto {
   /** The protobufjs root, parsed on first use (most processes never see a protobuf body). */
   get root(): Root {
     if (!this.loadedRoot) {
-      this.loadedRoot = Root.fromJSON(readVendoredJson('generated', 'kube-proto.json'));
+      this.loadedRoot = protobufjs().Root.fromJSON(
+        readVendoredJson('generated', 'kube-proto.json'),
+      );
       this.loadedRoot.resolveAll();
     }
     return this.loadedRoot;
@@ -65,6 +68,24 @@ export class KubeProto {
   typeForKind(group: string, version: string, kind: string): Type | undefined {
     const pkg = this.facts.apiPackages[group ? `${group}/${version}` : version];
     return (pkg ? this.type(`${pkg}.${kind}`) : undefined) ?? this.type(`${META_V1}.${kind}`);
+  }
+
+  /** Every group version with protobuf messages: `[group, version, proto package]`. */
+  groupVersions(): [string, string, string][] {
+    return Object.entries(this.facts.apiPackages).map(([gv, pkg]) => {
+      const slash = gv.indexOf('/');
+      return slash < 0 ? ['', gv, pkg] : [gv.slice(0, slash), gv.slice(slash + 1), pkg];
+    });
+  }
+
+  /** The messages declared in a proto package (not nested ones). */
+  messagesOf(pkg: string): Type[] {
+    const ns = this.root.lookup(pkg);
+    const nested =
+      ns && 'nestedArray' in ns ? (ns as unknown as { nestedArray: unknown[] }) : undefined;
+    return (nested?.nestedArray ?? []).filter(
+      (n): n is Type => !!n && typeof n === 'object' && 'fieldsArray' in n,
+    );
   }
 
   /** Whether the group version's kinds have protobuf messages (CRDs never do). */

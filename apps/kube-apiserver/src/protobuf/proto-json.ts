@@ -1,7 +1,8 @@
-import { util, type Field, type Type } from 'protobufjs';
+import type { Field, Type } from 'protobufjs';
 import { formatGoDuration, parseGoDurationNs } from '@app/common';
 import { formatMicroTime, formatTime } from '../time/kube-time';
 import { fullName, META_V1, type KubeProto } from './kube-proto';
+import { protobufjs } from './protobufjs';
 
 type Json = Record<string, unknown>;
 /** A decoded protobufjs message (own properties = fields present on the wire). */
@@ -17,7 +18,11 @@ interface SpecialType {
 }
 
 const toNumber = (v: unknown): number =>
-  typeof v === 'object' && v !== null ? util.LongBits.from(v as never).toNumber() : Number(v ?? 0);
+  typeof v === 'object' && v !== null
+    ? protobufjs()
+        .util.LongBits.from(v as never)
+        .toNumber()
+    : Number(v ?? 0);
 
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/;
 
