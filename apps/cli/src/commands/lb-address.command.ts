@@ -12,6 +12,7 @@ import { nimbusOption } from '@app/config';
 import type { KubeClient } from '@app/kube-client';
 import { CLOUD_CA_FILE } from '../../../cloud-api/src/tls/serving-tls';
 import { CCM_TOKEN_FILE } from '../up/ccm-cloud-token';
+import { CLOUD_URL_FILE } from '../up/cloud-url-file';
 import { addCloudTlsOptions } from './cloud-client-options';
 import {
   LbAddressError,
@@ -19,6 +20,8 @@ import {
   type LbAddressDeps,
   type ServiceView,
 } from '../lb-address/resolve-lb-address';
+
+const DEFAULT_CLOUD_URL = 'http://127.0.0.1:8080';
 
 /**
  * `nimbus lb-address <service|lb-id|ip>`: prints the host address:port a load balancer answers
@@ -46,7 +49,10 @@ export function lbAddressCommand(): Command {
       ),
     )
     .addOption(
-      nimbusOption('--cloud-url <url>', 'cloud API (http:// or https://)', 'http://127.0.0.1:8080'),
+      nimbusOption(
+        '--cloud-url <url>',
+        `cloud API, http:// or https:// (default: the one \`nimbus up\` serves, from <data-dir>/${CLOUD_URL_FILE}, else ${DEFAULT_CLOUD_URL})`,
+      ),
     )
     .addOption(
       nimbusOption('--token <token>', 'cloud project token (default: <data-dir>/ccm-token)'),
@@ -93,7 +99,8 @@ function depsFrom(options: Record<string, string | undefined>): LbAddressDeps {
       `no cloud token: pass --token (or NIMBUS_TOKEN), or run from where \`nimbus up\` keeps ${join(dataDir, CCM_TOKEN_FILE)}`,
     );
   }
-  const baseUrl = options.cloudUrl ?? 'http://127.0.0.1:8080';
+  const baseUrl =
+    options.cloudUrl ?? readIfExists(join(dataDir, CLOUD_URL_FILE)) ?? DEFAULT_CLOUD_URL;
   const insecure = String(options.cloudInsecureSkipTlsVerify) === 'true';
   // `nimbus up --cloud-tls` keeps its CA next to the ccm-token: trusted without a flag.
   const upCa = join(dataDir, CLOUD_CA_FILE);

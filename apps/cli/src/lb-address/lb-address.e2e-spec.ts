@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hostAddressOf } from '@app/common';
 import { CloudApiConfig, KubeApiServerConfig, validateConfig } from '@app/config';
 import type { LoadBalancerDto } from '@app/cloud-contracts';
@@ -15,6 +18,8 @@ import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/star
 import { startKubeApiServer, type RunningKubeApiServer } from '../../../kube-apiserver/src';
 import { buildProgram } from '../program';
 import { serviceReader } from '../commands/lb-address.command';
+import { CCM_TOKEN_FILE } from '../up/ccm-cloud-token';
+import { recordCloudUrl } from '../up/cloud-url-file';
 import { resolveLbAddress, type LbAddressDeps } from './resolve-lb-address';
 
 jest.setTimeout(60_000);
@@ -166,6 +171,34 @@ describe('nimbus lb-address (e2e)', () => {
       ]);
     } finally {
       spy.mockRestore();
+    }
+    expect(written.join('')).toBe(`${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`);
+  });
+
+  it('should find the cloud, its token and the kubeconfig in a `nimbus up` data dir (any cloud port)', async () => {
+    // As `nimbus up --cloud-port 0` leaves it: the banner's `nimbus lb-address web --data-dir …`
+    // must reach a cloud that is not on 8080.
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-lb-address-'));
+    recordCloudUrl(dataDir, cloud.url);
+    writeFileSync(join(dataDir, CCM_TOKEN_FILE), `${TOKEN}\n`);
+    copyFileSync(apiserver.kubeconfigPath, join(dataDir, 'kubeconfig'));
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await buildProgram().parseAsync([
+        'node',
+        'nimbus',
+        'lb-address',
+        'web',
+        '--data-dir',
+        dataDir,
+      ]);
+    } finally {
+      spy.mockRestore();
+      rmSync(dataDir, { recursive: true, force: true });
     }
     expect(written.join('')).toBe(`${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`);
   });

@@ -23,6 +23,7 @@ import type { RunningKubelet } from '../../../kubelet/src';
 import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
 import { removeNimbusState } from './fresh-start';
 import { restartedOnExit } from './restart-on-exit';
+import { recordCloudUrl } from './cloud-url-file';
 
 export interface RunningNimbus {
   /** The clock every component follows: the cloud's (`POST /admin/clock` moves the cluster too). */
@@ -140,6 +141,7 @@ export const UP_STEPS: readonly UpStep[] = [
         logLevel: ctx.serverLevel,
       });
       const cloud = await startCloudApi(cloudConfig, { clock: ctx.clock });
+      recordCloudUrl(config.dataDir, cloud.url);
       ctx.nimbus.cloud = cloud;
       ctx.nimbus.cloudConfig = cloudConfig;
       return cloud;
