@@ -150,29 +150,32 @@ describe('nimbus lb-address (e2e)', () => {
     await expect(resolveLbAddress('kubernetes', {}, deps)).rejects.toThrow(/not LoadBalancer/);
   });
 
-  it('should print the address from the command line with the cloud URL, token and kubeconfig', async () => {
+  /** What `nimbus lb-address <args>` prints on stdout. */
+  const lbAddressOutput = async (args: string[]) => {
     const written: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       written.push(String(chunk));
       return true;
     });
     try {
-      await buildProgram().parseAsync([
-        'node',
-        'nimbus',
-        'lb-address',
-        'web',
-        '--cloud-url',
-        cloud.url,
-        '--token',
-        TOKEN,
-        '--kubeconfig',
-        apiserver.kubeconfigPath,
-      ]);
+      await buildProgram().parseAsync(['node', 'nimbus', 'lb-address', ...args]);
     } finally {
       spy.mockRestore();
     }
-    expect(written.join('')).toBe(`${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`);
+    return written.join('');
+  };
+
+  it('should print the address from the command line with the cloud URL, token and kubeconfig', async () => {
+    const printed = await lbAddressOutput([
+      'web',
+      '--cloud-url',
+      cloud.url,
+      '--token',
+      TOKEN,
+      '--kubeconfig',
+      apiserver.kubeconfigPath,
+    ]);
+    expect(printed).toBe(`${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`);
   });
 
   it('should find the cloud, its token and the kubeconfig in a `nimbus up` data dir (any cloud port)', async () => {
@@ -182,24 +185,12 @@ describe('nimbus lb-address (e2e)', () => {
     recordCloudUrl(dataDir, cloud.url);
     writeFileSync(join(dataDir, CCM_TOKEN_FILE), `${TOKEN}\n`);
     copyFileSync(apiserver.kubeconfigPath, join(dataDir, 'kubeconfig'));
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
     try {
-      await buildProgram().parseAsync([
-        'node',
-        'nimbus',
-        'lb-address',
-        'web',
-        '--data-dir',
-        dataDir,
-      ]);
+      expect(await lbAddressOutput(['web', '--data-dir', dataDir])).toBe(
+        `${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`,
+      );
     } finally {
-      spy.mockRestore();
       rmSync(dataDir, { recursive: true, force: true });
     }
-    expect(written.join('')).toBe(`${hostAddressOf(lb.publicIps[0].ip)}:${tcp().hostPort}\n`);
   });
 });

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_ITEM_BASE_DELAY_MS,
+  DEFAULT_ITEM_MAX_DELAY_MS,
+  ItemExponentialFailureRateLimiter,
+} from '@app/controller-runtime';
 import { CONTROLLER_MANAGER } from '../api/field-managers';
 import { afterThisTurnAsServer } from '../auth/request-user';
 import type { ResourceService } from '../api/resource-service';
@@ -9,9 +14,6 @@ import type { CommittedWrite } from '../storage/revision';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-/** Backoff of a failed collection: 5 ms doubling to 1000 s, as client-go's default rate limiter. */
-const RETRY_BASE_MS = 5;
-const RETRY_MAX_MS = 1_000_000;
 
 interface ObjectRef {
   kind: ResourceType;
@@ -50,8 +52,13 @@ export class GarbageCollector {
   private readonly owners = new Map<string, OwnerRef[]>();
   private readonly dependents = new Map<string, Set<string>>();
   private readonly pending = new Set<string>();
-  /** Failed collections waiting to be retried: owner uid → attempts so far and the timer. */
-  private readonly retries = new Map<string, { attempts: number; timer?: NodeJS.Timeout }>();
+  /** Backoff of failed collections by owner uid, as client-go's per-item default (5 ms to 1000 s). */
+  private readonly backoff = new ItemExponentialFailureRateLimiter<string>(
+    DEFAULT_ITEM_BASE_DELAY_MS,
+    DEFAULT_ITEM_MAX_DELAY_MS,
+  );
+  /** Failed collections waiting to be retried: owner uid → timer. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private scheduled = false;
   private readonly unsubscribe: () => void;
 
@@ -83,8 +90,8 @@ export class GarbageCollector {
 
   stop(): void {
     this.unsubscribe();
-    for (const retry of this.retries.values()) {
-      clearTimeout(retry.timer);
+    for (const timer of this.retries.values()) {
+      clearTimeout(timer);
     }
     this.retries.clear();
   }
@@ -190,7 +197,7 @@ export class GarbageCollector {
     for (const uid of uids) {
       try {
         this.collect(uid);
-        this.retries.delete(uid);
+        this.backoff.forget(uid);
       } catch (error) {
         this.log(`garbage collection for owner ${uid} failed`, error);
         this.retryLater(uid);
@@ -200,16 +207,13 @@ export class GarbageCollector {
 
   /** As upstream's attemptToDelete queue: a failed collection is retried with backoff, not dropped. */
   private retryLater(uid: string): void {
-    const retry = this.retries.get(uid) ?? { attempts: 0 };
-    clearTimeout(retry.timer);
-    const delayMs = Math.min(RETRY_BASE_MS * 2 ** retry.attempts, RETRY_MAX_MS);
-    retry.attempts += 1;
-    retry.timer = setTimeout(() => {
-      retry.timer = undefined;
+    clearTimeout(this.retries.get(uid));
+    const timer = setTimeout(() => {
+      this.retries.delete(uid);
       this.schedule(uid);
-    }, delayMs);
-    retry.timer.unref();
-    this.retries.set(uid, retry);
+    }, this.backoff.when(uid));
+    timer.unref();
+    this.retries.set(uid, timer);
   }
 
   private collect(ownerUid: string): void {
