@@ -345,6 +345,50 @@ describe('Nimbus cloud provider against the real cloud API (e2e)', () => {
       expect(await cloudLb()).toBeUndefined();
     });
 
+    it('should create a new Service’s LB without a lookup, and look up when the LB may exist', async () => {
+      const a = await createInstance('n1');
+      const calls: string[] = [];
+      const counting = new NimbusCloudClient({
+        baseUrl: api.url,
+        token: api.token,
+        fetch: (input, init) => {
+          const url = new URL(input instanceof Request ? input.url : String(input));
+          calls.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
+          return fetch(input, init);
+        },
+      });
+      const fresh = () =>
+        new NimbusCloudProvider({
+          client: counting,
+          clusterName: CLUSTER,
+          loadBalancerRetryAfterMs: RETRY_AFTER_MS,
+        }).loadBalancer();
+      const lbCalls = () => calls.filter((c) => c.includes('/v1/load-balancers'));
+      const LOOKUP = `GET /v1/load-balancers?pageSize=500&name=${NAME}`;
+      const first = fresh();
+
+      // A new Service: one create, no lookup.
+      await expectRetry(first.ensureLoadBalancer(CLUSTER, service(), [nodeOf(a)]));
+      expect(lbCalls()).toEqual(['POST /v1/load-balancers']);
+
+      // Its retry (still provisioning): this provider knows the LB, so it looks it up.
+      calls.length = 0;
+      await expectRetry(first.ensureLoadBalancer(CLUSTER, service(), [nodeOf(a)]));
+      expect(lbCalls()).toEqual([LOOKUP]);
+
+      // After a restart, a Service with ingress is looked up first (no failed create)…
+      settle();
+      const withIngress = { ...service(), status: { loadBalancer: { ingress: [{ ip: 'x' }] } } };
+      calls.length = 0;
+      const status = await fresh().ensureLoadBalancer(CLUSTER, withIngress, [nodeOf(a)]);
+      expect(lbCalls()).toEqual([LOOKUP]);
+
+      // …and one without (a crash between create and status write) finds it after ALREADY_EXISTS.
+      calls.length = 0;
+      expect(await fresh().ensureLoadBalancer(CLUSTER, service(), [nodeOf(a)])).toEqual(status);
+      expect(lbCalls()).toEqual(['POST /v1/load-balancers', LOOKUP]);
+    });
+
     it('should reject bad annotations and unsupported ports before calling the cloud', async () => {
       const a = await createInstance('n1');
       const badInterval = service();

@@ -80,7 +80,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     this.instances.onTerminated((instance, at) => {
       for (const id of this.loadBalancers.dropInstance(instance.id)) {
         this.loadBalancers.touch(id, at);
-        this.dataPlane.requestSync();
+        this.dataPlane.requestSync(id);
       }
     });
   }
@@ -126,7 +126,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       updatedAt: now,
     });
     this.loadBalancers.addBackends(id, backends);
-    this.dataPlane.requestSync();
+    this.dataPlane.requestSync(id);
     const operation = this.operations.start(
       projectId,
       'load-balancers.create',
@@ -226,7 +226,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
     const now = this.clock.now();
     const duration = this.durations.of('loadBalancer', 'deleting');
     this.loadBalancers.setState(lb.id, 'deleting', 'deleted', now + duration, now);
-    this.dataPlane.requestSync();
+    this.dataPlane.requestSync(lb.id);
     const deleting = this.get(principal, id);
     if (duration <= 0) {
       this.finalizeDeletion(deleting);
@@ -254,9 +254,9 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
         this.finalizeDeletion(row);
       } else {
         this.loadBalancers.setState(row.id, 'active', null, null, row.transitionEndsAt!);
+        this.dataPlane.requestSync(row.id);
       }
     }
-    this.dataPlane.requestSync();
   }
 
   /** The load balancer is gone: its addresses, backends and quota return. */
@@ -269,7 +269,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       (JSON.parse(row.ipFamilies) as string[]).length,
     );
     this.loadBalancers.delete(row.id);
-    this.dataPlane.requestSync();
+    this.dataPlane.requestSync(row.id);
   }
 
   /** A load balancer that may change: If-Match holds and it is not being deleted. */
@@ -293,7 +293,7 @@ export class LoadBalancersService implements Settleable, OnModuleInit {
       return this.noop(lb, kind);
     }
     write();
-    this.dataPlane.requestSync();
+    this.dataPlane.requestSync(lb.id);
     return this.beginUpdate(lb, kind);
   }
 

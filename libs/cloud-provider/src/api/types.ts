@@ -55,6 +55,8 @@ export interface ProviderServiceSpec {
 export interface ProviderService {
   metadata?: ObjectMeta;
   spec?: ProviderServiceSpec;
+  /** The ingress already published; a Service without any has most likely no load balancer. */
+  status?: { loadBalancer?: { ingress?: unknown[] } };
 }
 
 /** What InstancesV2.instanceMetadata answers (k8s.io/cloud-provider InstanceMetadata). */

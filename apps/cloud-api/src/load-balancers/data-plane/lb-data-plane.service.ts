@@ -36,7 +36,10 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
   private readonly applied = new Map<string, string>();
   private readonly applyErrors = new Map<string, string>();
   private syncing?: Promise<void>;
-  private dirty = false;
+  /** Every load balancer must be compared with the database (ticks, admin calls, settles). */
+  private syncAllWanted = false;
+  /** Load balancers a call changed: only these are read (a full sync per change was O(LBs)). */
+  private dirtyIds = new Set<string>();
   private closed = false;
 
   constructor(
@@ -65,12 +68,20 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
     await this.plane.close();
   }
 
-  /** Something may have changed: sync soon (coalesced; never inside the caller's transaction). */
-  requestSync(): void {
+  /**
+   * Something may have changed: sync soon (coalesced; never inside the caller's transaction).
+   * With ids, only those load balancers are read; without, every one is compared.
+   */
+  requestSync(...ids: string[]): void {
     if (this.closed) {
       return;
     }
-    this.dirty = true;
+    if (ids.length === 0) {
+      this.syncAllWanted = true;
+    }
+    for (const id of ids) {
+      this.dirtyIds.add(id);
+    }
     this.syncing ??= this.runSyncs();
   }
 
@@ -104,9 +115,12 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
   private async runSyncs(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      while (this.dirty && !this.closed) {
-        this.dirty = false;
-        await this.syncOnce();
+      while ((this.syncAllWanted || this.dirtyIds.size > 0) && !this.closed) {
+        const all = this.syncAllWanted;
+        const ids = this.dirtyIds;
+        this.syncAllWanted = false;
+        this.dirtyIds = new Set();
+        await (all ? this.syncAll() : this.syncSome(ids));
       }
     } catch (error) {
       if (!this.closed) {
@@ -117,35 +131,58 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  private async syncOnce(): Promise<void> {
+  private async syncAll(): Promise<void> {
     const wanted = new Map<string, string>();
     for (const r of this.loadBalancers.revisions()) {
       if (SERVED_STATES.has(r.state)) {
-        wanted.set(r.id, `${r.version}:${r.updatedAt}`);
+        wanted.set(r.id, revisionOf(r));
       }
     }
     for (const id of new Set([...this.plane.ids(), ...this.applied.keys()])) {
       if (!wanted.has(id)) {
-        this.applied.delete(id);
-        this.applyErrors.delete(id);
-        await this.plane.remove(id);
-        this.log.log(`load balancer ${id}: listeners closed`);
+        await this.closeListeners(id);
       }
     }
     for (const [id, revision] of wanted) {
       if (this.closed) {
         return;
       }
-      if (this.applied.get(id) === revision) {
-        continue;
+      if (this.applied.get(id) !== revision) {
+        await this.syncOne(id, this.loadBalancers.findById(id));
       }
-      const row = this.loadBalancers.findById(id);
-      if (!row || !SERVED_STATES.has(row.state)) {
-        continue;
-      }
-      this.applied.set(id, revision);
-      await this.apply(row, this.loadBalancers.backends(id));
     }
+  }
+
+  private async syncSome(ids: Set<string>): Promise<void> {
+    for (const id of ids) {
+      if (this.closed) {
+        return;
+      }
+      await this.syncOne(id, this.loadBalancers.findById(id));
+    }
+  }
+
+  /** Brings one load balancer's virtual server in line with its row (none when not served). */
+  private async syncOne(id: string, row: LoadBalancerRow | undefined): Promise<void> {
+    if (!row || !SERVED_STATES.has(row.state)) {
+      if (this.applied.has(id) || this.plane.has(id)) {
+        await this.closeListeners(id);
+      }
+      return;
+    }
+    const revision = revisionOf(row);
+    if (this.applied.get(id) === revision) {
+      return;
+    }
+    this.applied.set(id, revision);
+    await this.apply(row, this.loadBalancers.backends(id));
+  }
+
+  private async closeListeners(id: string): Promise<void> {
+    this.applied.delete(id);
+    this.applyErrors.delete(id);
+    await this.plane.remove(id);
+    this.log.log(`load balancer ${id}: listeners closed`);
   }
 
   private async apply(row: LoadBalancerRow, backends: BackendRow[]): Promise<void> {
@@ -187,4 +224,9 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
       stats: this.plane.stats(id)!,
     }));
   }
+}
+
+/** What a virtual server was built from: any change to the row bumps its version. */
+function revisionOf(row: Pick<LoadBalancerRow, 'version' | 'updatedAt'>): string {
+  return `${row.version}:${row.updatedAt}`;
 }
