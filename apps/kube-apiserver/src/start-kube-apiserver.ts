@@ -236,6 +236,7 @@ export async function startKubeApiServer(
       { readOnly: config.maxRequestsInflight, mutating: config.maxMutatingRequestsInflight },
       (authorization) => auth.authenticate(authorization),
     );
+    metrics.countDroppedRequests(() => limiter.dropped);
     const server: Server = createServer(
       { key: certificates.key, cert: certificates.cert },
       limiter.wrap((req, res) => {

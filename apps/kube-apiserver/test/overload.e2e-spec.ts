@@ -115,6 +115,11 @@ describe('overload: max requests in flight (e2e)', () => {
     );
     expect(lease.status).toBe(201);
     expect((await create('still-refused')).status).toBe(429);
+    // Both refusals are counted as upstream counts them.
+    const metrics = await raw(t.server, '/metrics', {
+      headers: { Authorization: `Bearer ${t.server.adminToken}` },
+    });
+    expect(metrics.text).toContain('apiserver_dropped_requests_total{request_kind="mutating"} 2');
 
     // Reads have their own limit; watches are long-running and never counted.
     for (let i = 0; i < 3; i++) {

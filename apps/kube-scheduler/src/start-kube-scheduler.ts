@@ -20,6 +20,7 @@ import {
 } from '@app/controller-runtime';
 import {
   KubeEventsV1Sink,
+  makeApiClient,
   KubeLeaseLock,
   kubeConfigFor,
   CoreV1Api,
@@ -103,7 +104,7 @@ export async function startKubeScheduler(
       cache,
       listers: listersOf(informers),
       volumes: volumeApiOver(
-        new StorageClients(kc.makeApiClient(CoreV1Api), kc.makeApiClient(StorageV1Api)),
+        new StorageClients(makeApiClient(kc, CoreV1Api), makeApiClient(kc, StorageV1Api)),
       ),
       time: scheduler,
     },

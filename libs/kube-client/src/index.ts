@@ -1,5 +1,6 @@
 // The only place that imports @kubernetes/client-node; everything else goes through here.
 export * from './kubeconfig';
+export * from './api-clients';
 export * from './keep-alive';
 export * from './resilient-informer';
 export * from './informer-adapter';

@@ -14,6 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { noopLogger, waitForCacheSync, type Scheduler } from '@app/controller-runtime';
 import { InformerAdapter } from './informer-adapter';
+import { makeApiClient } from './api-clients';
 
 export interface InformerFactoryOptions {
   scheduler?: Scheduler;
@@ -41,8 +42,8 @@ export class InformerFactory {
     private readonly kc: KubeConfig,
     private readonly options: InformerFactoryOptions = {},
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.storage = kc.makeApiClient(StorageV1Api);
+    this.core = makeApiClient(kc, CoreV1Api);
+    this.storage = makeApiClient(kc, StorageV1Api);
   }
 
   nodes(): InformerAdapter<V1Node> {

@@ -1,7 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeRequestTimeoutError, KubeRest } from './kube-rest';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { makeApiClient } from './api-clients';
+import { KubeRequestTimeoutError, KubeRest } from './kube-rest';
 
 /** A plain-http server answering from a script of (status, headers) steps, counting requests. */
 async function scriptedServer(
@@ -40,7 +41,20 @@ function kubeConfigFor(url: string): KubeConfig {
   return kc;
 }
 
-describe('KubeRest and 429 Too Many Requests', () => {
+/** One create through each client the components use; both must retry as client-go does. */
+const callers: [string, (url: string) => Promise<unknown>][] = [
+  ['KubeRest', (url) => restFor(url).create('/api/v1/namespaces/d/pods', {})],
+  [
+    'the generated clients (makeApiClient)',
+    (url) =>
+      makeApiClient(kubeConfigFor(url), CoreV1Api).createNamespacedPod({
+        namespace: 'd',
+        body: { metadata: { name: 'p' } },
+      }),
+  ],
+];
+
+describe.each(callers)('%s and Retry-After', (_name, create) => {
   let close: (() => Promise<void>) | undefined;
 
   afterEach(async () => {
@@ -60,28 +74,30 @@ describe('KubeRest and 429 Too Many Requests', () => {
       { status: 429, headers: { 'Retry-After': '0' } },
       { status: 201 },
     ]);
-    await expect(restFor(s.url).create('/api/v1/namespaces/d/pods', {})).resolves.toMatchObject({
-      metadata: { name: 'p' },
-    });
+    await expect(create(s.url)).resolves.toMatchObject({ metadata: { name: 'p' } });
     expect(s.requests()).toBe(3);
   });
 
-  it('gives a 429 without Retry-After back at once', async () => {
-    const s = await serve([{ status: 429 }, { status: 201 }]);
-    const failure = await restFor(s.url)
-      .create('/api/v1/namespaces/d/pods', {})
-      .catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(KubeApiError);
-    expect((failure as KubeApiError).code).toBe(429);
-    expect(s.requests()).toBe(1);
+  it('retries a 503 that says Retry-After (client-go checkWait)', async () => {
+    const s = await serve([{ status: 503, headers: { 'Retry-After': '0' } }, { status: 201 }]);
+    await expect(create(s.url)).resolves.toMatchObject({ metadata: { name: 'p' } });
+    expect(s.requests()).toBe(2);
+  });
+
+  it('gives a 429 without Retry-After back at once, and a 4xx that says it', async () => {
+    const s = await serve([
+      { status: 429 },
+      { status: 409, headers: { 'Retry-After': '0' } },
+      { status: 201 },
+    ]);
+    await expect(create(s.url)).rejects.toMatchObject({ code: 429 });
+    await expect(create(s.url)).rejects.toMatchObject({ code: 409 });
+    expect(s.requests()).toBe(2);
   });
 
   it('stops after 10 retries', async () => {
     const s = await serve([{ status: 429, headers: { 'Retry-After': '0' } }]);
-    const failure = await restFor(s.url)
-      .get('/api/v1/pods')
-      .catch((e: unknown) => e);
-    expect((failure as KubeApiError).code).toBe(429);
+    await expect(create(s.url)).rejects.toMatchObject({ code: 429 });
     expect(s.requests()).toBe(11);
   });
 });

@@ -1,6 +1,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { MAX_RETRY_AFTER_RETRIES, retryAfterSeconds } from './api-clients';
 
 export type QueryValue = string | number | boolean | undefined;
 export type PatchKind = 'merge' | 'strategic' | 'json' | 'apply';
@@ -52,7 +53,7 @@ export class KubeApiError extends Error {
     readonly code: number,
     readonly body: string,
     readonly reason?: string,
-    /** The answer's `Retry-After` in seconds, if it had one. */
+    /** The answer's `Retry-After` in seconds, when it asks for a retry (429, 5xx). */
     readonly retryAfterSeconds?: number,
   ) {
     super(messageOf(code, body));
@@ -169,17 +170,16 @@ export class KubeRest {
   }
 
   /**
-   * One call. A 429 with `Retry-After` (the api-server's max-in-flight limit) is retried after
-   * that many seconds, up to 10 times, as client-go's request retry does.
+   * One call. A 429 or 5xx with `Retry-After` (the api-server's max-in-flight limit) is retried
+   * after that many seconds, up to 10 times, as client-go's request retry does.
    */
   async request<T>(req: KubeRequest & { raw?: boolean }): Promise<T> {
     for (let retries = 0; ; retries++) {
       try {
         return await this.send<T>(req);
       } catch (err) {
-        const wait =
-          err instanceof KubeApiError && err.code === 429 ? err.retryAfterSeconds : undefined;
-        if (wait === undefined || retries >= MAX_RETRIES || req.signal?.aborted) {
+        const wait = err instanceof KubeApiError ? err.retryAfterSeconds : undefined;
+        if (wait === undefined || retries >= MAX_RETRY_AFTER_RETRIES || req.signal?.aborted) {
           throw err;
         }
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
@@ -243,7 +243,7 @@ export class KubeRest {
                   code,
                   text,
                   reasonOf(text),
-                  retryAfterOf(res.headers['retry-after']),
+                  retryAfterSeconds(code, res.headers['retry-after']),
                 ),
               );
               return;
@@ -290,14 +290,6 @@ export class KubeRest {
 function isWatch(url: URL): boolean {
   const watch = url.searchParams.get('watch');
   return watch === 'true' || watch === '1' || url.pathname.includes('/watch/');
-}
-
-/** client-go's maxRetries for a request answered 429 + Retry-After. */
-const MAX_RETRIES = 10;
-
-function retryAfterOf(header: string | undefined): number | undefined {
-  const seconds = header === undefined ? NaN : Number(header);
-  return Number.isInteger(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 function reasonOf(body: string): string | undefined {

@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { isNotFound } from './api-error';
 import { InformerAdapter, type InformerAdapterOptions } from './informer-adapter';
+import { makeApiClient } from './api-clients';
 
 /** Resources a component can watch through `resourceInformer` (cluster-wide). */
 export type WatchedResource =
@@ -33,9 +34,9 @@ type Lister = (
   selectors: Selectors,
 ) => () => Promise<KubernetesListObject<KubernetesObject>>;
 
-const core = (kc: KubeConfig) => kc.makeApiClient(CoreV1Api);
-const apps = (kc: KubeConfig) => kc.makeApiClient(AppsV1Api);
-const storage = (kc: KubeConfig) => kc.makeApiClient(StorageV1Api);
+const core = (kc: KubeConfig) => makeApiClient(kc, CoreV1Api);
+const apps = (kc: KubeConfig) => makeApiClient(kc, AppsV1Api);
+const storage = (kc: KubeConfig) => makeApiClient(kc, StorageV1Api);
 
 /** Watch path and typed list call per resource (list and watch must use the same selectors). */
 const RESOURCES: Record<WatchedResource, { path: string; groupVersion: string; list: Lister }> = {

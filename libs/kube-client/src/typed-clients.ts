@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { contentType, type PatchType } from './patch-type';
 import { StorageClients } from './storage-clients';
+import { makeApiClient } from './api-clients';
 
 /** The node calls the CCM makes (client-go's `Nodes()` surface it uses). */
 export class NodeClient {
@@ -105,9 +106,9 @@ export class KubeClient {
   readonly core: CoreV1Api;
 
   constructor(readonly kubeConfig: KubeConfig) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.core = makeApiClient(kubeConfig, CoreV1Api);
     this.nodes = new NodeClient(this.core);
     this.services = new ServiceClient(this.core);
-    this.storage = new StorageClients(this.core, kubeConfig.makeApiClient(StorageV1Api));
+    this.storage = new StorageClients(this.core, makeApiClient(kubeConfig, StorageV1Api));
   }
 }

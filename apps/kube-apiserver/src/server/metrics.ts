@@ -27,6 +27,25 @@ export class ApiServerMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Upstream's apiserver_dropped_requests_total: requests the max-in-flight limits refused with
+   * 429, by `request_kind` (readOnly, mutating), read from the limiter when scraped.
+   */
+  countDroppedRequests(dropped: () => { readOnly: number; mutating: number }): void {
+    new Counter({
+      name: 'apiserver_dropped_requests_total',
+      help: 'Requests refused with 429 by the max-in-flight limits, by request kind.',
+      labelNames: ['request_kind'] as const,
+      registers: [this.registry],
+      collect() {
+        const now = dropped();
+        this.reset();
+        this.inc({ request_kind: 'readOnly' }, now.readOnly);
+        this.inc({ request_kind: 'mutating' }, now.mutating);
+      },
+    });
+  }
+
   constructor(defaults = false) {
     if (defaults) {
       collectDefaultMetrics({ register: this.registry });
