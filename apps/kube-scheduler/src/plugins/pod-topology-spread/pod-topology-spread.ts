@@ -179,7 +179,9 @@ export class PodTopologySpread
         continue;
       }
       for (const c of constraints) {
-        if (!includesNode(c, pod, node, required)) {
+        // As upstream's PreScore: hostname domains are counted per node in Score, not here (this
+        // loop runs for every node and every pod, so skipping them early halves its cost).
+        if (c.topologyKey === HOSTNAME || !includesNode(c, pod, node, required)) {
           continue;
         }
         const k = pairKey(c.topologyKey, node.labels?.[c.topologyKey] ?? '');
