@@ -1,6 +1,6 @@
 /**
  * Where a `node --cpu-prof` profile's CPU went, by component and by function:
- * `npx ts-node --transpile-only bench/shared/profile-by-component.ts <file.cpuprofile> [from to]`
+ * `npm run bench:profile -- <file.cpuprofile> [from to]`
  * (`from`/`to`: the window as fractions of the profile's duration, default the whole run).
  * A sample counts for the innermost frame in an app or lib folder (or a few framework packages),
  * "node internals only" when there is none; GC on its own. Used for the CCM and cluster
