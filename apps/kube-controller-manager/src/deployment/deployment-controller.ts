@@ -142,20 +142,12 @@ export class DeploymentController {
       return;
     }
     const rsList = await this.claimReplicaSets(d);
-    const podsByRS = new Map<string, PodObject[]>();
-    const uids = new Set(rsList.map((rs) => rs.metadata?.uid ?? ''));
-    for (const pod of this.deps.podsByNamespace.byIndex(d.metadata?.namespace ?? '')) {
-      const uid = controllerRefOf(pod)?.uid;
-      if (uid && uids.has(uid)) {
-        podsByRS.set(uid, [...(podsByRS.get(uid) ?? []), pod]);
-      }
-    }
     try {
       const outcome = await new DeploymentSync(
         { rest: this.deps.rest, recorder: this.deps.recorder, now: this.deps.now },
         d,
         rsList,
-        podsByRS,
+        () => this.podsByReplicaSet(d, rsList),
       ).run(d);
       if (outcome.requeueAfterMs === 0) {
         return { requeue: true };
@@ -170,6 +162,24 @@ export class DeploymentController {
       }
       throw err;
     }
+  }
+
+  /**
+   * upstream getPodMapForDeployment: the namespace's pods grouped by owning ReplicaSet uid. Only a
+   * Recreate rollout reads it, so it is built on demand (a walk of every pod of the namespace).
+   */
+  private podsByReplicaSet(
+    d: DeploymentObject,
+    rsList: readonly ReplicaSetObject[],
+  ): Map<string, PodObject[]> {
+    const podsByRS = new Map<string, PodObject[]>(rsList.map((rs) => [rs.metadata?.uid ?? '', []]));
+    for (const pod of this.deps.podsByNamespace.byIndex(d.metadata?.namespace ?? '')) {
+      const uid = controllerRefOf(pod)?.uid;
+      if (uid) {
+        podsByRS.get(uid)?.push(pod);
+      }
+    }
+    return podsByRS;
   }
 
   /** upstream getReplicaSetsForDeployment: owned ReplicaSets, adopting orphans that match. */

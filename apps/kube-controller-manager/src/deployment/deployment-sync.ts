@@ -79,7 +79,7 @@ export class DeploymentSync {
     deployment: DeploymentObject,
     private rsList: ReplicaSetObject[],
     /** Pods of each owned ReplicaSet, by ReplicaSet uid (Recreate waits for them to end). */
-    private readonly podsByRS: Map<string, PodObject[]>,
+    private readonly podsByRS: () => Map<string, PodObject[]>,
   ) {
     this.d = structuredClone(deployment);
     this.d.status ??= {};
@@ -509,7 +509,7 @@ export class DeploymentSync {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) {
       return true;
     }
-    for (const [uid, pods] of this.podsByRS) {
+    for (const [uid, pods] of this.podsByRS()) {
       if (newRS && uid === newRS.metadata?.uid) {
         continue;
       }
