@@ -72,7 +72,9 @@ export function specOf(obj: KubeObject): unknown {
  * controller adds its finalizer through services/status); other metadata stays as stored.
  */
 export function statusUpdate(old: KubeObject, next: KubeObject): KubeObject {
-  const stored = cloneJson(old);
+  // The old status is replaced whole, so it is not copied (a pod's is most of the object).
+  const { status: _replaced, ...kept } = old;
+  const stored = cloneJson(kept);
   const { labels, annotations, finalizers } = next.metadata;
   const metadata = { ...stored.metadata };
   for (const [key, value] of Object.entries({ labels, annotations, finalizers })) {
@@ -82,5 +84,10 @@ export function statusUpdate(old: KubeObject, next: KubeObject): KubeObject {
       metadata[key] = value;
     }
   }
-  return { ...stored, metadata, status: next.status };
+  // Keys in the stored order (the stored JSON text keeps it).
+  const result = {} as KubeObject;
+  for (const key of Object.keys(old)) {
+    result[key] = key === 'status' ? next.status : key === 'metadata' ? metadata : stored[key];
+  }
+  return { ...result, metadata, status: next.status };
 }
