@@ -2,6 +2,14 @@ import type { V1LabelSelector } from '@app/kube-client';
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 
+/** `labels` has every one of `keys` (empty values included). */
+export function hasAllLabelKeys(labels: Labels, keys: readonly string[]): boolean {
+  return (
+    keys.length === 0 ||
+    (labels !== undefined && keys.every((k) => Object.prototype.hasOwnProperty.call(labels, k)))
+  );
+}
+
 /**
  * apimachinery's labels.Selector, compiled once: `matches` is called per pod per node in the hot
  * path. `empty` is true for the selector that matches everything (no requirements).

@@ -3,6 +3,9 @@ import { NodeInfo } from './node-info';
 import { NodeTree } from './node-tree';
 import { PodInfo } from './pod-info';
 
+/** The change log is restarted past this many entries (readers then recount from scratch). */
+const MAX_LOGGED_CHANGES = 65_536;
+
 interface PodState {
   pod: PodInfo;
   node: string;
@@ -23,6 +26,9 @@ export class SchedulerCache {
   /** Image name → how many nodes list it (ImageLocality's spread). */
   private readonly imageNodes = new Map<string, number>();
   private list: NodeInfo[] | undefined;
+  /** Names of nodes whose NodeInfo changed, oldest first; `changeBase` numbers `changes[0]`. */
+  private changes: string[] = [];
+  private changeBase = 0;
 
   /** Nodes in zone round-robin order (the snapshot's nodeInfoList). */
   nodeList(): NodeInfo[] {
@@ -32,6 +38,22 @@ export class SchedulerCache {
 
   get numNodes(): number {
     return this.tree.size;
+  }
+
+  /** The position of "now" in the change log: `changedNodesSince` takes it back. */
+  get changeSeq(): number {
+    return this.changeBase + this.changes.length;
+  }
+
+  /**
+   * The nodes (added, removed, relabelled, or whose pods changed) since `seq`, repeats included;
+   * undefined when the log no longer reaches that far back (recount everything then).
+   */
+  changedNodesSince(seq: number): readonly string[] | undefined {
+    if (seq < this.changeBase || seq > this.changeSeq) {
+      return undefined;
+    }
+    return this.changes.slice(seq - this.changeBase);
   }
 
   nodeInfo(name: string): NodeInfo | undefined {
@@ -62,6 +84,7 @@ export class SchedulerCache {
     this.countImages(info, 1);
     this.tree.add(node);
     this.list = undefined;
+    this.logChange(name);
     return info;
   }
 
@@ -80,6 +103,7 @@ export class SchedulerCache {
     info.clearNode();
     this.tree.remove(name);
     this.list = undefined;
+    this.logChange(name);
     // Pods still bound there keep the entry until they are gone (upstream's ghost node).
     if (info.pods.length === 0) {
       this.nodes.delete(name);
@@ -147,6 +171,7 @@ export class SchedulerCache {
   private place(pod: PodInfo, node: string, assumed: boolean): void {
     this.infoFor(node).addPod(pod);
     this.pods.set(pod.uid, { pod, node, assumed });
+    this.logChange(node);
   }
 
   private replace(state: PodState, pod: PodInfo): void {
@@ -154,6 +179,10 @@ export class SchedulerCache {
     this.nodes.get(state.node)?.removePod(state.pod.uid);
     this.cleanupGhost(state.node);
     this.infoFor(node).addPod(pod);
+    this.logChange(state.node);
+    if (node !== state.node) {
+      this.logChange(node);
+    }
     state.pod = pod;
     state.node = node;
   }
@@ -162,6 +191,15 @@ export class SchedulerCache {
     this.nodes.get(state.node)?.removePod(uid);
     this.pods.delete(uid);
     this.cleanupGhost(state.node);
+    this.logChange(state.node);
+  }
+
+  private logChange(node: string): void {
+    if (this.changes.length >= MAX_LOGGED_CHANGES) {
+      this.changeBase += this.changes.length;
+      this.changes = [];
+    }
+    this.changes.push(node);
   }
 
   private cleanupGhost(name: string): void {

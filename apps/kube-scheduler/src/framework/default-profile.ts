@@ -52,7 +52,7 @@ export function defaultFramework(handle: Handle, options: ProfileOptions): Frame
     new NodePorts(),
     new NodeResourcesFit(),
     ...volumePlugins(handle),
-    new PodTopologySpread(handle.listers),
+    new PodTopologySpread(handle.listers, handle.cache),
     new InterPodAffinity(handle.cache, handle.listers),
     new DefaultPreemption(() => self.framework!, options.random, options.preemption),
     new BalancedAllocation(),

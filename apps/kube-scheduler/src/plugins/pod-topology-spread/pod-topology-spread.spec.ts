@@ -1,5 +1,7 @@
 import { makeNode, makePod, testCluster } from '../../testing/builders';
 import { info } from '../../testing/builders';
+import type { NodeInfo } from '../../cache/node-info';
+import type { PodInfo } from '../../cache/pod-info';
 import { ScheduleAlgorithm } from '../../framework/schedule-pod';
 import { PodTopologySpread } from './pod-topology-spread';
 
@@ -11,7 +13,7 @@ describe('PodTopologySpread', () => {
   it('filters DoNotSchedule constraints by skew (matching + self − global minimum ≤ maxSkew)', () => {
     const nodes = [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b')];
     const { cache, listers } = testCluster(nodes, [web('w1', 'a1'), web('w2', 'a2')]);
-    const plugin = new PodTopologySpread(listers);
+    const plugin = new PodTopologySpread(listers, cache);
     const pod = info(
       makePod('new', {
         labels: { app: 'web' },
@@ -39,7 +41,7 @@ describe('PodTopologySpread', () => {
   it('rejects nodes without the topology label, and treats the minimum as 0 below minDomains', () => {
     const nodes = [zoned('a1', 'a'), makeNode('bare')];
     const { cache, listers } = testCluster(nodes, [web('w1', 'a1')]);
-    const plugin = new PodTopologySpread(listers);
+    const plugin = new PodTopologySpread(listers, cache);
     const constraint = {
       maxSkew: 1,
       topologyKey: 'topology.kubernetes.io/zone',
@@ -84,7 +86,7 @@ describe('PodTopologySpread', () => {
 
   it('skips default spreading for pods no Service or controller selects', () => {
     const { cache, listers } = testCluster([zoned('a1', 'a')]);
-    const plugin = new PodTopologySpread(listers);
+    const plugin = new PodTopologySpread(listers, cache);
     expect(
       plugin.preScore(new Map(), info(web('w')), cache.nodeList(), cache.nodeList())?.code,
     ).toBe(5);
@@ -119,5 +121,75 @@ describe('PodTopologySpread', () => {
       { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'rs', controller: true },
     ];
     expect(algorithm.schedule(new Map(), info(pod))).toMatchObject({ node: 'b1' });
+  });
+
+  it('counts domains from the kept counts exactly as a walk over the nodes does', () => {
+    // The plugin uses its kept counts only for the cache's own node list; a copy of the list makes
+    // it walk the nodes, so the two cycle states must agree, change after change.
+    const nodes = [
+      zoned('a1', 'a'),
+      zoned('a2', 'a'),
+      zoned('b1', 'b'),
+      zoned('c1', 'c'),
+      makeNode('bare'),
+    ];
+    const w1 = web('w1', 'a1');
+    const { cache, listers } = testCluster(nodes, [w1, web('w2', 'b1')]);
+    const plugin = new PodTopologySpread(listers, cache);
+    listers.serviceList.push({
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { selector: { app: 'web' } },
+    });
+    const spread = (whenUnsatisfiable: string) => ({
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable,
+      labelSelector: { matchLabels: { app: 'web' } },
+    });
+    const pods = [
+      info(web('defaults')),
+      info(
+        makePod('own', {
+          labels: { app: 'web' },
+          spec: { topologySpreadConstraints: [spread('DoNotSchedule'), spread('ScheduleAnyway')] },
+        }),
+      ),
+    ];
+    // What the cycle counted (the constraints' compiled selectors differ by identity only).
+    const cycle = (pod: PodInfo, list: NodeInfo[]) => {
+      const state = new Map();
+      plugin.preFilter(state, pod, list);
+      plugin.preScore(state, pod, list, list);
+      const { matchNum, domains, minMatch } = state.get('PodTopologySpread/preFilter');
+      const { pairCounts, ignored, weights } = state.get('PodTopologySpread/preScore') ?? {};
+      return { matchNum, domains, minMatch, pairCounts, ignored, weights };
+    };
+    const compare = () => {
+      for (const pod of pods) {
+        expect(cycle(pod, cache.nodeList())).toEqual(cycle(pod, [...cache.nodeList()]));
+      }
+    };
+    compare();
+    cache.addPod(web('w3', 'c1'));
+    compare();
+    cache.removePod(w1);
+    cache.addPod(web('w4', 'a2'));
+    cache.addNode(zoned('bare', 'c'));
+    compare();
+    // w1 gone; w4 in a, w2 in b, w3 and the relabelled node's zone c; no node without a zone.
+    expect(cycle(pods[0], cache.nodeList()).pairCounts).toEqual(
+      new Map([
+        ['topology.kubernetes.io/zone\u0000a', 1],
+        ['topology.kubernetes.io/zone\u0000b', 1],
+        ['topology.kubernetes.io/zone\u0000c', 1],
+      ]),
+    );
+    expect(cycle(pods[1], cache.nodeList()).matchNum).toEqual(
+      new Map([
+        ['topology.kubernetes.io/zone\u0000a', 1],
+        ['topology.kubernetes.io/zone\u0000b', 1],
+        ['topology.kubernetes.io/zone\u0000c', 1],
+      ]),
+    );
   });
 });

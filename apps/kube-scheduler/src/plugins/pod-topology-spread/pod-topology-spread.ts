@@ -1,6 +1,9 @@
 import type { V1Pod } from '@app/kube-client';
+import { hasAllLabelKeys } from '../../api/labels';
 import { RequiredNodeAffinity } from '../../api/node-selector';
+import { DomainCounts } from '../../cache/domain-counts';
 import type { NodeInfo } from '../../cache/node-info';
+import type { SchedulerCache } from '../../cache/scheduler-cache';
 import type { PodInfo } from '../../cache/pod-info';
 import { MAX_NODE_SCORE } from '../../framework/framework';
 import type {
@@ -61,8 +64,50 @@ export class PodTopologySpread
   implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
 {
   readonly name = PluginNames.PodTopologySpread;
+  private readonly counts: DomainCounts;
 
-  constructor(private readonly listers: Listers) {}
+  constructor(
+    private readonly listers: Listers,
+    private readonly cache: SchedulerCache,
+  ) {
+    this.counts = new DomainCounts(cache);
+  }
+
+  /**
+   * Matching pods per domain of `c` over `nodes` (every node carrying all `requiredKeys`) into
+   * `into`, keyed by topology pair. From the kept counts when `nodes` is the whole cache and the
+   * constraint includes nodes regardless of the pod (no required node affinity, taints ignored —
+   * the defaults); else by walking the nodes.
+   */
+  private countDomains(
+    c: SpreadConstraint,
+    pod: PodInfo,
+    nodes: readonly NodeInfo[],
+    requiredKeys: readonly string[],
+    required: RequiredNodeAffinity,
+    into: (pair: string, pods: number) => void,
+  ): void {
+    const uniform =
+      (c.nodeAffinityPolicy === 'Ignore' || required.empty) && c.nodeTaintsPolicy === 'Ignore';
+    if (uniform && nodes === this.cache.nodeList()) {
+      const domains = this.counts.domains(pod.namespace, c.selector, c.topologyKey, requiredKeys);
+      for (const [value, d] of domains) {
+        into(pairKey(c.topologyKey, value), d.pods);
+      }
+      return;
+    }
+    for (const node of nodes) {
+      if (!hasAllLabelKeys(node.labels, requiredKeys)) {
+        continue;
+      }
+      if (includesNode(c, pod, node, required)) {
+        into(
+          pairKey(c.topologyKey, node.labels?.[c.topologyKey] ?? ''),
+          node.countMatching(c.selector, pod.namespace),
+        );
+      }
+    }
+  }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | undefined {
     const constraints = constraintsFor(
@@ -81,17 +126,12 @@ export class PodTopologySpread
       return undefined;
     }
     const required = new RequiredNodeAffinity(pod.pod);
-    for (const node of nodes) {
-      if (!nodeHasAllTopologies(node, constraints)) {
-        continue;
-      }
-      for (const c of constraints) {
-        if (!includesNode(c, pod, node, required)) {
-          continue;
-        }
-        const k = pairKey(c.topologyKey, node.labels![c.topologyKey]);
-        s.matchNum.set(k, (s.matchNum.get(k) ?? 0) + node.countMatching(c.selector, pod.namespace));
-      }
+    // Only nodes carrying every constraint's topology key count.
+    const keys = constraints.map((c) => c.topologyKey);
+    for (const c of constraints) {
+      this.countDomains(c, pod, nodes, keys, required, (k, n) =>
+        s.matchNum.set(k, (s.matchNum.get(k) ?? 0) + n),
+      );
     }
     for (const [k, n] of s.matchNum) {
       const key = k.slice(0, k.indexOf('\u0000'));
@@ -174,22 +214,18 @@ export class PodTopologySpread
       Math.log((c.topologyKey === HOSTNAME ? feasible.length - s.ignored.size : sizes[i]) + 2),
     );
     const required = new RequiredNodeAffinity(pod.pod);
-    for (const node of all) {
-      if (requireAll && !nodeHasAllTopologies(node, constraints)) {
+    const keys = requireAll ? constraints.map((c) => c.topologyKey) : [];
+    for (const c of constraints) {
+      // As upstream's PreScore: hostname domains are counted per node in Score, not here.
+      if (c.topologyKey === HOSTNAME) {
         continue;
       }
-      for (const c of constraints) {
-        // As upstream's PreScore: hostname domains are counted per node in Score, not here (this
-        // loop runs for every node and every pod, so skipping them early halves its cost).
-        if (c.topologyKey === HOSTNAME || !includesNode(c, pod, node, required)) {
-          continue;
-        }
-        const k = pairKey(c.topologyKey, node.labels?.[c.topologyKey] ?? '');
+      this.countDomains(c, pod, all, keys, required, (k, n) => {
         const current = s.pairCounts.get(k);
         if (current !== undefined) {
-          s.pairCounts.set(k, current + node.countMatching(c.selector, pod.namespace));
+          s.pairCounts.set(k, current + n);
         }
-      }
+      });
     }
     state.set(PRE_SCORE, s);
     return undefined;
