@@ -41,4 +41,30 @@ describe('AdjustableClock', () => {
     expect(other.now()).toBe(1_000_042);
     expect(other.frozen).toBe(true);
   });
+
+  it('should be followed through its buffer (as a worker thread follows nimbus up)', async () => {
+    const c = new AdjustableClock();
+    const follower = AdjustableClock.following(c.buffer);
+    c.freeze();
+    c.set(7_000_000);
+    expect(follower.now()).toBe(7_000_000);
+    follower.advance(5);
+    expect(c.now()).toBe(7_000_005);
+    c.unfreeze();
+    c.advance(86_400_000);
+    expect(Math.abs(follower.now() - c.now())).toBeLessThan(5);
+    expect(follower.now()).toBeGreaterThanOrEqual(7_000_005 + 86_400_000);
+    // Another thread reads the same cells.
+    const { Worker } = await import('node:worker_threads');
+    const seen = await new Promise<number[]>((resolve, reject) => {
+      const worker = new Worker(
+        'const { parentPort, workerData } = require("node:worker_threads");' +
+          'parentPort.postMessage([...new Float64Array(workerData)]);',
+        { eval: true, workerData: c.buffer },
+      );
+      worker.once('message', resolve).once('error', reject);
+    });
+    expect(seen[0] + Date.now()).toBeGreaterThanOrEqual(7_000_005 + 86_400_000);
+    expect(Number.isNaN(seen[1])).toBe(true);
+  });
 });

@@ -20,16 +20,48 @@ export interface ClockState {
 
 /**
  * A clock that follows the wall clock by default and can be frozen, set and advanced.
- * `wall` is injectable so unit tests can drive it fully.
+ * `wall` is injectable so unit tests can drive it fully. Its state lives in a SharedArrayBuffer,
+ * so a worker thread can follow the same clock (`AdjustableClock.following(clock.buffer)`): the
+ * built-in api-server runs in one and must see `POST /admin/clock` as the rest of `nimbus up` does.
  */
 export class AdjustableClock extends Clock {
-  private offsetMs = 0;
-  private frozenAtMs: number | null = null;
+  /** [offset from the wall clock in ms, frozen instant or NaN when running]. */
+  private readonly cells: Float64Array;
 
   constructor(
     private readonly wall: () => number = () => performance.timeOrigin + performance.now(),
+    readonly buffer: SharedArrayBuffer = AdjustableClock.newBuffer(),
   ) {
     super();
+    this.cells = new Float64Array(buffer);
+  }
+
+  /** A clock in this thread that follows (and moves) the one whose `buffer` this is. */
+  static following(buffer: SharedArrayBuffer): AdjustableClock {
+    return new AdjustableClock(undefined, buffer);
+  }
+
+  private static newBuffer(): SharedArrayBuffer {
+    const buffer = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+    new Float64Array(buffer).set([0, NaN]);
+    return buffer;
+  }
+
+  private get offsetMs(): number {
+    return this.cells[0];
+  }
+
+  private set offsetMs(ms: number) {
+    this.cells[0] = ms;
+  }
+
+  private get frozenAtMs(): number | null {
+    const at = this.cells[1];
+    return Number.isNaN(at) ? null : at;
+  }
+
+  private set frozenAtMs(ms: number | null) {
+    this.cells[1] = ms ?? NaN;
   }
 
   now(): number {
@@ -41,15 +73,17 @@ export class AdjustableClock extends Clock {
   }
 
   unfreeze(): void {
-    if (this.frozenAtMs !== null) {
-      this.offsetMs = this.frozenAtMs - this.wall();
+    const at = this.frozenAtMs;
+    if (at !== null) {
+      this.offsetMs = at - this.wall();
       this.frozenAtMs = null;
     }
   }
 
   advance(ms: number): void {
-    if (this.frozenAtMs !== null) {
-      this.frozenAtMs += ms;
+    const at = this.frozenAtMs;
+    if (at !== null) {
+      this.frozenAtMs = at + ms;
     } else {
       this.offsetMs += ms;
     }

@@ -15,7 +15,7 @@ import {
 } from '@app/config';
 import type { RunningCloudControllerManager } from '../../../cloud-controller-manager/src';
 import { startCloudApi, type RunningCloudApi } from '../../../cloud-api/src/start-cloud-api';
-import type { RunningKubeApiServer } from '../../../kube-apiserver/src';
+import type { KubeApiServerThread } from '../../../kube-apiserver/src';
 import type { RunningKubeControllerManager } from '../../../kube-controller-manager/src';
 import type { RunningKubeProxy } from '../../../kube-proxy/src';
 import type { RunningKubeScheduler } from '../../../kube-scheduler/src';
@@ -30,7 +30,8 @@ export interface RunningNimbus {
   clock: AdjustableClock;
   cloud: RunningCloudApi;
   cloudConfig: CloudApiConfig;
-  apiserver: RunningKubeApiServer;
+  /** In a worker thread of its own (the second core), reached over HTTPS as before. */
+  apiserver: KubeApiServerThread;
   /** The running instance: replaced when `nimbus up` restarts one that lost its lease. */
   controllerManager: RunningKubeControllerManager;
   scheduler: RunningKubeScheduler;
@@ -152,9 +153,8 @@ export const UP_STEPS: readonly UpStep[] = [
     phase: 0,
     async start(ctx) {
       const { config } = ctx;
-      const { startKubeApiServer } = await import('../../../kube-apiserver/src');
-      const serverLogger = pino({ level: ctx.serverLevel, name: 'kube-apiserver' });
-      const apiserver = await startKubeApiServer(
+      const { startKubeApiServerThread } = await import('../../../kube-apiserver/src');
+      const apiserver = await startKubeApiServerThread(
         validateConfig(KubeApiServerConfig, {
           port: config.apiserverPort,
           host: config.host,
@@ -163,7 +163,10 @@ export const UP_STEPS: readonly UpStep[] = [
           // The simulated kubelets finish graceful deletions themselves.
           podGraceReaper: false,
         }),
-        { clock: ctx.clock, log: (message, error) => serverLogger.error({ err: error }, message) },
+        { clock: ctx.clock, logLevel: ctx.serverLevel },
+      );
+      apiserver.exited.catch((error: unknown) =>
+        logger(ctx, 'kube-apiserver').fatal({ err: error }, 'the kube-apiserver thread ended'),
       );
       ctx.nimbus.apiserver = apiserver;
       ctx.nimbus.kubeconfigPath = join(config.dataDir, 'kubeconfig');

@@ -1,0 +1,135 @@
+import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { loadNodeTokenKey, nodeToken, type AdjustableClock } from '@app/common';
+import type { KubeApiServerConfig } from '@app/config';
+import type { RunningKubeApiServer } from '../start-kube-apiserver';
+import type { ThreadMessage, ThreadReady, ThreadRequest, ThreadStart } from './thread-protocol';
+
+/** The api-server running in a worker thread: RunningKubeApiServer, its calls made asynchronous. */
+export interface KubeApiServerThread extends Omit<
+  RunningKubeApiServer,
+  'compact' | 'closeWatches'
+> {
+  compact(): Promise<number>;
+  closeWatches(): Promise<void>;
+  /** Settles when the thread ends: after close, or with the error that ended it. */
+  readonly exited: Promise<void>;
+}
+
+export interface KubeApiServerThreadDeps {
+  /** The clock the thread follows (shared memory: `POST /admin/clock` moves both). */
+  clock: AdjustableClock;
+  /** pino level of the server's error log. */
+  logLevel: string;
+}
+
+/**
+ * Starts the built-in api-server in a worker thread of this process. `nimbus up` runs it so:
+ * the api-server's handlers, SQLite writes and watch fan-out get the machine's second core
+ * instead of sharing one event loop with the scheduler, controllers and kubelets, which talk to
+ * it over HTTPS on loopback either way.
+ */
+export async function startKubeApiServerThread(
+  config: KubeApiServerConfig,
+  deps: KubeApiServerThreadDeps,
+): Promise<KubeApiServerThread> {
+  const start: ThreadStart = { config, clockBuffer: deps.clock.buffer, logLevel: deps.logLevel };
+  const worker = spawn(start);
+  const calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const exited = new Promise<void>((resolveExit, rejectExit) => {
+    worker.once('exit', (code) => {
+      failure ??= new Error(`the kube-apiserver thread exited with code ${code}`);
+      calls.forEach((c) => c.reject(failure!));
+      calls.clear();
+      if (code === 0) {
+        resolveExit();
+      } else {
+        rejectExit(failure);
+      }
+    });
+  });
+  exited.catch(() => undefined); // observed by whoever awaits it
+  worker.on('error', (error) => {
+    failure = error;
+  });
+  const ready = await new Promise<ThreadReady>((resolveReady, rejectReady) => {
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type === 'ready') {
+        resolveReady(message);
+        return;
+      }
+      const call = calls.get(message.id);
+      calls.delete(message.id);
+      if (message.error !== undefined) {
+        call?.reject(new Error(message.error));
+      } else {
+        call?.resolve(message.value);
+      }
+    });
+    exited.then(
+      () => rejectReady(new Error('the kube-apiserver thread ended before it served')),
+      rejectReady,
+    );
+  });
+  const request = <T>(call: ThreadRequest['call']) =>
+    new Promise<T>((resolveCall, rejectCall) => {
+      const id = ++nextId;
+      calls.set(id, { resolve: resolveCall, reject: rejectCall });
+      worker.postMessage({ id, call } satisfies ThreadRequest);
+    });
+  const nodeTokenKey = loadNodeTokenKey(ready.nodeTokenKeyFile);
+  let closed: Promise<void> | undefined;
+  return {
+    url: ready.url,
+    port: ready.port,
+    kubeconfigPath: ready.kubeconfigPath,
+    adminToken: ready.adminToken,
+    caCert: ready.caCert,
+    nodeTokenKeyFile: ready.nodeTokenKeyFile,
+    tokenFor: (user) => (user === 'admin' ? ready.adminToken : ready.tokens[user]),
+    nodeToken: (nodeName) => nodeToken(nodeTokenKey, nodeName),
+    compact: () => request<number>('compact'),
+    closeWatches: () => request<void>('closeWatches'),
+    exited,
+    close: () =>
+      (closed ??= request<void>('close').then(
+        () => exited,
+        async () => {
+          await worker.terminate();
+        },
+      )),
+  };
+}
+
+/**
+ * The worker runs the compiled entry next to this file; from TypeScript sources (tests, benches
+ * under ts-node) it registers ts-node (SWC, transpile only) and the path aliases first.
+ */
+function spawn(start: ThreadStart): Worker {
+  const options = {
+    workerData: start,
+    // As much heap as this thread may use (10,000 pods' objects and watch history live there).
+    resourceLimits: { maxOldGenerationSizeMb: getHeapStatistics().heap_size_limit / 2 ** 20 },
+  };
+  if (!__filename.endsWith('.ts')) {
+    return new Worker(resolve(__dirname, 'api-server-thread-main.js'), options);
+  }
+  const root = resolve(__dirname, '../../../..');
+  const source = `
+    require('ts-node').register({
+      transpileOnly: true,
+      swc: true,
+      project: ${JSON.stringify(resolve(root, 'tsconfig.json'))},
+      // ts-node 10 hands SWC targets up to ES2022 only.
+      compilerOptions: { target: 'ES2022' },
+    });
+    const paths = require('tsconfig-paths');
+    const config = paths.loadConfig(${JSON.stringify(root)});
+    paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
+    require(${JSON.stringify(resolve(__dirname, 'api-server-thread-main.ts'))});
+  `;
+  return new Worker(source, { ...options, eval: true });
+}
