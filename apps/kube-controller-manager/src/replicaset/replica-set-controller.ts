@@ -12,7 +12,7 @@ import { isNotFound, type InformerAdapter, type KubeRest, type PodObject } from 
 import { UidTrackingExpectations } from '../util/controller-expectations';
 import { podsInDeletionOrder } from '../util/deletion-order';
 import { ClockRequeue } from '../util/clock-requeue';
-import { selectorMatches } from '../util/label-selector';
+import { selectorMatcher, selectorMatches } from '../util/label-selector';
 import {
   adoptPatch,
   claimDecision,
@@ -219,15 +219,17 @@ export class ReplicaSetController {
 
   /** upstream claimPods: active pods of the namespace this ReplicaSet controls (adopting/releasing). */
   private async claimPods(rs: ReplicaSetLike): Promise<PodObject[]> {
-    const selector = this.deps.kind.selectorOf(rs);
+    const matches = selectorMatcher(this.deps.kind.selectorOf(rs));
     const ref = newControllerRef(rs, this.deps.kind.owner);
     const owned: PodObject[] = [];
     const candidates = this.deps.podsByNamespace.byIndex(rs.metadata?.namespace ?? '');
     for (const pod of candidates) {
-      if (!isPodActive(pod)) {
+      // Another controller's pods are never claimed, whatever their labels (ClaimObject).
+      const controller = controllerRefOf(pod);
+      if ((controller && controller.uid !== rs.metadata?.uid) || !isPodActive(pod)) {
         continue;
       }
-      const decision = claimDecision(pod, rs, selectorMatches(selector, pod.metadata?.labels));
+      const decision = claimDecision(pod, rs, matches(pod.metadata?.labels));
       if (decision === 'owned') {
         owned.push(pod);
       } else if (decision === 'adopt') {

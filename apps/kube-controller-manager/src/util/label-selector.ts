@@ -8,16 +8,35 @@ type Labels = Record<string, string> | undefined;
  * one (`undefined`) matches nothing, as upstream's nil selector.
  */
 export function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
+  return selectorMatcher(selector)(labels);
+}
+
+/**
+ * `selectorMatches` with the selector taken apart once: for a walk of every pod of a namespace
+ * (a ReplicaSet's claim), which would otherwise list the selector's labels for every pod.
+ */
+export function selectorMatcher(selector: LabelSelector | undefined): (labels: Labels) => boolean {
   if (!selector) {
-    return false;
+    return () => false;
   }
-  const l = labels ?? {};
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (l[key] !== value) {
-      return false;
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  const expressions = selector.matchExpressions ?? [];
+  return (labels) => {
+    const l = labels ?? {};
+    for (const [key, value] of matchLabels) {
+      if (l[key] !== value) {
+        return false;
+      }
     }
-  }
-  for (const req of selector.matchExpressions ?? []) {
+    return expressionsHold(expressions, l);
+  };
+}
+
+function expressionsHold(
+  expressions: NonNullable<LabelSelector['matchExpressions']>,
+  l: Record<string, string>,
+): boolean {
+  for (const req of expressions) {
     const has = Object.prototype.hasOwnProperty.call(l, req.key);
     const values = req.values ?? [];
     switch (req.operator) {

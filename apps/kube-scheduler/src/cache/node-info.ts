@@ -14,7 +14,7 @@ let generationCounter = 0;
 /** framework.nextGeneration: a process-wide counter, so any change gives a NodeInfo a new value. */
 const nextGeneration = (): number => ++generationCounter;
 
-/** At most this many memoised selector counts per node (distinct spreading selectors). */
+/** At most this many memoised selector counts per node and namespace (distinct spreading selectors). */
 const MAX_MEMOISED_COUNTS = 64;
 
 /**
@@ -38,7 +38,8 @@ export class NodeInfo {
   podsWithRequiredAntiAffinity = 0;
   /** `protocol/port` → ip → count (HostPortInfo). */
   private readonly usedPorts = new Map<string, Map<string, number>>();
-  private readonly counts = new Map<string, { generation: number; count: number }>();
+  /** Memoised countMatching: namespace → selector key → count at a generation. */
+  private readonly counts = new Map<string, Map<string, { generation: number; count: number }>>();
   generation = nextGeneration();
 
   constructor(readonly name: string) {}
@@ -134,8 +135,10 @@ export class NodeInfo {
     if (selector.empty || !selector.matchesAnything) {
       return 0;
     }
-    const key = `${namespace}\u0000${selector.key}`;
-    const memo = this.counts.get(key);
+    // Keyed by namespace, then selector text: no key string is built per call (Score asks this for
+    // every feasible node of every pod).
+    let byNamespace = this.counts.get(namespace);
+    const memo = byNamespace?.get(selector.key);
     if (memo && memo.generation === this.generation) {
       return memo.count;
     }
@@ -145,10 +148,11 @@ export class NodeInfo {
         count++;
       }
     }
-    if (this.counts.size >= MAX_MEMOISED_COUNTS) {
-      this.counts.clear();
+    if (!byNamespace || byNamespace.size >= MAX_MEMOISED_COUNTS) {
+      byNamespace = new Map();
+      this.counts.set(namespace, byNamespace);
     }
-    this.counts.set(key, { generation: this.generation, count });
+    byNamespace.set(selector.key, { generation: this.generation, count });
     return count;
   }
 

@@ -24,25 +24,38 @@ export class ImageLocality implements ScorePlugin {
 
   constructor(private readonly cache: SchedulerCache) {}
 
-  score(_state: CycleState, pod: PodInfo, node: NodeInfo): number {
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     if (node.images.size === 0) {
       return 0;
     }
-    const spec = pod.pod.spec;
-    const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+    const images = podImages(state, pod);
     const total = this.cache.numNodes;
     let sum = 0;
-    for (const c of containers) {
-      const image = normalizedImageName(c.image ?? '');
+    for (const image of images) {
       const size = node.images.get(image);
       if (size !== undefined && total > 0) {
         sum += Math.trunc(size * (this.cache.imageSpread(image) / total));
       }
     }
-    const maxThreshold = MAX_CONTAINER_THRESHOLD * containers.length;
+    const maxThreshold = MAX_CONTAINER_THRESHOLD * images.length;
     const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), maxThreshold);
     return Math.trunc(
       (MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD),
     );
   }
+}
+
+const POD_IMAGES = 'ImageLocality/podImages';
+
+/** The pod's (init) container images, normalised once per scheduling cycle, not once per node. */
+function podImages(state: CycleState, pod: PodInfo): string[] {
+  let images = state.get(POD_IMAGES) as string[] | undefined;
+  if (!images) {
+    const spec = pod.pod.spec;
+    images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) =>
+      normalizedImageName(c.image ?? ''),
+    );
+    state.set(POD_IMAGES, images);
+  }
+  return images;
 }

@@ -51,6 +51,8 @@ interface ScoreState {
   constraints: SpreadConstraint[];
   ignored: Set<string>;
   pairCounts: Map<string, number>;
+  /** pairCounts by topology value, per constraint (Score looks values up without a pair key). */
+  countsByValue: Map<string, number>[];
   weights: number[];
 }
 
@@ -192,7 +194,13 @@ export class PodTopologySpread
     // Only the pod's own constraints require every topology label (system defaults let nodes
     // without a zone label still spread by hostname).
     const requireAll = own.length > 0;
-    const s: ScoreState = { constraints, ignored: new Set(), pairCounts: new Map(), weights: [] };
+    const s: ScoreState = {
+      constraints,
+      ignored: new Set(),
+      pairCounts: new Map(),
+      countsByValue: constraints.map(() => new Map<string, number>()),
+      weights: [],
+    };
     const sizes = constraints.map(() => 0);
     for (const node of feasible) {
       if (requireAll && !nodeHasAllTopologies(node, constraints)) {
@@ -227,6 +235,15 @@ export class PodTopologySpread
         }
       });
     }
+    // Constraints with the same topology key share their pairs' counts, as upstream's.
+    for (const [k, n] of s.pairCounts) {
+      const [key, value] = k.split('\u0000');
+      constraints.forEach((c, i) => {
+        if (c.topologyKey === key) {
+          s.countsByValue[i].set(value, n);
+        }
+      });
+    }
     state.set(PRE_SCORE, s);
     return undefined;
   }
@@ -237,17 +254,18 @@ export class PodTopologySpread
       return 0;
     }
     let score = 0;
-    s.constraints.forEach((c, i) => {
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i];
       const value = node.labels?.[c.topologyKey];
       if (value === undefined) {
-        return;
+        continue;
       }
       const count =
         c.topologyKey === HOSTNAME
           ? node.countMatching(c.selector, pod.namespace)
-          : (s.pairCounts.get(pairKey(c.topologyKey, value)) ?? 0);
+          : (s.countsByValue[i].get(value) ?? 0);
       score += count * s.weights[i] + (c.maxSkew - 1);
-    });
+    }
     return goRound(score);
   }
 
