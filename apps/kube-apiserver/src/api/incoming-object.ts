@@ -4,14 +4,20 @@ import { cloneJson, isPlainObject, type KubeObject } from '../object/types';
 
 /**
  * A request body as an object of `type` in `namespace`: kind, apiVersion and namespace must agree
- * with the URL (400 otherwise) and are filled in when absent. Always a copy: callers may hand in
- * (parts of) stored objects, which must never be mutated.
+ * with the URL (400 otherwise) and are filled in when absent. A copy unless `owned` (a body decoded
+ * for this request alone): in-process callers may hand in (parts of) stored objects, which must
+ * never be mutated.
  */
-export function incomingObject(type: ResourceType, namespace: string, body: unknown): KubeObject {
+export function incomingObject(
+  type: ResourceType,
+  namespace: string,
+  body: unknown,
+  owned = false,
+): KubeObject {
   if (!isPlainObject(body)) {
     throw badRequest('the request body must be a JSON object');
   }
-  const obj = cloneJson(body) as KubeObject;
+  const obj = (owned ? body : cloneJson(body)) as KubeObject;
   if (obj.kind !== undefined && obj.kind !== type.kind) {
     throw badRequest(
       `the kind of the object (${String(obj.kind)}) does not match the resource ${type.resource} (${type.kind})`,

@@ -85,6 +85,11 @@ export interface WriteOptions {
   warnings?: string[];
   /** Internal: a server-side apply already computed the managed fields. */
   managedFieldsSet?: boolean;
+  /**
+   * Internal: the body was decoded for this request alone, so the write may use it in place
+   * instead of copying it (in-process callers may hand in parts of stored objects).
+   */
+  ownedBody?: boolean;
 }
 
 export interface DeleteOptions {
@@ -144,7 +149,7 @@ export class ResourceService {
     return this.createObject(
       type,
       namespace,
-      incomingObject(type, namespace, body),
+      incomingObject(type, namespace, body, options.ownedBody),
       options,
       false,
     );
@@ -215,7 +220,7 @@ export class ResourceService {
     options: WriteOptions,
   ): WriteResult {
     const current = this.get(type, namespace, name);
-    const next = incomingObject(type, namespace, body);
+    const next = incomingObject(type, namespace, body, options.ownedBody);
     if (next.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
@@ -244,7 +249,7 @@ export class ResourceService {
     if (!current) {
       throw notFound(type, name);
     }
-    const base = cloneJson(current.object);
+    const base = copyOf(current);
     let patched: unknown;
     switch (patchType) {
       case 'json':
@@ -499,9 +504,9 @@ export class ResourceService {
         return { object: old, removed: false };
       }
       if (grace === 0 && finalizers.length === 0) {
-        return { object: this.remove(type, cloneJson(old), old), removed: true };
+        return { object: this.remove(type, copyOf(current), old), removed: true };
       }
-      const shortened = cloneJson(old);
+      const shortened = copyOf(current);
       shortened.metadata.deletionTimestamp = formatTime(now + grace * 1000);
       shortened.metadata.deletionGracePeriodSeconds = grace;
       return {
@@ -512,9 +517,9 @@ export class ResourceService {
     // Orphan / Foreground deletions go through the garbage collector's finalizers.
     const gcFinalizer = gcFinalizerFor(options, type.defaultPropagationPolicy);
     if (finalizers.length === 0 && grace === 0 && !gcFinalizer && !type.markForDeletion) {
-      return { object: dryRun ? old : this.remove(type, cloneJson(old), old), removed: true };
+      return { object: dryRun ? old : this.remove(type, copyOf(current), old), removed: true };
     }
-    const next = cloneJson(old);
+    const next = copyOf(current);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     // Marking an object for deletion bumps its generation (rest.BeforeDelete / markAsDeleting);
@@ -537,7 +542,7 @@ export class ResourceService {
   finishDeletion(type: ResourceType, stored: StoredObject): void {
     const obj = stored.object;
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length) {
-      this.remove(type, cloneJson(obj), obj);
+      this.remove(type, copyOf(stored), obj);
     }
   }
 
@@ -629,4 +634,9 @@ export class ResourceService {
     }
     return typed;
   }
+}
+
+/** A private copy of a stored object, from its stored JSON text (half the work of cloneJson). */
+function copyOf(stored: StoredObject): KubeObject {
+  return JSON.parse(stored.json) as KubeObject;
 }

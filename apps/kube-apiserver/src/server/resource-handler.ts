@@ -183,6 +183,7 @@ export class ResourceHandler {
           const options = this.writeOptions(req, query, 'CreateOptions');
           const object = this.decode(body, req, route, options);
           await this.subresources.serviceAccounts.awaitServiceAccount(type, namespace, object);
+          options.ownedBody = true; // decoded for this request alone: no copy needed
           const result = this.service.create(type, namespace, object, options);
           send(201, result.object, options.warnings, result.json);
           return 'CREATE';
@@ -241,6 +242,7 @@ export class ResourceHandler {
         }
         const options = this.writeOptions(req, query, 'UpdateOptions');
         const object = this.decode(await readBody(req), req, route, options);
+        options.ownedBody = true;
         const result = this.service.update(type, namespace, name, object, subresource, options);
         send(200, result.object, options.warnings, result.json);
         return 'UPDATE';
