@@ -4,9 +4,9 @@ import { costPerPod, requestCosts, type RequestCosts } from './apiserver-cost';
 import type { Row } from './report';
 
 /**
- * What a phase cost the one process that runs the whole cluster: CPU time per pod, how busy the
- * event loop was (near 100 %: the loop, not waiting, bounds the rate), and the api-server's
- * requests and handler time per pod.
+ * What a phase cost the one process that runs the whole cluster: CPU time per pod (every thread),
+ * how busy the main thread's event loop was (near 100 %: the loop, not waiting, bounds the rate;
+ * the api-server has its own thread), and the api-server's requests and handler time per pod.
  */
 export class PhaseCost {
   private constructor(
@@ -36,7 +36,7 @@ export class PhaseCost {
     const cpuMs = (cpu.user + cpu.system) / 1000;
     return [
       [
-        `  CPU per pod (whole process) / event loop busy`,
+        `  CPU per pod (whole process) / main event loop busy`,
         `${(cpuMs / pods).toFixed(2)} ms (${((cpuMs / wallMs) * 100).toFixed(0)} % of a core) / ${(elu.utilization * 100).toFixed(0)} %`,
       ],
       [`  api-server requests per pod`, costPerPod(this.requests, requests, pods)],

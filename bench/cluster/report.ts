@@ -27,7 +27,7 @@ export function writeClusterReport(
     '',
     `Measured by \`npm run bench:cluster -- --nodes ${run.nodes} --pods ${run.pods} --deployment-replicas ${run.deploymentReplicas}\` (\`bench/cluster/run.ts\`) on ` +
       `${new Date().toISOString().slice(0, 10)}: everything in one process as \`nimbus up\` runs it (cloud API with ` +
-      'transitions at 0, throttling off and quotas raised; api-server; kube-scheduler; kube-controller-manager; CCM; simulated kubelets; ' +
+      'transitions at 0, throttling off and quotas raised; api-server, in its worker thread; kube-scheduler; kube-controller-manager; CCM; simulated kubelets; ' +
       `kube-proxies) plus the bench's own informers, on a shared machine (${run.machine}). Pods are ` +
       `${run.scheduled ? 'scheduled by the kube-scheduler' : 'bound to nodes round-robin by `spec.nodeName` (`--direct-bind`)'}; ` +
       'each requests 10m CPU / 16Mi and pulls nginx:1.27 once per node (500 ms). The baseline is the raw pod create ' +

@@ -17,10 +17,14 @@ import {
   type V1NodeAddress,
 } from '@app/kube-client';
 import { tempDir } from '@app/testing';
-import type { AdjustableClock } from '@app/common';
+import { AdjustableClock } from '@app/common';
 import type { Logger, ManualScheduler } from '@app/controller-runtime';
 import { startCloudApi, type RunningCloudApi } from '../../cloud-api/src/start-cloud-api';
-import { startKubeApiServer, type RunningKubeApiServer } from '../../kube-apiserver/src';
+import {
+  startKubeApiServer,
+  startKubeApiServerThread,
+  type RunningKubeApiServer,
+} from '../../kube-apiserver/src';
 import {
   startCloudControllerManager,
   type CloudControllerManagerDeps,
@@ -72,31 +76,40 @@ export interface WaitOptions {
  * ephemeral loopback ports with temp data dirs (cloud transitions immediate), an admin client for
  * both, and CCMs started on demand with short periods.
  */
+/** What tests use of the api-server, on the main thread or in its worker thread. */
+export type HarnessApiServer = Pick<
+  RunningKubeApiServer,
+  'url' | 'port' | 'kubeconfigPath' | 'caCert' | 'tokenFor' | 'close'
+>;
+
 export class CcmHarness {
   readonly ccms: RunningCloudControllerManager[] = [];
 
   private constructor(
-    public apiserver: RunningKubeApiServer,
+    public apiserver: HarnessApiServer,
     readonly cloudApi: RunningCloudApi,
     readonly cloud: NimbusCloudClient,
     readonly kubeConfig: KubeConfig,
     readonly core: CoreV1Api,
     private readonly dirs: { path: string; remove(): void }[],
+    private readonly apiServerThread: boolean,
   ) {}
 
   private readonly companions: { close(): Promise<void> }[] = [];
 
   /**
    * `cloudOptions` are cloud API options; `cloudClock` replaces the cloud's clock (freeze it to keep
-   * load balancers provisioning until the test advances it).
+   * load balancers provisioning until the test advances it); `apiServerThread` runs the
+   * api-server in a worker thread, as `nimbus up` does (the benches measure that layout).
    */
   static async start(
     cloudOptions: Record<string, unknown> = {},
-    runtime: { cloudClock?: AdjustableClock } = {},
+    runtime: { cloudClock?: AdjustableClock; apiServerThread?: boolean } = {},
   ): Promise<CcmHarness> {
     const kubeDir = tempDir('nimbus-ccm-kube-');
     const cloudDir = tempDir('nimbus-ccm-cloud-');
-    const apiserver = await startKubeApiServer(apiServerConfig(kubeDir.path, 0));
+    const thread = runtime.apiServerThread === true;
+    const apiserver = await startApiServer(kubeDir.path, 0, thread);
     const cloudApi = await startCloudApi(
       validateConfig(CloudApiConfig, {
         port: 0,
@@ -111,10 +124,15 @@ export class CcmHarness {
     );
     const cloud = new NimbusCloudClient({ baseUrl: cloudApi.url, token: CLOUD_TOKEN });
     const kc = loadKubeConfig(apiserver.kubeconfigPath);
-    return new CcmHarness(apiserver, cloudApi, cloud, kc, kc.makeApiClient(CoreV1Api), [
-      kubeDir,
-      cloudDir,
-    ]);
+    return new CcmHarness(
+      apiserver,
+      cloudApi,
+      cloud,
+      kc,
+      kc.makeApiClient(CoreV1Api),
+      [kubeDir, cloudDir],
+      thread,
+    );
   }
 
   /**
@@ -125,7 +143,7 @@ export class CcmHarness {
     const { port } = this.apiserver;
     await this.apiserver.close();
     await whileDown();
-    this.apiserver = await startKubeApiServer(apiServerConfig(this.kubeDataDir, port));
+    this.apiserver = await startApiServer(this.kubeDataDir, port, this.apiServerThread);
   }
 
   private get kubeDataDir(): string {
@@ -283,6 +301,13 @@ export class CcmHarness {
 
 function apiServerConfig(dataDir: string, port: number): KubeApiServerConfig {
   return validateConfig(KubeApiServerConfig, { port, dataDir, logLevel: 'silent' });
+}
+
+function startApiServer(dataDir: string, port: number, thread: boolean): Promise<HarnessApiServer> {
+  const config = apiServerConfig(dataDir, port);
+  return thread
+    ? startKubeApiServerThread(config, { clock: new AdjustableClock(), logLevel: 'silent' })
+    : startKubeApiServer(config);
 }
 
 /** A Logger that keeps every message (tests wait for "Started controller" and the like). */

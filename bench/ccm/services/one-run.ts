@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1 || !Number.isInteger(services) || services < 1) {
     throw new Error('usage: one-run.ts <concurrent-service-syncs> [services]');
   }
-  const stack = await CcmHarness.start(S.cloud);
+  const stack = await CcmHarness.start(S.cloud, { apiServerThread: S.apiServerThread });
   try {
     for (let i = 0; i < S.nodes; i++) {
       await addNode(stack, `lb-bench-node-${i}`);

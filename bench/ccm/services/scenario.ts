@@ -66,7 +66,7 @@ export const loadBalancers: OwnProcessScenario = {
     [
       `How it runs: \`bench/ccm/services/one-run.ts <workers>\` in a fresh Node process per run: the built-in`,
       'api-server, the cloud API and a CCM with `--controllers=service` in that one process (as `nimbus up`',
-      'runs them, one event loop), started through the e2e harness (`apps/cloud-controller-manager/test/harness.ts`).',
+      `runs them: ${S.apiServerThread ? 'the api-server in its worker thread, the rest on the main event loop' : 'one event loop'}), started through the e2e harness (\`apps/cloud-controller-manager/test/harness.ts\`).`,
       `Settings: ${S.nodes} Nodes with running instances behind every LB; cloud \`--transition-ms 0\`,`,
       '`--rate-limits off` (the default mutation bucket refills 50/s, which alone makes 1,000 creates take 20 s),',
       `\`--lb-ipv4-pool ${S.cloud.lbIpv4Pool}\`, quotas raised (\`${S.cloud.quotas}\`), the LB data plane on`,
@@ -79,7 +79,7 @@ export const loadBalancers: OwnProcessScenario = {
       'the provider wrapped to time `EnsureLoadBalancer` (the only call between the finalizer patch and the status patch).',
       `Cells are the median (min–max) of ${options.runs} runs per setting; the p99 ratio is against`,
       '`--concurrent-service-syncs=1` of the same round. CPU ms/Service is the process’s user + system time over',
-      'the measured wave ÷ Services; event-loop busy is `performance.eventLoopUtilization()` over the same wave.',
+      'the measured wave ÷ Services (every thread); event-loop busy is the main thread’s `performance.eventLoopUtilization()` over the same wave.',
     ].join('\n'),
   async run(options): Promise<BenchRow[]> {
     const services = options.services ?? S.services;

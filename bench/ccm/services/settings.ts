@@ -8,6 +8,8 @@ export const SERVICES_RUN_SETTINGS = {
   /** Nodes (with running instances) behind every load balancer. */
   nodes: 3,
   timeoutMs: 300_000,
+  /** The api-server in a worker thread of the process, as `nimbus up` runs it. */
+  apiServerThread: true,
   /** Cloud API options (`nimbus cloud-api` flags). */
   cloud: {
     transitionMs: 0,
