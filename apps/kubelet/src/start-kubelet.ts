@@ -37,8 +37,6 @@ export interface KubeletDeps {
   kubeConfig?: KubeConfig;
   /** Replaces the cloud client built from `--cloud-url` / `--cloud-token`. */
   cloud?: NimbusCloudClient;
-  /** Event writers shared by the nodes (per-node order is kept); default 16. */
-  eventBroadcasters?: number;
 }
 
 export interface RunningKubelet {
@@ -87,10 +85,6 @@ export async function startKubelet(
   // Its events arrive once the informers start, after the fleet below exists.
   const targeted = new TargetedPorts(slices, (uids) => fleet.resyncPods(uids));
   const sink = new RestEventSink((event) => restFor(event.source.host));
-  const broadcasters = Array.from(
-    { length: deps.eventBroadcasters ?? 16 },
-    () => new EventBroadcaster({ sink, scheduler, logger }),
-  );
   const instanceTypes = new Map(
     (await cloud.catalog.instanceTypes()).map((t) => [t.name, t] as const),
   );
@@ -108,7 +102,7 @@ export async function startKubelet(
     pods,
     podsByNode,
     instanceTypes,
-    broadcasters,
+    newBroadcaster: () => new EventBroadcaster({ sink, scheduler, logger }),
     writer: new PodStatusWriter(restFor, logger),
     volumes,
     scheduler: clockScheduler,
@@ -151,7 +145,7 @@ export async function startKubelet(
         await watcher.stop();
         await fleet.stop();
         await informers.stop();
-        await shutdownBroadcasters(broadcasters);
+        await shutdownBroadcasters(fleet.eventBroadcasters());
       })()),
   };
 }

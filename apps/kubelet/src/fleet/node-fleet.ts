@@ -23,8 +23,8 @@ export interface NodeFleetDeps {
   pods: InformerAdapter<PodObject>;
   podsByNode: Indexer<PodObject>;
   instanceTypes: ReadonlyMap<string, InstanceTypeDto>;
-  /** Event broadcasters; each node writes through one of them (by name). */
-  broadcasters: readonly EventBroadcaster[];
+  /** A node's own event broadcaster (queue and writer), as each kubelet has one upstream. */
+  newBroadcaster(): EventBroadcaster;
   writer: PodStatusWriter;
   volumes: KubeletVolumeManager;
   scheduler: Scheduler;
@@ -44,6 +44,8 @@ export class NodeFleet {
   /** Instances seen not running since they were first seen: their next start is a reboot. */
   private readonly wentDown = new Set<string>();
   private readonly transitions = new Set<Promise<void>>();
+  /** By node name; kept across a node's restarts (its queued events still go out). */
+  private readonly broadcasters = new Map<string, EventBroadcaster>();
 
   constructor(private readonly deps: NodeFleetDeps) {
     deps.nodes.addEventHandler({
@@ -72,6 +74,11 @@ export class NodeFleet {
   /** The nodes currently up. */
   running(): HollowNode[] {
     return [...this.nodes.values()].filter((n) => n.isRunning);
+  }
+
+  /** Every node's event broadcaster (flushed and shut down when the process stops). */
+  eventBroadcasters(): EventBroadcaster[] {
+    return [...this.broadcasters.values()];
   }
 
   get(name: string): HollowNode | undefined {
@@ -141,8 +148,11 @@ export class NodeFleet {
 
   private newNode(instance: InstanceDto): HollowNode {
     const machine = machineOf(instance, this.deps.instanceTypes.get(instance.instanceType));
-    const { broadcasters } = this.deps;
-    const broadcaster = broadcasters[hashOf(machine.nodeName) % broadcasters.length];
+    let broadcaster = this.broadcasters.get(machine.nodeName);
+    if (!broadcaster) {
+      broadcaster = this.deps.newBroadcaster();
+      this.broadcasters.set(machine.nodeName, broadcaster);
+    }
     return new HollowNode(machine, {
       rest: this.deps.restFor(machine.nodeName),
       settings: this.deps.settings,
@@ -169,12 +179,4 @@ export class NodeFleet {
     this.transitions.add(p);
     void p.finally(() => this.transitions.delete(p));
   }
-}
-
-function hashOf(text: string): number {
-  let h = 0;
-  for (let i = 0; i < text.length; i++) {
-    h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  }
-  return h;
 }
