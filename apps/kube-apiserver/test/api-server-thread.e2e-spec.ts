@@ -67,6 +67,8 @@ describe('kube-apiserver in a worker thread', () => {
     const after = await kubectl(['get', 'configmaps', '--request-timeout', '2s']);
     expect(after.code).not.toBe(0);
     expect(after.stderr).toMatch(/refused/);
+    // Calls after the end fail at once instead of waiting for an answer that cannot come.
+    await expect(server.compact()).rejects.toThrow(/thread/);
   });
 
   it('rejects the start with the reason when the server cannot start', async () => {

@@ -39,8 +39,10 @@ export async function startKubeApiServerThread(
   const calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   let failure: Error | undefined;
+  let ended = false;
   const exited = new Promise<void>((resolveExit, rejectExit) => {
     worker.once('exit', (code) => {
+      ended = true;
       failure ??= new Error(`the kube-apiserver thread exited with code ${code}`);
       calls.forEach((c) => c.reject(failure!));
       calls.clear();
@@ -76,6 +78,11 @@ export async function startKubeApiServerThread(
   });
   const request = <T>(call: ThreadRequest['call']) =>
     new Promise<T>((resolveCall, rejectCall) => {
+      if (ended) {
+        // Nobody would answer: the thread ended (closed, or crashed).
+        rejectCall(failure ?? new Error('the kube-apiserver thread has ended'));
+        return;
+      }
       const id = ++nextId;
       calls.set(id, { resolve: resolveCall, reject: rejectCall });
       worker.postMessage({ id, call } satisfies ThreadRequest);
