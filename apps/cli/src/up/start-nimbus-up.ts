@@ -165,9 +165,8 @@ export const UP_STEPS: readonly UpStep[] = [
         }),
         { clock: ctx.clock, logLevel: ctx.serverLevel },
       );
-      apiserver.exited.catch((error: unknown) =>
-        logger(ctx, 'kube-apiserver').fatal({ err: error }, 'the kube-apiserver thread ended'),
-      );
+      // A crashed thread exits non-zero: restartedOnExit starts it again, as the kubelet would
+      // restart a static kube-apiserver pod.
       ctx.nimbus.apiserver = apiserver;
       ctx.nimbus.kubeconfigPath = join(config.dataDir, 'kubeconfig');
       return apiserver;

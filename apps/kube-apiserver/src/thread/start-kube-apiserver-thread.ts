@@ -13,8 +13,11 @@ export interface KubeApiServerThread extends Omit<
 > {
   compact(): Promise<number>;
   closeWatches(): Promise<void>;
-  /** Settles when the thread ends: after close, or with the error that ended it. */
-  readonly exited: Promise<void>;
+  /**
+   * The thread's exit code once it ends: 0 after close, else it crashed (`nimbus up` then starts
+   * it again, as the kubelet restarts a static kube-apiserver pod).
+   */
+  readonly exited: Promise<number>;
 }
 
 export interface KubeApiServerThreadDeps {
@@ -40,20 +43,15 @@ export async function startKubeApiServerThread(
   let nextId = 0;
   let failure: Error | undefined;
   let ended = false;
-  const exited = new Promise<void>((resolveExit, rejectExit) => {
+  const exited = new Promise<number>((resolveExit) => {
     worker.once('exit', (code) => {
       ended = true;
       failure ??= new Error(`the kube-apiserver thread exited with code ${code}`);
       calls.forEach((c) => c.reject(failure!));
       calls.clear();
-      if (code === 0) {
-        resolveExit();
-      } else {
-        rejectExit(failure);
-      }
+      resolveExit(code);
     });
   });
-  exited.catch(() => undefined); // observed by whoever awaits it
   worker.on('error', (error) => {
     failure = error;
   });
@@ -71,9 +69,8 @@ export async function startKubeApiServerThread(
         call?.resolve(message.value);
       }
     });
-    exited.then(
-      () => rejectReady(new Error('the kube-apiserver thread ended before it served')),
-      rejectReady,
+    void exited.then(() =>
+      rejectReady(failure ?? new Error('the kube-apiserver thread ended before it served')),
     );
   });
   const request = <T>(call: ThreadRequest['call']) =>
@@ -103,7 +100,9 @@ export async function startKubeApiServerThread(
     exited,
     close: () =>
       (closed ??= request<void>('close').then(
-        () => exited,
+        async () => {
+          await exited;
+        },
         async () => {
           await worker.terminate();
         },
