@@ -90,7 +90,10 @@ export function statusUpdate(old: KubeObject, next: KubeObject): KubeObject {
       metadata[key] = value;
     }
   }
-  // `...old` first only fixes the keys' order (the stored JSON text keeps it); every value is
-  // replaced by its copy, the new metadata or the new status.
-  return { ...old, ...stored, metadata, status: next.status };
+  // Keys in the stored order (the stored JSON text keeps it).
+  const result = {} as KubeObject;
+  for (const key of Object.keys(old)) {
+    result[key] = key === 'status' ? next.status : key === 'metadata' ? metadata : stored[key];
+  }
+  return { ...result, metadata, status: next.status };
 }
