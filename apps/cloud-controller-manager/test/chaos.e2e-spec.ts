@@ -2,7 +2,14 @@ import { parseRouteDescription } from '@app/cloud-provider';
 import type { V1Service } from '@app/kube-client';
 import { defaultLoadBalancerName } from '@app/cloud-provider';
 import { CLOUD_ADMIN_TOKEN, CcmHarness, waitFor } from './harness';
-import { createLbService, deleteService, getService, ingressIPs } from './service-e2e';
+import {
+  cloudLb,
+  createLbService,
+  deleteService,
+  getService,
+  ingressIPs,
+  patchService,
+} from './service-e2e';
 
 // The CCM against the cloud's own fault injection: errors, commit-then-fail, connection resets,
 // stuck operations and latency, with dozens of LoadBalancer Services and nodes coming and going.
@@ -156,6 +163,16 @@ it('converges to one LB per Service and one route per node, and leaves nothing b
     services.push(`chaos-s${i}`);
     await createLbService(h, `chaos-s${i}`);
   }
+  // Node churn only adds and removes backends; a changed Service spec is what updates an LB
+  // (PUT), which the stuck-operation rule needs.
+  const withAffinity = new Set<string>();
+  const changeService = async (name: string) => {
+    withAffinity.add(name);
+    await patchService(h, name, { spec: { sessionAffinity: 'ClientIP' } });
+  };
+  for (const name of services.slice(0, 4)) {
+    await changeService(name);
+  }
 
   // Every kind of fault really hit the CCM (otherwise this proves nothing). Which calls a seeded
   // rule hits depends on the order of calls, so churn on (a node joins and leaves, a Service comes
@@ -173,6 +190,7 @@ it('converges to one LB per Service and one route per node, and leaves nothing b
     }
     const extra = await joinNode(NODES + round);
     await createLbService(h, `chaos-extra${round}`);
+    await changeService(services[4 + round]);
     await waitFor(everyRuleHit, {
       timeoutMs: 20_000,
       message: 'every fault rule to have hit',
@@ -207,6 +225,17 @@ it('converges to one LB per Service and one route per node, and leaves nothing b
       );
     },
     { timeoutMs: 120_000, message: 'exactly one LB per Service and no other' },
+  );
+  await waitFor(
+    async () => {
+      for (const svc of live.filter((s) => withAffinity.has(s.metadata!.name!))) {
+        if ((await cloudLb(h, svc))?.sessionAffinity.type !== 'client_ip') {
+          return false;
+        }
+      }
+      return true;
+    },
+    { timeoutMs: 120_000, message: "every changed Service's LB updated" },
   );
   await waitFor(
     async () => {
