@@ -13,6 +13,8 @@ export interface ControllerContext {
   podsByNode(): Indexer<PodObject>;
   /** The shared pod informer indexed by namespace (upstream's podLister.Pods(ns)). */
   podsByNamespace(): Indexer<PodObject>;
+  /** The shared pod informer indexed by controller uid, orphans by namespace (`pods-by-owner.ts`). */
+  podsByControllerUid(): Indexer<PodObject>;
   rest: KubeRest;
   /** A recorder with `source.component` = `component` (e.g. `node-controller`). */
   eventRecorder(component: string): EventRecorder;

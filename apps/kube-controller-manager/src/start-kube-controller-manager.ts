@@ -31,6 +31,7 @@ import {
 import type { ControllerContext, ControllerDescriptor } from './controller-context';
 import { CONTROLLERS } from './controllers';
 import { settingsOf } from './settings';
+import { podControllerUidIndex } from './util/pods-by-owner';
 
 export interface KubeControllerManagerDeps {
   /** The cluster clock (`nimbus up` shares the cloud's); default the wall clock. */
@@ -94,6 +95,7 @@ export async function startKubeControllerManager(
       });
       let podsByNode: Indexer<PodObject> | undefined;
       let podsByNamespace: Indexer<PodObject> | undefined;
+      let podsByControllerUid: Indexer<PodObject> | undefined;
       const ctx: ControllerContext = {
         settings,
         informers,
@@ -105,6 +107,8 @@ export async function startKubeControllerManager(
           (podsByNamespace ??= new Indexer(informers.pods(), (pod) => [
             pod.metadata?.namespace ?? '',
           ])),
+        podsByControllerUid: () =>
+          (podsByControllerUid ??= new Indexer(informers.pods(), podControllerUidIndex)),
         rest,
         eventRecorder: (component) => broadcaster.newRecorder({ component }),
         scheduler,

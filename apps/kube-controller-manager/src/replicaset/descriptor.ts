@@ -17,7 +17,7 @@ function descriptorFor(kind: ReplicaSetKind, aliases: string[]): ControllerDescr
         rest: ctx.rest,
         replicaSets: ctx.informers.informer<ReplicaSetLike>(kind.listPath),
         pods: ctx.informers.pods(),
-        podsByNamespace: ctx.podsByNamespace(),
+        podsByControllerUid: ctx.podsByControllerUid(),
         recorder: ctx.eventRecorder(kind.component),
         scheduler: ctx.scheduler,
         clockScheduler: ctx.clockScheduler,

@@ -11,6 +11,7 @@ import {
 import { isNotFound, type InformerAdapter, type KubeRest, type PodObject } from '@app/kube-client';
 import { UidTrackingExpectations } from '../util/controller-expectations';
 import { podsInDeletionOrder } from '../util/deletion-order';
+import { podsOwnedByOrOrphaned } from '../util/pods-by-owner';
 import { ClockRequeue } from '../util/clock-requeue';
 import { selectorMatcher, selectorMatches } from '../util/label-selector';
 import {
@@ -34,7 +35,8 @@ export interface ReplicaSetControllerDeps {
   rest: KubeRest;
   replicaSets: InformerAdapter<ReplicaSetLike>;
   pods: InformerAdapter<PodObject>;
-  podsByNamespace: Indexer<PodObject>;
+  /** Pods by controller uid, orphans by namespace (`podControllerUidIndex`). */
+  podsByControllerUid: Indexer<PodObject>;
   recorder: EventRecorder;
   scheduler: Scheduler;
   /** Timers on the cluster clock (deadlines, minReadySeconds). */
@@ -222,11 +224,9 @@ export class ReplicaSetController {
     const matches = selectorMatcher(this.deps.kind.selectorOf(rs));
     const ref = newControllerRef(rs, this.deps.kind.owner);
     const owned: PodObject[] = [];
-    const candidates = this.deps.podsByNamespace.byIndex(rs.metadata?.namespace ?? '');
-    for (const pod of candidates) {
-      // Another controller's pods are never claimed, whatever their labels (ClaimObject).
-      const controller = controllerRefOf(pod);
-      if ((controller && controller.uid !== rs.metadata?.uid) || !isPodActive(pod)) {
+    // Another controller's pods are never claimed, whatever their labels (ClaimObject).
+    for (const pod of podsOwnedByOrOrphaned(this.deps.podsByControllerUid, rs)) {
+      if (!isPodActive(pod)) {
         continue;
       }
       const decision = claimDecision(pod, rs, matches(pod.metadata?.labels));

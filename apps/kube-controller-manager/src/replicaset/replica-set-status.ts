@@ -1,6 +1,6 @@
 import { formatTime } from '@app/controller-runtime';
 import { apiErrorMessage, type PodObject } from '@app/kube-client';
-import { selectorMatches } from '../util/label-selector';
+import { selectorMatcher } from '../util/label-selector';
 import { isPodAvailable, isPodReady } from '../util/pod-state';
 import type { ReplicaSetLike } from './replica-set-kind';
 
@@ -17,12 +17,12 @@ export function calculateReplicaSetStatus(
   now: number,
 ): Status {
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
-  const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+  const hasTemplateLabels = selectorMatcher({ matchLabels: rs.spec?.template?.metadata?.labels });
   let fullyLabeled = 0;
   let ready = 0;
   let available = 0;
   for (const pod of pods) {
-    if (selectorMatches({ matchLabels: templateLabels }, pod.metadata?.labels)) {
+    if (hasTemplateLabels(pod.metadata?.labels)) {
       fullyLabeled++;
     }
     if (isPodReady(pod)) {

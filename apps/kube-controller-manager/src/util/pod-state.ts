@@ -27,11 +27,12 @@ export function readySince(pod: PodObject): number | undefined {
 
 /** upstream podutil.IsPodAvailable: ready for at least `minReadySeconds` at `now`. */
 export function isPodAvailable(pod: PodObject, minReadySeconds: number, now: number): boolean {
-  const since = readySince(pod);
-  if (since === undefined) {
-    return false;
+  if (minReadySeconds <= 0) {
+    // Ready is enough; upstream reads no transition time then.
+    return isPodReady(pod);
   }
-  return minReadySeconds <= 0 || since + minReadySeconds * 1000 <= now;
+  const since = readySince(pod);
+  return since !== undefined && since + minReadySeconds * 1000 <= now;
 }
 
 /**
