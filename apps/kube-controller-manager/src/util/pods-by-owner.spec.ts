@@ -73,7 +73,7 @@ it('finds exactly the pods a claim could keep or adopt, after any adds, updates 
             handler?.onUpdate?.(old, next);
           } else {
             pods.set(key, next);
-            handler?.onAdd?.(next);
+            handler?.onAdd?.(next, false);
           }
         }
         for (const namespace of NAMESPACES) {
