@@ -85,6 +85,8 @@ async function nimbusUp(): Promise<StartupRun> {
   try {
     const run = await timedRun(
       [
+        // As `npm start` runs it (package.json).
+        '--max-semi-space-size=64',
         'bin/nimbus.js',
         'up',
         '--data-dir',
