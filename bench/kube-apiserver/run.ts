@@ -76,10 +76,13 @@ async function expectStatus(
   }
 }
 
+/** Node flags for the server process (`npm run bench:kube-apiserver -- --max-semi-space-size=64`). */
+const serverNodeArgs = process.argv.slice(2);
+
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-kube-bench-'));
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir, serverNodeArgs);
   const { ca, token } = serverCredentials(dataDir);
   const one = benchClient(server.url, ca, token, 1);
   const ten = benchClient(server.url, ca, token, 10);
@@ -298,6 +301,9 @@ function report(results: Record<string, string>, machine: string): void {
     'row shape) in the bench process while the server idles; figures are the median (min–max) of the rounds, ratios',
     "are taken within a round. CPU per create: the server process's user+system time (/proc) over a round; raw",
     `SQLite's from process.cpuUsage. Machine: ${machine} (other work on the machine shows up in the tails).`,
+    ...(serverNodeArgs.length > 0
+      ? [`The server's node ran with \`${serverNodeArgs.join(' ')}\`.`]
+      : []),
     '',
     table,
     '',
