@@ -20,7 +20,8 @@ export class NimbusProcess {
   private constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has the last of stdout and stderr arrived.
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
   }
 
   static start(args: string[], env: Record<string, string> = {}): NimbusProcess {

@@ -73,8 +73,9 @@ async function startUp(dataDir: string, extra: string[] = []): Promise<UpProcess
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // 'close', not 'exit': only then has the last of stdout and stderr arrived.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   );
   await waitFor(() => out.includes('Ctrl-C stops everything.') || child.exitCode !== null, {
     timeoutMs: 120_000,

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -408,7 +407,7 @@ describe('kubectl acceptance', () => {
         '-p',
         '[{"op":"remove","path":"/metadata/finalizers"}]',
       ]);
-      const code = await exitCodeOf(waiting.process);
+      const code = await waiting.closed;
       expect(waiting.output()).toContain('pod "p3" deleted');
       expect(code).toBe(0);
       expect((await k(['get', 'pod', 'p3'])).code).toBe(1);
@@ -440,7 +439,7 @@ describe('kubectl acceptance', () => {
         '-p',
         '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}',
       ]);
-      expect(await exitCodeOf(waiting.process)).toBe(0);
+      expect(await waiting.closed).toBe(0);
       expect(waiting.output()).toContain('condition met');
       expect(await ok(['wait', '--for=condition=Ready', 'pod/pod-1', '--timeout=5s'])).toContain(
         'condition met',
@@ -578,10 +577,3 @@ describe('kubectl acceptance', () => {
     expect(kubeconfig).not.toContain('insecure-skip-tls-verify');
   });
 });
-
-/** Resolves with the exit code of a spawned kubectl. */
-function exitCodeOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}

@@ -101,7 +101,17 @@ export interface Kubectl {
     options?: { input?: string; env?: Record<string, string>; timeoutMs?: number },
   ): Promise<KubectlResult>;
   /** Starts a long-running kubectl (e.g. `get -w`) and collects its output. */
-  spawn(args: string[]): { process: ChildProcess; output: () => string };
+  spawn(args: string[]): SpawnedKubectl;
+}
+
+export interface SpawnedKubectl {
+  process: ChildProcess;
+  output: () => string;
+  /**
+   * The exit code once stdout and stderr have ended. Node's 'exit' can fire before the last output
+   * arrives, so a test that reads output() after 'exit' may miss kubectl's final line.
+   */
+  closed: Promise<number | null>;
 }
 
 /** kubectl with only the written kubeconfig and a fresh discovery cache. */
@@ -133,7 +143,8 @@ export function kubectlFor(kubeconfig: string, cacheDir: string): Kubectl {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    return { process: child, output: () => output };
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { process: child, output: () => output, closed };
   };
   return run;
 }
