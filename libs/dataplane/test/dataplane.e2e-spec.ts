@@ -41,7 +41,8 @@ class ManualClock {
 const FAST_HEALTH: HealthCheckSpec = {
   protocol: 'TCP',
   intervalMs: 50,
-  timeoutMs: 1000,
+  // Refusals fail at once; the timeout only bounds a hung probe (a stalled loop must not trip it).
+  timeoutMs: 5000,
   healthyThreshold: 1,
   unhealthyThreshold: 1,
 };

@@ -83,7 +83,7 @@ describe('nimbus up (e2e)', () => {
     expect(nimbus.cloud.generatedTokens.token).toBeUndefined();
     // The lease was handed back on close, so the new CCM leads at once.
     await waitFor(() => nimbus!.ccm.isLeader(), {
-      timeoutMs: 5000,
+      timeoutMs: 15_000,
       message: 'the CCM leads again',
     });
     await joinNode(nimbus, token, 'worker-2');

@@ -26,7 +26,7 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
       // The kubelet's registration, as the watch saw it before the CCM touched the node.
       const registered = await waitFor(
         () => watchedNodes(watch.output()).find((n) => n.metadata?.name === 'worker-c1'),
-        { timeoutMs: 10_000, message: 'worker-c1 registered' },
+        { timeoutMs: 30_000, message: 'worker-c1 registered' },
       );
       expect(registered.metadata?.labels).toEqual(
         expect.objectContaining({

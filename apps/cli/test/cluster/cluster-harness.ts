@@ -132,6 +132,13 @@ export class ClusterHarness {
     return this.kJson<JobObject>(['get', 'job', name]);
   }
 
+  /** The Job read straight from the API: no kubectl process, so short-lived states can be sampled. */
+  apiJob(name: string, namespace = 'default'): Promise<JobObject> {
+    return this.rest.get<JobObject>(
+      `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}`,
+    );
+  }
+
   /** The pods of a Job (its `job-name` label). */
   async jobPods(name: string): Promise<PodObject[]> {
     return (await this.kJson<{ items: PodObject[] }>(['get', 'pods', '-l', `job-name=${name}`]))
@@ -365,7 +372,12 @@ export class ClusterHarness {
     try {
       await waitFor(() => watch.output().includes('"ADDED"'), { message: 'watch started' });
       await body();
-      await waitFor(() => watch.output().includes('"DELETED"'), { message: 'DELETED seen' });
+      // The whole DELETED document, not its first line: kubectl writes it line by line.
+      await waitFor(
+        () =>
+          jsonStream<{ type: string }>(watch.output()).some((event) => event.type === 'DELETED'),
+        { message: 'DELETED seen' },
+      );
     } finally {
       watch.process.kill();
     }
