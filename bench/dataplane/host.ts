@@ -3,7 +3,7 @@ export { hostAddressOf } from '../../libs/common/src/host-address';
 export { hostPort } from '../../libs/dataplane/src/bind';
 
 /**
- * `BENCH_CPU_PROF=<dir>`: the proxying processes (cloud API, `nimbus up`) write V8 CPU profiles
+ * `BENCH_CPU_PROF=<dir>`: the proxying processes (cloud API, `nimbus up`, the floors) write V8 CPU profiles
  * there when they exit (open them in Chrome DevTools or speedscope).
  */
 export function profileFlags(): string[] {

@@ -14,8 +14,9 @@
  *
  * Environment: BENCH_RUNS (default 5), BENCH_DURATION (seconds per req/s run, 3),
  * BENCH_CONNECTIONS (10), BENCH_MB (per stream per MB/s run, 64), BENCH_STREAMS (4),
- * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the cloud API and `nimbus up`;
- * BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=64`) are passed to node for both.
+ * BENCH_LATENCY_REQUESTS (2000); BENCH_CPU_PROF=<dir> profiles the proxying processes (the cloud
+ * API, `nimbus up`, the floors); BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=64`) are passed to
+ * node for each of them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -137,6 +138,7 @@ async function bareProxy(
   const proxy = await startProcess(
     'node',
     [
+      ...profileFlags(),
       ...['-r', 'ts-node/register/transpile-only', 'bench/dataplane/bare-proxy.ts'],
       ...[address, url.hostname, url.port, String(hops)],
     ],
