@@ -89,11 +89,9 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
       }
       return names.map((name) => seen.filter((s) => s === name).length);
     };
-    let counts = await round();
-    for (let again = 0; again < 2 && counts.some((n) => n !== 3); again++) {
-      counts = await round();
-    }
-    expect(counts).toEqual([3, 3, 3]);
+    expect(await roundNoProbeHit(round, (counts) => counts.every((n) => n === 3))).toEqual([
+      3, 3, 3,
+    ]);
     // /hostname answers the pod name alone, as agnhost's netexec.
     expect(names).toContain((await httpGet(`http://${lb.text}/hostname`)).body);
   });
@@ -111,11 +109,7 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
       }
       return rotation.size;
     };
-    let size = await rotationSize();
-    for (let again = 0; again < 2 && size !== 3; again++) {
-      size = await rotationSize();
-    }
-    expect(size).toBe(3);
+    expect(await roundNoProbeHit(rotationSize, (size) => size === 3)).toBe(3);
 
     // A keep-alive connection through the NodePort stays on its pod while endpoints change.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -415,3 +409,15 @@ describe('kube-proxy: client → cloud LB → NodePort → pod', () => {
     expect(await udpAsk(w3, nodePort, 'hostname')).toBe('dns');
   });
 });
+
+/**
+ * Runs `round` up to 3 times until `ok` holds and returns the last result: an LB health probe that
+ * lands inside a round takes a turn of a NodePort's rotation, and a round without one is wanted.
+ */
+async function roundNoProbeHit<T>(round: () => Promise<T>, ok: (result: T) => boolean): Promise<T> {
+  let result = await round();
+  for (let again = 0; again < 2 && !ok(result); again++) {
+    result = await round();
+  }
+  return result;
+}
