@@ -29,6 +29,9 @@ beforeAll(async () => {
       res.end('{"kind":"Pod"}');
     }, 50);
   });
+  // As the api-server's (start-kube-apiserver.ts): Node's default 5 s closes connections a slow
+  // first burst left idle, racing the second burst's reuse of them ("socket hang up").
+  server.keepAliveTimeout = 65_000;
   server.on('secureConnection', () => handshakes++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const kc = new KubeConfig();
