@@ -151,6 +151,68 @@ async function bareProxy(
   };
 }
 
+/**
+ * A cloud API process (from dist/) with one load balancer in front of one instance, and a backend
+ * program at the instance's host address (`backends` reuses one already there). `flags` are the
+ * cloud API's extra flags (e.g. `--data-plane-thread=false`).
+ */
+async function startCloudLb(
+  root: string,
+  cloud: { lbPool: string; network: string; flags: string[] },
+  backends: Map<string, number>,
+  children: ChildProcess[],
+): Promise<{ pid?: number; lbUrl: string; direct: string }> {
+  const dataDir = mkdtempSync(join(root, 'cloud-'));
+  const api = await startCloudApiProcess(
+    dataDir,
+    TOKEN,
+    [
+      '--transition-ms',
+      '0',
+      '--log-level',
+      'warn',
+      ...['--lb-ipv4-pool', cloud.lbPool, '--network-cidr', cloud.network],
+      ...['--rate-limits', 'off', ...cloud.flags],
+    ],
+    profileFlags(),
+  );
+  children.push(api.child);
+  const base = api.url;
+  const { instance } = await call<{ instance: { id: string; privateIp: string } }>(
+    `${base}/v1/instances`,
+    'POST',
+    { name: 'bench-backend', zone: 'nimbus-1a', instanceType: 'nb.small' },
+  );
+  const backendAddress = hostAddressOf(instance.privateIp)!;
+  let backendPort = backends.get(backendAddress);
+  if (backendPort === undefined) {
+    const backend = await startProcess(
+      'node',
+      ['-r', 'ts-node/register/transpile-only', 'bench/dataplane/backend.ts', backendAddress, '0'],
+      /ready (\d+)/,
+    );
+    children.push(backend.child);
+    backendPort = Number(backend.match[1]);
+    backends.set(backendAddress, backendPort);
+  }
+  const created = await call<{ loadBalancer: LbView }>(`${base}/v1/load-balancers`, 'POST', {
+    name: 'bench',
+    region: 'nimbus-1',
+    listeners: [{ protocol: 'TCP', port: 80, targetPort: backendPort }],
+    backends: [{ instanceId: instance.id }],
+  });
+  const lb = await until(async () => {
+    const view = await call<LbView>(`${base}/v1/load-balancers/${created.loadBalancer.id}`, 'GET');
+    return view.dataPlane.state === 'serving' ? view : undefined;
+  }, 'the load balancer to serve');
+  const port = lb.dataPlane.ports[0];
+  return {
+    pid: api.child.pid,
+    lbUrl: `http://${hostPort(port.address!, port.hostPort!)}`,
+    direct: `http://${hostPort(backendAddress, backendPort)}`,
+  };
+}
+
 async function main(): Promise<void> {
   const load = loadavg()[0];
   console.log(`bench:dataplane — ${method(load)}`);
@@ -159,63 +221,34 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const extraPaths: BenchPath[] = [];
   try {
-    const api = await startCloudApiProcess(
+    const backends = new Map<string, number>();
+    const network = `10.${100 + (third % 50)}.0.0/16`;
+    const threaded = await startCloudLb(
       dataDir,
-      TOKEN,
-      [
-        '--transition-ms',
-        '0',
-        '--log-level',
-        'warn',
-        '--lb-ipv4-pool',
-        `203.0.${third}.0/24`,
-        '--network-cidr',
-        `10.${100 + (third % 50)}.0.0/16`,
-        '--rate-limits',
-        'off',
-      ],
-      profileFlags(),
+      { lbPool: `203.0.${third}.0/24`, network, flags: [] },
+      backends,
+      children,
     );
-    children.push(api.child);
-    const base = api.url;
-    const { instance } = await call<{ instance: { id: string; privateIp: string } }>(
-      `${base}/v1/instances`,
-      'POST',
-      { name: 'bench-backend', zone: 'nimbus-1a', instanceType: 'nb.small' },
+    // The same cloud with its data plane on the API's event loop (its instance gets the same
+    // private IP in the same network, so the same backend serves both).
+    const onLoop = await startCloudLb(
+      dataDir,
+      { lbPool: `203.0.${(third % 250) + 1}.0/24`, network, flags: ['--data-plane-thread=false'] },
+      backends,
+      children,
     );
-    const backendAddress = hostAddressOf(instance.privateIp)!;
-    const backend = await startProcess(
-      'node',
-      ['-r', 'ts-node/register/transpile-only', 'bench/dataplane/backend.ts', backendAddress, '0'],
-      /ready (\d+)/,
-    );
-    children.push(backend.child);
-    const backendPort = Number(backend.match[1]);
-    const created = await call<{ loadBalancer: LbView }>(`${base}/v1/load-balancers`, 'POST', {
-      name: 'bench',
-      region: 'nimbus-1',
-      listeners: [{ protocol: 'TCP', port: 80, targetPort: backendPort }],
-      backends: [{ instanceId: instance.id }],
-    });
-    const lb = await until(async () => {
-      const view = await call<LbView>(
-        `${base}/v1/load-balancers/${created.loadBalancer.id}`,
-        'GET',
-      );
-      return view.dataPlane.state === 'serving' ? view : undefined;
-    }, 'the load balancer to serve');
-    const port = lb.dataPlane.ports[0];
-    const direct = `http://${hostPort(backendAddress, backendPort)}`;
+    const direct = threaded.direct;
     const oneHop = await bareProxy('127.0.0.1', direct, 1);
     const twoHops = await bareProxy('127.0.0.1', direct, 2);
     children.push(oneHop.child, twoHops.child);
     const paths: BenchPath[] = [
       { name: 'direct to the backend', baseUrl: direct },
       { name: 'floor: a bare Node proxy (1 hop)', baseUrl: oneHop.baseUrl, pid: oneHop.pid },
+      { name: 'through the cloud LB', baseUrl: threaded.lbUrl, pid: threaded.pid },
       {
-        name: 'through the cloud LB',
-        baseUrl: `http://${hostPort(port.address!, port.hostPort!)}`,
-        pid: api.child.pid,
+        name: "cloud LB on the API's event loop (--data-plane-thread=false)",
+        baseUrl: onLoop.lbUrl,
+        pid: onLoop.pid,
       },
       { name: 'floor: 2 bare hops in one process', baseUrl: twoHops.baseUrl, pid: twoHops.pid },
     ];
@@ -300,7 +333,7 @@ function report(paths: BenchPath[], samples: Map<string, Sample[]>, load: number
     '',
     `Measured by \`npm run bench:dataplane\` (\`bench/dataplane/run.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${method(load)} The machine was shared with other work, so read the ratios, not the absolute numbers. Medians, with the spread (min–max) of the runs in parentheses.`,
     '',
-    'Processes: the cloud API (`nimbus cloud-api` from `dist/`, one load balancer, TCP listener, round robin, default health check); the backend (a Node HTTP server, `bench/dataplane/backend.ts`); the floors (`bench/dataplane/bare-proxy.ts`: accept, dial, `pipe` both ways, TCP_NODELAY — no scheduler, health, affinity, source ranges or counters; one process per floor row); the load generator in the bench process.',
+    "Processes: the cloud API (`nimbus cloud-api` from `dist/`, one load balancer, TCP listener, round robin, default health check; its data plane in a worker thread of its own, the default) and a second one with `--data-plane-thread=false` (the data plane on the API's event loop, as before 2026-12-07) for the A/B row; the backend (a Node HTTP server, `bench/dataplane/backend.ts`); the floors (`bench/dataplane/bare-proxy.ts`: accept, dial, `pipe` both ways, TCP_NODELAY — no scheduler, health, affinity, source ranges or counters; one process per floor row); the load generator in the bench process.",
     viaKubeProxy
       ? "LB → kube-proxy → pod: `nimbus up` (from `dist/`, one worker) in its own process, a selector-less LoadBalancer Service whose EndpointSlice names a second copy of the backend program at a pod address of worker-1; the path is client → the Service's cloud LB (cloud API in `nimbus up`) → worker-1's NodePort (kube-proxy, same process) → the backend. The LB hands each connection to the NodePort's listener in process (docs/dataplane.md, in-process hand-off), so the bytes take one user-space hop: compare it with the one-hop floor, and with the two-hop floor for what two real hops on one event loop cost."
       : 'LB → kube-proxy → pod: not measured in this run (`startKubeProxyPath` in `bench/dataplane/paths.ts` failed or was skipped).',

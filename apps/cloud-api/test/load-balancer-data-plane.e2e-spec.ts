@@ -118,6 +118,18 @@ function cloud(h: () => Harness) {
         return ok(lb) ? lb : undefined;
       }, `${id}: ${what}`);
     },
+    /** Waits until the load balancer holds no open connection (per its /metrics). */
+    idle: (id: string) =>
+      waitFor(async () => {
+        const text = (await h().http.get('/metrics').expect(200)).text;
+        const open = text
+          .split('\n')
+          .filter((l) =>
+            l.startsWith(`nimbus_load_balancer_active_connections{load_balancer="${id}"`),
+          )
+          .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+        return open === 0;
+      }, `${id}: no open connection`),
     serving: (id: string) =>
       api.until(id, (lb) => lb.dataPlane.state === 'serving', 'dataPlane serving'),
     allHealthy: (id: string) =>
@@ -255,13 +267,17 @@ describe('load balancer data plane (e2e)', () => {
   });
 
   it('should hold client IP affinity until its timeout passes on the cloud clock', async () => {
-    const { address, port } = await setup(3, {
+    const { lb, address, port } = await setup(3, {
       sessionAffinity: { type: 'client_ip', timeoutSeconds: 60 },
     });
     const pinned = await sequence(address, port, 5);
     expect(new Set(pinned).size).toBe(1);
+    // The timeout counts from a connection's end, which the LB (in its own thread) sees after
+    // the client has moved on: move the clock only once it has.
+    await api.idle(lb.id);
     h.clock.advance(59_000);
     expect(await whoAnswers(address, port)).toBe(pinned[0]);
+    await api.idle(lb.id);
     h.clock.advance(60_000);
     expect(await whoAnswers(address, port)).not.toBe(pinned[0]);
   });

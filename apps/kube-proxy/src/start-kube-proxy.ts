@@ -20,7 +20,7 @@ import {
   type HealthServer,
   type Logger,
 } from '@app/controller-runtime';
-import { DataPlane, canonicalSchedulerName } from '@app/dataplane';
+import { canonicalSchedulerName, createDataPlane, type DataPlaneHandle } from '@app/dataplane';
 import {
   KubeEventSink,
   KubeRest,
@@ -52,7 +52,7 @@ export interface RunningKubeProxy {
   /** `http://host:port` of /metrics (absent when off). */
   metricsUrl(): string | undefined;
   /** The data plane of every Service port (its status and stats, for tests and benches). */
-  readonly dataPlane: DataPlane;
+  readonly dataPlane: DataPlaneHandle;
   /** Resolves once every Service/EndpointSlice change seen so far is programmed. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -103,7 +103,12 @@ export async function startKubeProxy(
     '/apis/discovery.k8s.io/v1/endpointslices',
   );
   const registry = new Registry();
-  const plane = new DataPlane({ clock });
+  const plane = createDataPlane({
+    clock,
+    thread: config.dataPlaneThread,
+    onThreadRestart: (err) =>
+      logger.error({ err: errorMessage(err) }, 'data plane thread restarted, proxies reopened'),
+  });
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
   const recorders = new Map<string, EventRecorder>();
   const monotonicStart = performance.now();

@@ -10,3 +10,4 @@ export * from './cron-schedule';
 export * from './private-file';
 export * from './cron-next';
 export * from './node-token';
+export * from './spawn-worker';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsIP,
@@ -11,6 +12,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { toBoolean } from './flag-formats';
 import { ServingTlsFlags } from './tls-flags';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -111,6 +113,14 @@ export class CloudApiConfig extends ServingTlsFlags {
   @IsOptional()
   @IsIP(undefined, { message: 'lbBind must be an IPv4 or IPv6 address' })
   lbBind?: string;
+
+  /**
+   * Run load balancers' listeners, forwarding and health checks in a worker thread of their own
+   * (default), so bytes never wait for the API's event loop or heap; false keeps them on it.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  dataPlaneThread = true;
 
   /** Default quota limits, e.g. `instances=20,vcpus=64` (see GET /v1/quotas for the metrics). */
   @IsOptional()

@@ -1,6 +1,7 @@
-import { IsIn, IsString, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsString, Matches } from 'class-validator';
 import { CloudComponentFlags } from './component-flags';
-import { IsGoDuration } from './flag-formats';
+import { IsGoDuration, toBoolean } from './flag-formats';
 
 /** `--proxy-mode` values: the user-space proxy is the one mode that needs no root here. */
 export const PROXY_MODES = ['userspace', 'ipvs'] as const;
@@ -40,6 +41,15 @@ export class KubeProxyConfig extends CloudComponentFlags {
   /** `--ipvs-scheduler`: how a Service port picks an endpoint for each new connection. */
   @IsIn(PROXY_SCHEDULERS, { message: `must be one of ${PROXY_SCHEDULERS.slice(1).join(', ')}` })
   ipvsScheduler = 'rr';
+
+  /**
+   * Nimbus: forward in a worker thread of its own (default; with `nimbus up`, the one the cloud's
+   * load balancers use, so they still hand connections to NodePorts in process); false keeps the
+   * proxies on the main event loop.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  dataPlaneThread = true;
 
   /** `--min-sync-period`: changes are applied at most this often. */
   @IsGoDuration()

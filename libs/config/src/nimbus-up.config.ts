@@ -132,6 +132,14 @@ export class NimbusUpConfig {
   lbBind?: string;
 
   /**
+   * The data plane (load balancers and kube-proxies) in a worker thread of its own (default), so
+   * forwarded bytes never wait for the control plane's event loop; false runs it on that loop.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  dataPlaneThread = true;
+
+  /**
    * The cloud API's `--tls`: `auto` serves HTTPS with a CA generated in the data dir
    * (`cloud-ca.crt`), which every component `nimbus up` starts trusts. Default `off` (plain HTTP).
    */

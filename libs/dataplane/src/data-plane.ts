@@ -19,6 +19,28 @@ export interface DataPlaneOptions {
   sweepIntervalMs?: number;
 }
 
+/** One virtual server's status and counters, read together (metrics scrapes). */
+export interface VirtualServerSample {
+  id: string;
+  status: VirtualServerStatus;
+  stats: VirtualServerStats;
+}
+
+/**
+ * What owners of a data plane (the cloud's load balancers, kube-proxy) use: DataPlane in this
+ * thread, or ThreadedDataPlane, the same in a worker thread of its own. `status` is synchronous
+ * (the API shows it on every read); counters are read with `snapshot`.
+ */
+export interface DataPlaneHandle {
+  apply(id: string, spec: VirtualServerSpec): Promise<VirtualServerStatus>;
+  remove(id: string): Promise<void>;
+  has(id: string): boolean;
+  ids(): string[];
+  status(id: string): VirtualServerStatus | undefined;
+  snapshot(): Promise<VirtualServerSample[]>;
+  close(): Promise<void>;
+}
+
 const wallClock: DataPlaneClock = { now: () => performance.timeOrigin + performance.now() };
 
 /**
@@ -30,7 +52,7 @@ const wallClock: DataPlaneClock = { now: () => performance.timeOrigin + performa
  *   plane.status('lb-1');  plane.stats('lb-1');
  *   await plane.remove('lb-1');  await plane.close();
  */
-export class DataPlane {
+export class DataPlane implements DataPlaneHandle {
   private readonly servers = new Map<string, VirtualServer>();
   private readonly clock: DataPlaneClock;
   private sweeper?: NodeJS.Timeout;
@@ -89,6 +111,12 @@ export class DataPlane {
 
   inspect(id: string): ListenerInspection[] | undefined {
     return this.servers.get(id)?.inspect();
+  }
+
+  snapshot(): Promise<VirtualServerSample[]> {
+    return Promise.resolve(
+      [...this.servers].map(([id, s]) => ({ id, status: s.status(), stats: s.stats() })),
+    );
   }
 
   async close(): Promise<void> {

@@ -12,3 +12,7 @@ export {
   type ProbeResult,
   type ProbeTarget,
 } from './health/probes';
+export { createDataPlane } from './create-data-plane';
+export { ThreadedDataPlane } from './thread/threaded-data-plane';
+export { DataPlaneThread } from './thread/data-plane-thread';
+export { resetSocket } from './reset-socket';

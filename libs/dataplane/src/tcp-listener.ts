@@ -1,6 +1,7 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Backend } from './backend-pool';
 import { Listener } from './listener';
+import { resetSocket } from './reset-socket';
 import { plainAddress } from './source-ranges';
 import type { BackendCounters } from './types';
 
@@ -141,7 +142,7 @@ export class TcpListener extends Listener<Server> {
     const result = await this.connectUpstream(clientAddress, gone);
     if ('refused' in result) {
       if (!client.destroyed) {
-        client.resetAndDestroy();
+        resetSocket(client);
       }
       return;
     }
@@ -248,10 +249,10 @@ export class TcpListener extends Listener<Server> {
       client.removeAllListeners('error');
       // A reset on one side resets the other; a plain error just ends both.
       client.on('error', (err: NodeJS.ErrnoException) =>
-        err.code === 'ECONNRESET' ? upstream.resetAndDestroy() : upstream.destroy(),
+        err.code === 'ECONNRESET' ? resetSocket(upstream) : upstream.destroy(),
       );
       upstream.on('error', (err: NodeJS.ErrnoException) =>
-        err.code === 'ECONNRESET' ? client.resetAndDestroy() : client.destroy(),
+        err.code === 'ECONNRESET' ? resetSocket(client) : client.destroy(),
       );
     }
     let closed = 0;

@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { resetSocket } from '@app/dataplane';
 
 /**
  * A backend for data-plane tests: on TCP it greets every connection with `<name>\n` and then
@@ -72,7 +73,7 @@ export class EchoBackend {
   /** The backend dies: listeners close and open connections are reset. */
   async stop(): Promise<void> {
     for (const socket of this.sockets) {
-      socket.resetAndDestroy();
+      resetSocket(socket);
     }
     const tcp = this.tcp;
     const udp = this.udp;

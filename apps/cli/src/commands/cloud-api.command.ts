@@ -98,6 +98,13 @@ export function registerCloudApiCommand(program: Command): void {
     )
     .addOption(
       nimbusOption(
+        '--data-plane-thread [bool]',
+        "run load balancers' listeners and health checks in a worker thread (false: on the API's event loop)",
+        'true',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--rate-limits <limits>',
         'off, or class=capacity:refillPerSecond for reads, mutations, instanceCreates (e.g. reads=100:20)',
       ),

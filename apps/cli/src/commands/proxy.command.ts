@@ -39,6 +39,13 @@ export function proxyCommand(): Command {
     )
     .addOption(nimbusOption('--sync-period <duration>', 'reapply everything this often', '30s'))
     .addOption(
+      nimbusOption(
+        '--data-plane-thread [bool]',
+        'forward in a worker thread of its own (false: on the main event loop)',
+        'true',
+      ),
+    )
+    .addOption(
       nimbusOption('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', 'info'),
     )
     .action(async (options: Record<string, unknown>) => {

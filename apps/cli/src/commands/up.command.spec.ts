@@ -48,3 +48,15 @@ describe('nimbus up --lb-ipv4-pool', () => {
     );
   });
 });
+
+describe('nimbus up --data-plane-thread', () => {
+  it('forwards in a worker thread unless told otherwise', () => {
+    expect(parse([]).dataPlaneThread).toBe(true);
+    expect(parse(['--data-plane-thread=false']).dataPlaneThread).toBe(false);
+    expect(parse(['--data-plane-thread']).dataPlaneThread).toBe(true);
+  });
+
+  it('refuses what is not a boolean, naming the option', () => {
+    expect(() => parse(['--data-plane-thread=maybe'])).toThrow(/--data-plane-thread/);
+  });
+});

@@ -93,6 +93,13 @@ export function upCommand(): Command {
     )
     .addOption(
       nimbusOption(
+        '--data-plane-thread [bool]',
+        'load balancers and kube-proxies forward in a worker thread (false: on the main event loop)',
+        'true',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--log-level <level>',
         "the components' log level (the servers log warnings)",
         'warn',

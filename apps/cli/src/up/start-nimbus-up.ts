@@ -136,6 +136,7 @@ export const UP_STEPS: readonly UpStep[] = [
         adminToken: config.adminToken,
         transitionMs: config.transitionMs,
         lbBind: config.lbBind,
+        dataPlaneThread: config.dataPlaneThread,
         lbIpv4Pool: config.lbIpv4Pool,
         tls: config.cloudTls,
         tlsSan: config.cloudTlsSan,
@@ -279,6 +280,7 @@ export const UP_STEPS: readonly UpStep[] = [
         validateConfig(KubeProxyConfig, {
           ...nodeAgentFlags(ctx),
           healthzBindAddress: `0.0.0.0:${ctx.config.proxyHealthzPort}`,
+          dataPlaneThread: ctx.config.dataPlaneThread,
           metricsBindAddress:
             ctx.config.proxyMetricsPort < 0
               ? ''

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
-import { loadNodeTokenKey, nodeToken, type AdjustableClock } from '@app/common';
+import type { Worker } from 'node:worker_threads';
+import { loadNodeTokenKey, nodeToken, spawnWorker, type AdjustableClock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
 import type { RunningKubeApiServer } from '../start-kube-apiserver';
 import type { ThreadMessage, ThreadReady, ThreadRequest, ThreadStart } from './thread-protocol';
@@ -110,32 +109,11 @@ export async function startKubeApiServerThread(
   };
 }
 
-/**
- * The worker runs the compiled entry next to this file; from TypeScript sources (tests, benches
- * under ts-node) it registers ts-node (SWC, transpile only) and the path aliases first.
- */
+/** The worker runs api-server-thread-main next to this file (compiled, or from sources under ts-node). */
 function spawn(start: ThreadStart): Worker {
-  const options = {
+  return spawnWorker(__dirname, 'api-server-thread-main', {
     workerData: start,
     // As much heap as this thread may use (10,000 pods' objects and watch history live there).
     resourceLimits: { maxOldGenerationSizeMb: getHeapStatistics().heap_size_limit / 2 ** 20 },
-  };
-  if (!__filename.endsWith('.ts')) {
-    return new Worker(resolve(__dirname, 'api-server-thread-main.js'), options);
-  }
-  const root = resolve(__dirname, '../../../..');
-  const source = `
-    require('ts-node').register({
-      transpileOnly: true,
-      swc: true,
-      project: ${JSON.stringify(resolve(root, 'tsconfig.json'))},
-      // ts-node 10 hands SWC targets up to ES2022 only.
-      compilerOptions: { target: 'ES2022' },
-    });
-    const paths = require('tsconfig-paths');
-    const config = paths.loadConfig(${JSON.stringify(root)});
-    paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
-    require(${JSON.stringify(resolve(__dirname, 'api-server-thread-main.ts'))});
-  `;
-  return new Worker(source, { ...options, eval: true });
+  });
 }

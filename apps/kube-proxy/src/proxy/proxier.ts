@@ -1,6 +1,6 @@
 import type { Clock } from '@app/common';
 import { errorMessage, type Logger } from '@app/controller-runtime';
-import type { DataPlane, IpvsSchedulerName, VirtualServerSpec } from '@app/dataplane';
+import type { DataPlaneHandle, IpvsSchedulerName, VirtualServerSpec } from '@app/dataplane';
 import type { EndpointSliceObject, InformerAdapter, ServiceObject } from '@app/kube-client';
 import type { NodeProxy } from '../node-proxy';
 import { SERVICE_NAME_LABEL } from './endpoints';
@@ -12,7 +12,7 @@ export interface ProxierOptions {
   slices: InformerAdapter<EndpointSliceObject>;
   /** The node proxies serving now (their addresses and health). */
   nodes(): NodeProxy[];
-  plane: DataPlane;
+  plane: DataPlaneHandle;
   scheduler: IpvsSchedulerName;
   metrics: ProxierMetrics;
   clock: Clock;

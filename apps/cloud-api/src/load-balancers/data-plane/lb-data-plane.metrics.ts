@@ -21,7 +21,10 @@ const HEALTH_STATES: Health[] = ['healthy', 'unhealthy', 'unknown'];
  * UDP flows count as connections.
  */
 export class LoadBalancerMetrics {
-  constructor(registry: Registry, samples: () => LoadBalancerSample[]) {
+  constructor(registry: Registry, read: () => Promise<LoadBalancerSample[]>) {
+    // One read of the data plane per scrape: prom-client collects every metric at once.
+    let pending: Promise<LoadBalancerSample[]> | undefined;
+    const samples = () => (pending ??= read().finally(() => (pending = undefined)));
     const perBackend = ['load_balancer', 'listener', 'backend'] as const;
     const counter = (name: string, help: string, field: keyof BackendCounters) =>
       new Counter({
@@ -29,9 +32,9 @@ export class LoadBalancerMetrics {
         help,
         labelNames: perBackend,
         registers: [registry],
-        collect() {
+        async collect() {
           this.reset();
-          forEachBackend(samples(), (labels, c) => this.inc(labels, c[field]));
+          forEachBackend(await samples(), (labels, c) => this.inc(labels, c[field]));
         },
       });
     counter(
@@ -59,9 +62,9 @@ export class LoadBalancerMetrics {
       help: 'Open connections (UDP: live flows), by load balancer, listener and backend',
       labelNames: perBackend,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        forEachBackend(samples(), (labels, c) => this.set(labels, c.active));
+        forEachBackend(await samples(), (labels, c) => this.set(labels, c.active));
       },
     });
 
@@ -70,9 +73,9 @@ export class LoadBalancerMetrics {
       help: 'Connections (UDP: new flows) refused: source_range, no_backend, backend_unreachable, session_limit',
       labelNames: ['load_balancer', 'listener', 'reason'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of samples()) {
+        for (const s of await samples()) {
           for (const l of s.stats.listeners) {
             for (const [reason, n] of Object.entries(l.rejected)) {
               this.inc({ load_balancer: s.id, listener: l.name, reason }, n);
@@ -86,9 +89,9 @@ export class LoadBalancerMetrics {
       help: '1 when the listener is open, 0 when it could not bind (see the API for why)',
       labelNames: ['load_balancer', 'listener'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of samples()) {
+        for (const s of await samples()) {
           for (const l of s.status.listeners) {
             this.set({ load_balancer: s.id, listener: l.name }, l.state === 'listening' ? 1 : 0);
           }
@@ -100,9 +103,9 @@ export class LoadBalancerMetrics {
       help: 'Health of each backend: 1 for its current state, 0 for the others',
       labelNames: ['load_balancer', 'backend', 'state'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of samples()) {
+        for (const s of await samples()) {
           for (const b of s.status.backends) {
             for (const state of HEALTH_STATES) {
               this.set({ load_balancer: s.id, backend: b.id, state }, b.health === state ? 1 : 0);
@@ -116,9 +119,9 @@ export class LoadBalancerMetrics {
       help: 'Backends taking new connections; 0 means connections are refused',
       labelNames: ['load_balancer'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of samples()) {
+        for (const s of await samples()) {
           this.set({ load_balancer: s.id }, s.status.eligibleBackends);
         }
       },
@@ -128,9 +131,9 @@ export class LoadBalancerMetrics {
       help: 'Health checks by load balancer, backend and result',
       labelNames: ['load_balancer', 'backend', 'result'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of samples()) {
+        for (const s of await samples()) {
           for (const [backend, c] of Object.entries(s.stats.healthChecks)) {
             this.inc({ load_balancer: s.id, backend, result: 'success' }, c.successes);
             this.inc({ load_balancer: s.id, backend, result: 'failure' }, c.failures);

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Clock } from '@app/common';
 import { CloudApiConfig } from '@app/config';
-import { DataPlane, type HealthChange } from '@app/dataplane';
+import { createDataPlane, type DataPlaneHandle, type HealthChange } from '@app/dataplane';
 import type { NextFunction, Request, Response } from 'express';
 import { MaintenanceTicker } from '../../maintenance.ticker';
 import { HttpMetrics } from '../../metrics/http-metrics';
@@ -31,7 +31,7 @@ import { toVirtualServerSpec } from './lb-virtual-server';
 @Injectable()
 export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('LoadBalancerDataPlane');
-  private readonly plane: DataPlane;
+  private readonly plane: DataPlaneHandle;
   /** Load balancer id → the revision its virtual server was built from. */
   private readonly applied = new Map<string, string>();
   private readonly applyErrors = new Map<string, string>();
@@ -49,9 +49,12 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
     clock: Clock,
     metrics: HttpMetrics,
   ) {
-    this.plane = new DataPlane({
+    this.plane = createDataPlane({
       clock,
       onHealthChange: (change) => this.healthChanged(change),
+      thread: config.dataPlaneThread,
+      onThreadRestart: (error) =>
+        this.log.error(`data plane thread restarted, listeners reopened: ${error.message}`),
     });
     new LoadBalancerMetrics(metrics.registry, () => this.samples());
   }
@@ -217,12 +220,8 @@ export class LoadBalancerDataPlane implements OnApplicationBootstrap, OnApplicat
     );
   }
 
-  private samples(): LoadBalancerSample[] {
-    return this.plane.ids().map((id) => ({
-      id,
-      status: this.plane.status(id)!,
-      stats: this.plane.stats(id)!,
-    }));
+  private samples(): Promise<LoadBalancerSample[]> {
+    return this.plane.snapshot();
   }
 }
 
