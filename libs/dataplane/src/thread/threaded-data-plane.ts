@@ -83,12 +83,18 @@ export class ThreadedDataPlane implements DataPlaneHandle {
     if (!this.thread || this.specs.size === 0) {
       return [];
     }
-    const thread = await this.thread;
-    const samples = await thread.call<VirtualServerSample[]>({
-      op: 'snapshot',
-      client: this.clientId,
-    });
-    return samples.filter((s) => this.specs.has(s.id));
+    try {
+      const thread = await this.thread;
+      const samples = await thread.call<VirtualServerSample[]>({
+        op: 'snapshot',
+        client: this.clientId,
+      });
+      return samples.filter((s) => this.specs.has(s.id));
+    } catch {
+      // The thread died and is being replaced: nothing serves, so nothing to count (a scrape
+      // must not fail for it; the owner logs the restart).
+      return [];
+    }
   }
 
   async close(): Promise<void> {
