@@ -1,16 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type {
-  BackendCounters,
-  Health,
-  VirtualServerStats,
-  VirtualServerStatus,
-} from '@app/dataplane';
+import type { BackendCounters, Health, VirtualServerSample } from '@app/dataplane';
 
-export interface LoadBalancerSample {
-  id: string;
-  status: VirtualServerStatus;
-  stats: VirtualServerStats;
-}
+/** A load balancer's virtual server, status and counters read together. */
+export type LoadBalancerSample = VirtualServerSample;
 
 const HEALTH_STATES: Health[] = ['healthy', 'unhealthy', 'unknown'];
 
