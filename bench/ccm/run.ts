@@ -4,18 +4,19 @@ import { CcmHarness } from '../../apps/cloud-controller-manager/test/harness';
 import { writeReport } from './report';
 import type { BenchOptions, BenchRow, CcmBenchScenario } from './scenario';
 import { nodesJoin } from './scenarios/nodes-join';
+import { routes } from './scenarios/routes';
 import { volumes } from './scenarios/volumes';
 import { loadBalancers } from './services/scenario';
 
 // `npm run bench:ccm [-- [--runs N] [--services N] <scenario id>…]`: CCM scale scenarios.
 // Scenarios: add yours to this list.
-const SCENARIOS: CcmBenchScenario[] = [nodesJoin, loadBalancers, volumes];
+const SCENARIOS: CcmBenchScenario[] = [nodesJoin, routes, loadBalancers, volumes];
 
 const root = resolve(__dirname, '../..');
 
 /** The shared in-process stack of the scenarios that do not start their own processes. */
 const SHARED_STACK = {
-  quotas: 'instances=5000,vcpus=50000,loadBalancers=5000,publicIps=10000,routesPerNetwork=5000',
+  quotas: 'instances=20000,vcpus=200000,loadBalancers=5000,publicIps=10000,routesPerNetwork=10000',
   lbIpv4Pool: '198.18.0.0/16',
   // The bench measures the CCM, not the cloud's throttling (the default mutation bucket refills 50/s).
   rateLimits: 'off',
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     console.log(`# ${scenario.title}`);
     const rows = scenario.ownProcesses
       ? await scenario.run(options)
-      : await withSharedStack((stack) => scenario.run(stack));
+      : await withSharedStack((stack) => scenario.run(stack, options));
     rows.forEach(([k, v]) => console.log(`${k}: ${v}`));
     results.push({ scenario, rows });
   }

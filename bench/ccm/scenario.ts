@@ -25,7 +25,7 @@ interface ScenarioBase {
  */
 export interface SharedStackScenario extends ScenarioBase {
   ownProcesses?: false;
-  run(stack: CcmHarness): Promise<BenchRow[]>;
+  run(stack: CcmHarness, options: BenchOptions): Promise<BenchRow[]>;
 }
 
 /** A scenario that starts a fresh process (stack and CCM) for each of its runs. */
@@ -41,6 +41,21 @@ export const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** `median (min–max)` of one figure over the runs. */
+export const spread = (xs: number[], format: (x: number) => string) =>
+  xs.length === 1
+    ? format(xs[0])
+    : `${format(median(xs))} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
+
+/**
+ * The settings in the order of one round: each round starts one later, so drift of the shared
+ * machine's load does not follow a setting.
+ */
+export const rotated = <T>(settings: readonly T[], round: number): T[] =>
+  settings.map((_, i) => settings[(i + round) % settings.length]);
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export const millis = (ms: number) => `${ms.toFixed(0)} ms`;

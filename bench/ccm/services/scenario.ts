@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { millis, percentile, seconds, type BenchRow, type OwnProcessScenario } from '../scenario';
+import {
+  millis,
+  percentile,
+  rotated,
+  seconds,
+  spread,
+  type BenchRow,
+  type OwnProcessScenario,
+} from '../scenario';
 import { SERVICES_RUN_SETTINGS as S, type ServicesRunResult } from './settings';
 
 const ROOT = join(__dirname, '../../..');
@@ -36,12 +44,6 @@ function runOnce(workers: number, services: number): Promise<ServicesRunResult> 
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-/** `median (min–max)` of one figure over the runs. */
-const spread = (xs: number[], format: (x: number) => string) =>
-  xs.length === 1
-    ? format(xs[0])
-    : `${format(median(xs))} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
 const ms = (x: number) => millis(x).replace(' ms', '');
 
 /** The per-Service stages a row reports, in pipeline order. */
@@ -86,9 +88,7 @@ export const loadBalancers: OwnProcessScenario = {
     const results = new Map<number, ServicesRunResult[]>(WORKER_SETTINGS.map((w) => [w, []]));
     const ratios = new Map<number, number[]>(WORKER_SETTINGS.map((w) => [w, []]));
     for (let round = 0; round < options.runs; round++) {
-      const order = WORKER_SETTINGS.map(
-        (_, i) => WORKER_SETTINGS[(i + round) % WORKER_SETTINGS.length],
-      );
+      const order = rotated(WORKER_SETTINGS, round);
       const p99 = new Map<number, number>();
       for (const workers of order) {
         const result = await runOnce(workers, services);
