@@ -7,29 +7,38 @@ import {
   type V1NodeCondition,
   type V1Service,
 } from '@kubernetes/client-node';
-import { contentType, type PatchType } from './patch-type';
+import { KubeRest } from './kube-rest';
+import type { PatchType } from './patch-type';
 import { StorageClients } from './storage-clients';
 import { makeApiClient } from './api-clients';
 
-/** The node calls the CCM makes (client-go's `Nodes()` surface it uses). */
+const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+const servicePath = (namespace: string, name: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`;
+
+/**
+ * The node calls the CCM makes (client-go's `Nodes()` surface it uses), as plain JSON through
+ * `KubeRest`: the objects have the shape the informers deliver (timestamps as strings), and a call
+ * costs no model (de)serialisation.
+ */
 export class NodeClient {
-  constructor(private readonly core: CoreV1Api) {}
+  constructor(private readonly rest: KubeRest) {}
 
   get(name: string): Promise<V1Node> {
-    return this.core.readNode({ name });
+    return this.rest.get<V1Node>(nodePath(name));
   }
 
   /** Full PUT at the object's resourceVersion (409 on a stale read), as the node controller does. */
   update(node: V1Node): Promise<V1Node> {
-    return this.core.replaceNode({ name: node.metadata!.name!, body: node });
+    return this.rest.replace<V1Node>(nodePath(node.metadata!.name!), node);
   }
 
   patch(name: string, body: object, type: PatchType = 'strategic'): Promise<V1Node> {
-    return this.core.patchNode({ name, body }, contentType(type));
+    return this.rest.patch<V1Node>(nodePath(name), body, type);
   }
 
   patchStatus(name: string, body: object, type: PatchType = 'strategic'): Promise<V1Node> {
-    return this.core.patchNodeStatus({ name, body }, contentType(type));
+    return this.rest.patch<V1Node>(`${nodePath(name)}/status`, body, type);
   }
 
   /** Replaces `status.addresses` as a whole (a merge patch replaces lists). */
@@ -43,16 +52,16 @@ export class NodeClient {
   }
 
   async delete(name: string): Promise<void> {
-    await this.core.deleteNode({ name });
+    await this.rest.delete(nodePath(name));
   }
 }
 
-/** The service calls the CCM makes. */
+/** The service calls the CCM makes, as plain JSON through `KubeRest` (as `NodeClient`). */
 export class ServiceClient {
-  constructor(private readonly core: CoreV1Api) {}
+  constructor(private readonly rest: KubeRest) {}
 
   get(namespace: string, name: string): Promise<V1Service> {
-    return this.core.readNamespacedService({ namespace, name });
+    return this.rest.get<V1Service>(servicePath(namespace, name));
   }
 
   patch(
@@ -61,7 +70,7 @@ export class ServiceClient {
     body: object,
     type: PatchType = 'merge',
   ): Promise<V1Service> {
-    return this.core.patchNamespacedService({ namespace, name, body }, contentType(type));
+    return this.rest.patch<V1Service>(servicePath(namespace, name), body, type);
   }
 
   /** Sets `metadata.finalizers` to exactly `finalizers` (merge patch; `resourceVersion` guards it). */
@@ -82,7 +91,7 @@ export class ServiceClient {
     body: object,
     type: PatchType = 'merge',
   ): Promise<V1Service> {
-    return this.core.patchNamespacedServiceStatus({ namespace, name, body }, contentType(type));
+    return this.rest.patch<V1Service>(`${servicePath(namespace, name)}/status`, body, type);
   }
 
   /** Replaces `status.loadBalancer` (empty `ingress` clears it). */
@@ -107,8 +116,9 @@ export class KubeClient {
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.core = makeApiClient(kubeConfig, CoreV1Api);
-    this.nodes = new NodeClient(this.core);
-    this.services = new ServiceClient(this.core);
+    const rest = new KubeRest(kubeConfig);
+    this.nodes = new NodeClient(rest);
+    this.services = new ServiceClient(rest);
     this.storage = new StorageClients(this.core, makeApiClient(kubeConfig, StorageV1Api));
   }
 }
