@@ -10,6 +10,12 @@ import {
   type RetryPolicy,
 } from './retry';
 import {
+  fetchTransport,
+  nodeHttpTransport,
+  type Transport,
+  type TransportResponse,
+} from './http-transport';
+import {
   describeTlsFailure,
   fetchWithTls,
   INSECURE_TLS_WARNING,
@@ -49,7 +55,11 @@ export interface CloudClientOptions {
   tls?: CloudClientTls;
   /** Where the client warns (insecure TLS); default `process.emitWarning`. */
   warn?: (message: string) => void;
-  /** Injectable for tests; default the global fetch of Node (undici's with `tls`). */
+  /**
+   * Injectable for tests (to script or observe calls): every call goes through it. Default:
+   * calls over node:http(s) with a keep-alive agent, the change stream over Node's global fetch
+   * (undici's with `tls`).
+   */
   fetch?: typeof fetch;
   /** Injectable for tests; default a timer. */
   sleep?: (ms: number) => Promise<void>;
@@ -99,6 +109,7 @@ export class CloudHttp {
   private readonly timeoutMs: number;
   private readonly policy: RetryPolicy;
   private readonly fetchFn: typeof fetch;
+  private readonly transport: Transport;
   readonly sleep: (ms: number) => Promise<void>;
   readonly clock: Clock;
   private readonly random: () => number;
@@ -114,6 +125,7 @@ export class CloudHttp {
       (options.tls?.ca !== undefined || options.tls?.insecureSkipVerify
         ? fetchWithTls(options.tls)
         : (input, init) => fetch(input, init));
+    this.transport = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport(options.tls);
     if (options.tls?.insecureSkipVerify) {
       (options.warn ?? emitInsecureWarning)(INSECURE_TLS_WARNING);
     }
@@ -198,33 +210,32 @@ export class CloudHttp {
       headers['Idempotency-Key'] = req.idempotencyKey;
     }
     const context = { method: req.method, path: req.path };
-    let res: Response;
-    let text: string;
+    let res: TransportResponse;
     try {
-      res = await this.fetchFn(this.url(req.path, req.query), {
+      res = await this.transport({
         method: req.method,
+        url: this.url(req.path, req.query),
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
-      text = await res.text();
     } catch (error) {
       throw networkError(error, context);
     }
-    const requestId = res.headers.get('x-request-id') ?? undefined;
-    const body = parseBody(text, res.headers.get('content-type'));
-    if (!res.ok) {
+    const requestId = res.header('x-request-id');
+    const body = parseBody(res.text, res.header('content-type') ?? null);
+    if (!(res.status >= 200 && res.status < 300)) {
       const retryAfterSeconds =
-        parseRetryAfter(res.headers.get('retry-after'), this.clock.now()) ??
-        (res.status === 429 || res.status === 503 ? parseRateLimitReset(res.headers) : undefined);
+        parseRetryAfter(res.header('retry-after') ?? null, this.clock.now()) ??
+        (res.status === 429 || res.status === 503 ? parseRateLimitReset(res.header) : undefined);
       throw errorFromResponse(res.status, body, { ...context, requestId, retryAfterSeconds });
     }
     return {
       status: res.status,
       body: body as T,
-      etag: res.headers.get('etag') ?? undefined,
+      etag: res.header('etag'),
       requestId,
-      replayed: res.headers.get('idempotent-replayed') === 'true',
+      replayed: res.header('idempotent-replayed') === 'true',
     };
   }
 }

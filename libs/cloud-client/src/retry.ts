@@ -66,12 +66,14 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
  * Seconds until the quota window resets from IETF RateLimit headers: `RateLimit-Reset: 5` or
  * `RateLimit: limit=100, remaining=0, reset=5` (also the newer `t=5`).
  */
-export function parseRateLimitReset(headers: Headers): number | undefined {
-  const reset = headers.get('ratelimit-reset');
-  if (reset !== null && /^\d+$/.test(reset.trim())) {
+export function parseRateLimitReset(
+  header: (name: string) => string | undefined,
+): number | undefined {
+  const reset = header('ratelimit-reset');
+  if (reset !== undefined && /^\d+$/.test(reset.trim())) {
     return Number(reset.trim());
   }
-  const combined = headers.get('ratelimit');
+  const combined = header('ratelimit');
   const match = combined ? /(?:^|[;,\s])(?:reset|t)=(\d+)/.exec(combined) : null;
   return match ? Number(match[1]) : undefined;
 }
