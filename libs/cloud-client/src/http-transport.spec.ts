@@ -106,6 +106,18 @@ describe('nodeHttpTransport', () => {
     ).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
+  it('should reject as a reset connection when the server goes away mid-answer', async () => {
+    server.handle((_req, _body, res) => {
+      res.setHeader('Content-Length', '100');
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+
+    await expect(
+      transport({ method: 'GET', url: `${server.url}/`, headers: {}, timeoutMs: 5_000 }),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
   it('should reject with the socket error code when nothing listens', async () => {
     const { url } = server;
     await server.close();

@@ -76,6 +76,7 @@ export function nodeHttpTransport(tls?: CloudClientTls): Transport {
               text,
             });
           });
+          // A connection lost mid-answer ends here (ECONNRESET, "aborted").
           res.on('error', fail);
         },
       );
