@@ -20,13 +20,11 @@ import {
 } from '@app/controller-runtime';
 import {
   KubeEventsV1Sink,
-  makeApiClient,
   KubeLeaseLock,
+  KubeRest,
   kubeConfigFor,
-  CoreV1Api,
   PodClient,
   StorageClients,
-  StorageV1Api,
   type KubeConfig,
 } from '@app/kube-client';
 import { SchedulerCache } from './cache/scheduler-cache';
@@ -103,9 +101,7 @@ export async function startKubeScheduler(
     {
       cache,
       listers: listersOf(informers),
-      volumes: volumeApiOver(
-        new StorageClients(makeApiClient(kc, CoreV1Api), makeApiClient(kc, StorageV1Api)),
-      ),
+      volumes: volumeApiOver(new StorageClients(new KubeRest(kc))),
       time: scheduler,
     },
     { random, preemption: new Preemptor(pods, recorder, metrics, scheduler, logger) },

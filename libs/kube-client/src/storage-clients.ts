@@ -1,6 +1,4 @@
 import type {
-  CoreV1Api,
-  StorageV1Api,
   V1CSIDriver,
   V1CSINode,
   V1PersistentVolume,
@@ -8,14 +6,25 @@ import type {
   V1StorageClass,
   V1VolumeAttachment,
 } from '@kubernetes/client-node';
-import { contentType, type PatchType } from './patch-type';
+import type { KubeRest } from './kube-rest';
+import type { PatchType } from './patch-type';
+
+const segment = encodeURIComponent;
+const CORE = '/api/v1';
+const STORAGE = '/apis/storage.k8s.io/v1';
+
+// Every client sends and returns plain JSON through KubeRest (the shape the informers deliver).
 
 /** The PersistentVolumeClaim calls of the provisioner and the resizer. */
 export class PersistentVolumeClaimClient {
-  constructor(private readonly core: CoreV1Api) {}
+  constructor(private readonly rest: KubeRest) {}
+
+  private path(namespace: string, name: string): string {
+    return `${CORE}/namespaces/${segment(namespace)}/persistentvolumeclaims/${segment(name)}`;
+  }
 
   get(namespace: string, name: string): Promise<V1PersistentVolumeClaim> {
-    return this.core.readNamespacedPersistentVolumeClaim({ namespace, name });
+    return this.rest.get(this.path(namespace, name));
   }
 
   patch(
@@ -24,10 +33,7 @@ export class PersistentVolumeClaimClient {
     body: object,
     type: PatchType = 'merge',
   ): Promise<V1PersistentVolumeClaim> {
-    return this.core.patchNamespacedPersistentVolumeClaim(
-      { namespace, name, body },
-      contentType(type),
-    );
+    return this.rest.patch(this.path(namespace, name), body, type);
   }
 
   patchStatus(
@@ -36,95 +42,86 @@ export class PersistentVolumeClaimClient {
     body: object,
     type: PatchType = 'merge',
   ): Promise<V1PersistentVolumeClaim> {
-    return this.core.patchNamespacedPersistentVolumeClaimStatus(
-      { namespace, name, body },
-      contentType(type),
-    );
+    return this.rest.patch(`${this.path(namespace, name)}/status`, body, type);
   }
 }
 
-export class PersistentVolumeClient {
-  constructor(private readonly core: CoreV1Api) {}
+/** A cluster-scoped resource's get, create, patch and delete at `base`. */
+class ClusterScoped<T> {
+  constructor(
+    protected readonly rest: KubeRest,
+    private readonly base: string,
+    private readonly defaultPatch: PatchType,
+  ) {}
 
-  get(name: string): Promise<V1PersistentVolume> {
-    return this.core.readPersistentVolume({ name });
+  protected path(name: string): string {
+    return `${this.base}/${segment(name)}`;
   }
 
-  create(volume: V1PersistentVolume): Promise<V1PersistentVolume> {
-    return this.core.createPersistentVolume({ body: volume });
+  get(name: string): Promise<T> {
+    return this.rest.get(this.path(name));
   }
 
-  patch(name: string, body: object, type: PatchType = 'merge'): Promise<V1PersistentVolume> {
-    return this.core.patchPersistentVolume({ name, body }, contentType(type));
+  create(object: T): Promise<T> {
+    return this.rest.create(this.base, object);
+  }
+
+  patch(name: string, body: object, type: PatchType = this.defaultPatch): Promise<T> {
+    return this.rest.patch(this.path(name), body, type);
   }
 
   async delete(name: string): Promise<void> {
-    await this.core.deletePersistentVolume({ name });
+    await this.rest.delete(this.path(name));
   }
 }
 
-export class VolumeAttachmentClient {
-  constructor(private readonly storage: StorageV1Api) {}
-
-  get(name: string): Promise<V1VolumeAttachment> {
-    return this.storage.readVolumeAttachment({ name });
+/** PersistentVolumes (the provisioner creates and deletes them). */
+export class PersistentVolumeClient extends ClusterScoped<V1PersistentVolume> {
+  constructor(rest: KubeRest) {
+    super(rest, `${CORE}/persistentvolumes`, 'merge');
   }
+}
 
-  create(attachment: V1VolumeAttachment): Promise<V1VolumeAttachment> {
-    return this.storage.createVolumeAttachment({ body: attachment });
-  }
-
-  patch(name: string, body: object, type: PatchType = 'merge'): Promise<V1VolumeAttachment> {
-    return this.storage.patchVolumeAttachment({ name, body }, contentType(type));
+/** VolumeAttachments (the attacher), with their status. */
+export class VolumeAttachmentClient extends ClusterScoped<V1VolumeAttachment> {
+  constructor(rest: KubeRest) {
+    super(rest, `${STORAGE}/volumeattachments`, 'merge');
   }
 
   patchStatus(name: string, body: object, type: PatchType = 'merge'): Promise<V1VolumeAttachment> {
-    return this.storage.patchVolumeAttachmentStatus({ name, body }, contentType(type));
-  }
-
-  async delete(name: string): Promise<void> {
-    await this.storage.deleteVolumeAttachment({ name });
+    return this.rest.patch(`${this.path(name)}/status`, body, type);
   }
 }
 
-export class CsiNodeClient {
-  constructor(private readonly storage: StorageV1Api) {}
-
-  get(name: string): Promise<V1CSINode> {
-    return this.storage.readCSINode({ name });
-  }
-
-  create(csiNode: V1CSINode): Promise<V1CSINode> {
-    return this.storage.createCSINode({ body: csiNode });
-  }
-
-  patch(name: string, body: object, type: PatchType = 'strategic'): Promise<V1CSINode> {
-    return this.storage.patchCSINode({ name, body }, contentType(type));
+/** CSINode objects (the node registrar). */
+export class CsiNodeClient extends ClusterScoped<V1CSINode> {
+  constructor(rest: KubeRest) {
+    super(rest, `${STORAGE}/csinodes`, 'strategic');
   }
 }
 
 /** CSIDriver and StorageClass objects (created once, never updated by Nimbus). */
 export class StorageObjectsClient {
-  constructor(private readonly storage: StorageV1Api) {}
+  constructor(private readonly rest: KubeRest) {}
 
   readCsiDriver(name: string): Promise<V1CSIDriver> {
-    return this.storage.readCSIDriver({ name });
+    return this.rest.get(`${STORAGE}/csidrivers/${segment(name)}`);
   }
 
   createCsiDriver(driver: V1CSIDriver): Promise<V1CSIDriver> {
-    return this.storage.createCSIDriver({ body: driver });
+    return this.rest.create(`${STORAGE}/csidrivers`, driver);
   }
 
   readStorageClass(name: string): Promise<V1StorageClass> {
-    return this.storage.readStorageClass({ name });
+    return this.rest.get(`${STORAGE}/storageclasses/${segment(name)}`);
   }
 
   async listStorageClasses(): Promise<V1StorageClass[]> {
-    return (await this.storage.listStorageClass()).items;
+    return (await this.rest.get<{ items: V1StorageClass[] }>(`${STORAGE}/storageclasses`)).items;
   }
 
   createStorageClass(storageClass: V1StorageClass): Promise<V1StorageClass> {
-    return this.storage.createStorageClass({ body: storageClass });
+    return this.rest.create(`${STORAGE}/storageclasses`, storageClass);
   }
 }
 
@@ -136,11 +133,11 @@ export class StorageClients {
   readonly csiNodes: CsiNodeClient;
   readonly objects: StorageObjectsClient;
 
-  constructor(core: CoreV1Api, storage: StorageV1Api) {
-    this.claims = new PersistentVolumeClaimClient(core);
-    this.volumes = new PersistentVolumeClient(core);
-    this.attachments = new VolumeAttachmentClient(storage);
-    this.csiNodes = new CsiNodeClient(storage);
-    this.objects = new StorageObjectsClient(storage);
+  constructor(rest: KubeRest) {
+    this.claims = new PersistentVolumeClaimClient(rest);
+    this.volumes = new PersistentVolumeClient(rest);
+    this.attachments = new VolumeAttachmentClient(rest);
+    this.csiNodes = new CsiNodeClient(rest);
+    this.objects = new StorageObjectsClient(rest);
   }
 }

@@ -1,6 +1,5 @@
 import {
   CoreV1Api,
-  StorageV1Api,
   type KubeConfig,
   type V1Node,
   type V1NodeAddress,
@@ -119,6 +118,6 @@ export class KubeClient {
     const rest = new KubeRest(kubeConfig);
     this.nodes = new NodeClient(rest);
     this.services = new ServiceClient(rest);
-    this.storage = new StorageClients(this.core, makeApiClient(kubeConfig, StorageV1Api));
+    this.storage = new StorageClients(rest);
   }
 }
