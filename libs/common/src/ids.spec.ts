@@ -23,4 +23,12 @@ describe('IdGenerator', () => {
     const g = new IdGenerator();
     expect(g.next('i')).not.toBe(g.next('i'));
   });
+
+  it('should give well-formed, distinct ids across many refills of its random pool', () => {
+    const g = new IdGenerator();
+    const ids = Array.from({ length: 5_000 }, () => g.next('lb')); // 9 bytes each: ~11 pools
+    expect(ids.every((id) => /^lb-[0-9a-f]{17}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(g.hex(10_000)).toMatch(/^[0-9a-f]{10000}$/); // more than one pool at once
+  });
 });
