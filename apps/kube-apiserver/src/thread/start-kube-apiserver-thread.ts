@@ -113,7 +113,13 @@ export async function startKubeApiServerThread(
 function spawn(start: ThreadStart): Worker {
   return spawnWorker(__dirname, 'api-server-thread-main', {
     workerData: start,
-    // As much heap as this thread may use (10,000 pods' objects and watch history live there).
-    resourceLimits: { maxOldGenerationSizeMb: getHeapStatistics().heap_size_limit / 2 ** 20 },
+    resourceLimits: {
+      // As much heap as this thread may use (10,000 pods' objects and watch history live there).
+      maxOldGenerationSizeMb: getHeapStatistics().heap_size_limit / 2 ** 20,
+      // V8's default young generation, not the 64 MB semi-spaces `npm start` gives the main thread
+      // (every isolate would inherit them): larger ones did not speed this thread up, and they cost
+      // start-up RSS (docs/benchmarks.md, `npm start` section).
+      maxYoungGenerationSizeMb: 48,
+    },
   });
 }
