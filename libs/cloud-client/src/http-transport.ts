@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { CloudClientTls } from './tls-transport';
+import { checkCloudClientTls, type CloudClientTls } from './tls-transport';
 
 /** One HTTP exchange as the cloud client needs it: the whole answer, read as text. */
 export interface TransportRequest {
@@ -38,9 +38,7 @@ export class TransportTimeoutError extends Error {
  * fails with ECONNRESET, which the client retries like any network error.
  */
 export function nodeHttpTransport(tls?: CloudClientTls): Transport {
-  if (tls?.ca !== undefined && tls.insecureSkipVerify) {
-    throw new Error('a CA bundle and insecureSkipVerify exclude each other: give one');
-  }
+  checkCloudClientTls(tls);
   const httpAgent = new HttpAgent({ keepAlive: true });
   let httpsAgent: HttpsAgent | undefined;
   const secureAgent = () =>

@@ -11,15 +11,20 @@ export interface CloudClientTls {
 export const INSECURE_TLS_WARNING =
   'TLS certificate verification of the Nimbus cloud API is OFF (insecure-skip-tls-verify): anyone on the network path can impersonate the cloud and read its token. Give the client the CA instead (--cloud-ca-file).';
 
+/** Refuses trust settings that contradict each other (a CA bundle and no verification). */
+export function checkCloudClientTls(tls: CloudClientTls | undefined): void {
+  if (tls?.ca !== undefined && tls.insecureSkipVerify) {
+    throw new Error('a CA bundle and insecureSkipVerify exclude each other: give one');
+  }
+}
+
 /**
  * A fetch whose connections trust `tls.ca` (or nothing, when told to skip verification). Node's
  * global fetch cannot take a per-client CA; undici's own fetch with its Agent can, and is the same
  * implementation Node bundles.
  */
 export function fetchWithTls(tls: CloudClientTls): typeof fetch {
-  if (tls.ca !== undefined && tls.insecureSkipVerify) {
-    throw new Error('a CA bundle and insecureSkipVerify exclude each other: give one');
-  }
+  checkCloudClientTls(tls);
   // Loaded here, not at the top: undici is ~110 modules that every process importing the cloud
   // client would load at start, while only https:// cloud URLs need it (nimbus up serves http).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
