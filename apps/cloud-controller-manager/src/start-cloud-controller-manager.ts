@@ -25,6 +25,8 @@ import {
   KubeClient,
   KubeEventSink,
   kubeConfigFor,
+  kubernetesUserAgent,
+  withUserAgent,
   type KubeConfig,
 } from '@app/kube-client';
 import { ADOPTION_COMPONENT, adoptionAwareCloud, adoptionPolicy } from './adoption/adoption-cloud';
@@ -101,7 +103,11 @@ export async function startCloudControllerManager(
   const scheduler: Scheduler = deps.scheduler ?? new SystemScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  // client-go's User-Agent, whose product the api-server records as the manager of our writes.
+  const kc = withUserAgent(
+    deps.kubeConfig ?? kubeConfigFor(config.kubeconfig),
+    kubernetesUserAgent('cloud-controller-manager'),
+  );
   const kube = deps.kube ?? new KubeClient(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });
   let adoptionRecorder: EventRecorder | undefined;

@@ -25,6 +25,8 @@ import {
   KubeRest,
   SharedInformers,
   kubeConfigFor,
+  kubernetesUserAgent,
+  withUserAgent,
   type KubeConfig,
   type PodObject,
 } from '@app/kube-client';
@@ -69,7 +71,11 @@ export async function startKubeControllerManager(
   const clockScheduler = new ClockScheduler(clock);
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  // client-go's User-Agent, whose product the api-server records as the manager of our writes.
+  const kc = withUserAgent(
+    deps.kubeConfig ?? kubeConfigFor(config.kubeconfig),
+    kubernetesUserAgent('kube-controller-manager'),
+  );
   const rest = new KubeRest(kc);
   const rootCa = settings.rootCa ?? clusterCaOf(kc);
   const broadcaster = new EventBroadcaster({ sink: new KubeEventSink(kc), scheduler, logger });

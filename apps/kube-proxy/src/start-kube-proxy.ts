@@ -26,6 +26,8 @@ import {
   KubeRest,
   SharedInformers,
   kubeConfigFor,
+  kubernetesUserAgent,
+  withUserAgent,
   type EndpointSliceObject,
   type KubeConfig,
   type NodeObject,
@@ -88,7 +90,11 @@ export async function startKubeProxy(
   const clock = deps.clock ?? new AdjustableClock();
   const scheduler = new SystemScheduler(clock);
   let port = healthzPortOf(config.healthzBindAddress);
-  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  // client-go's User-Agent, whose product the api-server records as the manager of our writes.
+  const kc = withUserAgent(
+    deps.kubeConfig ?? kubeConfigFor(config.kubeconfig),
+    kubernetesUserAgent('kube-proxy'),
+  );
   const rest = new KubeRest(kc);
   const cloud =
     deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kube-proxy/dev' });

@@ -23,6 +23,8 @@ import {
   KubeLeaseLock,
   KubeRest,
   kubeConfigFor,
+  kubernetesUserAgent,
+  withUserAgent,
   PodClient,
   StorageClients,
   type KubeConfig,
@@ -74,7 +76,11 @@ export async function startKubeScheduler(
   const random = deps.random ?? Math.random;
   const registry = new Registry();
   const identity = deps.identity ?? `${hostname()}_${randomUUID()}`;
-  const kc = deps.kubeConfig ?? kubeConfigFor(settings.kubeconfig);
+  // client-go's User-Agent, whose product the api-server records as the manager of our writes.
+  const kc = withUserAgent(
+    deps.kubeConfig ?? kubeConfigFor(settings.kubeconfig),
+    kubernetesUserAgent('kube-scheduler'),
+  );
   const pods = new PodClient(kc);
   const broadcaster = new EventsV1Broadcaster({
     sink: new KubeEventsV1Sink(kc),

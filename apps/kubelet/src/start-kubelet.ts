@@ -17,6 +17,8 @@ import {
   RestEventSink,
   SharedInformers,
   kubeConfigFor,
+  kubernetesUserAgent,
+  withUserAgent,
   type KubeConfig,
   type EndpointSliceObject,
   type PodObject,
@@ -63,7 +65,11 @@ export async function startKubelet(
   const clockScheduler = new ClockScheduler(clock);
   const cloud =
     deps.cloud ?? cloudClientFromFlags(config, { clock, userAgent: 'nimbus-kubelet/dev' });
-  const kc = deps.kubeConfig ?? kubeConfigFor(config.kubeconfig);
+  // client-go's User-Agent, whose product the api-server records as the manager of our writes.
+  const kc = withUserAgent(
+    deps.kubeConfig ?? kubeConfigFor(config.kubeconfig),
+    kubernetesUserAgent('kubelet'),
+  );
   const rest = new KubeRest(kc);
   // Each node writes as itself when the process holds the node-token key; the kubeconfig's user
   // (system:nimbus-kubelet under `nimbus up`) only lists and watches for the shared informers.

@@ -17,6 +17,7 @@ export * from './patch-type';
 export * from './storage-clients';
 export * from './pod-client';
 export * from './resource-informer';
+export * from './user-agent';
 export {
   AuthenticationV1Api,
   AuthorizationV1Api,

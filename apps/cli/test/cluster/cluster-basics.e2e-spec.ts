@@ -123,6 +123,37 @@ describe('cluster basics (C1, C2, C3, C20, C23, C24)', () => {
     expect(described).toContain('Node worker-1 status is now: NodeReady');
   });
 
+  it("managedFields name the component that wrote each part (client-go's User-Agent product)", async () => {
+    const managers = async (args: string[]) => {
+      const object = JSON.parse(await h.k(['get', ...args, '--show-managed-fields', '-o', 'json']));
+      const entries = object.metadata.managedFields as {
+        manager: string;
+        operation: string;
+        subresource?: string;
+      }[];
+      return entries.map((e) => [e.manager, e.operation, e.subresource ?? ''].join(' '));
+    };
+    // The kubelet registers and reports; the node IPAM controller sets the pod CIDR; the CCM's
+    // node controller sets the provider ID, labels and addresses.
+    expect(await managers(['node', 'worker-1'])).toEqual(
+      expect.arrayContaining([
+        'kubelet Update ',
+        'kubelet Update status',
+        'kube-controller-manager Update ',
+        'cloud-controller-manager Update ',
+        'cloud-controller-manager Update status',
+      ]),
+    );
+    await h.k(['run', 'managers', '--image=nginx']);
+    await h.waitForPod('managers', (p) => p.status?.phase === 'Running', 'Running');
+    // The scheduler's binding records no entry (the binding subresource is not an update).
+    expect(await managers(['pod', 'managers'])).toEqual([
+      'kubectl-run Update ',
+      'kubelet Update status',
+    ]);
+    await h.k(['delete', 'pod', 'managers', '--wait=false']);
+  });
+
   it('C3: the Lease is renewed every ~10 s (MicroTime), the node status only on change', async () => {
     const lease = await h.kJson<{
       metadata: { ownerReferences?: { kind: string; name: string; uid: string }[] };
