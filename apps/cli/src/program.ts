@@ -8,12 +8,14 @@ import { proxyCommand } from './commands/proxy.command';
 import { schedulerCommand } from './commands/scheduler.command';
 import { lbAddressCommand } from './commands/lb-address.command';
 import { upCommand } from './commands/up.command';
+import { nimbusVersion } from './version';
 
 export function buildProgram(): Command {
   const program = new Command('nimbus')
     .description(
       'A fake cloud for Kubernetes: cloud API, built-in api-server, controllers and simulated nodes',
     )
+    .version(`nimbus ${nimbusVersion()} (Node.js ${process.version})`, '-v, --version')
     .showHelpAfterError()
     .configureOutput({
       outputError: (text, write) => write(`nimbus: ${text.replace(/^error: /, '')}`),
