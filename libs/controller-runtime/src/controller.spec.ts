@@ -175,6 +175,45 @@ describe('Controller', () => {
     await c.stop();
   });
 
+  it('should log retries at the policy level and drop the key after maxRetries, as upstream handleErr', async () => {
+    const lines: [string, string][] = [];
+    const record = (level: string) => (_fields: object, message: string) =>
+      lines.push([level, message]);
+    const logger = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+    };
+    const c = await runningWithA({
+      logger,
+      retryPolicy: {
+        level: 'debug',
+        message: 'Error syncing endpoints, retrying',
+        maxRetries: 2,
+        droppedMessage: 'Dropping service out of the queue',
+      },
+    });
+    for (let i = 0; i < 3; i++) {
+      await r.fail('default/a', new Error('endpoints "a" already exists'));
+      await clock.advanceToNext();
+    }
+    expect(lines.filter(([, message]) => /ing (endpoints|service)/.test(message))).toEqual([
+      ['debug', 'Error syncing endpoints, retrying'],
+      ['debug', 'Error syncing endpoints, retrying'],
+      ['error', 'Dropping service out of the queue'],
+    ]);
+    // Dropped: no retry pending and the backoff forgotten; the next event syncs it again.
+    expect(r.calls).toHaveLength(3);
+    expect(clock.pendingTimers()).toBe(0);
+    expect(c.queue.numRequeues('default/a')).toBe(0);
+    informer.update(svc('a', 'ClusterIP'));
+    await flushPromises();
+    expect(r.calls).toHaveLength(4);
+    await r.finish('default/a');
+    await c.stop();
+  });
+
   it('should requeue after exactly the delay of a RequeueAfterError (also wrapped), without backoff growth', async () => {
     const c = await runningWithA();
     await r.fail('default/a', new RequeueAfterError('LB provisioning', 10_000));

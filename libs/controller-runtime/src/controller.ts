@@ -31,7 +31,25 @@ export interface ControllerOptions {
   periodics?: readonly PeriodicOptions[];
   /** How an error asks for a fixed retry delay; default `retryAfterOf`. */
   retryAfterOf?: (err: unknown) => number | undefined;
+  /** How a failed sync is logged and how often it is retried; default: error level, forever. */
+  retryPolicy?: RetryPolicy;
   shutdownTimeoutMs?: number;
+}
+
+/**
+ * Upstream's per-controller `handleErr`: some controllers log a failed sync quietly and retry it a
+ * bounded number of times (the Deployment and Endpoints controllers: `V(2)` and 15 retries), since
+ * a conflict or a stale cache is routine there and the next event re-queues the key anyway.
+ */
+export interface RetryPolicy {
+  /** The level of each retry's line (`debug` for klog's V(2)); default `error`. */
+  level?: 'debug' | 'info' | 'warn' | 'error';
+  /** The retry line's message; default "error processing <key> (retrying with exponential backoff)". */
+  message?: string;
+  /** Retries before the key is dropped (its backoff forgotten) until its next event; default none. */
+  maxRetries?: number;
+  /** Logged at error level when the key is dropped. */
+  droppedMessage?: string;
 }
 
 /** Per event type: enqueue always (true, the default), never (false), or when the predicate says so. */
@@ -217,9 +235,16 @@ export class Controller {
         this.queue.addAfter(key, retryAfter);
         return;
       }
-      this.logger.error(
-        { controller: this.name, key, err: errorMessage(err) },
-        `error processing ${key} (retrying with exponential backoff)`,
+      const policy = this.options.retryPolicy ?? {};
+      const fields = { controller: this.name, key, err: errorMessage(err) };
+      if (policy.maxRetries !== undefined && this.queue.numRequeues(key) >= policy.maxRetries) {
+        this.logger.error(fields, policy.droppedMessage ?? `dropping ${key} out of the queue`);
+        this.queue.forget(key);
+        return;
+      }
+      this.logger[policy.level ?? 'error'](
+        fields,
+        policy.message ?? `error processing ${key} (retrying with exponential backoff)`,
       );
     } catch {
       // A broken logger or retry hook must not lose the key.

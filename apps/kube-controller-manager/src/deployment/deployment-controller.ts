@@ -64,6 +64,13 @@ export class DeploymentController {
       workers: deps.workers ?? 5,
       reconcile: (key) => this.sync(key),
       waitFor: [deps.replicaSets, deps.pods],
+      // Upstream's handleErr: conflicts are routine (V(2)); dropped after 15 retries.
+      retryPolicy: {
+        level: 'debug',
+        message: 'Error syncing deployment',
+        maxRetries: 15,
+        droppedMessage: 'Dropping deployment out of the queue',
+      },
     });
     this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
     this.controller.watch(deps.deployments, {

@@ -116,7 +116,13 @@ export class EndpointSliceController {
   private readonly controller: Controller;
 
   constructor(private readonly deps: EndpointSliceControllerDeps) {
-    this.controller = serviceController('endpointslice-controller', deps, (key) => this.sync(key));
+    // Upstream's handleErr (logged at V(0) there).
+    this.controller = serviceController('endpointslice-controller', deps, (key) => this.sync(key), {
+      level: 'info',
+      message: 'Error syncing endpoint slices for service, retrying',
+      maxRetries: 15,
+      droppedMessage: 'Retry budget exceeded, dropping service out of the queue',
+    });
   }
 
   async start(): Promise<void> {

@@ -101,7 +101,13 @@ export class EndpointsController {
   private readonly controller: Controller;
 
   constructor(private readonly deps: EndpointsControllerDeps) {
-    this.controller = serviceController('endpoints-controller', deps, (key) => this.sync(key));
+    // Upstream's handleErr: a conflict or an Endpoints its cache has not seen yet is routine.
+    this.controller = serviceController('endpoints-controller', deps, (key) => this.sync(key), {
+      level: 'debug',
+      message: 'Error syncing endpoints, retrying',
+      maxRetries: 15,
+      droppedMessage: 'Dropping service out of the queue',
+    });
     // A deleted Service's Endpoints go too (upstream deletes them in syncService).
     deps.services.addEventHandler({ onDelete: (obj) => this.controller.enqueue(obj) });
   }

@@ -2,6 +2,7 @@ import {
   Controller,
   isDeletedFinalStateUnknown,
   type Logger,
+  type RetryPolicy,
   type Scheduler,
 } from '@app/controller-runtime';
 import type { InformerAdapter, PodObject, ServiceObject } from '@app/kube-client';
@@ -22,9 +23,11 @@ export function serviceController(
   name: string,
   deps: ServiceWatchDeps,
   reconcile: (key: string) => Promise<void>,
+  retryPolicy: RetryPolicy,
 ): Controller {
   const controller = new Controller({
     name,
+    retryPolicy,
     queueName: name.replace(/-controller$/, ''),
     scheduler: deps.scheduler,
     logger: deps.logger,
