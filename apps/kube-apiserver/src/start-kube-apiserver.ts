@@ -214,7 +214,8 @@ export async function startKubeApiServer(
       },
     );
     let externalUrl = '';
-    let ready = false;
+    let started = false;
+    let shuttingDown = false;
     const handler = answerWhenDurable(
       store,
       createKubeApiHandler({
@@ -226,7 +227,11 @@ export async function startKubeApiServer(
         resources,
         metrics,
         clock,
-        ready: () => ready && store.failure === undefined,
+        health: {
+          started: () => started,
+          storageFailure: () => store.failure,
+          shuttingDown: () => shuttingDown,
+        },
         currentRv: () => store.currentRv,
         openWatches: () => hub.size,
         log,
@@ -314,7 +319,7 @@ export async function startKubeApiServer(
     ];
     timers.forEach((t) => t.unref());
     undo.push(() => {
-      ready = false;
+      shuttingDown = true;
       timers.forEach((t) => clearInterval(t));
       namespaces.stop();
       crds.stop();
@@ -327,7 +332,7 @@ export async function startKubeApiServer(
       caCert: certificates.caCert,
       token: adminToken,
     });
-    ready = true;
+    started = true;
 
     let closed: Promise<void> | undefined;
     return {

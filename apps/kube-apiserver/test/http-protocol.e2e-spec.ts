@@ -48,6 +48,33 @@ describe('HTTP protocol', () => {
     });
   });
 
+  it("should list the health checks with ?verbose, skip ?exclude ones and answer one check's path", async () => {
+    const readyz = await raw(t.server, '/readyz?verbose&exclude=log&exclude=nope', {
+      anonymous: true,
+    });
+    expect(readyz.status).toBe(200);
+    expect(readyz.text.split('\n')).toEqual([
+      '[+]ping ok',
+      '[+]log excluded: ok',
+      '[+]etcd ok',
+      '[+]poststarthook/start-system-namespaces-controller ok',
+      '[+]poststarthook/bootstrap-controller ok',
+      '[+]poststarthook/rbac/bootstrap-roles ok',
+      '[+]shutdown ok',
+      'warn: some health checks cannot be excluded: no matches for "nope"',
+      'readyz check passed',
+      '',
+    ]);
+    // livez has no shutdown check; a check's own path needs credentials, as any non-resource URL.
+    expect((await raw(t.server, '/livez?verbose', { anonymous: true })).text).not.toContain(
+      'shutdown',
+    );
+    expect((await raw(t.server, '/livez/etcd')).text).toBe('ok');
+    expect((await raw(t.server, '/readyz/shutdown')).text).toBe('ok');
+    expect((await raw(t.server, '/livez/etcd', { anonymous: true })).status).toBe(401);
+    expect((await raw(t.server, '/livez/shutdown')).status).toBe(404);
+  });
+
   it('should accept component tokens from the token file', async () => {
     const token = t.server.tokenFor('system:cloud-controller-manager');
     expect(token).toBeDefined();

@@ -15,19 +15,12 @@ import { handleDiscovery } from './discovery-routes';
 import type { ApiServerMetrics } from './metrics';
 import { checkTimeoutParam } from '../api/query-params';
 import type { ResourceHandler } from './resource-handler';
+import { HealthEndpoints, type HealthState } from './health';
 import { sendError, sendRaw } from './responses';
 import { checkRequestPath } from './request-path';
 import { parseResourcePath, type ResourceRoute } from './route';
 
 const DISCOVERY = /^\/(version|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*|metrics)\/?$/;
-const HEALTH = new Set([
-  '/healthz',
-  '/livez',
-  '/readyz',
-  '/healthz/ping',
-  '/livez/ping',
-  '/readyz/ping',
-]);
 
 export interface HandlerDeps {
   registry: ResourceRegistry;
@@ -38,7 +31,7 @@ export interface HandlerDeps {
   resources: ResourceHandler;
   metrics: ApiServerMetrics;
   clock: Clock;
-  ready: () => boolean;
+  health: HealthState;
   currentRv: () => number;
   openWatches: () => number;
   log: (message: string, error?: unknown) => void;
@@ -98,6 +91,7 @@ export function authenticateAndAuthorize(
  */
 export function createKubeApiHandler(deps: HandlerDeps) {
   const { registry, openapi, resources, metrics, clock } = deps;
+  const health = new HealthEndpoints(deps.health);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     let verb = req.method ?? 'GET';
@@ -107,9 +101,9 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       checkRequestPath(req.url ?? '/');
       const url = new URL(req.url ?? '/', 'https://localhost');
       const path = url.pathname;
-      if (HEALTH.has(path)) {
-        const ok = deps.ready() || !path.startsWith('/readyz');
-        sendRaw(res, ok ? 200 : 500, ok ? 'ok' : 'not ready', 'text/plain; charset=utf-8');
+      const healthRoute = health.route(path);
+      if (healthRoute && !healthRoute.check) {
+        health.answer(res, healthRoute.endpoint, url.searchParams);
         return;
       }
       if (path === '/version' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -141,6 +135,11 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       const path = url.pathname;
       if (deps.oidc.handle(path, req, res)) {
         return undefined;
+      }
+      const healthRoute = health.route(path);
+      if (healthRoute?.check) {
+        health.answerCheck(res, healthRoute.check);
+        return;
       }
       if (path === '/metrics') {
         metrics.resourceVersion.set(deps.currentRv());
