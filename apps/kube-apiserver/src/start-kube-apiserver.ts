@@ -34,6 +34,11 @@ import { EscalationCheck } from './authz/escalation-check';
 import { RbacAuthorizer } from './authz/rbac-authorizer';
 import { RbacCache } from './authz/rbac-cache';
 import { reconcileBootstrapPolicy } from './authz/reconcile-policy';
+import {
+  ComponentStatuses,
+  DEFAULT_COMPONENT_STATUS_TARGETS,
+  type ComponentStatusTargets,
+} from './server/component-statuses';
 import { ReviewHandler } from './server/review-handler';
 import { TokenRequestHandler } from './server/token-request';
 import { bootstrapCluster } from './controllers/bootstrap';
@@ -59,6 +64,8 @@ export interface KubeApiServerDeps {
   clock?: Clock;
   /** Where unexpected errors go (the CLI passes its logger). */
   log?: (message: string, error?: unknown) => void;
+  /** Where ComponentStatus probes the scheduler and the controller-manager (default: upstream's). */
+  componentStatusTargets?: ComponentStatusTargets;
 }
 
 export interface RunningKubeApiServer {
@@ -200,6 +207,10 @@ export async function startKubeApiServer(
         ),
         serviceAccounts,
         reviews: new ReviewHandler(auth, authorizer, rbac, config.authorizationMode),
+        componentStatuses: new ComponentStatuses(
+          deps.componentStatusTargets ?? DEFAULT_COMPONENT_STATUS_TARGETS,
+          () => store.failure,
+        ),
         tokens: new TokenRequestHandler(
           saTokens,
           {

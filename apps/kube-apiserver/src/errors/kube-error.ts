@@ -15,7 +15,9 @@ export type StatusReason =
   | 'InternalError'
   | 'RequestEntityTooLarge'
   | 'Timeout'
-  | 'TooManyRequests';
+  | 'TooManyRequests'
+  /** StatusReasonUnknown: an error REST storage did not turn into a Status (omitted in JSON). */
+  | '';
 
 export interface StatusCause {
   reason: string;
@@ -54,7 +56,7 @@ export class KubeError extends Error {
       metadata: this.listContinue ? { continue: this.listContinue } : {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };

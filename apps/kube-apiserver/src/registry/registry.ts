@@ -26,6 +26,7 @@ import {
   roleKind,
 } from './kinds/rbac.kinds';
 import { REVIEW_KINDS } from './kinds/review.kinds';
+import { componentStatusKind } from './kinds/component-status.kind';
 import { replicaSetKind } from './kinds/replica-set.kind';
 import { replicationControllerKind } from './kinds/replication-controller.kind';
 import { serviceKind } from './kinds/service.kind';
@@ -78,6 +79,7 @@ export const BUILTIN_KINDS: ResourceType[] = [
   clusterRoleBindingKind,
   customResourceDefinitionKind,
   ...REVIEW_KINDS,
+  componentStatusKind,
 ];
 
 const METADATA_STRATEGIES: Record<string, ListStrategy> = {

@@ -113,6 +113,11 @@ export interface ResourceType {
    */
   createOnly?: boolean;
   /**
+   * A kind with no storage whose objects are computed on every GET (ComponentStatus, by probing
+   * the components: server/component-statuses.ts); only get and list are served.
+   */
+  probed?: boolean;
+  /**
    * The delete strategy of kinds whose first DELETE only marks them (CRDs add their cleanup
    * finalizer and a Terminating condition): mutates the object being marked for deletion.
    */

@@ -37,6 +37,7 @@ import {
 import { responseView, type ResponseView } from './response-views';
 import type { ResourceRoute } from './route';
 import type { ReviewHandler } from './review-handler';
+import type { ComponentStatuses } from './component-statuses';
 import type { TokenRequestHandler } from './token-request';
 import { currentUser } from '../auth/request-user';
 
@@ -81,6 +82,7 @@ export interface SubresourceHandlers {
   serviceAccounts: ServiceAccountAdmission;
   reviews: ReviewHandler;
   tokens: TokenRequestHandler;
+  componentStatuses: ComponentStatuses;
 }
 
 export class ResourceHandler {
@@ -136,6 +138,9 @@ export class ResourceHandler {
     }
     if (type.createOnly) {
       return this.review(req, res, route, query);
+    }
+    if (type.probed) {
+      return this.probe(req, res, route, query);
     }
     const answer = this.answer(req, route, query);
     // `json` is the object's stored text: a plain JSON answer reuses it instead of serialising again.
@@ -321,6 +326,40 @@ export class ResourceHandler {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /** GET of a probed kind (ComponentStatus): computed now, nothing stored; no watch. */
+  private async probe(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+  ): Promise<string> {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || route.subresource !== undefined) {
+      throw methodNotAllowed();
+    }
+    const answer = this.answer(req, route, query);
+    if (route.name !== undefined) {
+      const object = await this.subresources.componentStatuses.get(route.name);
+      sendEncoded(res, 200, answer.view.single(object), answer.encoding);
+      return 'GET';
+    }
+    const options = parseListOptions(query, route.type, undefined);
+    if (options.watch) {
+      throw methodNotAllowed();
+    }
+    const items = (await this.subresources.componentStatuses.list())
+      .filter(options.matches)
+      .map((object) => ({
+        namespace: '',
+        name: object.metadata.name ?? '',
+        rv: 0,
+        object,
+        json: JSON.stringify(object),
+      }));
+    const { value, json } = answer.view.list(items, {});
+    sendEncoded(res, 200, value, answer.encoding, {}, json);
+    return 'LIST';
   }
 
   /** POST of a review kind: the object answered with its status, nothing stored. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { KubeApiServerConfig, environmentWith, validateConfig } from '@app/config';
-import { startKubeApiServer, type RunningKubeApiServer } from '../../src';
+import { startKubeApiServer, type KubeApiServerDeps, type RunningKubeApiServer } from '../../src';
 
 export interface TestServer {
   server: RunningKubeApiServer;
@@ -17,17 +17,18 @@ export interface TestServer {
 export async function startTestServer(
   overrides: Record<string, unknown> = {},
   dataDir?: string,
+  deps: KubeApiServerDeps = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'nimbus-kube-'));
   const config = (port: number) =>
     validateConfig(KubeApiServerConfig, { port, dataDir: dir, heartbeatMs: 2000, ...overrides });
   const handle: TestServer = {
-    server: await startKubeApiServer(config(0)),
+    server: await startKubeApiServer(config(0), deps),
     dataDir: dir,
     async restart() {
       const port = handle.server.port;
       await handle.server.close();
-      handle.server = await startKubeApiServer(config(port));
+      handle.server = await startKubeApiServer(config(port), deps);
     },
     async stop() {
       await handle.server.close();
