@@ -226,6 +226,22 @@ describe('Controller', () => {
     await c.stop();
   });
 
+  it("should log a fixed retry delay as a Go duration, as the service controller's warning", async () => {
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_fields: object, message: string) => warnings.push(message),
+      error: () => undefined,
+    };
+    const c = await runningWithA({ logger });
+    await r.fail('default/a', new RequeueAfterError('LB provisioning', 3000));
+    expect(warnings).toEqual(['error processing default/a (retrying in 3s)']);
+    await clock.advanceToNext();
+    await r.finish('default/a');
+    await c.stop();
+  });
+
   it('should honour a { requeueAfter } result and reset the backoff', async () => {
     const c = await runningWithA({
       rateLimiter: new ItemExponentialFailureRateLimiter<string>(5000, 300_000),

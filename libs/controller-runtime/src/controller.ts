@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { formatGoDuration } from '@app/common';
 import type { DeletedFinalStateUnknown, HasSynced, Informer, KubeObject } from './informer';
 import { deletionHandlingMetaNamespaceKey } from './keys';
 import { errorMessage, noopLogger, type Logger } from './logger';
@@ -230,7 +231,7 @@ export class Controller {
       if (retryAfter !== undefined) {
         this.logger.warn(
           { controller: this.name, key, retryAfterMs: retryAfter, err: errorMessage(err) },
-          `error processing ${key} (retrying in ${retryAfter}ms)`,
+          `error processing ${key} (retrying in ${formatGoDuration(retryAfter * 1e6)})`,
         );
         this.queue.addAfter(key, retryAfter);
         return;
