@@ -2,6 +2,7 @@ import {
   Controller,
   isDeletedFinalStateUnknown,
   type Logger,
+  type RateLimiter,
   type RetryPolicy,
   type Scheduler,
 } from '@app/controller-runtime';
@@ -24,10 +25,12 @@ export function serviceController(
   deps: ServiceWatchDeps,
   reconcile: (key: string) => Promise<void>,
   retryPolicy: RetryPolicy,
+  rateLimiter?: RateLimiter<string>,
 ): Controller {
   const controller = new Controller({
     name,
     retryPolicy,
+    rateLimiter,
     queueName: name.replace(/-controller$/, ''),
     scheduler: deps.scheduler,
     logger: deps.logger,
