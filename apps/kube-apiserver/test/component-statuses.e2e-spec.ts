@@ -82,6 +82,7 @@ describe('componentstatuses', () => {
 
   it('should serve get and list only', async () => {
     expect((await raw(t.server, '/api/v1/componentstatuses?watch=true')).status).toBe(405);
+    expect((await raw(t.server, '/api/v1/watch/componentstatuses')).status).toBe(404);
     expect(
       (await raw(t.server, '/api/v1/componentstatuses/scheduler', { method: 'DELETE' })).status,
     ).toBe(405);

@@ -9,7 +9,7 @@ export const KUBERNETES_GIT_VERSION = 'v1.32.0';
 export const KUBERNETES_GIT_COMMIT = '0000000000000000000000000000000000000000';
 
 const GO_OS: Partial<Record<NodeJS.Platform, string>> = { win32: 'windows' };
-const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386' };
+const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', ppc64: 'ppc64le' };
 
 /**
  * client-go's `DefaultKubernetesUserAgent` for a component:
@@ -44,6 +44,10 @@ export function withUserAgent(kc: KubeConfig, userAgent: string): KubeConfig {
     await base.call(this, opts);
     opts.headers = { ...opts.headers, 'User-Agent': userAgent };
   };
-  Object.defineProperty(view, 'applyOptions', { value: applyOptions });
+  Object.defineProperty(view, 'applyOptions', {
+    value: applyOptions,
+    writable: true,
+    configurable: true,
+  });
   return view;
 }

@@ -71,52 +71,64 @@ export class ComponentStatuses {
   }
 }
 
-/** pkg/probe/http: 2xx/3xx is healthy with the body as message; otherwise the failure says why. */
+/**
+ * pkg/probe/http: 2xx is healthy with the body as message; a 3xx (a redirect it stopped on) is a
+ * Warning, shown Unhealthy; any other status or a failed connection is Unhealthy with the reason.
+ * One timer bounds the whole exchange (Go's Client.Timeout); at most 10 KiB of body is read.
+ */
 function probeHttp(url: string): Promise<ProbeResult> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-  return new Promise((resolve) => {
+  return new Promise((resolveOnce) => {
+    let settled = false;
+    const resolve = (result: ProbeResult) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        resolveOnce(result);
+      }
+    };
     const fail = (reason: string) =>
       resolve({ status: 'False', message: `Get "${url}": ${reason}` });
+    const timer = setTimeout(
+      () => fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'),
+      PROBE_TIMEOUT_MS,
+    );
     const req = send(
       url,
-      {
-        headers: { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' },
-        rejectUnauthorized: false,
-        timeout: PROBE_TIMEOUT_MS,
-      },
+      { headers: { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' }, rejectUnauthorized: false },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let length = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (length < MAX_BODY_BYTES) {
-            chunks.push(chunk);
-            length += chunk.length;
-          }
-        });
-        res.on('error', (err) => fail(err.message));
-        res.on('end', () => {
+        const answered = () => {
           const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 400) {
-            const body = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+          const body = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+          if (code >= 200 && code < 300) {
             resolve({ status: 'True', message: body });
+          } else if (code >= 300 && code < 400) {
+            resolve({
+              status: 'False',
+              message: `Probe terminated redirects, Response body: ${body}`,
+            });
           } else {
             resolve({ status: 'False', message: `HTTP probe failed with statuscode: ${code}` });
           }
+        };
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          length += chunk.length;
+          if (length >= MAX_BODY_BYTES) {
+            answered();
+          }
         });
+        res.on('error', (err) => fail(err.message));
+        res.on('end', answered);
       },
     );
-    req.on('timeout', () => {
-      req.destroy();
-      fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)');
-    });
     req.on('error', (err: NodeJS.ErrnoException) => {
       const { hostname, port } = new URL(url);
       const dial = `dial tcp ${hostname}:${port || (url.startsWith('https:') ? 443 : 80)}`;
-      if (err.code === 'ECONNREFUSED') {
-        fail(`${dial}: connect: connection refused`);
-      } else {
-        fail(err.message);
-      }
+      fail(err.code === 'ECONNREFUSED' ? `${dial}: connect: connection refused` : err.message);
     });
     req.end();
   });

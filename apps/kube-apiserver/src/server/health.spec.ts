@@ -49,7 +49,7 @@ describe('HealthEndpoints', () => {
     expect(answer('/livez')).toEqual({ status: 200, body: 'ok' });
     expect(answer('/readyz/shutdown')).toEqual({
       status: 500,
-      body: 'internal server error: server is shutting down\n',
+      body: 'internal server error: process is shutting down\n',
     });
   });
 

@@ -7,7 +7,7 @@ export interface HealthState {
   started(): boolean;
   /** Why the store stopped taking writes (a failed commit), if it did. */
   storageFailure(): Error | undefined;
-  /** True from the start of a graceful stop (readyz fails first, as upstream's `shutdown`). */
+  /** True once a graceful stop has begun (upstream's `shutdown` check). */
   shuttingDown(): boolean;
 }
 
@@ -37,7 +37,7 @@ const CHECKS: readonly Check[] = [
   {
     name: 'shutdown',
     in: ['readyz'],
-    failure: (state) => (state.shuttingDown() ? 'server is shutting down' : undefined),
+    failure: (state) => (state.shuttingDown() ? 'process is shutting down' : undefined),
   },
 ];
 

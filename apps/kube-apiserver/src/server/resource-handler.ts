@@ -7,7 +7,7 @@ import { parseListOptions } from '../api/list-options';
 import { bindPod } from '../api/pod-binding';
 import { cannotBeHandled, parseFieldValidation, reportPrunedFields } from '../api/field-validation';
 import { isPlainObject, type KubeObject } from '../object/types';
-import { invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
+import { KubeError, invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
 import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
@@ -128,6 +128,10 @@ export class ResourceHandler {
       throw notSupportedBySimulatedKubelet(subresource, pod);
     }
     if (forceWatch) {
+      if (type.createOnly || type.probed) {
+        // Upstream registers no /watch/ route for storage that cannot be watched.
+        throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
+      }
       if (req.method !== 'GET' || subresource !== undefined) {
         throw methodNotAllowed();
       }

@@ -46,7 +46,8 @@ const objectKey = (namespace: string, name: string): string => `${namespace}/${n
  * watch events are fanned out by commit listeners. Write listeners (the in-process controllers)
  * still run synchronously with each write. A failed commit (an I/O error: keys never collide)
  * stops the store (`failure`): memory is then ahead of the disk, so further writes are refused
- * and /readyz fails until a restart reloads the disk's state, as etcd stops on a WAL failure.
+ * and the `etcd` health check (/livez, /readyz, /healthz) fails until a restart reloads the
+ * disk's state, as etcd stops on a WAL failure.
  */
 export class ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
