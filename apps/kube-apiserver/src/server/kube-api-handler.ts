@@ -112,6 +112,11 @@ export function createKubeApiHandler(deps: HandlerDeps) {
         }
       }
       const user = authenticateAndAuthorize(req, deps);
+      if (healthRoute?.check) {
+        // One check's own path: authorised like any other non-resource URL.
+        health.answerCheck(res, healthRoute.check);
+        return;
+      }
       verb = await runAsUser(user, async () => {
         const served = await serve(req, res, url);
         return served ?? verb;
@@ -135,11 +140,6 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       const path = url.pathname;
       if (deps.oidc.handle(path, req, res)) {
         return undefined;
-      }
-      const healthRoute = health.route(path);
-      if (healthRoute?.check) {
-        health.answerCheck(res, healthRoute.check);
-        return;
       }
       if (path === '/metrics') {
         metrics.resourceVersion.set(deps.currentRv());
