@@ -59,6 +59,7 @@ import { typedStore } from './storage/typed-store';
 import { WatchHub } from './watch/watch-hub';
 import { SchemaRegistry } from './schema/schema-registry';
 import { createUpgradeHandler } from './server/websocket-upgrade';
+import { PortForwardServer } from './portforward/port-forward-upgrade';
 
 export interface KubeApiServerDeps {
   clock?: Clock;
@@ -259,9 +260,11 @@ export async function startKubeApiServer(
         void handler(req, res);
       }),
     );
+    const portForward = new PortForwardServer({ pod: (ns, name) => lookup('Pod', ns, name) });
     server.on(
       'upgrade',
       createUpgradeHandler({
+        portForward,
         registry,
         resources,
         authorize: (req, authorization) =>
@@ -285,6 +288,7 @@ export async function startKubeApiServer(
         }),
     );
     undo.push(() => hub.stop());
+    undo.push(() => portForward.close());
     const port = (server.address() as AddressInfo).port;
     const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)
       ? '127.0.0.1'

@@ -9,7 +9,11 @@ import { cannotBeHandled, parseFieldValidation, reportPrunedFields } from '../ap
 import { isPlainObject, type KubeObject } from '../object/types';
 import { KubeError, invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
-import { STREAMING_SUBRESOURCES, notSupportedBySimulatedKubelet } from './streaming-subresources';
+import {
+  STREAMING_SUBRESOURCES,
+  notSupportedBySimulatedKubelet,
+  portForwardNotUpgraded,
+} from './streaming-subresources';
 import { openWatch, type WatchTimings } from '../watch/open-watch';
 import type { ServiceAccountAdmission } from '../admission/service-account-admission';
 import type { EvictionSubresource } from '../api/eviction';
@@ -125,6 +129,9 @@ export class ResourceHandler {
     }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
+      if (subresource === 'portforward') {
+        throw portForwardNotUpgraded((req.headers.upgrade ?? '').toLowerCase() === 'websocket');
+      }
       throw notSupportedBySimulatedKubelet(subresource, pod);
     }
     if (forceWatch) {

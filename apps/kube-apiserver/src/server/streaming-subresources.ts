@@ -4,8 +4,9 @@ import type { KubeObject } from '../object/types';
 
 /**
  * Pod subresources a real api-server proxies to the kubelet of the pod's node (logs, exec,
- * attach, port-forward). Nimbus's kubelets are simulated and have no containers, so these answer
- * a clear error at once instead of hanging kubectl.
+ * attach, port-forward). Nimbus's kubelets are simulated and have no containers, so logs, exec
+ * and attach answer a clear error at once instead of hanging kubectl; port-forward upgrades are
+ * served (../portforward), and only what reaches this as a plain request gets an error.
  */
 export const STREAMING_SUBRESOURCES: ReadonlySet<string> = new Set([
   'log',
@@ -30,5 +31,18 @@ export function notSupportedBySimulatedKubelet(subresource: string, pod: KubeObj
       `no containers, so pod "${pod.metadata.name ?? ''}" has no ${
         subresource === 'log' ? 'logs' : 'processes'
       } to reach (Nimbus simulates nodes)`,
+  );
+}
+
+/**
+ * A `pods/portforward` request that is not an upgrade the port-forward server speaks: upstream's
+ * UpgradeAwareHandler answers a plain request "Upgrade request required".
+ */
+export function portForwardNotUpgraded(websocket: boolean): KubeError {
+  return badRequest(
+    websocket
+      ? 'unable to upgrade: Nimbus serves port-forward as SPDY/3.1 or as SPDY tunnelled through a ' +
+          'WebSocket (subprotocol SPDY/3.1+portforward.k8s.io), as kubectl speaks it'
+      : 'Upgrade request required',
   );
 }

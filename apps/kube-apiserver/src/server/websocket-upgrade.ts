@@ -6,6 +6,7 @@ import { KubeError, unauthorized } from '../errors/kube-error';
 import { resolveResource } from './kube-api-handler';
 import type { ResourceHandler } from './resource-handler';
 import { sendError } from './responses';
+import { portForwardTransport, type PortForwardServer } from '../portforward/port-forward-upgrade';
 
 /** The subprotocol that carries a bearer token (apiserver/pkg/authentication/request/websocket). */
 export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -18,6 +19,8 @@ export interface UpgradeDeps {
   authorize: (req: IncomingMessage, authorization: string | undefined) => unknown;
   /** The normal request handler, for upgrade requests that are not watches. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serves `pods/portforward` upgrades (SPDY, or SPDY tunnelled in a WebSocket). */
+  portForward?: PortForwardServer;
   log: (message: string, error?: unknown) => void;
 }
 
@@ -97,6 +100,17 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    try {
+      if (deps.portForward && upgradePortForward(req, socket, head, deps, deps.portForward)) {
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof KubeError)) {
+        deps.log(`upgrade ${req.url ?? ''} failed`, error);
+      }
+      fail(req, socket, error);
+      return;
+    }
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       respondOverSocket(req, socket, (res) => deps.handler(req, res));
       return;
@@ -141,4 +155,48 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       fail(req, socket, error);
     }
   };
+}
+
+/**
+ * A `pods/portforward` upgrade in a protocol the port-forward server speaks: authenticated and
+ * authorised like any request (the token may ride in a WebSocket subprotocol), then upgraded.
+ * Returns false for anything else (other requests, WebSockets without the SPDY tunnel).
+ */
+function upgradePortForward(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  deps: UpgradeDeps,
+  portForward: PortForwardServer,
+): boolean {
+  const resolved = resolveResource(req.url ?? '/', deps.registry);
+  const route = resolved?.route;
+  if (
+    route?.subresource !== 'portforward' ||
+    route.type.group !== '' ||
+    route.type.resource !== 'pods' ||
+    !route.namespace ||
+    !route.name
+  ) {
+    return false;
+  }
+  const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  let offered: { token?: string; protocols: string[] } = { protocols: [] };
+  if (websocket) {
+    try {
+      offered = bearerFromProtocols(req.headers['sec-websocket-protocol']);
+    } catch {
+      throw unauthorized();
+    }
+  }
+  const transport = portForwardTransport(req, offered.protocols);
+  if (!transport) {
+    return false;
+  }
+  deps.authorize(
+    req,
+    offered.token !== undefined ? `Bearer ${offered.token}` : req.headers.authorization,
+  );
+  portForward.prepare(req, transport, route.namespace, route.name)(socket, head);
+  return true;
 }

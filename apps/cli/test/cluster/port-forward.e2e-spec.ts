@@ -1,0 +1,201 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { environmentWith } from '@app/config';
+import { ClusterHarness, isRunningAndReady, waitFor } from './cluster-harness';
+
+// `kubectl port-forward` to pods of simulated kubelets: the api-server plays the kubelet's
+// streaming server (SPDY/3.1, or SPDY tunnelled through a WebSocket as kubectl 1.31+ sends it)
+// and joins each forwarded connection to the pod's responder. Everything through the real kubectl.
+jest.setTimeout(180_000);
+
+interface Forward {
+  process: ChildProcess;
+  localPort: number;
+  output: () => string;
+  closed: Promise<number | null>;
+}
+
+/** The bundled kubectl of one minor, when this machine has it (as the kubectl matrix finds them). */
+function kubectlMinor(minor: string): string | undefined {
+  try {
+    const dispatcher = execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim();
+    const path = join(dirname(realpathSync(dispatcher)), `kubectl.${minor}`);
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+/** Sends `data`, half-closes, and returns everything that comes back until the far end closes. */
+function roundTrip(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+    socket.end(data);
+  });
+}
+
+describe('kubectl port-forward to simulated pods', () => {
+  let h: ClusterHarness;
+  const forwards: Forward[] = [];
+
+  /** Starts `kubectl port-forward <args> :<remote>` and waits for its "Forwarding from" line. */
+  async function portForward(
+    target: string,
+    remotePort: number,
+    options: { env?: Record<string, string>; kubectl?: string } = {},
+  ): Promise<Forward> {
+    const child = spawn(
+      options.kubectl ?? 'kubectl',
+      [
+        '--kubeconfig',
+        h.nimbus.kubeconfigPath,
+        'port-forward',
+        target,
+        `:${remotePort}`,
+        '--address',
+        '127.0.0.1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: environmentWith(options.env ?? {}) },
+    );
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const output = () => text;
+    const forward: Forward = { process: child, localPort: 0, output, closed };
+    forwards.push(forward);
+    forward.localPort = await waitFor(
+      () => {
+        const match = /Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/.exec(text);
+        return match ? Number(match[1]) : undefined;
+      },
+      { message: 'kubectl port-forward listening', timeoutMs: 30_000, describeLast: output },
+    );
+    return forward;
+  }
+
+  beforeAll(async () => {
+    h = await ClusterHarness.start({ workers: 1 });
+    await h.apply(
+      h
+        .podManifest('web', 'worker-1', {
+          container: { ports: [{ containerPort: 80 }] },
+        })
+        .replace('"metadata":{', '"metadata":{"labels":{"app":"web"},'),
+    );
+    await h.apply(
+      h.podManifest('echo', 'worker-1', {
+        annotations: { 'sim.nimbus.dev/serve': 'echo' },
+        container: { ports: [{ containerPort: 7000 }] },
+      }),
+    );
+    await h.waitForPod('web', isRunningAndReady, 'Running and Ready');
+    await h.waitForPod('echo', isRunningAndReady, 'Running and Ready');
+  });
+
+  afterEach(() => {
+    for (const forward of forwards.splice(0)) {
+      forward.process.kill();
+    }
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it.each([
+    ['the WebSocket tunnel (kubectl 1.31+)', {}],
+    [
+      'SPDY/3.1 (KUBECTL_PORT_FORWARD_WEBSOCKETS=false)',
+      { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' },
+    ],
+  ])('forwards a local port to the pod responder through %s', async (_how, env) => {
+    const forward = await portForward('pod/web', 80, { env });
+    const answer = await get(forward.localPort, '/hello?x=1');
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.body) as { pod: string; port: number; request: { url: string } };
+    expect(body).toMatchObject({ pod: 'web', port: 80, request: { url: '/hello?x=1' } });
+    expect((await get(forward.localPort, '/hostname')).body).toBe('web');
+    expect(forward.output()).toContain(`Handling connection for ${forward.localPort}`);
+  });
+
+  it('carries bytes both ways intact, for many connections at once', async () => {
+    const forward = await portForward('pod/echo', 7000);
+    const big = randomBytes(2 * 1024 * 1024);
+    expect((await roundTrip(forward.localPort, big)).equals(big)).toBe(true);
+    const messages = Array.from({ length: 10 }, (_, i) =>
+      Buffer.from(`connection ${i} `.repeat(500)),
+    );
+    const echoed = await Promise.all(messages.map((m) => roundTrip(forward.localPort, m)));
+    echoed.forEach((e, i) => expect(e.equals(messages[i])).toBe(true));
+  });
+
+  it('forwards to the pod behind a Service, on its target port', async () => {
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] },
+      }),
+    );
+    const forward = await portForward('svc/web', 8080);
+    expect(forward.output()).toMatch(/Forwarding from 127\.0\.0\.1:\d+ -> 80/);
+    expect((await get(forward.localPort, '/hostname')).body).toBe('web');
+  });
+
+  it('reports a port nothing listens on as a real cluster does, and stops', async () => {
+    const forward = await portForward('pod/web', 81);
+    await expect(get(forward.localPort, '/')).rejects.toThrow();
+    expect(await forward.closed).not.toBe(0);
+    const output = forward.output();
+    expect(output).toMatch(
+      /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\"\/var\/run\/netns\/cni-[0-9a-f-]{36}\\": failed to connect to localhost:81 inside namespace \\"[0-9a-f]{64}\\", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused/,
+    );
+    expect(output).toContain('error: lost connection to pod');
+  });
+
+  it('answers an older kubectl that speaks SPDY only (1.27, when installed)', async () => {
+    const kubectl = kubectlMinor('1.27');
+    if (!kubectl) {
+      console.warn('kubectl.1.27 is not installed next to the kubectl dispatcher; skipped');
+      return;
+    }
+    const forward = await portForward('pod/web', 80, { kubectl });
+    expect((await get(forward.localPort, '/hostname')).body).toBe('web');
+  });
+
+  it('refuses a pod that is not there, and a user who may read pods but not forward to them', async () => {
+    const missing = await h.kubectl(['port-forward', 'pod/nope', ':80'], { timeoutMs: 15_000 });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('pods "nope" not found');
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'pod-reader' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      }),
+    );
+    await h.k(['create', 'rolebinding', 'jane-reads', '--role=pod-reader', '--user=jane']);
+    const denied = await h.kubectl(['port-forward', 'pod/web', ':80', '--as', 'jane'], {
+      timeoutMs: 15_000,
+    });
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain(
+      'User "jane" cannot create resource "pods/portforward" in API group "" in the namespace "default"',
+    );
+  });
+});

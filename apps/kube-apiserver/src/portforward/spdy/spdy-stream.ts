@@ -1,0 +1,89 @@
+import { Duplex } from 'node:stream';
+import type { SpdyHeaders } from './header-codec';
+
+/** What a stream needs from its session to put frames on the wire. */
+export interface StreamSender {
+  sendData(streamId: number, data: Buffer, fin: boolean, done: () => void): void;
+  sendReset(streamId: number): void;
+  forget(streamId: number): void;
+}
+
+/** Frames of one data frame at most; keeps one large write from holding the connection. */
+const MAX_DATA_FRAME = 32 * 1024;
+
+/**
+ * One SPDY stream the peer opened, as a Node duplex: what the peer sends is readable (its FIN
+ * ends it), what is written goes out as DATA frames (`end()` sends FIN). Destroying a stream
+ * that is not closed both ways resets it (RST_STREAM CANCEL, as spdystream's Reset). SPDY/3.1
+ * flow control is not enforced: moby/spdystream, the only client, neither sends nor honours
+ * WINDOW_UPDATE.
+ */
+export class SpdyStream extends Duplex {
+  private remoteEnded = false;
+  private localEnded = false;
+  private resetByPeer = false;
+
+  constructor(
+    readonly id: number,
+    readonly headers: SpdyHeaders,
+    private readonly sender: StreamSender,
+  ) {
+    super({ allowHalfOpen: true });
+  }
+
+  /** The first value of a header (names are lowercase on the wire). */
+  header(name: string): string | undefined {
+    return this.headers.get(name.toLowerCase())?.[0];
+  }
+
+  /** Data the peer sent (session side). */
+  receive(data: Buffer, fin: boolean): void {
+    if (this.remoteEnded || this.destroyed) {
+      return;
+    }
+    if (data.length) {
+      this.push(data);
+    }
+    if (fin) {
+      this.remoteEnded = true;
+      this.push(null);
+    }
+  }
+
+  /** The peer reset the stream, or the connection went away (session side). */
+  abort(): void {
+    this.resetByPeer = true;
+    this.destroy();
+  }
+
+  override _read(): void {
+    // Data is pushed as frames arrive; spdystream offers no way to slow the peer down.
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
+    if (chunk.length <= MAX_DATA_FRAME) {
+      this.sender.sendData(this.id, chunk, false, () => done());
+      return;
+    }
+    let offset = 0;
+    const next = () => {
+      const part = chunk.subarray(offset, offset + MAX_DATA_FRAME);
+      offset += part.length;
+      this.sender.sendData(this.id, part, false, offset < chunk.length ? next : () => done());
+    };
+    next();
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.localEnded = true;
+    this.sender.sendData(this.id, Buffer.alloc(0), true, () => done());
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    if (!this.resetByPeer && !(this.remoteEnded && this.localEnded)) {
+      this.sender.sendReset(this.id);
+    }
+    this.sender.forget(this.id);
+    done(error);
+  }
+}
