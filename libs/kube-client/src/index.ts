@@ -28,6 +28,7 @@ export {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  PortForward,
   setHeaderOptions,
   Watch,
   type KubernetesObject,

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { WebSocket } from 'ws';
 import { environmentWith } from '@app/config';
+import { PortForward, loadKubeConfig } from '@app/kube-client';
 import { ClusterHarness, isRunningAndReady, waitFor } from './cluster-harness';
 
 // `kubectl port-forward` to pods of simulated kubelets: the api-server plays the kubelet's
@@ -197,5 +200,53 @@ describe('kubectl port-forward to simulated pods', () => {
     expect(denied.stderr).toContain(
       'User "jane" cannot create resource "pods/portforward" in API group "" in the namespace "default"',
     );
+  });
+
+  describe('through @kubernetes/client-node (the channel WebSocket protocol, v4.channel.k8s.io)', () => {
+    /** client-node's PortForward on one port; what comes back on the data and error channels. */
+    async function clientNodeForward(pod: string, port: number, send: string) {
+      const output = new PassThrough();
+      const errors = new PassThrough();
+      const input = new PassThrough();
+      let received = '';
+      let failed = '';
+      output.on('data', (d: Buffer) => (received += d.toString()));
+      errors.on('data', (d: Buffer) => (failed += d.toString()));
+      const forward = new PortForward(loadKubeConfig(h.nimbus.kubeconfigPath));
+      const ws = (await forward.portForward(
+        'default',
+        pod,
+        [port],
+        output,
+        errors,
+        input,
+      )) as WebSocket;
+      const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+      input.write(send);
+      return { received: () => received, failed: () => failed, closed };
+    }
+
+    it('carries a request to the pod and its answer back, then closes with the pod’s side', async () => {
+      const forward = await clientNodeForward('web', 80, 'GET /hostname HTTP/1.0\r\n\r\n');
+      await forward.closed;
+      expect(forward.received()).toMatch(/^HTTP\/1\.[01] 200 OK\r\n/);
+      expect(forward.received()).toMatch(/\r\n\r\nweb$/);
+      expect(forward.failed()).toBe('');
+    });
+
+    it('echoes bytes through an echo pod', async () => {
+      const forward = await clientNodeForward('echo', 7000, 'ping over channels');
+      await waitFor(() => forward.received() === 'ping over channels', {
+        message: 'the echo',
+        describeLast: forward.received,
+      });
+    });
+
+    it('writes a refused port’s error to the error channel and closes', async () => {
+      const forward = await clientNodeForward('web', 81, '');
+      await forward.closed;
+      expect(forward.failed()).toContain('error forwarding port 81 to pod ');
+      expect(forward.failed()).toContain('connect: connection refused');
+    });
   });
 });

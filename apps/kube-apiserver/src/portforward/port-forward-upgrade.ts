@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { KubeError, badRequest, internalError, notFound } from '../errors/kube-error';
 import type { KubeObject } from '../object/types';
 import { getString } from '../registry/object-path';
+import { CHANNEL_PROTOCOL, channelPorts, serveChannelPortForward } from './channel-port-forward';
 import { PortForwardStreams } from './port-forward-streams';
 import { podPortTarget } from './pod-target';
 import { SpdySession } from './spdy/spdy-session';
@@ -17,14 +18,25 @@ export interface PortForwardDeps {
   pod(namespace: string, name: string): KubeObject | undefined;
 }
 
-/** How the request asks to upgrade: SPDY itself (kubectl ≤ 1.30, or its fallback) or SPDY in a WebSocket. */
+export type PortForwardTransport = 'spdy' | 'tunnel' | 'channel';
+
+/**
+ * How the request asks to upgrade: SPDY itself (kubectl ≤ 1.30, or its fallback), SPDY tunnelled
+ * in a WebSocket (kubectl 1.31+), or the channel WebSocket protocol (client-node's PortForward;
+ * also a WebSocket that names no subprotocol, as the kubelet accepts).
+ */
 export function portForwardTransport(
   req: IncomingMessage,
   websocketProtocols: string[],
-): 'spdy' | 'websocket' | undefined {
+): PortForwardTransport | undefined {
   const upgrade = (req.headers.upgrade ?? '').toLowerCase();
   if (upgrade === 'websocket') {
-    return websocketProtocols.includes(TUNNELED_PORT_FORWARD_PROTOCOL) ? 'websocket' : undefined;
+    if (websocketProtocols.includes(TUNNELED_PORT_FORWARD_PROTOCOL)) {
+      return 'tunnel';
+    }
+    return websocketProtocols.length === 0 || websocketProtocols.includes(CHANNEL_PROTOCOL)
+      ? 'channel'
+      : undefined;
   }
   return upgrade.split(',').some((p) => p.trim() === 'spdy/3.1') ? 'spdy' : undefined;
 }
@@ -36,11 +48,12 @@ export function portForwardTransport(
  */
 export class PortForwardServer {
   private readonly sessions = new Set<SpdySession>();
-  private readonly tunnel = new WebSocketServer({
+  private readonly channels = new Set<WebSocket>();
+  private readonly websockets = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     handleProtocols: (protocols) =>
-      protocols.has(TUNNELED_PORT_FORWARD_PROTOCOL) ? TUNNELED_PORT_FORWARD_PROTOCOL : false,
+      [TUNNELED_PORT_FORWARD_PROTOCOL, CHANNEL_PROTOCOL].find((p) => protocols.has(p)) ?? false,
   });
 
   constructor(private readonly deps: PortForwardDeps) {}
@@ -51,10 +64,12 @@ export class PortForwardServer {
    */
   prepare(
     req: IncomingMessage,
-    transport: 'spdy' | 'websocket',
+    transport: PortForwardTransport,
     namespace: string,
     name: string,
+    query: URLSearchParams,
   ): (socket: Duplex, head: Buffer) => void {
+    const ports = transport === 'channel' ? channelPorts(query) : [];
     const pod = this.deps.pod(namespace, name);
     if (!pod) {
       throw notFound({ group: '', resource: 'pods' }, name);
@@ -69,12 +84,20 @@ export class PortForwardServer {
       throw internalError(`failed to find sandboxID for pod ${name}_${namespace}(${uid})`);
     }
     const target = podPortTarget({ uid, podIP });
-    if (transport === 'websocket') {
+    if (transport === 'tunnel') {
       return (socket, head) =>
-        this.tunnel.handleUpgrade(req, socket, head, (ws) => {
+        this.websockets.handleUpgrade(req, socket, head, (ws) => {
           const stream = createWebSocketStream(ws);
           stream.on('error', () => ws.terminate());
           this.serve(stream, new PortForwardStreams(target));
+        });
+    }
+    if (transport === 'channel') {
+      return (socket, head) =>
+        this.websockets.handleUpgrade(req, socket, head, (ws) => {
+          this.channels.add(ws);
+          ws.once('close', () => this.channels.delete(ws));
+          serveChannelPortForward(ws, ports, target);
         });
     }
     const offered = String(req.headers['x-stream-protocol-version'] ?? '')
@@ -105,7 +128,7 @@ export class PortForwardServer {
 
   /** Open port-forward connections (for tests and metrics). */
   get size(): number {
-    return this.sessions.size;
+    return this.sessions.size + this.channels.size;
   }
 
   /** Ends every port-forward connection (the server is stopping). */
@@ -113,7 +136,10 @@ export class PortForwardServer {
     for (const session of this.sessions) {
       session.shutdown();
     }
-    this.tunnel.close();
+    for (const ws of this.channels) {
+      ws.close(1001);
+    }
+    this.websockets.close();
   }
 
   private serve(transport: Duplex, streams: PortForwardStreams, head?: Buffer): void {

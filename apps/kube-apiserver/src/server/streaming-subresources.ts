@@ -41,8 +41,8 @@ export function notSupportedBySimulatedKubelet(subresource: string, pod: KubeObj
 export function portForwardNotUpgraded(websocket: boolean): KubeError {
   return badRequest(
     websocket
-      ? 'unable to upgrade: Nimbus serves port-forward as SPDY/3.1 or as SPDY tunnelled through a ' +
-          'WebSocket (subprotocol SPDY/3.1+portforward.k8s.io), as kubectl speaks it'
+      ? 'unable to upgrade: the WebSocket subprotocols of port-forward are ' +
+          'SPDY/3.1+portforward.k8s.io (kubectl) and v4.channel.k8s.io'
       : 'Upgrade request required',
   );
 }

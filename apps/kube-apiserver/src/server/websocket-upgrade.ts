@@ -170,9 +170,12 @@ function upgradePortForward(
   portForward: PortForwardServer,
 ): boolean {
   const resolved = resolveResource(req.url ?? '/', deps.registry);
-  const route = resolved?.route;
+  if (!resolved) {
+    return false;
+  }
+  const { route, url } = resolved;
   if (
-    route?.subresource !== 'portforward' ||
+    route.subresource !== 'portforward' ||
     route.type.group !== '' ||
     route.type.resource !== 'pods' ||
     !route.namespace ||
@@ -197,6 +200,6 @@ function upgradePortForward(
     req,
     offered.token !== undefined ? `Bearer ${offered.token}` : req.headers.authorization,
   );
-  portForward.prepare(req, transport, route.namespace, route.name)(socket, head);
+  portForward.prepare(req, transport, route.namespace, route.name, url.searchParams)(socket, head);
   return true;
 }

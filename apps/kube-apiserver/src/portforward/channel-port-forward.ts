@@ -1,0 +1,136 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { badRequest } from '../errors/kube-error';
+import type { PortForwardTarget } from './port-forward-streams';
+
+/** The kubelet's binary channel protocol for port-forward WebSockets (client-node's PortForward). */
+export const CHANNEL_PROTOCOL = 'v4.channel.k8s.io';
+
+/** Past this much unsent data the pod socket is paused until the WebSocket catches up. */
+const HIGH_WATER_BYTES = 1 << 20;
+
+/**
+ * The `ports` query of a WebSocket port-forward (PodPortForwardOptions; the kubelet's
+ * NewV4Options rules: required, each > 0, comma lists allowed).
+ */
+export function channelPorts(query: URLSearchParams): number[] {
+  const values = query.getAll('ports');
+  if (values.length === 0) {
+    throw badRequest('query parameter "port" is required');
+  }
+  const ports: number[] = [];
+  for (const value of values) {
+    if (!value) {
+      throw badRequest('query parameter "port" cannot be empty');
+    }
+    for (const part of value.split(',')) {
+      const port = /^\d+$/.test(part) ? Number(part) : NaN;
+      if (!(port <= 65535)) {
+        throw badRequest(`unable to parse "${value}" as a port`);
+      }
+      if (port < 1) {
+        throw badRequest(`port "${value}" must be > 0`);
+      }
+      ports.push(port);
+    }
+  }
+  return ports;
+}
+
+/**
+ * Serves port-forward over the channel WebSocket protocol, as the kubelet's
+ * handleWebSocketStreams (pkg/kubelet/cri/streaming/portforward/websocket.go): port i gets data
+ * channel 2i and error channel 2i+1, each opened with the port as two little-endian bytes; every
+ * message starts with its channel byte. One connection per port; the WebSocket closes once every
+ * port's connection has ended.
+ */
+export function serveChannelPortForward(
+  ws: WebSocket,
+  ports: number[],
+  target: PortForwardTarget,
+): void {
+  const sockets = new Map<number, Socket>();
+  /** What the client sent for a port before its connection to the pod was open. */
+  const early = new Map<number, Buffer[]>();
+  let open = ports.length;
+  const send = (channel: number, data: Buffer, done?: () => void) => {
+    if (ws.readyState === ws.OPEN) {
+      ws.send(Buffer.concat([Buffer.of(channel), data]), done);
+    }
+  };
+  const portDone = () => {
+    open -= 1;
+    if (open === 0 && ws.readyState === ws.OPEN) {
+      ws.close(1000);
+    }
+  };
+  ws.on('message', (message: Buffer, isBinary: boolean) => {
+    if (!isBinary || message.length === 0) {
+      return;
+    }
+    // Only data channels carry anything from the client; error channels are write-only.
+    const channel = message[0];
+    const index = channel / 2;
+    if (channel % 2 !== 0 || index >= ports.length) {
+      return;
+    }
+    const socket = sockets.get(index);
+    if (socket) {
+      socket.write(message.subarray(1));
+    } else {
+      early.set(index, [...(early.get(index) ?? []), Buffer.from(message.subarray(1))]);
+    }
+  });
+  ws.on('close', () => {
+    for (const socket of sockets.values()) {
+      socket.destroy();
+    }
+  });
+  ports.forEach((port, i) => {
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    send(2 * i, portBytes);
+    send(2 * i + 1, portBytes);
+    target.dial(port).then(
+      (socket) => {
+        if (ws.readyState !== ws.OPEN) {
+          socket.destroy();
+          return;
+        }
+        sockets.set(i, socket);
+        for (const chunk of early.get(i) ?? []) {
+          socket.write(chunk);
+        }
+        early.delete(i);
+        socket.on('data', (chunk: Buffer) => {
+          send(2 * i, chunk, () => {
+            if (socket.isPaused() && ws.bufferedAmount < HIGH_WATER_BYTES) {
+              socket.resume();
+            }
+          });
+          if (ws.bufferedAmount >= HIGH_WATER_BYTES) {
+            socket.pause();
+          }
+        });
+        // The protocol has no half-close: the pod's end of the connection ends it.
+        socket.on('end', () => socket.end());
+        socket.on('error', () => socket.destroy());
+        socket.once('close', () => {
+          sockets.delete(i);
+          portDone();
+        });
+      },
+      (error: unknown) => {
+        send(
+          2 * i + 1,
+          Buffer.from(
+            `error forwarding port ${port} to pod ${target.sandboxId}, uid : ` +
+              target.describeDialError(port, error),
+          ),
+        );
+        early.delete(i);
+        portDone();
+      },
+    );
+  });
+}
