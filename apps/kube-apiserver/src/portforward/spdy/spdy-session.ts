@@ -41,6 +41,8 @@ export class SpdySession extends EventEmitter implements StreamSender {
   private lastStreamId = 0;
   private goneAway = false;
   private closed = false;
+  /** Streams whose readers are behind; the transport is paused while there are any. */
+  private readonly backlog = new Set<number>();
   /** Writers told to wait until the transport drains (their stream's backpressure). */
   private waitingForDrain: (() => void)[] = [];
 
@@ -87,6 +89,17 @@ export class SpdySession extends EventEmitter implements StreamSender {
 
   forget(streamId: number): void {
     this.streams.delete(streamId);
+  }
+
+  backlogged(streamId: number): void {
+    this.backlog.add(streamId);
+    this.transport.pause();
+  }
+
+  drained(streamId: number): void {
+    if (this.backlog.delete(streamId) && this.backlog.size === 0 && !this.closed) {
+      this.transport.resume();
+    }
   }
 
   private received(chunk: Buffer): void {

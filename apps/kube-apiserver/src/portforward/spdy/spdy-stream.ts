@@ -6,17 +6,24 @@ export interface StreamSender {
   sendData(streamId: number, data: Buffer, fin: boolean, done: () => void): void;
   sendReset(streamId: number): void;
   forget(streamId: number): void;
+  /** The stream holds more unread data than it should: stop reading the connection. */
+  backlogged(streamId: number): void;
+  /** The stream's reader wants more: the connection may be read again. */
+  drained(streamId: number): void;
 }
 
 /** Frames of one data frame at most; keeps one large write from holding the connection. */
 const MAX_DATA_FRAME = 32 * 1024;
+/** Unread bytes a stream may hold before the connection stops being read. */
+const READ_HIGH_WATER = 1 << 20;
 
 /**
  * One SPDY stream the peer opened, as a Node duplex: what the peer sends is readable (its FIN
  * ends it), what is written goes out as DATA frames (`end()` sends FIN). Destroying a stream
  * that is not closed both ways resets it (RST_STREAM CANCEL, as spdystream's Reset). SPDY/3.1
- * flow control is not enforced: moby/spdystream, the only client, neither sends nor honours
- * WINDOW_UPDATE.
+ * flow control is not used: moby/spdystream, the only client, neither sends nor honours
+ * WINDOW_UPDATE. As in the kubelet, a reader that falls behind stops the whole connection being
+ * read, which TCP (or the WebSocket) passes back to the client.
  */
 export class SpdyStream extends Duplex {
   private remoteEnded = false;
@@ -28,7 +35,7 @@ export class SpdyStream extends Duplex {
     readonly headers: SpdyHeaders,
     private readonly sender: StreamSender,
   ) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: true, readableHighWaterMark: READ_HIGH_WATER });
   }
 
   /** The first value of a header (names are lowercase on the wire). */
@@ -41,8 +48,8 @@ export class SpdyStream extends Duplex {
     if (this.remoteEnded || this.destroyed) {
       return;
     }
-    if (data.length) {
-      this.push(data);
+    if (data.length && !this.push(data)) {
+      this.sender.backlogged(this.id);
     }
     if (fin) {
       this.remoteEnded = true;
@@ -57,7 +64,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed as frames arrive; spdystream offers no way to slow the peer down.
+    this.sender.drained(this.id);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
@@ -84,6 +91,7 @@ export class SpdyStream extends Duplex {
       this.sender.sendReset(this.id);
     }
     this.sender.forget(this.id);
+    this.sender.drained(this.id);
     done(error);
   }
 }
