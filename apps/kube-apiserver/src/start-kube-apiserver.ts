@@ -60,6 +60,7 @@ import { WatchHub } from './watch/watch-hub';
 import { SchemaRegistry } from './schema/schema-registry';
 import { createUpgradeHandler } from './server/websocket-upgrade';
 import { PortForwardServer } from './portforward/port-forward-upgrade';
+import { ProxySubresource } from './proxy/proxy-subresource';
 
 export interface KubeApiServerDeps {
   clock?: Clock;
@@ -208,6 +209,13 @@ export async function startKubeApiServer(
         ),
         serviceAccounts,
         reviews: new ReviewHandler(auth, authorizer, rbac, config.authorizationMode),
+        proxy: new ProxySubresource({
+          pod: (ns, name) => lookup('Pod', ns, name),
+          service: (ns, name) =>
+            typedStore(store, registry.get('', 'v1', 'services')).get(ns, name)?.object,
+          endpoints: (ns, name) =>
+            typedStore(store, registry.get('', 'v1', 'endpoints')).get(ns, name)?.object,
+        }),
         componentStatuses: new ComponentStatuses(
           deps.componentStatusTargets ?? DEFAULT_COMPONENT_STATUS_TARGETS,
           () => store.failure,

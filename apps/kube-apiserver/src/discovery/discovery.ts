@@ -12,6 +12,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   exec: ['create', 'get'],
   attach: ['create', 'get'],
   portforward: ['create', 'get'],
+  proxy: ['create', 'delete', 'get', 'patch', 'update'],
   token: ['create'],
 };
 const SUBRESOURCE_KIND: Record<
@@ -26,6 +27,17 @@ const SUBRESOURCE_KIND: Record<
   portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
   token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
 };
+
+/** What a subresource answers with: its own kind, `<Kind>ProxyOptions` for proxy (PodProxyOptions…), else the parent's. */
+function subresourceKind(
+  k: ResourceType,
+  s: string,
+): { group: string; version: string; kind: string } {
+  if (s === 'proxy') {
+    return { group: '', version: 'v1', kind: `${k.kind}ProxyOptions` };
+  }
+  return SUBRESOURCE_KIND[s] ?? { group: k.group, version: k.version, kind: k.kind };
+}
 
 /** The verbs of a kind: create only for the reviews, every REST verb otherwise. */
 const verbsOf = (k: ResourceType): string[] => k.verbs ?? (k.createOnly ? ['create'] : VERBS);
@@ -64,11 +76,7 @@ function aggregatedResource(k: ResourceType) {
       ? {
           subresources: k.subresources.map((s) => ({
             subresource: s,
-            responseKind: SUBRESOURCE_KIND[s] ?? {
-              group: k.group,
-              version: k.version,
-              kind: k.kind,
-            },
+            responseKind: subresourceKind(k, s),
             verbs: SUBRESOURCE_VERBS[s],
           })),
         }
@@ -154,12 +162,15 @@ export function apiResourceList(registry: ResourceRegistry, gv: GroupVersion) {
       ...(k.categories.length ? { categories: k.categories } : {}),
     });
     for (const s of k.subresources) {
-      const sk = SUBRESOURCE_KIND[s];
+      const sk = SUBRESOURCE_KIND[s] ?? (s === 'proxy' ? subresourceKind(k, s) : undefined);
       resources.push({
         name: `${k.resource}/${s}`,
         singularName: '',
         namespaced: k.scope === 'Namespaced',
-        ...(sk ? { group: sk.group, version: sk.version } : {}),
+        // Upstream names the group and version only where they differ from the parent's (eviction).
+        ...(sk && (sk.group !== k.group || sk.version !== k.version)
+          ? { group: sk.group, version: sk.version }
+          : {}),
         kind: sk?.kind ?? k.kind,
         verbs: SUBRESOURCE_VERBS[s],
       });

@@ -16,6 +16,7 @@ export type StatusReason =
   | 'RequestEntityTooLarge'
   | 'Timeout'
   | 'TooManyRequests'
+  | 'ServiceUnavailable'
   /** StatusReasonUnknown: an error REST storage did not turn into a Status (omitted in JSON). */
   | '';
 
@@ -138,6 +139,9 @@ export const tooManyRequests = (
     ...(causes.length ? { causes } : {}),
     ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}),
   });
+
+export const serviceUnavailable = (message: string): KubeError =>
+  new KubeError(503, 'ServiceUnavailable', message);
 
 export const unauthorized = (): KubeError => new KubeError(401, 'Unauthorized', 'Unauthorized');
 

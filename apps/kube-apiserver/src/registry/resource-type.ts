@@ -14,7 +14,9 @@ export type Subresource =
   | 'log'
   | 'exec'
   | 'attach'
-  | 'portforward';
+  | 'portforward'
+  // pods/proxy and services/proxy: HTTP proxied to the pod (proxy/proxy-subresource.ts).
+  | 'proxy';
 
 /** One Table column: upstream name/type/format, wide columns have priority 1. */
 export interface TableColumn {

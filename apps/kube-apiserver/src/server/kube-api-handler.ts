@@ -162,7 +162,8 @@ export function createKubeApiHandler(deps: HandlerDeps) {
       resource = route.subresource
         ? `${route.type.resource}/${route.subresource}`
         : route.type.resource;
-      if (!resolved.legacyWatch && !resources.isWatch(route, url.searchParams, false)) {
+      const proxied = route.subresource === 'proxy'; // the query is the backend's
+      if (!proxied && !resolved.legacyWatch && !resources.isWatch(route, url.searchParams, false)) {
         checkTimeoutParam(url.searchParams);
       }
       return resources.handle(req, res, route, url.searchParams, resolved.legacyWatch);

@@ -9,6 +9,7 @@ import { cannotBeHandled, parseFieldValidation, reportPrunedFields } from '../ap
 import { isPlainObject, type KubeObject } from '../object/types';
 import { KubeError, invalid, methodNotAllowed, type FieldError } from '../errors/kube-error';
 import type { ObjectStore } from '../storage/object-store';
+import type { ProxySubresource } from '../proxy/proxy-subresource';
 import {
   STREAMING_SUBRESOURCES,
   notSupportedBySimulatedKubelet,
@@ -87,6 +88,7 @@ export interface SubresourceHandlers {
   reviews: ReviewHandler;
   tokens: TokenRequestHandler;
   componentStatuses: ComponentStatuses;
+  proxy: ProxySubresource;
 }
 
 export class ResourceHandler {
@@ -126,6 +128,15 @@ export class ResourceHandler {
     const namespace = route.namespace ?? '';
     if (type.warning) {
       res.setHeader('Warning', warningHeaders([type.warning]).Warning);
+    }
+    if (subresource === 'proxy') {
+      await this.subresources.proxy.serve(
+        req,
+        res,
+        route,
+        new URL(req.url ?? '/', 'http://x').search,
+      );
+      return req.method ?? 'GET';
     }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;

@@ -8,6 +8,8 @@ export interface ResourceRoute {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** For `proxy`: the path after `/proxy`, as sent (undecoded; '' when there is none). */
+  proxyPath?: string;
 }
 
 const notFoundPath = (path: string) =>
@@ -48,7 +50,8 @@ export function parseResourcePath(
     }
   }
   const type = registry.find(group, version, rest[0]);
-  if (!type || rest.length > 3) {
+  const proxy = rest[2] === 'proxy' && type?.subresources.includes('proxy');
+  if (!type || (rest.length > 3 && !proxy)) {
     throw notFoundPath(path);
   }
   if (type.scope === 'Namespaced' && namespace === undefined && rest.length > 1) {
@@ -57,6 +60,13 @@ export function parseResourcePath(
   const subresource = rest[2];
   if (subresource !== undefined && !type.subresources.includes(subresource as never)) {
     throw notFoundPath(path);
+  }
+  if (proxy) {
+    // Everything after `<name>/proxy` goes to the backend as it came (upstream's proxyOpts.Path).
+    const consumed = (group ? 3 : 2) + (namespace === undefined ? 0 : 2) + 3;
+    const prefix = path.replace(/^\/+/, '').split('/').slice(0, consumed).join('/');
+    const proxyPath = path.replace(/^\/+/, '').slice(prefix.length);
+    return { type, namespace, name: rest[1], subresource, proxyPath };
   }
   return { type, namespace, name: rest[1], subresource };
 }

@@ -71,7 +71,7 @@ export const podKind = defineKind({
   scope: 'Namespaced',
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
+  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
   fieldSelectors: {
     'spec.nodeName': (o) => getString(o, 'spec.nodeName'),
     'spec.host': (o) => getString(o, 'spec.nodeName'),

@@ -86,7 +86,7 @@ export const serviceKind = defineKind({
   scope: 'Namespaced',
   shortNames: ['svc'],
   categories: ['all'],
-  subresources: ['status'],
+  subresources: ['status', 'proxy'],
   fieldSelectors: {
     'spec.clusterIP': (o) => getString(o, 'spec.clusterIP'),
     'spec.type': (o) => getString(o, 'spec.type'),

@@ -9,9 +9,11 @@ import { environmentWith } from '@app/config';
 import { PortForward, loadKubeConfig } from '@app/kube-client';
 import { ClusterHarness, isRunningAndReady, waitFor } from './cluster-harness';
 
-// `kubectl port-forward` to pods of simulated kubelets: the api-server plays the kubelet's
-// streaming server (SPDY/3.1, or SPDY tunnelled through a WebSocket as kubectl 1.31+ sends it)
-// and joins each forwarded connection to the pod's responder. Everything through the real kubectl.
+// Reaching pods of simulated kubelets from outside the cluster, through the api-server:
+// `kubectl port-forward` (the api-server plays the kubelet's streaming server: SPDY/3.1, SPDY
+// tunnelled through a WebSocket as kubectl 1.31+ sends it, and client-node's channel protocol) and
+// the pods/proxy and services/proxy subresources (`kubectl proxy`, `kubectl get --raw`). Each
+// joins the pod's responder. Everything through the real kubectl and client-node.
 jest.setTimeout(180_000);
 
 interface Forward {
@@ -49,7 +51,7 @@ function roundTrip(port: number, data: Buffer): Promise<Buffer> {
   });
 }
 
-describe('kubectl port-forward to simulated pods', () => {
+describe('kubectl port-forward and proxy to simulated pods', () => {
   let h: ClusterHarness;
   const forwards: Forward[] = [];
 
@@ -104,6 +106,14 @@ describe('kubectl port-forward to simulated pods', () => {
         container: { ports: [{ containerPort: 7000 }] },
       }),
     );
+    await h.apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] },
+      }),
+    );
     await h.waitForPod('web', isRunningAndReady, 'Running and Ready');
     await h.waitForPod('echo', isRunningAndReady, 'Running and Ready');
   });
@@ -146,14 +156,6 @@ describe('kubectl port-forward to simulated pods', () => {
   });
 
   it('forwards to the pod behind a Service, on its target port', async () => {
-    await h.apply(
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'web' },
-        spec: { selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80 }] },
-      }),
-    );
     const forward = await portForward('svc/web', 8080);
     expect(forward.output()).toMatch(/Forwarding from 127\.0\.0\.1:\d+ -> 80/);
     expect((await get(forward.localPort, '/hostname')).body).toBe('web');
@@ -247,6 +249,87 @@ describe('kubectl port-forward to simulated pods', () => {
       await forward.closed;
       expect(forward.failed()).toContain('error forwarding port 81 to pod ');
       expect(forward.failed()).toContain('connect: connection refused');
+    });
+  });
+
+  describe('pods/proxy and services/proxy', () => {
+    const raw = (path: string) => h.kubectl(['get', '--raw', path], { timeoutMs: 15_000 });
+
+    it('answers through a pod, and through a Service by port number, port name and scheme', async () => {
+      expect((await raw('/api/v1/namespaces/default/pods/web/proxy/hostname')).stdout).toBe('web');
+      const echoed = JSON.parse(
+        (await raw('/api/v1/namespaces/default/pods/web:80/proxy/a/b/?q=1')).stdout,
+      ) as { request: { url: string; headers: Record<string, string> } };
+      expect(echoed.request.url).toBe('/a/b/?q=1');
+      expect(echoed.request.headers.authorization).toBeUndefined();
+      // The Endpoints controller fills the Service's endpoints shortly after the pod is Ready.
+      await waitFor(
+        async () => (await raw('/api/v1/namespaces/default/services/web/proxy/')).code === 0,
+        { message: 'the Service web to have an endpoint' },
+      );
+      for (const id of ['web', 'web:8080', 'http:web:8080']) {
+        const answer = await raw(`/api/v1/namespaces/default/services/${id}/proxy/hostname`);
+        expect([id, answer.stdout]).toEqual([id, 'web']);
+      }
+    });
+
+    it('carries other methods and their bodies through kubectl proxy', async () => {
+      const proxy = h.kubectl.spawn(['proxy', '--port=0']);
+      try {
+        const port = await waitFor(
+          () => /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(proxy.output())?.[1],
+          { message: 'kubectl proxy listening', describeLast: proxy.output },
+        );
+        const res = await fetch(
+          `http://127.0.0.1:${port}/api/v1/namespaces/default/services/web:8080/proxy/orders`,
+          { method: 'POST', body: 'item=1', headers: { 'content-type': 'text/plain' } },
+        );
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as {
+          pod: string;
+          request: { method: string; body: string };
+        };
+        expect(body).toMatchObject({ pod: 'web', request: { method: 'POST', body: 'item=1' } });
+      } finally {
+        proxy.process.kill();
+      }
+    });
+
+    it('answers upstream’s errors when nothing is there to answer', async () => {
+      const refused = await raw('/api/v1/namespaces/default/pods/web:81/proxy/');
+      expect(refused.stderr).toMatch(
+        /Error from server \(ServiceUnavailable\): error trying to reach service: dial tcp 10\.[\d.]+:81: connect: connection refused/,
+      );
+      const noPort = await raw('/api/v1/namespaces/default/services/web:9999/proxy/');
+      expect(noPort.stderr).toContain('no service port 9999 found for service "web"');
+      await h.apply(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'empty' },
+          spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] },
+        }),
+      );
+      const empty = await waitFor(
+        async () => {
+          const answer = await raw('/api/v1/namespaces/default/services/empty/proxy/');
+          return answer.stderr.includes('endpoints "empty" not found') ? undefined : answer;
+        },
+        { message: 'the Endpoints object of "empty"' },
+      );
+      expect(empty.stderr).toContain('no endpoints available for service "empty"');
+      const bad = await raw('/api/v1/namespaces/default/services/ftp:web:21/proxy/');
+      expect(bad.stderr).toContain('invalid service request "ftp:web:21"');
+    });
+
+    it('needs pods/proxy: reading pods is not enough', async () => {
+      const denied = await h.kubectl(
+        ['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/', '--as', 'jane'],
+        { timeoutMs: 15_000 },
+      );
+      expect(denied.stderr).toContain(
+        'User "jane" cannot get resource "pods/proxy" in API group "" in the namespace "default"',
+      );
     });
   });
 });

@@ -1,0 +1,155 @@
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { hostAddressOf, hostPortOf } from '@app/common';
+import { badRequest, notFound, serviceUnavailable } from '../errors/kube-error';
+import { sendError } from '../server/responses';
+import type { KubeObject } from '../object/types';
+import type { ResourceRoute } from '../server/route';
+import {
+  podLocation,
+  serviceLocation,
+  splitSchemeNamePort,
+  type ProxyLocation,
+} from './proxy-location';
+
+export interface ProxyDeps {
+  pod(namespace: string, name: string): KubeObject | undefined;
+  service(namespace: string, name: string): KubeObject | undefined;
+  endpoints(namespace: string, name: string): KubeObject | undefined;
+  random?: () => number;
+}
+
+/** Headers that belong to one hop (RFC 9110 §7.6.1, Go's httputil.ReverseProxy list). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Go's text for the errors a dial to a pod can meet. */
+const GO_DIAL_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connect: connection refused',
+  ECONNRESET: 'read: connection reset by peer',
+  EHOSTUNREACH: 'connect: no route to host',
+  ETIMEDOUT: 'i/o timeout',
+};
+
+/**
+ * `pods/<[scheme:]name[:port]>/proxy/<path>` and `services/<…>/proxy/<path>` (what `kubectl proxy`
+ * and `kubectl get --raw …/proxy/…` reach): the api-server forwards the HTTP request to the pod —
+ * for a Service, to one of its ready endpoints — as upstream's UpgradeAwareHandler does, at the
+ * pod's host address (`hostAddressOf(podIP)`:`hostPortOf(port)`) where its responder listens.
+ * The caller's credentials stay here: upstream's authentication filter drops the Authorization
+ * header before proxying.
+ */
+export class ProxySubresource {
+  constructor(private readonly deps: ProxyDeps) {}
+
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    search: string,
+  ): Promise<void> {
+    const location = this.locate(route);
+    const host = hostAddressOf(location.ip);
+    const port = Number(location.port);
+    if (!host || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw serviceUnavailable(
+        `error trying to reach service: dial tcp ${location.ip}:${location.port}: address not allowed`,
+      );
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'authorization') {
+        headers[name] = value;
+      }
+    }
+    headers.host = `${location.ip}:${location.port}`;
+    const forwardedFor = req.socket.remoteAddress ?? '';
+    headers['x-forwarded-for'] = req.headers['x-forwarded-for']
+      ? `${String(req.headers['x-forwarded-for'])}, ${forwardedFor}`
+      : forwardedFor;
+    const send = location.scheme === 'https' ? httpsRequest : httpRequest;
+    return new Promise((resolve) => {
+      const upstream = send(
+        {
+          host,
+          port: hostPortOf(port),
+          method: req.method,
+          path: (route.proxyPath || '/') + search,
+          headers,
+          rejectUnauthorized: false,
+        },
+        (answer) => {
+          const out: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) {
+              out[name] = value;
+            }
+          }
+          res.writeHead(answer.statusCode ?? 502, out);
+          answer.pipe(res);
+          answer.on('end', () => resolve());
+          answer.on('error', () => {
+            res.destroy();
+            resolve();
+          });
+        },
+      );
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        if (res.headersSent) {
+          res.destroy();
+        } else {
+          const text = GO_DIAL_ERRORS[error.code ?? ''] ?? error.message;
+          const reason = `dial tcp ${location.ip}:${location.port}: ${text}`;
+          sendError(
+            res,
+            serviceUnavailable(`error trying to reach service: ${reason}`),
+            () => {},
+            req,
+          );
+        }
+        resolve();
+      });
+      res.on('close', () => upstream.destroy());
+      req.pipe(upstream);
+    });
+  }
+
+  private locate(route: ResourceRoute): ProxyLocation {
+    const namespace = route.namespace ?? '';
+    const id = route.name ?? '';
+    const kind = route.type.resource === 'pods' ? 'pod' : 'service';
+    const parsed = splitSchemeNamePort(id);
+    if (!parsed) {
+      throw badRequest(`invalid ${kind} request "${id}"`);
+    }
+    if (kind === 'pod') {
+      const pod = this.deps.pod(namespace, parsed.name);
+      if (!pod) {
+        throw notFound({ group: '', resource: 'pods' }, parsed.name);
+      }
+      return podLocation(pod, parsed.scheme, parsed.port);
+    }
+    const service = this.deps.service(namespace, parsed.name);
+    if (!service) {
+      throw notFound({ group: '', resource: 'services' }, parsed.name);
+    }
+    return serviceLocation(
+      id,
+      parsed.name,
+      service,
+      this.deps.endpoints(namespace, parsed.name),
+      parsed.scheme,
+      parsed.port,
+      this.deps.random,
+    );
+  }
+}
