@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { hostAddressOf, hostPortOf } from '@app/common';
+import { goDialErrorText } from '../net/go-dial-error';
 import type { PortForwardTarget } from './port-forward-streams';
 
 /** How long a dial to a pod's port may take before it counts as a timeout (Go's dial has none; loopback answers at once). */
 const DIAL_TIMEOUT_MS = 10_000;
-
-/** Go's text for the errors a loopback dial can meet. */
-const GO_DIAL_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connect: connection refused',
-  ECONNRESET: 'connect: connection reset by peer',
-  EHOSTUNREACH: 'connect: no route to host',
-  ENETUNREACH: 'connect: network is unreachable',
-  EADDRNOTAVAIL: 'connect: cannot assign requested address',
-  ETIMEDOUT: 'i/o timeout',
-};
 
 function hex(seed: string): string {
   return createHash('sha256').update(seed).digest('hex');
@@ -52,8 +43,7 @@ export function podPortTarget(pod: { uid: string; podIP: string }): PortForwardT
         socket.once('error', reject);
       }),
     describeDialError: (port, error) => {
-      const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-      const text = GO_DIAL_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
+      const text = goDialErrorText(error);
       return (
         `failed to execute portforward in network namespace "${netns}": ` +
         `failed to connect to localhost:${port} inside namespace "${sandboxId}", ` +

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { hostAddressOf, hostPortOf } from '@app/common';
 import { badRequest, notFound, serviceUnavailable } from '../errors/kube-error';
+import { goDialErrorText } from '../net/go-dial-error';
 import { sendError } from '../server/responses';
 import type { KubeObject } from '../object/types';
 import type { ResourceRoute } from '../server/route';
@@ -31,14 +32,6 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-
-/** Go's text for the errors a dial to a pod can meet. */
-const GO_DIAL_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connect: connection refused',
-  ECONNRESET: 'read: connection reset by peer',
-  EHOSTUNREACH: 'connect: no route to host',
-  ETIMEDOUT: 'i/o timeout',
-};
 
 /**
  * `pods/<[scheme:]name[:port]>/proxy/<path>` and `services/<…>/proxy/<path>` (what `kubectl proxy`
@@ -107,8 +100,7 @@ export class ProxySubresource {
         if (res.headersSent) {
           res.destroy();
         } else {
-          const text = GO_DIAL_ERRORS[error.code ?? ''] ?? error.message;
-          const reason = `dial tcp ${location.ip}:${location.port}: ${text}`;
+          const reason = `dial tcp ${location.ip}:${location.port}: ${goDialErrorText(error)}`;
           sendError(
             res,
             serviceUnavailable(`error trying to reach service: ${reason}`),
