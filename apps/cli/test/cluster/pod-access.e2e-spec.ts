@@ -183,6 +183,11 @@ describe('kubectl port-forward and proxy to simulated pods', () => {
   });
 
   it('refuses a pod that is not there, and a user who may read pods but not forward to them', async () => {
+    const put = await h.kubectl(
+      ['replace', '--raw', '/api/v1/namespaces/default/pods/web/portforward', '-f', '-'],
+      { input: '{}', timeoutMs: 15_000 },
+    );
+    expect(put.stderr).toContain('(MethodNotAllowed)');
     const missing = await h.kubectl(['port-forward', 'pod/nope', ':80'], { timeoutMs: 15_000 });
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('pods "nope" not found');

@@ -50,18 +50,33 @@ export function serveChannelPortForward(
   target: PortForwardTarget,
 ): void {
   const sockets = new Map<number, Socket>();
+  /** Ports whose connection is over (or never came): what the client sends them is dropped. */
+  const finished = new Set<number>();
   /** What the client sent for a port before its connection to the pod was open. */
   const early = new Map<number, Buffer[]>();
+  let earlyBytes = 0;
   let open = ports.length;
+  // A malformed frame is an 'error' on the WebSocket: end this connection, not the process.
+  ws.on('error', () => ws.terminate());
   const send = (channel: number, data: Buffer, done?: () => void) => {
     if (ws.readyState === ws.OPEN) {
       ws.send(Buffer.concat([Buffer.of(channel), data]), done);
     }
   };
-  const portDone = () => {
+  const portDone = (index: number) => {
+    finished.add(index);
+    earlyBytes -= (early.get(index) ?? []).reduce((n, b) => n + b.length, 0);
+    early.delete(index);
     open -= 1;
     if (open === 0 && ws.readyState === ws.OPEN) {
       ws.close(1000);
+    }
+  };
+  // The client is read no faster than the pods take its data (as wsstream's blocking writes).
+  const writeToPod = (socket: Socket, data: Buffer) => {
+    if (!socket.write(data)) {
+      ws.pause();
+      socket.once('drain', () => ws.resume());
     }
   };
   ws.on('message', (message: Buffer, isBinary: boolean) => {
@@ -71,14 +86,18 @@ export function serveChannelPortForward(
     // Only data channels carry anything from the client; error channels are write-only.
     const channel = message[0];
     const index = channel / 2;
-    if (channel % 2 !== 0 || index >= ports.length) {
+    if (channel % 2 !== 0 || index >= ports.length || finished.has(index)) {
       return;
     }
     const socket = sockets.get(index);
     if (socket) {
-      socket.write(message.subarray(1));
-    } else {
-      early.set(index, [...(early.get(index) ?? []), Buffer.from(message.subarray(1))]);
+      writeToPod(socket, message.subarray(1));
+      return;
+    }
+    early.set(index, [...(early.get(index) ?? []), Buffer.from(message.subarray(1))]);
+    earlyBytes += message.length - 1;
+    if (earlyBytes >= HIGH_WATER_BYTES) {
+      ws.pause(); // resumed once the dial settles
     }
   });
   ws.on('close', () => {
@@ -99,9 +118,13 @@ export function serveChannelPortForward(
         }
         sockets.set(i, socket);
         for (const chunk of early.get(i) ?? []) {
-          socket.write(chunk);
+          earlyBytes -= chunk.length;
+          writeToPod(socket, chunk);
         }
         early.delete(i);
+        if (earlyBytes < HIGH_WATER_BYTES) {
+          ws.resume();
+        }
         socket.on('data', (chunk: Buffer) => {
           send(2 * i, chunk, () => {
             if (socket.isPaused() && ws.bufferedAmount < HIGH_WATER_BYTES) {
@@ -117,7 +140,7 @@ export function serveChannelPortForward(
         socket.on('error', () => socket.destroy());
         socket.once('close', () => {
           sockets.delete(i);
-          portDone();
+          portDone(i);
         });
       },
       (error: unknown) => {
@@ -128,8 +151,10 @@ export function serveChannelPortForward(
               target.describeDialError(port, error),
           ),
         );
-        early.delete(i);
-        portDone();
+        portDone(i);
+        if (earlyBytes < HIGH_WATER_BYTES) {
+          ws.resume();
+        }
       },
     );
   });

@@ -106,10 +106,12 @@ describe('port-forward over SPDY (the kubelet streaming server Nimbus plays)', (
   const sessions: SpdySession[] = [];
   let timeoutMs = 30_000;
 
+  let dialDelayMs = 0;
   const target = (): PortForwardTarget => ({
     sandboxId: 'f'.repeat(64),
-    dial: (port) =>
-      new Promise((resolve, reject) => {
+    dial: async (port) => {
+      await new Promise((r) => setTimeout(r, dialDelayMs));
+      return new Promise((resolve, reject) => {
         const socket = connect({
           host: '127.0.0.1',
           port: port === 80 ? echoPort : 1,
@@ -117,7 +119,8 @@ describe('port-forward over SPDY (the kubelet streaming server Nimbus plays)', (
         });
         socket.once('connect', () => resolve(socket));
         socket.once('error', reject);
-      }),
+      });
+    },
     describeDialError: (port, error) => `dial ${port}: ${(error as NodeJS.ErrnoException).code}`,
   });
 
@@ -131,6 +134,7 @@ describe('port-forward over SPDY (the kubelet streaming server Nimbus plays)', (
 
   beforeEach(async () => {
     timeoutMs = 30_000;
+    dialDelayMs = 0;
     echoServer = createServer({ allowHalfOpen: true }, (socket) => socket.pipe(socket));
     echoPort = await listen(echoServer);
     spdyServer = createServer((socket) => {
@@ -248,6 +252,20 @@ describe('port-forward over SPDY (the kubelet streaming server Nimbus plays)', (
     const late = await client.open({ streamtype: 'error', port: '80', requestid: '1' });
     await new Promise((r) => setTimeout(r, 50));
     expect(client.control(FrameType.SynReply, late)).toBeUndefined();
+  });
+
+  it('closes the pod connection of a stream the client reset while the dial was under way', async () => {
+    dialDelayMs = 100;
+    const { dataId } = await forwardPair('80', '0');
+    client.socket.write(rstStreamFrame(dataId, RstStatus.Cancel));
+    const openConnections = () =>
+      new Promise<number>((resolve) => echoServer.getConnections((_e, n) => resolve(n)));
+    await new Promise((r) => setTimeout(r, 150)); // the dial has completed by now
+    await client.until(() => (sessions[0]?.openStreams === 0 ? true : undefined), 'streams gone');
+    for (let i = 0; i < 50 && (await openConnections()) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await openConnections()).toBe(0);
   });
 
   it('ends with GOAWAY when the server shuts down', async () => {

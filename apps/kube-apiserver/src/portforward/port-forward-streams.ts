@@ -75,8 +75,10 @@ export class PortForwardStreams implements SpdySessionHandler {
       const created = pair;
       created.timer = setTimeout(() => {
         this.pairs.delete(requestId);
-        created.error?.end(`(request=${requestId}) timed out waiting for streams`);
-        created.data?.end();
+        // Tell the client on the error stream; read and drop anything else it sends, so an
+        // abandoned stream cannot hold the connection paused.
+        created.error?.resume().end(`(request=${requestId}) timed out waiting for streams`);
+        created.data?.destroy();
       }, this.streamCreationTimeoutMs);
     }
     const type = stream.header(STREAM_TYPE) as 'error' | 'data';
@@ -131,6 +133,12 @@ export class PortForwardStreams implements SpdySessionHandler {
     let socket: Socket;
     try {
       socket = await this.target.dial(port);
+      if (dataStream.destroyed) {
+        // The client reset the stream while the dial was under way.
+        socket.destroy();
+        errorStream.end();
+        return;
+      }
     } catch (error) {
       if (!errorStream.destroyed) {
         errorStream.end(

@@ -138,6 +138,7 @@ export class PortForwardServer {
     }
     for (const ws of this.channels) {
       ws.close(1001);
+      setTimeout(() => ws.terminate(), 1_000).unref();
     }
     this.websockets.close();
   }

@@ -91,6 +91,9 @@ export interface SubresourceHandlers {
   proxy: ProxySubresource;
 }
 
+/** The methods upstream's proxy connecters (pods/proxy, services/proxy) accept. */
+const PROXY_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
 export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
@@ -130,6 +133,9 @@ export class ResourceHandler {
       res.setHeader('Warning', warningHeaders([type.warning]).Warning);
     }
     if (subresource === 'proxy') {
+      if (!PROXY_METHODS.has(req.method ?? '')) {
+        throw methodNotAllowed();
+      }
       await this.subresources.proxy.serve(
         req,
         res,
@@ -141,6 +147,9 @@ export class ResourceHandler {
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
       if (subresource === 'portforward') {
+        if (req.method !== 'GET' && req.method !== 'POST') {
+          throw methodNotAllowed(); // upstream's connecter serves GET and POST only
+        }
         throw portForwardNotUpgraded((req.headers.upgrade ?? '').toLowerCase() === 'websocket');
       }
       throw notSupportedBySimulatedKubelet(subresource, pod);

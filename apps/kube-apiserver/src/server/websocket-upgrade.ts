@@ -2,7 +2,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ResourceRegistry } from '../registry/registry';
-import { KubeError, unauthorized } from '../errors/kube-error';
+import { KubeError, methodNotAllowed, unauthorized } from '../errors/kube-error';
 import { resolveResource } from './kube-api-handler';
 import type { ResourceHandler } from './resource-handler';
 import { sendError } from './responses';
@@ -195,6 +195,9 @@ function upgradePortForward(
   const transport = portForwardTransport(req, offered.protocols);
   if (!transport) {
     return false;
+  }
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    throw methodNotAllowed(); // upstream's connecter serves GET and POST only
   }
   deps.authorize(
     req,

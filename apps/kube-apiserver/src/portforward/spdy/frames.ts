@@ -43,31 +43,50 @@ export type Frame =
 
 const HEADER_BYTES = 8;
 
+/** Control frames (headers, pings, settings) are small; a larger one is an attack, not traffic. */
+export const MAX_CONTROL_PAYLOAD = 1 << 20;
+
 /**
  * Splits a byte stream into frames. Feed it what arrives; it returns the whole frames so far
- * and keeps the rest. A control frame of another SPDY version is a protocol error.
+ * and keeps the rest (copied together only once a frame is complete, so a large frame arriving
+ * in many chunks costs one copy). A control frame of another SPDY version is a protocol error.
  */
 export class FrameParser {
-  private pending: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private size = 0;
+  /** Bytes needed before the next frame can be cut: its header, then header + payload. */
+  private need = HEADER_BYTES;
 
-  constructor(private readonly maxPayload = MAX_FRAME_PAYLOAD) {}
+  constructor(
+    private readonly maxPayload = MAX_FRAME_PAYLOAD,
+    private readonly maxControlPayload = MAX_CONTROL_PAYLOAD,
+  ) {}
 
   push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.need) {
+      return [];
+    }
+    const pending = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     const frames: Frame[] = [];
     let offset = 0;
-    while (this.pending.length - offset >= HEADER_BYTES) {
-      const length = this.pending.readUIntBE(offset + 5, 3);
-      if (length > this.maxPayload) {
-        throw new Error(`frame of ${length} bytes exceeds the limit of ${this.maxPayload}`);
+    this.need = HEADER_BYTES;
+    while (pending.length - offset >= HEADER_BYTES) {
+      const first = pending.readUInt32BE(offset);
+      const control = (first & 0x80000000) !== 0;
+      const length = pending.readUIntBE(offset + 5, 3);
+      const limit = control ? this.maxControlPayload : this.maxPayload;
+      if (length > limit) {
+        throw new Error(`frame of ${length} bytes exceeds the limit of ${limit}`);
       }
-      if (this.pending.length - offset < HEADER_BYTES + length) {
+      if (pending.length - offset < HEADER_BYTES + length) {
+        this.need = HEADER_BYTES + length;
         break;
       }
-      const first = this.pending.readUInt32BE(offset);
-      const flags = this.pending[offset + 4];
-      const payload = this.pending.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
-      if (first & 0x80000000) {
+      const flags = pending[offset + 4];
+      const payload = pending.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+      if (control) {
         const version = (first >>> 16) & 0x7fff;
         if (version !== SPDY_VERSION) {
           throw new Error(`unsupported SPDY version ${version}`);
@@ -78,7 +97,9 @@ export class FrameParser {
       }
       offset += HEADER_BYTES + length;
     }
-    this.pending = this.pending.subarray(offset);
+    const rest = pending.subarray(offset);
+    this.parts = rest.length ? [rest] : [];
+    this.size = rest.length;
     return frames;
   }
 }

@@ -60,26 +60,53 @@ function uint32(value: number): Buffer {
  */
 abstract class ZlibContext<T extends Inflate | Deflate> {
   private output: Buffer[] = [];
+  private outputBytes = 0;
+  /** Once zlib failed (bad data, or a block over the limit) the context is unusable. */
+  private failure?: Error;
 
-  constructor(protected readonly zlib: T) {
-    zlib.on('data', (chunk: Buffer) => this.output.push(chunk));
+  constructor(
+    protected readonly zlib: T,
+    private readonly limit: number,
+  ) {
+    zlib.on('error', (error: Error) => (this.failure ??= error));
+    zlib.on('data', (chunk: Buffer) => {
+      this.outputBytes += chunk.length;
+      if (this.outputBytes > this.limit) {
+        // A small block can inflate to gigabytes: stop at the limit, not after the flush.
+        this.failure ??= new Error(`header block exceeds ${this.limit} bytes`);
+        this.output = [];
+        zlib.destroy();
+        return;
+      }
+      this.output.push(chunk);
+    });
   }
 
-  protected process(input: Buffer, limit: number): Promise<Buffer> {
+  protected process(input: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const fail = (error: Error) => reject(error);
-      this.zlib.once('error', fail);
-      this.zlib.write(input);
-      this.zlib.flush(constants.Z_SYNC_FLUSH, () => {
-        this.zlib.off('error', fail);
-        const out = Buffer.concat(this.output);
-        this.output = [];
-        if (out.length > limit) {
-          reject(new Error(`header block of ${out.length} bytes exceeds ${limit}`));
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
+      let settled = false;
+      const settle = () => {
+        if (settled) {
           return;
         }
-        resolve(out);
-      });
+        settled = true;
+        this.zlib.off('close', settle);
+        const out = Buffer.concat(this.output);
+        this.output = [];
+        this.outputBytes = 0;
+        if (this.failure) {
+          reject(this.failure);
+        } else {
+          resolve(out);
+        }
+      };
+      this.zlib.once('close', settle);
+      this.zlib.write(input);
+      this.zlib.flush(constants.Z_SYNC_FLUSH, settle);
     });
   }
 
@@ -90,22 +117,22 @@ abstract class ZlibContext<T extends Inflate | Deflate> {
 
 /** Reads the peer's header blocks. */
 export class HeaderDecompressor extends ZlibContext<Inflate> {
-  constructor(private readonly maxBlockBytes = 1 << 20) {
-    super(createInflate({ dictionary: SPDY3_HEADER_DICTIONARY }));
+  constructor(maxBlockBytes = 1 << 20) {
+    super(createInflate({ dictionary: SPDY3_HEADER_DICTIONARY }), maxBlockBytes);
   }
 
   async decode(compressed: Buffer): Promise<SpdyHeaders> {
-    return decodeHeaderPairs(await this.process(compressed, this.maxBlockBytes));
+    return decodeHeaderPairs(await this.process(compressed));
   }
 }
 
 /** Writes this side's header blocks. */
 export class HeaderCompressor extends ZlibContext<Deflate> {
   constructor() {
-    super(createDeflate({ dictionary: SPDY3_HEADER_DICTIONARY }));
+    super(createDeflate({ dictionary: SPDY3_HEADER_DICTIONARY }), Number.MAX_SAFE_INTEGER);
   }
 
   encode(headers: SpdyHeaders): Promise<Buffer> {
-    return this.process(encodeHeaderPairs(headers), Number.MAX_SAFE_INTEGER);
+    return this.process(encodeHeaderPairs(headers));
   }
 }

@@ -54,6 +54,16 @@ describe('SPDY/3 codec', () => {
     }
   });
 
+  it('stops inflating a header block at its limit (a small block can expand to gigabytes)', async () => {
+    const bomb = await new HeaderCompressor().encode(new Map([['x', ['a'.repeat(8 << 20)]]]));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    await expect(new HeaderDecompressor(1024).decode(bomb)).rejects.toThrow(
+      'header block exceeds 1024 bytes',
+    );
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 << 20);
+  });
+
   it('refuses control frames of another SPDY version and frames over the size limit', () => {
     const v2 = controlFrame(FrameType.Ping, 0, Buffer.alloc(4));
     v2.writeUInt16BE(0x8002, 0);
@@ -61,6 +71,10 @@ describe('SPDY/3 codec', () => {
     expect(() => new FrameParser(16).push(dataFrame(1, 0, Buffer.alloc(17)))).toThrow(
       'frame of 17 bytes exceeds the limit of 16',
     );
+    // Control frames have a limit of their own (1 MiB): the header alone says it is too big.
+    const huge = controlFrame(FrameType.SynStream, 0, Buffer.alloc(0));
+    huge.writeUIntBE((1 << 20) + 1, 5, 3);
+    expect(() => new FrameParser().push(huge)).toThrow('exceeds the limit of 1048576');
   });
 
   it('encodes name/value blocks with NUL-joined values and rejects uppercase names', () => {

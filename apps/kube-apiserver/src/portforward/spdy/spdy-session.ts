@@ -18,6 +18,9 @@ import {
 import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './header-codec';
 import { SpdyStream, type StreamSender } from './spdy-stream';
 
+/** How long a peer has to close after GOAWAY before the connection is cut. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
 export interface SpdySessionHandler {
   /** Checks a new stream's headers: an error message refuses it (RST_STREAM CANCEL). */
   validate(stream: SpdyStream): string | undefined;
@@ -73,6 +76,8 @@ export class SpdySession extends EventEmitter implements StreamSender {
     }
     this.enqueue(() => goAwayFrame(this.lastStreamId, GoAwayStatus.Ok));
     void this.outgoing.then(() => this.transport.end());
+    // A peer that ignores GOAWAY and FIN must not hold the server's shutdown open.
+    setTimeout(() => this.transport.destroy(), SHUTDOWN_GRACE_MS).unref();
     this.goneAway = true;
     for (const stream of this.streams.values()) {
       stream.abort();
@@ -160,7 +165,8 @@ export class SpdySession extends EventEmitter implements StreamSender {
   }
 
   private opened(id: number, flags: number, headers: SpdyHeaders): void {
-    if (this.goneAway) {
+    // The connection may have closed while the headers were being decompressed.
+    if (this.goneAway || this.closed) {
       return;
     }
     if (id % 2 === 0 || id <= this.lastStreamId) {
@@ -175,8 +181,8 @@ export class SpdySession extends EventEmitter implements StreamSender {
       return;
     }
     this.streams.set(id, stream);
-    const reply = this.deflater.encode(new Map());
-    this.enqueue(() => reply.then((block) => synReplyFrame(id, 0, block)));
+    // Encoded in its turn in the queue: one zlib call at a time, any failure caught there.
+    this.enqueue(async () => synReplyFrame(id, 0, await this.deflater.encode(new Map())));
     if (flags & FLAG_FIN) {
       stream.receive(Buffer.alloc(0), true);
     }
