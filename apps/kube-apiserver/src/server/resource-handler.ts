@@ -142,7 +142,7 @@ export class ResourceHandler {
         route,
         new URL(req.url ?? '/', 'http://x').search,
       );
-      return req.method ?? 'GET';
+      return 'CONNECT'; // upstream's metrics verb for connecter subresources
     }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {
       const pod = this.service.get(type, namespace, name ?? '').object;
