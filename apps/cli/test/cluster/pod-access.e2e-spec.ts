@@ -267,6 +267,23 @@ describe('kubectl port-forward and proxy to simulated pods', () => {
       ) as { request: { url: string; headers: Record<string, string> } };
       expect(echoed.request.url).toBe('/a/b/?q=1');
       expect(echoed.request.headers.authorization).toBeUndefined();
+      // Impersonation is the api-server's business: the pod sees neither the headers nor the token.
+      const impersonated = await h.kubectl(
+        [
+          'get',
+          '--raw',
+          '/api/v1/namespaces/default/pods/web/proxy/',
+          '--as',
+          'root',
+          '--as-group',
+          'system:masters',
+        ],
+        { timeoutMs: 15_000 },
+      );
+      const headers = (JSON.parse(impersonated.stdout) as typeof echoed).request.headers;
+      expect(Object.keys(headers).filter((k) => /^(impersonate|authorization)/i.test(k))).toEqual(
+        [],
+      );
       // The Endpoints controller fills the Service's endpoints shortly after the pod is Ready.
       await waitFor(
         async () => (await raw('/api/v1/namespaces/default/services/web/proxy/')).code === 0,
@@ -295,6 +312,15 @@ describe('kubectl port-forward and proxy to simulated pods', () => {
           request: { method: string; body: string };
         };
         expect(body).toMatchObject({ pod: 'web', request: { method: 'POST', body: 'item=1' } });
+        // upstream's redirect of the bare root, so that relative links resolve under /proxy/
+        const root = await fetch(
+          `http://127.0.0.1:${port}/api/v1/namespaces/default/pods/web/proxy?x=1`,
+          { redirect: 'manual' },
+        );
+        expect([root.status, root.headers.get('location')]).toEqual([
+          301,
+          '/api/v1/namespaces/default/pods/web/proxy/?x=1',
+        ]);
       } finally {
         proxy.process.kill();
       }
@@ -325,6 +351,9 @@ describe('kubectl port-forward and proxy to simulated pods', () => {
       expect(empty.stderr).toContain('no endpoints available for service "empty"');
       const bad = await raw('/api/v1/namespaces/default/services/ftp:web:21/proxy/');
       expect(bad.stderr).toContain('invalid service request "ftp:web:21"');
+      // No legacy /watch/ route for a subresource (a "watch" must not authorise a proxied write).
+      const watch = await raw('/api/v1/watch/namespaces/default/pods/web/proxy/');
+      expect(watch.stderr).toContain('(NotFound)');
     });
 
     it('needs pods/proxy: reading pods is not enough', async () => {

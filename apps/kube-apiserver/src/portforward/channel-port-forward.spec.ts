@@ -4,6 +4,7 @@ import {
   createServer as createNetServer,
   type AddressInfo,
   type Server as NetServer,
+  type Socket as NetSocket,
 } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { KubeError } from '../errors/kube-error';
@@ -41,16 +42,30 @@ describe('serveChannelPortForward (client-node’s PortForward protocol)', () =>
   let url: string;
   const wss = new WebSocketServer({ noServer: true });
   const served: WebSocket[] = [];
+  let slow: NetServer;
+  const slowPods: NetSocket[] = [];
+  let received = 0;
 
   beforeAll(async () => {
     echo = createNetServer({ allowHalfOpen: true }, (socket) => socket.pipe(socket));
+    // Port 90: a pod that reads nothing until the test lets it.
+    slow = createNetServer((socket) => {
+      socket.pause();
+      slowPods.push(socket);
+      socket.on('data', (d: Buffer) => (received += d.length));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowPort = (slow.address() as AddressInfo).port;
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     const echoPort = (echo.address() as AddressInfo).port;
     const target: PortForwardTarget = {
       sandboxId: 'f'.repeat(64),
       dial: (port) =>
         new Promise((resolve, reject) => {
-          const socket = connect({ host: '127.0.0.1', port: port === 80 ? echoPort : 1 });
+          const socket = connect({
+            host: '127.0.0.1',
+            port: port === 80 ? echoPort : port === 90 ? slowPort : 1,
+          });
           socket.once('connect', () => resolve(socket));
           socket.once('error', reject);
         }),
@@ -72,6 +87,8 @@ describe('serveChannelPortForward (client-node’s PortForward protocol)', () =>
     wss.close();
     await new Promise((r) => http.close(r));
     await new Promise((r) => echo.close(r));
+    slowPods.forEach((pod) => pod.destroy());
+    await new Promise((r) => slow.close(r));
   });
 
   /** Messages by channel, with the two port bytes each channel opens with. */
@@ -103,6 +120,27 @@ describe('serveChannelPortForward (client-node’s PortForward protocol)', () =>
       `error forwarding port 81 to pod ${'f'.repeat(64)}, uid : dial 81: ECONNREFUSED`,
     );
     ws.close();
+  });
+
+  it('stops reading the client while a pod does not take its data, and reads on once it does', async () => {
+    const ws = new WebSocket(`${url}/?ports=90`, CHANNEL_PROTOCOL);
+    await new Promise((r) => ws.once('open', r));
+    const chunk = Buffer.concat([Buffer.of(0), Buffer.alloc(256 * 1024, 1)]);
+    for (let i = 0; i < 64; i++) {
+      ws.send(chunk); // 16 MiB at a pod that reads nothing
+    }
+    try {
+      const server = served.at(-1)!;
+      await until(() => server.isPaused);
+      expect(server.isPaused).toBe(true);
+      slowPods.forEach((pod) => pod.resume());
+      await until(() => !server.isPaused && received >= 64 * 256 * 1024);
+      expect(received).toBe(64 * 256 * 1024);
+      expect(server.isPaused).toBe(false);
+    } finally {
+      ws.terminate();
+      slowPods.forEach((pod) => pod.destroy());
+    }
   });
 
   it('survives a malformed frame: that connection ends, the process does not', async () => {

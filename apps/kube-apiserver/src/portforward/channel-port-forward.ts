@@ -72,11 +72,24 @@ export function serveChannelPortForward(
       ws.close(1000);
     }
   };
-  // The client is read no faster than the pods take its data (as wsstream's blocking writes).
+  // The client is read no faster than the pods take its data (as wsstream's blocking writes):
+  // the WebSocket is paused while any pod socket is full or too much waits for a dial.
+  const blocked = new Set<Socket>();
+  const readOnIfClear = () => {
+    if (blocked.size === 0 && earlyBytes < HIGH_WATER_BYTES) {
+      ws.resume();
+    }
+  };
+  const unblock = (socket: Socket) => {
+    if (blocked.delete(socket)) {
+      readOnIfClear();
+    }
+  };
   const writeToPod = (socket: Socket, data: Buffer) => {
-    if (!socket.write(data)) {
+    if (!socket.write(data) && !blocked.has(socket)) {
+      blocked.add(socket);
       ws.pause();
-      socket.once('drain', () => ws.resume());
+      socket.once('drain', () => unblock(socket));
     }
   };
   ws.on('message', (message: Buffer, isBinary: boolean) => {
@@ -122,9 +135,7 @@ export function serveChannelPortForward(
           writeToPod(socket, chunk);
         }
         early.delete(i);
-        if (earlyBytes < HIGH_WATER_BYTES) {
-          ws.resume();
-        }
+        readOnIfClear();
         socket.on('data', (chunk: Buffer) => {
           send(2 * i, chunk, () => {
             if (socket.isPaused() && ws.bufferedAmount < HIGH_WATER_BYTES) {
@@ -141,6 +152,7 @@ export function serveChannelPortForward(
         socket.once('close', () => {
           sockets.delete(i);
           portDone(i);
+          unblock(socket);
         });
       },
       (error: unknown) => {
@@ -152,9 +164,7 @@ export function serveChannelPortForward(
           ),
         );
         portDone(i);
-        if (earlyBytes < HIGH_WATER_BYTES) {
-          ws.resume();
-        }
+        readOnIfClear();
       },
     );
   });

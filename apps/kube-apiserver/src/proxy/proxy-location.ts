@@ -31,6 +31,23 @@ export function splitSchemeNamePort(
   return { scheme: scheme === 'https' ? 'https' : 'http', name, port };
 }
 
+/**
+ * Go's IP.IsGlobalUnicast for IPv4 (what upstream requires of a proxy target): not loopback,
+ * unspecified, link-local, multicast or broadcast. IPv6 pods have no host address here.
+ */
+export function isGlobalUnicast(ip: string): boolean {
+  if (!isIPv4(ip)) {
+    return false;
+  }
+  const [a, b] = ip.split('.').map(Number) as [number, number];
+  return !(
+    a === 0 ||
+    a === 127 ||
+    (a === 169 && b === 254) ||
+    a >= 224 // multicast, reserved and 255.255.255.255
+  );
+}
+
 interface PodLike {
   spec?: { containers?: { ports?: { containerPort?: number }[] }[] };
   status?: { podIP?: string };
@@ -49,7 +66,7 @@ export function podLocation(
   const chosen =
     port || String(spec?.containers?.find((c) => c.ports?.length)?.ports?.[0]?.containerPort ?? '');
   const ip = status?.podIP ?? '';
-  if (!isIPv4(ip) || ip.startsWith('127.') || ip === '0.0.0.0') {
+  if (!isGlobalUnicast(ip)) {
     throw badRequest('address not allowed');
   }
   return { scheme, ip, port: chosen || (scheme === 'https' ? '443' : '80') };
@@ -59,7 +76,39 @@ interface ServiceLike {
   spec?: { ports?: { name?: string; port?: number }[] };
 }
 interface EndpointsLike {
-  subsets?: { addresses?: { ip?: string }[]; ports?: { name?: string; port?: number }[] }[];
+  subsets?: {
+    addresses?: { ip?: string; targetRef?: { kind?: string; name?: string; namespace?: string } }[];
+    ports?: { name?: string; port?: number }[];
+  }[];
+}
+
+/** Reads a pod of the Service's namespace (for upstream's isValidAddress). */
+export type PodLookup = (name: string) => KubeObject | undefined;
+
+/**
+ * upstream's isValidAddress: an endpoint address is proxied to only when it names a pod of the
+ * Service's namespace that has that IP — an Endpoints object anyone may write cannot point the
+ * api-server at an address of its own choosing.
+ */
+function isValidAddress(
+  address: { ip?: string; targetRef?: { kind?: string; name?: string; namespace?: string } },
+  namespace: string,
+  pod: PodLookup,
+): boolean {
+  const ref = address.targetRef;
+  if (
+    !address.ip ||
+    ref?.kind !== 'Pod' ||
+    !ref.name ||
+    (ref.namespace ?? namespace) !== namespace
+  ) {
+    return false;
+  }
+  const status = (
+    pod(ref.name) as { status?: { podIP?: string; podIPs?: { ip?: string }[] } } | undefined
+  )?.status;
+  const ips = [status?.podIP, ...(status?.podIPs ?? []).map((p) => p.ip)];
+  return ips.includes(address.ip) && isGlobalUnicast(address.ip);
 }
 
 /**
@@ -71,6 +120,7 @@ export function serviceLocation(
   serviceName: string,
   service: KubeObject,
   endpoints: KubeObject | undefined,
+  pod: PodLookup,
   scheme: 'http' | 'https',
   port: string,
   random: () => number = Math.random,
@@ -87,6 +137,10 @@ export function serviceLocation(
     throw notFound({ group: '', resource: 'endpoints' }, serviceName);
   }
   const subsets = (endpoints as EndpointsLike).subsets ?? [];
+  if (subsets.length === 0) {
+    throw serviceUnavailable(`no endpoints available for service "${serviceName}"`);
+  }
+  const namespace = service.metadata.namespace ?? '';
   const seed = Math.floor(random() * subsets.length);
   for (let i = 0; i < subsets.length; i++) {
     const subset = subsets[(seed + i) % subsets.length];
@@ -95,9 +149,12 @@ export function serviceLocation(
     if (addresses.length === 0 || !endpointPort?.port) {
       continue;
     }
-    const address = addresses[Math.floor(random() * addresses.length)];
-    if (address.ip) {
-      return { scheme, ip: address.ip, port: String(endpointPort.port) };
+    const first = Math.floor(random() * addresses.length);
+    for (let tried = 0; tried < addresses.length; tried++) {
+      const address = addresses[(first + tried) % addresses.length];
+      if (isValidAddress(address, namespace, pod)) {
+        return { scheme, ip: address.ip!, port: String(endpointPort.port) };
+      }
     }
   }
   throw serviceUnavailable(`no endpoints available for service "${id}"`);

@@ -34,6 +34,13 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
+ * What identifies the caller to the api-server, which upstream's filters consume before a request
+ * is proxied: the credentials, impersonation headers, and WebSocket headers (a bearer token may
+ * ride in the subprotocol; upgrades are not proxied here).
+ */
+const IDENTITY = /^(authorization|impersonate-.*|sec-websocket-.*)$/;
+
+/**
  * `pods/<[scheme:]name[:port]>/proxy/<path>` and `services/<…>/proxy/<path>` (what `kubectl proxy`
  * and `kubectl get --raw …/proxy/…` reach): the api-server forwards the HTTP request to the pod —
  * for a Service, to one of its ready endpoints — as upstream's UpgradeAwareHandler does, at the
@@ -44,13 +51,17 @@ const HOP_BY_HOP = new Set([
 export class ProxySubresource {
   constructor(private readonly deps: ProxyDeps) {}
 
-  serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: ResourceRoute,
-    search: string,
-  ): Promise<void> {
+  serve(req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void> {
     const location = this.locate(route);
+    const url = req.url ?? '/';
+    const rawQuery = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const query = rawQuery ? `?${rawQuery}` : '';
+    if (!route.proxyPath && (req.method === 'GET' || req.method === 'HEAD')) {
+      // upstream's proxyRedirectsforRootPath: `…/proxy` → `…/proxy/`, so relative links resolve.
+      res.writeHead(301, { Location: `${url.split('?')[0]}/${query}` });
+      res.end();
+      return Promise.resolve();
+    }
     const host = hostAddressOf(location.ip);
     const port = Number(location.port);
     if (!host || !Number.isInteger(port) || port < 1 || port > 65535) {
@@ -60,7 +71,7 @@ export class ProxySubresource {
     }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'authorization') {
+      if (value !== undefined && !HOP_BY_HOP.has(name) && !IDENTITY.test(name)) {
         headers[name] = value;
       }
     }
@@ -76,7 +87,7 @@ export class ProxySubresource {
           host,
           port: hostPortOf(port),
           method: req.method,
-          path: (route.proxyPath || '/') + search,
+          path: (route.proxyPath || '/') + query,
           headers,
           rejectUnauthorized: false,
         },
@@ -139,6 +150,7 @@ export class ProxySubresource {
       parsed.name,
       service,
       this.deps.endpoints(namespace, parsed.name),
+      (name) => this.deps.pod(namespace, name),
       parsed.scheme,
       parsed.port,
       this.deps.random,

@@ -58,6 +58,11 @@ export function resolveResource(
   if (!route) {
     return undefined;
   }
+  if (legacy && route.subresource !== undefined) {
+    // Upstream registers no /watch/ route for subresources (the prefix must not turn a
+    // pods/proxy POST into a "watch" that a read-only role may make).
+    throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
+  }
   return { url, route, legacyWatch: legacy !== null };
 }
 

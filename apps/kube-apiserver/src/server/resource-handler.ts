@@ -136,12 +136,7 @@ export class ResourceHandler {
       if (!PROXY_METHODS.has(req.method ?? '')) {
         throw methodNotAllowed();
       }
-      await this.subresources.proxy.serve(
-        req,
-        res,
-        route,
-        new URL(req.url ?? '/', 'http://x').search,
-      );
+      await this.subresources.proxy.serve(req, res, route);
       return 'CONNECT'; // upstream's metrics verb for connecter subresources
     }
     if (subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) {

@@ -19,6 +19,10 @@ describe('parseResourcePath: the proxy subresource', () => {
     expect(() =>
       parseResourcePath('/api/v1/namespaces/default/pods/web/status/x', registry),
     ).toThrow('the server could not find the requested resource');
+    // An empty segment before /proxy would make the authorizer read other segments.
+    expect(() =>
+      parseResourcePath('/api/v1/namespaces/default/pods//web/proxy/x', registry),
+    ).toThrow('the server could not find the requested resource');
     expect(() => parseResourcePath('/api/v1/nodes/n1/proxy/metrics', registry)).toThrow(
       'the server could not find the requested resource',
     );

@@ -64,8 +64,11 @@ export function parseResourcePath(
   if (proxy) {
     // Everything after `<name>/proxy` goes to the backend as it came (upstream's proxyOpts.Path).
     const consumed = (group ? 3 : 2) + (namespace === undefined ? 0 : 2) + 3;
-    const prefix = path.replace(/^\/+/, '').split('/').slice(0, consumed).join('/');
-    const proxyPath = path.replace(/^\/+/, '').slice(prefix.length);
+    const prefixSegments = path.replace(/^\/+/, '').split('/').slice(0, consumed);
+    if (prefixSegments.includes('')) {
+      throw notFoundPath(path); // `//` before /proxy: the authorizer would read other segments
+    }
+    const proxyPath = path.replace(/^\/+/, '').slice(prefixSegments.join('/').length);
     return { type, namespace, name: rest[1], subresource, proxyPath };
   }
   return { type, namespace, name: rest[1], subresource };
