@@ -108,7 +108,9 @@ export class ProxySubresource {
         },
       );
       upstream.on('error', (error: NodeJS.ErrnoException) => {
-        if (res.headersSent) {
+        if (res.destroyed) {
+          // The caller went away first (and so the request to the pod was cut).
+        } else if (res.headersSent) {
           res.destroy();
         } else {
           const reason = `dial tcp ${location.ip}:${location.port}: ${goDialErrorText(error)}`;
