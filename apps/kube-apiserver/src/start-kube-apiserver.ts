@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { AdjustableClock, loadNodeTokenKey, nodeToken, type Clock } from '@app/common';
 import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
+import { PriorityAdmission } from './admission/priority-admission';
+import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
 import { NodeRestrictionAdmission } from './admission/node-restriction';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
@@ -181,6 +183,9 @@ export async function startKubeApiServer(
       new EscalationCheck(authorizer, rbac, rbacCache),
       serviceAccounts,
       nodeRestriction,
+      new PriorityAdmission(
+        typedStore(store, registry.get('scheduling.k8s.io', 'v1', 'priorityclasses')),
+      ),
       new DefaultTolerationSecondsAdmission({
         notReadySeconds: config.defaultNotReadyTolerationSeconds,
         unreachableSeconds: config.defaultUnreachableTolerationSeconds,
@@ -188,6 +193,9 @@ export async function startKubeApiServer(
       new DefaultStorageClassAdmission(storageClasses),
       new PersistentVolumeClaimResizeAdmission(storageClasses),
       new StorageObjectInUseProtectionAdmission(),
+      new DefaultIngressClassAdmission(
+        typedStore(store, registry.get('networking.k8s.io', 'v1', 'ingressclasses')),
+      ),
       new TerminatingCrdAdmission(store),
     ]);
     const hub = new WatchHub(store);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { raw } from './support/raw-client';
 import {
   eventually,
+  kubectlChecks,
   kubectlFor,
   requireKubectl,
   startTestServer,
@@ -25,13 +26,7 @@ describe('CustomResourceDefinitions', () => {
   let k: Kubectl;
   let work: string;
 
-  const ok = async (args: string[], input?: string) => {
-    const r = await k(args, input === undefined ? undefined : { input });
-    if (r.code !== 0) {
-      throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
-    }
-    return r.stdout;
-  };
+  const { ok } = kubectlChecks(() => k);
 
   beforeAll(async () => {
     requireKubectl();

@@ -60,6 +60,7 @@ describe('HTTP protocol', () => {
       '[+]poststarthook/start-system-namespaces-controller ok',
       '[+]poststarthook/bootstrap-controller ok',
       '[+]poststarthook/rbac/bootstrap-roles ok',
+      '[+]poststarthook/scheduling/bootstrap-system-priority-classes ok',
       '[+]shutdown ok',
       'warn: some health checks cannot be excluded: no matches for "nope"',
       'readyz check passed',

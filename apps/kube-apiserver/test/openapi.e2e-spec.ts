@@ -148,8 +148,11 @@ describe('OpenAPI', () => {
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',
       'apis/events.k8s.io/v1',
+      'apis/networking.k8s.io/v1',
+      'apis/node.k8s.io/v1',
       'apis/policy/v1',
       'apis/rbac.authorization.k8s.io/v1',
+      'apis/scheduling.k8s.io/v1',
       'apis/storage.k8s.io/v1',
     ]);
     const url = root.paths['apis/storage.k8s.io/v1'].serverRelativeURL;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import {
   createServiceAccount,
+  kubectlChecks,
   kubectlFor,
   requireKubectl,
   startTestServer,
@@ -40,18 +41,7 @@ describe('workloads (apps/v1, batch/v1, policy/v1) through kubectl', () => {
   let k: Kubectl;
   let work: string;
 
-  const ok = async (args: string[], input?: string) => {
-    const r = await k(args, input === undefined ? undefined : { input });
-    if (r.code !== 0) {
-      throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
-    }
-    return r.stdout;
-  };
-  const fails = async (args: string[], input?: string) => {
-    const r = await k(args, input === undefined ? undefined : { input });
-    expect(r.code).not.toBe(0);
-    return r.stderr;
-  };
+  const { ok, fails } = kubectlChecks(() => k);
   const yamlOf = async (...args: string[]) => loadYaml(await ok(['get', ...args, '-o', 'yaml']));
 
   beforeAll(async () => {

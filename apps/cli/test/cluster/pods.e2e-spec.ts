@@ -399,4 +399,61 @@ describe('pods on simulated kubelets', () => {
     expect(exec.stderr).toContain('kubectl exec is not supported by simulated kubelets');
     await h.k(['delete', 'pod', 'huge', 'chatty']);
   });
+
+  it('resolves priorityClassName to a priority, and a higher-priority pod preempts a lower one', async () => {
+    await h.k(['create', 'priorityclass', 'batch-low', '--value=10']);
+    await h.k(['create', 'priorityclass', 'serving-high', '--value=1000']);
+    // Fill what worker-3 has left with a low-priority pod.
+    const node = await h.node('worker-3');
+    const onNode = await h.kJson<{ items: PodObject[] }>([
+      'get',
+      'pods',
+      '-A',
+      '--field-selector',
+      'spec.nodeName=worker-3,status.phase!=Failed,status.phase!=Succeeded',
+    ]);
+    const millicores = (q: string | undefined) =>
+      !q ? 0 : q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
+    const used = onNode.items
+      .flatMap((p) => p.spec?.containers ?? [])
+      .reduce((sum, c) => sum + millicores(c.resources?.requests?.cpu), 0);
+    const free = millicores(node.status?.allocatable?.cpu) - used;
+    const requests = { resources: { requests: { cpu: `${free}m` } } };
+    await h.apply(
+      h.podManifest('filler', 'worker-3', {
+        container: requests,
+        spec: { priorityClassName: 'batch-low' },
+      }),
+    );
+    const filler = await h.waitForPod('filler', isRunningAndReady, 'Running');
+    expect(filler.spec).toMatchObject({ priority: 10, preemptionPolicy: 'PreemptLowerPriority' });
+
+    await h.apply(
+      h.podManifest('urgent', 'worker-3', {
+        container: requests,
+        spec: { priorityClassName: 'serving-high' },
+      }),
+    );
+    const [preempted] = await waitFor(
+      async () => {
+        const events = await h.events('filler', { reason: 'Preempted' });
+        return events.length > 0 ? events : undefined;
+      },
+      { timeoutMs: 60_000, message: 'filler preempted' },
+    );
+    const urgent = await h.pod('urgent');
+    expect(urgent.spec?.priority).toBe(1000);
+    expect(preempted.message).toBe(`Preempted by pod ${urgent.metadata?.uid} on node worker-3`);
+    const placed = await h.waitForPod('urgent', isRunningAndReady, 'Running on worker-3', 90_000);
+    expect(placed.spec?.nodeName).toBe('worker-3');
+    await waitFor(
+      async () => {
+        const r = await h.kubectl(['get', 'pod', 'filler']);
+        return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
+      },
+      { timeoutMs: 60_000, message: 'filler deleted' },
+    );
+    await h.k(['delete', 'pod', 'urgent']);
+    await h.k(['delete', 'priorityclass', 'batch-low', 'serving-high']);
+  });
 });

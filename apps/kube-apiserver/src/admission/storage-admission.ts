@@ -11,6 +11,7 @@ import type { CreateAdmission, UpdateAdmission } from '../api/resource-service';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
 import type { TypedStore } from '../storage/typed-store';
+import { newestDefault } from './newest-default';
 
 const claimsResource = { group: '', resource: 'persistentvolumeclaims' };
 const isClaimType = (type: ResourceType) =>
@@ -47,21 +48,14 @@ export class DefaultStorageClassAdmission implements CreateAdmission {
     ) {
       return; // the user asked for a class (or for none)
     }
-    const defaults = this.storageClasses
-      .list()
-      .map((s) => s.object)
-      .filter(isDefaultStorageClass)
-      // Newest first; the name breaks a tie, as upstream's sort does.
-      .sort((a, b) => {
-        const byTime = String(b.metadata.creationTimestamp ?? '').localeCompare(
-          String(a.metadata.creationTimestamp ?? ''),
-        );
-        return byTime !== 0
-          ? byTime
-          : String(a.metadata.name).localeCompare(String(b.metadata.name));
-      });
-    if (defaults.length > 0) {
-      spec.storageClassName = defaults[0].metadata.name;
+    const fallback = newestDefault(
+      this.storageClasses
+        .list()
+        .map((s) => s.object)
+        .filter(isDefaultStorageClass),
+    );
+    if (fallback) {
+      spec.storageClassName = fallback.metadata.name;
     }
   }
 }

@@ -19,20 +19,11 @@ import {
   type CrdVersion,
 } from './crd-types';
 import { validateCrdSchema } from './structural-schema';
-
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_MSG =
-  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+import { dns1035LabelMessages } from '../registry/dns-names';
 
 /** validation.IsDNS1035Label, joined with "," as apiextensions does. */
 function dns1035(value: string): string | undefined {
-  const messages: string[] = [];
-  if (value.length > 63) {
-    messages.push('must be no more than 63 characters');
-  }
-  if (!DNS1035_LABEL.test(value)) {
-    messages.push(DNS1035_MSG);
-  }
+  const messages = dns1035LabelMessages(value);
   return messages.length ? messages.join(',') : undefined;
 }
 

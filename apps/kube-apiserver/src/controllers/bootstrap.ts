@@ -1,15 +1,17 @@
 import type { ResourceService } from '../api/resource-service';
+import { SYSTEM_PRIORITY_CLASSES } from '../registry/kinds/priority-class.kind';
 import type { ResourceRegistry } from '../registry/registry';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/**
- * What kube-apiserver's bootstrap controllers create: the system namespaces and the
- * `default/kubernetes` Service on the first ClusterIP.
- */
 /** The manager upstream records for objects the api-server creates itself. */
 const MANAGER = 'kube-apiserver';
 
+/**
+ * What kube-apiserver's bootstrap controllers and post-start hooks create: the system namespaces,
+ * the `default/kubernetes` Service on the first ClusterIP and the system PriorityClasses
+ * (`scheduling/bootstrap-system-priority-classes`: created when missing, left alone otherwise).
+ */
 export function bootstrapCluster(
   service: ResourceService,
   registry: ResourceRegistry,
@@ -45,6 +47,17 @@ export function bootstrapCluster(
       },
       { dryRun: false, fieldManager: MANAGER },
     );
+  }
+  const priorityClasses = registry.get('scheduling.k8s.io', 'v1', 'priorityclasses');
+  for (const { name, value, description } of SYSTEM_PRIORITY_CLASSES) {
+    if (!tryGet(() => service.get(priorityClasses, '', name))) {
+      service.create(
+        priorityClasses,
+        '',
+        { metadata: { name }, value, description },
+        { dryRun: false, fieldManager: MANAGER },
+      );
+    }
   }
 }
 

@@ -34,6 +34,22 @@ export function dns1123SubdomainMessages(value: string): string[] {
   return messages;
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+/** validation.IsDNS1035Label (Service names, CRD kinds). */
+export function dns1035LabelMessages(value: string): string[] {
+  const messages: string[] = [];
+  if (value.length > 63) {
+    messages.push('must be no more than 63 characters');
+  }
+  if (!DNS1035_LABEL.test(value)) {
+    messages.push(DNS1035_LABEL_MSG);
+  }
+  return messages;
+}
+
 /** ValidateDNS1123Label at `field`. */
 export const dns1123LabelErrors = (value: string, field: string): FieldError[] =>
   dns1123LabelMessages(value).map((m) => fieldInvalid(field, goString(value), m));

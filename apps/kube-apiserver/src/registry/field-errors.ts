@@ -60,3 +60,12 @@ export function immutableField(
 ): FieldError[] {
   return changed ? [fieldInvalid(field, newValue(), 'field is immutable')] : [];
 }
+
+/** field.TooLong with a known maximum. */
+export function fieldTooLong(field: string, maxLength: number): FieldError {
+  return {
+    field,
+    message: `Too long: may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`,
+    reason: 'FieldValueTooLong',
+  };
+}

@@ -24,7 +24,7 @@ const objects = (v: unknown): JsonObject[] =>
   Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
 
 /** validation.IsValidPortName (IANA_SVC_NAME). */
-function portNameErrors(name: string): string[] {
+export function portNameErrors(name: string): string[] {
   const errors: string[] = [];
   if (name.length > 15) {
     errors.push('must be no more than 15 characters');

@@ -18,7 +18,13 @@ import { leaseKind } from './kinds/lease.kind';
 import { namespaceKind } from './kinds/namespace.kind';
 import { nodeKind } from './kinds/node.kind';
 import { podDisruptionBudgetKind } from './kinds/pod-disruption-budget.kind';
+import { ingressClassKind } from './kinds/ingress-class.kind';
+import { ingressKind } from './kinds/ingress.kind';
+import { networkPolicyKind } from './kinds/network-policy.kind';
 import { podKind } from './kinds/pod.kind';
+import { podTemplateKind } from './kinds/pod-template.kind';
+import { runtimeClassKind } from './kinds/runtime-class.kind';
+import { priorityClassKind } from './kinds/priority-class.kind';
 import {
   clusterRoleBindingKind,
   clusterRoleKind,
@@ -57,6 +63,7 @@ export const BUILTIN_KINDS: ResourceType[] = [
   persistentVolumeClaimKind,
   resourceQuotaKind,
   limitRangeKind,
+  podTemplateKind,
   replicationControllerKind,
   deploymentKind,
   replicaSetKind,
@@ -67,12 +74,17 @@ export const BUILTIN_KINDS: ResourceType[] = [
   eventsV1Kind,
   jobKind,
   cronJobKind,
+  ingressKind,
+  ingressClassKind,
+  networkPolicyKind,
   podDisruptionBudgetKind,
   storageClassKind,
   volumeAttachmentKind,
   csiDriverKind,
   csiNodeKind,
   leaseKind,
+  priorityClassKind,
+  runtimeClassKind,
   roleKind,
   clusterRoleKind,
   roleBindingKind,

@@ -35,6 +35,11 @@ const CHECKS: readonly Check[] = [
   { name: 'poststarthook/bootstrap-controller', in: ALL, failure: notStarted },
   { name: 'poststarthook/rbac/bootstrap-roles', in: ALL, failure: notStarted },
   {
+    name: 'poststarthook/scheduling/bootstrap-system-priority-classes',
+    in: ALL,
+    failure: notStarted,
+  },
+  {
     name: 'shutdown',
     in: ['readyz'],
     failure: (state) => (state.shuttingDown() ? 'process is shutting down' : undefined),

@@ -165,3 +165,27 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * The two checks most kubectl tests make: `ok` runs kubectl and returns its stdout (throwing with
+ * its output when it fails), `fails` expects a non-zero exit and returns stderr. `kubectl` is
+ * read on each call, so suites can create it in `beforeAll`.
+ */
+export function kubectlChecks(kubectl: () => Kubectl) {
+  const run = (args: string[], input?: string) =>
+    kubectl()(args, input === undefined ? undefined : { input });
+  return {
+    ok: async (args: string[], input?: string): Promise<string> => {
+      const r = await run(args, input);
+      if (r.code !== 0) {
+        throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      }
+      return r.stdout;
+    },
+    fails: async (args: string[], input?: string): Promise<string> => {
+      const r = await run(args, input);
+      expect(r.code).not.toBe(0);
+      return r.stderr;
+    },
+  };
+}

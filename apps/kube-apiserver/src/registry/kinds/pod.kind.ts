@@ -105,10 +105,7 @@ export const podKind = defineKind({
     }),
   ],
   defaultOnCreate(obj, { nowMs }) {
-    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
-    // The Priority admission plugin's defaults (no PriorityClasses are served).
-    spec.preemptionPolicy ??= 'PreemptLowerPriority';
-    spec.priority ??= 0;
+    // spec.priority and spec.preemptionPolicy come from the Priority admission plugin.
     if (!isPlainObject(obj.status)) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     }
@@ -130,6 +127,17 @@ export const podKind = defineKind({
     const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
     defaultPodSpec(spec);
     defaultPodOnly(spec);
+  },
+  prepareForUpdate(obj, old) {
+    // The Priority admission plugin on update: the priority it resolved at create is kept when a
+    // client's update leaves it out.
+    const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
+    const oldSpec = isPlainObject(old.spec) ? old.spec : {};
+    for (const key of ['priority', 'preemptionPolicy']) {
+      if ((spec[key] === undefined || spec[key] === null) && oldSpec[key] !== undefined) {
+        spec[key] = oldSpec[key];
+      }
+    }
   },
   validate: validatePod,
 });
