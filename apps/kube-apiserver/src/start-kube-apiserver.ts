@@ -199,6 +199,8 @@ export async function startKubeApiServer(
       new TerminatingCrdAdmission(store),
     ]);
     const hub = new WatchHub(store);
+    const servicesStore = typedStore(store, registry.get('', 'v1', 'services'));
+    const endpointsStore = typedStore(store, registry.get('', 'v1', 'endpoints'));
     const metrics = new ApiServerMetrics();
     const resources = new ResourceHandler(
       service,
@@ -219,10 +221,8 @@ export async function startKubeApiServer(
         reviews: new ReviewHandler(auth, authorizer, rbac, config.authorizationMode),
         proxy: new ProxySubresource({
           pod: (ns, name) => lookup('Pod', ns, name),
-          service: (ns, name) =>
-            typedStore(store, registry.get('', 'v1', 'services')).get(ns, name)?.object,
-          endpoints: (ns, name) =>
-            typedStore(store, registry.get('', 'v1', 'endpoints')).get(ns, name)?.object,
+          service: (ns, name) => servicesStore.get(ns, name)?.object,
+          endpoints: (ns, name) => endpointsStore.get(ns, name)?.object,
         }),
         componentStatuses: new ComponentStatuses(
           deps.componentStatusTargets ?? DEFAULT_COMPONENT_STATUS_TARGETS,

@@ -19,7 +19,6 @@ const VERBS: Record<string, string> = {
   log: 'logs',
   exec: 'exec',
   attach: 'attach',
-  portforward: 'port-forward',
 };
 
 /** The 400 a request for `pods/<subresource>` of an existing pod gets. */
