@@ -6,6 +6,7 @@ import { AdjustableClock, loadNodeTokenKey, nodeToken, type Clock } from '@app/c
 import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { PriorityAdmission } from './admission/priority-admission';
+import { LimitRangerAdmission } from './admission/limit-ranger';
 import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
 import { NodeRestrictionAdmission } from './admission/node-restriction';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
@@ -181,6 +182,7 @@ export async function startKubeApiServer(
     });
     const service = new ResourceService(store, clock, allocator, schemas, [
       new EscalationCheck(authorizer, rbac, rbacCache),
+      new LimitRangerAdmission(typedStore(store, registry.get('', 'v1', 'limitranges'))),
       serviceAccounts,
       nodeRestriction,
       new PriorityAdmission(

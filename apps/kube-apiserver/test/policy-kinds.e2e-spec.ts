@@ -344,6 +344,100 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
     });
   });
 
+  describe('LimitRanges and the LimitRanger admission plugin', () => {
+    const ns = 'limited';
+    const limitRange = (spec: Obj) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'limits', namespace: ns },
+        spec,
+      });
+    const podIn = (name: string, resources?: Obj, extra: Obj = {}) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: ns },
+        spec: {
+          containers: [{ name: 'c', image: 'nginx', ...(resources ? { resources } : {}) }],
+          ...extra,
+        },
+      });
+
+    beforeAll(async () => {
+      await ok(['create', 'namespace', ns]);
+      await ok(['create', 'serviceaccount', 'default', '-n', ns]);
+      await ok(
+        ['apply', '-f', '-'],
+        limitRange({
+          limits: [
+            {
+              type: 'Container',
+              max: { cpu: '1', memory: '1Gi' },
+              defaultRequest: { cpu: '100m' },
+            },
+            { type: 'Pod', min: { memory: '32Mi' } },
+            { type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi' } },
+          ],
+        }),
+      );
+    });
+
+    it('defaults a Container item as upstream: the limit from the max, the request from the limit', async () => {
+      const range = (await yamlOf('limitrange', 'limits', '-n', ns)) as { spec: { limits: Obj[] } };
+      expect(range.spec.limits[0]).toEqual({
+        type: 'Container',
+        max: { cpu: '1', memory: '1Gi' },
+        default: { cpu: '1', memory: '1Gi' },
+        defaultRequest: { cpu: '100m', memory: '1Gi' },
+      });
+      expect(range.spec.limits[1]).toEqual({ type: 'Pod', min: { memory: '32Mi' } });
+    });
+
+    it("fills a container's missing requests and limits and says so in an annotation", async () => {
+      await ok(['apply', '-f', '-'], podIn('plain'));
+      const pod = (await yamlOf('pod', 'plain', '-n', ns)) as {
+        metadata: { annotations: Record<string, string> };
+        spec: { containers: { resources: Obj }[] };
+      };
+      expect(pod.spec.containers[0].resources).toEqual({
+        requests: { cpu: '100m', memory: '1Gi' },
+        limits: { cpu: '1', memory: '1Gi' },
+      });
+      expect(pod.metadata.annotations['kubernetes.io/limit-ranger']).toBe(
+        'LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c',
+      );
+    });
+
+    it('refuses pods and claims outside the ranges with upstream messages', async () => {
+      expect(
+        await fails(['apply', '-f', '-'], podIn('greedy', { limits: { cpu: '2', memory: '2Gi' } })),
+      ).toBe(
+        'Error from server (Forbidden): error when creating "STDIN": pods "greedy" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Container is 1Gi, but limit is 2Gi]',
+      );
+      expect(
+        await fails(
+          ['apply', '-f', '-'],
+          podIn('tiny', { limits: { memory: '16Mi' }, requests: { memory: '16Mi' } }),
+        ),
+      ).toBe(
+        'Error from server (Forbidden): error when creating "STDIN": pods "tiny" is forbidden: minimum memory usage per Pod is 32Mi, but request is 16Mi',
+      );
+      const claim = (storage: string) =>
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', namespace: ns },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+        });
+      expect(await fails(['apply', '-f', '-'], claim('20Gi'))).toBe(
+        'Error from server (Forbidden): error when creating "STDIN": persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 20Gi',
+      );
+      await ok(['apply', '-f', '-'], claim('5Gi'));
+      await expect(ok(['get', 'pod', 'greedy', '-n', ns])).rejects.toThrow(/NotFound/);
+    });
+  });
+
   it('stores RuntimeClasses (handler immutable) and PodTemplates with upstream columns', async () => {
     await ok(
       ['apply', '-f', '-'],

@@ -85,5 +85,43 @@ export const limitRangeKind = defineKind({
   kind: 'LimitRange',
   scope: 'Namespaced',
   shortNames: ['limits'],
+  defaultOnWrite(obj) {
+    const spec = isPlainObject(obj.spec) ? obj.spec : {};
+    for (const item of Array.isArray(spec.limits) ? spec.limits : []) {
+      if (isPlainObject(item)) {
+        defaultLimitRangeItem(item);
+      }
+    }
+  },
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
+
+/**
+ * SetDefaults_LimitRangeItem, for Container limits: the default limit falls back to the max, the
+ * default request to the default limit, then to the min.
+ */
+function defaultLimitRangeItem(item: Record<string, unknown>): void {
+  if (item.type !== 'Container') {
+    return;
+  }
+  const map = (key: string): Record<string, unknown> =>
+    isPlainObject(item[key]) ? item[key] : (item[key] = {});
+  const fill = (target: Record<string, unknown>, source: unknown) => {
+    if (isPlainObject(source)) {
+      for (const [k, v] of Object.entries(source)) {
+        target[k] ??= v;
+      }
+    }
+  };
+  const defaults = map('default');
+  const defaultRequest = map('defaultRequest');
+  fill(defaults, item.max);
+  fill(defaultRequest, defaults);
+  fill(defaultRequest, item.min);
+  // Empty maps are omitted on encoding, as Go's omitempty does.
+  for (const key of ['default', 'defaultRequest']) {
+    if (Object.keys(map(key)).length === 0) {
+      delete item[key];
+    }
+  }
+}
