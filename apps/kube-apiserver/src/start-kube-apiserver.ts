@@ -7,6 +7,7 @@ import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { PriorityAdmission } from './admission/priority-admission';
 import { LimitRangerAdmission } from './admission/limit-ranger';
+import { RuntimeClassAdmission } from './admission/runtime-class-admission';
 import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
 import { NodeRestrictionAdmission } from './admission/node-restriction';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
@@ -195,6 +196,9 @@ export async function startKubeApiServer(
       new DefaultStorageClassAdmission(storageClasses),
       new PersistentVolumeClaimResizeAdmission(storageClasses),
       new StorageObjectInUseProtectionAdmission(),
+      new RuntimeClassAdmission(
+        typedStore(store, registry.get('node.k8s.io', 'v1', 'runtimeclasses')),
+      ),
       new DefaultIngressClassAdmission(
         typedStore(store, registry.get('networking.k8s.io', 'v1', 'ingressclasses')),
       ),

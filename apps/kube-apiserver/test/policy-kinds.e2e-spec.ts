@@ -438,6 +438,49 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
     });
   });
 
+  it('gives a pod its RuntimeClass overhead and scheduling, and refuses unknown classes and conflicts', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'node.k8s.io/v1',
+        kind: 'RuntimeClass',
+        metadata: { name: 'kata' },
+        handler: 'kata',
+        overhead: { podFixed: { cpu: '250m', memory: '120Mi' } },
+        scheduling: {
+          nodeSelector: { 'runtime/kata': 'true' },
+          tolerations: [{ key: 'runtime', operator: 'Equal', value: 'kata', effect: 'NoSchedule' }],
+        },
+      }),
+    );
+    await ok(['apply', '-f', '-'], pod('sandboxed', { runtimeClassName: 'kata' }));
+    expect(specOf(await yamlOf('pod', 'sandboxed'))).toMatchObject({
+      overhead: { cpu: '250m', memory: '120Mi' },
+      nodeSelector: { 'runtime/kata': 'true' },
+      tolerations: expect.arrayContaining([
+        { key: 'runtime', operator: 'Equal', value: 'kata', effect: 'NoSchedule' },
+      ]) as unknown,
+    });
+    expect(
+      await fails(['apply', '-f', '-'], pod('lost-runtime', { runtimeClassName: 'gone' })),
+    ).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "lost-runtime" is forbidden: pod rejected: RuntimeClass "gone" not found',
+    );
+    expect(
+      await fails(
+        ['apply', '-f', '-'],
+        pod('conflicted', { runtimeClassName: 'kata', nodeSelector: { 'runtime/kata': 'false' } }),
+      ),
+    ).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "conflicted" is forbidden: conflict: runtimeClass.scheduling.nodeSelector[runtime/kata] = true; pod.spec.nodeSelector[runtime/kata] = false',
+    );
+    expect(
+      await fails(['apply', '-f', '-'], pod('self-overhead', { overhead: { cpu: '1' } })),
+    ).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "self-overhead" is forbidden: pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead',
+    );
+  });
+
   it('stores RuntimeClasses (handler immutable) and PodTemplates with upstream columns', async () => {
     await ok(
       ['apply', '-f', '-'],
@@ -449,7 +492,7 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
       }),
     );
     expect(await ok(['get', 'runtimeclasses'])).toMatch(
-      /^NAME\s+HANDLER\s+AGE\ngvisor\s+runsc\s+\S+\n$/,
+      /^NAME\s+HANDLER\s+AGE\ngvisor\s+runsc\s+\S+\nkata\s+kata\s+\S+\n$/,
     );
     expect(
       await fails(['patch', 'runtimeclass', 'gvisor', '--type=merge', '-p', '{"handler":"kata"}']),
