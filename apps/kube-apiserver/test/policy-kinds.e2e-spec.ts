@@ -118,9 +118,31 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
       await expect(ok(['get', 'pod', 'lost'])).rejects.toThrow(/NotFound/);
     });
 
-    it('keeps the resolved priority when an update leaves it out', async () => {
+    it('keeps the resolved priority when an update leaves it out, and refuses changing it', async () => {
       await ok(['replace', '-f', '-'], pod('important', { priorityClassName: 'high' }));
       expect(specOf(await yamlOf('pod', 'important'))).toMatchObject({ priority: 1000 });
+      for (const patch of [
+        { priority: 2000001000 },
+        { priorityClassName: 'system-node-critical' },
+        { preemptionPolicy: 'PreemptLowerPriority' },
+      ]) {
+        expect(
+          await fails([
+            'patch',
+            'pod',
+            'important',
+            '--type=merge',
+            '-p',
+            JSON.stringify({ spec: patch }),
+          ]),
+        ).toBe(
+          'The Pod "important" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+        );
+      }
+      expect(specOf(await yamlOf('pod', 'important'))).toMatchObject({
+        priority: 1000,
+        preemptionPolicy: 'Never',
+      });
     });
 
     it('makes the global default class the priority of class-less pods; only one default may exist', async () => {
@@ -134,6 +156,18 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
         await fails(['create', 'priorityclass', 'other', '--value=1', '--global-default']),
       ).toBe(
         'error: failed to create priorityclass: priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass normal is already marked as default. Only one default can exist',
+      );
+      // The plugin validates after the object's own validation: an invalid second default is a 422.
+      expect(
+        await fails([
+          'create',
+          'priorityclass',
+          'huge-default',
+          '--value=2000000000',
+          '--global-default',
+        ]),
+      ).toBe(
+        'error: failed to create priorityclass: PriorityClass.scheduling.k8s.io "huge-default" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000',
       );
       await ok(['delete', 'priorityclass', 'normal']);
     });
@@ -156,12 +190,24 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
       expect(await fails(['delete', 'pc', 'system-node-critical'])).toBe(
         'Error from server (Forbidden): priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted',
       );
+      expect(await yamlOf('pc', 'high')).toMatchObject({ value: 1000 });
     });
   });
 
   describe('networking.k8s.io', () => {
     it('gives an Ingress without a class the default IngressClass and prints the upstream columns', async () => {
       await ok(['create', 'ingress', 'before', '--rule=a.example.com/=web:80']);
+      // DELETE answers a Status for Ingresses, as the 1.32 OpenAPI says.
+      await ok(['create', 'ingress', 'gone', '--rule=g.example.com/=web:80']);
+      expect(
+        JSON.parse(
+          await ok([
+            'delete',
+            '--raw',
+            '/apis/networking.k8s.io/v1/namespaces/default/ingresses/gone',
+          ]),
+        ),
+      ).toMatchObject({ kind: 'Status', status: 'Success' });
       await ok(
         ['apply', '-f', '-'],
         JSON.stringify({
@@ -519,7 +565,25 @@ describe('PriorityClasses, Ingresses, NetworkPolicies, RuntimeClasses, PodTempla
     expect(await ok(['get', 'podtemplates'])).toMatch(
       /^NAME\s+CONTAINERS\s+IMAGES\s+POD LABELS\ntpl\s+web,log\s+nginx,busybox\s+app=web,tier=front\n$/,
     );
-    const tpl = (await yamlOf('podtemplate', 'tpl')) as { template: { spec: Obj } };
+    const tpl = (await yamlOf('podtemplate', 'tpl')) as {
+      metadata: Obj;
+      template: { spec: Obj };
+    };
     expect(tpl.template.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' });
+    expect(tpl.metadata.generation).toBe(1);
+    expect(
+      await fails(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'node.k8s.io/v1',
+          kind: 'RuntimeClass',
+          metadata: { name: 'odd' },
+          handler: 'odd',
+          scheduling: { tolerations: [{ key: 'k', operator: 'Bogus' }] },
+        }),
+      ),
+    ).toContain(
+      'scheduling.tolerations[0].operator: Unsupported value: "Bogus": supported values: "Equal", "Exists"',
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { isPlainObject, type KubeObject } from '../object/types';
-import type { CreateAdmission, UpdateAdmission } from '../api/resource-service';
+import type {
+  CreateAdmission,
+  CreateValidation,
+  DeleteOptions,
+  UpdateAdmission,
+} from '../api/resource-service';
 import { forbidden } from '../errors/kube-error';
 import { SYSTEM_PRIORITY_CLASSES } from '../registry/kinds/priority-class.kind';
 import type { ResourceType } from '../registry/resource-type';
@@ -22,13 +27,18 @@ const DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS = 0;
  * class is refused. (Keeping the priority on pod updates is the pod kind's prepareForUpdate here.)
  * Also the priority class storage's refusal to delete the system classes.
  */
-export class PriorityAdmission implements CreateAdmission, UpdateAdmission {
+export class PriorityAdmission implements CreateAdmission, CreateValidation, UpdateAdmission {
   constructor(private readonly priorityClasses: TypedStore) {}
 
   admit(type: ResourceType, obj: KubeObject, requestedName: string): void {
     if (isPodType(type)) {
       this.admitPod(obj, requestedName);
-    } else if (isPriorityClassType(type)) {
+    }
+  }
+
+  /** The plugin's Validate runs after validation: an invalid class is a 422 before any 403. */
+  validateCreate(type: ResourceType, obj: KubeObject, requestedName: string): void {
+    if (isPriorityClassType(type)) {
       this.validatePriorityClass(obj, requestedName, false);
     }
   }
@@ -94,10 +104,17 @@ export class PriorityAdmission implements CreateAdmission, UpdateAdmission {
     }
   }
 
-  /** The priority class REST storage's Delete: the system classes stay. */
-  admitDelete(type: ResourceType, old: KubeObject): void {
+  /**
+   * The priority class REST storage's Delete: the system classes stay. Upstream overrides only the
+   * single-object Delete, so a collection delete removes them too (the next start recreates them).
+   */
+  admitDelete(type: ResourceType, old: KubeObject, options: DeleteOptions): void {
     const name = old.metadata.name ?? '';
-    if (isPriorityClassType(type) && SYSTEM_PRIORITY_CLASSES.some((c) => c.name === name)) {
+    if (
+      isPriorityClassType(type) &&
+      !options.collection &&
+      SYSTEM_PRIORITY_CLASSES.some((c) => c.name === name)
+    ) {
       throw forbidden(
         priorityClassesResource,
         name,

@@ -45,6 +45,11 @@ export interface CreateAdmission {
   admit(type: ResourceType, obj: KubeObject, requestedName: string): void;
 }
 
+/** A validating admission plugin run on creates after validation (throws to deny). */
+export interface CreateValidation {
+  validateCreate(type: ResourceType, obj: KubeObject, requestedName: string): void;
+}
+
 /**
  * A validating admission plugin run on updates of an object itself (not its subresources), after
  * validation, with the stored object (throws to deny).
@@ -64,11 +69,12 @@ export interface RequestAdmission {
     old: KubeObject,
     subresource: string | undefined,
   ): void;
-  admitDelete(type: ResourceType, old: KubeObject): void;
+  admitDelete(type: ResourceType, old: KubeObject, options: DeleteOptions): void;
 }
 
 /** A plugin of the chain: creates, updates, deletes or any of them. */
 export type AdmissionPlugin = Partial<CreateAdmission> &
+  Partial<CreateValidation> &
   Partial<UpdateAdmission> &
   Partial<RequestAdmission>;
 
@@ -98,6 +104,8 @@ export interface DeleteOptions {
   propagationPolicy?: string;
   orphanDependents?: boolean;
   dryRun?: string[];
+  /** Set by DELETE on a collection (internal): storage Delete overrides do not apply to it. */
+  collection?: boolean;
 }
 
 export interface WriteResult {
@@ -198,6 +206,9 @@ export class ResourceService {
       plugin.admit?.(type, obj, requestedName);
     }
     this.validate(type, obj, undefined);
+    for (const plugin of this.admission) {
+      plugin.validateCreate?.(type, obj, requestedName);
+    }
     if (this.storeOf(type).get(namespace, name)) {
       throw alreadyExists(type, name);
     }
@@ -490,7 +501,7 @@ export class ResourceService {
       );
     }
     for (const plugin of this.admission) {
-      plugin.admitDelete?.(type, old);
+      plugin.admitDelete?.(type, old, options);
     }
     if (type.kind === 'Namespace' && type.group === '') {
       return this.deleteNamespace(current, dryRun);

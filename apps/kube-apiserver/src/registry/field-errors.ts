@@ -65,7 +65,7 @@ export function immutableField(
 export function fieldTooLong(field: string, maxLength: number): FieldError {
   return {
     field,
-    message: `Too long: may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`,
+    message: `Too long: may not be more than ${maxLength} bytes`,
     reason: 'FieldValueTooLong',
   };
 }

@@ -160,6 +160,21 @@ function validateVolumes(
   return { names, errors };
 }
 
+const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
+
+/** ValidatePreemptionPolicy (pods and PriorityClasses). */
+export function preemptionPolicyErrors(policy: unknown, field: string): FieldError[] {
+  if (policy === undefined || policy === null) {
+    return [];
+  }
+  if (policy === '') {
+    return [fieldRequired(field)];
+  }
+  return PREEMPTION_POLICIES.includes(policy as string)
+    ? []
+    : [fieldNotSupported(field, goString(policy), PREEMPTION_POLICIES)];
+}
+
 /** ValidatePodSpec (the subset above). */
 export function validatePodSpec(spec: unknown, field: string): FieldError[] {
   const s = isPlainObject(spec) ? spec : {};
@@ -186,6 +201,10 @@ export function validatePodSpec(spec: unknown, field: string): FieldError[] {
     errors.push(fieldNotSupported(`${field}.dnsPolicy`, goString(dns), dnsValues));
   }
   errors.push(...validateLabels(s.nodeSelector, `${field}.nodeSelector`));
+  if (typeof s.priorityClassName === 'string' && s.priorityClassName) {
+    errors.push(...dns1123SubdomainErrors(s.priorityClassName, `${field}.priorityClassName`));
+  }
+  errors.push(...preemptionPolicyErrors(s.preemptionPolicy, `${field}.preemptionPolicy`));
   if (typeof s.serviceAccountName === 'string' && s.serviceAccountName) {
     errors.push(...dns1123SubdomainErrors(s.serviceAccountName, `${field}.serviceAccountName`));
   }

@@ -608,7 +608,10 @@ export class ResourceHandler {
       route.type.scope === 'Cluster',
     );
     const items = page.items.map((item) => {
-      const object = this.service.delete(route.type, item.namespace, item.name, options).object;
+      const object = this.service.delete(route.type, item.namespace, item.name, {
+        ...options,
+        collection: true,
+      }).object;
       return {
         namespace: item.namespace,
         name: item.name,

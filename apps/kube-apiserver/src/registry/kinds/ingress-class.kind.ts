@@ -1,5 +1,5 @@
 import type { FieldError } from '../../errors/kube-error';
-import { isPlainObject, type KubeObject } from '../../object/types';
+import { isPlainObject, type JsonObject, type KubeObject } from '../../object/types';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import {
@@ -12,7 +12,8 @@ import {
 } from '../field-errors';
 import { goString } from '../go-format';
 import { getPath, text } from '../object-path';
-import { dns1123SubdomainMessages } from '../dns-names';
+import { dns1123LabelMessages, dns1123SubdomainMessages } from '../dns-names';
+import { typedLocalObjectReferenceErrors } from './ingress.kind';
 import { validateName } from '../validation';
 
 /** The annotation that makes an IngressClass the default (networking/v1 AnnotationIsDefaultIngressClass). */
@@ -50,43 +51,47 @@ function domainPrefixedPathErrors(value: string, field: string): FieldError[] {
   return errors;
 }
 
+/** validateIngressClassParametersReference. */
+function parametersErrors(p: JsonObject, field: string): FieldError[] {
+  const errors = typedLocalObjectReferenceErrors(p, field);
+  const scope = typeof p.scope === 'string' ? p.scope : '';
+  const hasNamespace = typeof p.namespace === 'string';
+  if (!PARAMETER_SCOPES.includes(scope)) {
+    errors.push(fieldNotSupported(`${field}.scope`, goString(scope), PARAMETER_SCOPES));
+  } else if (scope === 'Namespace') {
+    if (!hasNamespace) {
+      errors.push(fieldRequired(`${field}.namespace`, "`parameters.scope` is set to 'Namespace'"));
+    } else {
+      for (const m of dns1123LabelMessages(p.namespace as string)) {
+        errors.push(fieldInvalid(`${field}.namespace`, goString(p.namespace), m));
+      }
+    }
+  } else if (hasNamespace) {
+    errors.push(fieldForbidden(`${field}.namespace`, "`parameters.scope` is set to 'Cluster'"));
+  }
+  return errors;
+}
+
 /** ValidateIngressClass / ValidateIngressClassUpdate (pkg/apis/networking/validation). */
 function validateIngressClass(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   const errors = old ? [] : validateName(obj.metadata.name, 'subdomain');
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
   const controller = typeof spec.controller === 'string' ? spec.controller : '';
-  if (controller.length > MAX_CONTROLLER_LENGTH) {
-    errors.push(fieldTooLong('spec.controller', MAX_CONTROLLER_LENGTH));
-  }
-  errors.push(...domainPrefixedPathErrors(controller, 'spec.controller'));
-  if (isPlainObject(spec.parameters)) {
-    const p = spec.parameters;
-    if (!p.kind) {
-      errors.push(fieldRequired('spec.parameters.kind', 'kind is required'));
-    }
-    if (!p.name) {
-      errors.push(fieldRequired('spec.parameters.name', 'name is required'));
-    }
-    const scope = typeof p.scope === 'string' ? p.scope : '';
-    if (!PARAMETER_SCOPES.includes(scope)) {
-      errors.push(fieldNotSupported('spec.parameters.scope', goString(scope), PARAMETER_SCOPES));
-    } else if (scope === 'Namespace' && !p.namespace) {
-      errors.push(
-        fieldRequired('spec.parameters.namespace', "`parameters.scope` is set to 'Namespace'"),
-      );
-    } else if (scope === 'Cluster' && p.namespace) {
-      errors.push(
-        fieldForbidden('spec.parameters.namespace', "`parameters.scope` is set to 'Cluster'"),
-      );
-    }
-  }
   if (old) {
+    // ValidateIngressClassUpdate: the immutable controller first, then the whole class again.
     const oldController = getPath(old, 'spec.controller');
     errors.push(
       ...immutableField(controller !== oldController, 'spec.controller', () =>
         goString(controller),
       ),
     );
+  }
+  if (controller.length > MAX_CONTROLLER_LENGTH) {
+    errors.push(fieldTooLong('spec.controller', MAX_CONTROLLER_LENGTH));
+  }
+  errors.push(...domainPrefixedPathErrors(controller, 'spec.controller'));
+  if (isPlainObject(spec.parameters)) {
+    errors.push(...parametersErrors(spec.parameters, 'spec.parameters'));
   }
   return errors;
 }
@@ -97,6 +102,7 @@ export const ingressClassKind = defineKind({
   resource: 'ingressclasses',
   kind: 'IngressClass',
   scope: 'Cluster',
+  deleteReturnsStatus: true,
   columns: [
     NAME_COLUMN,
     column('Controller', (o) => getPath(o, 'spec.controller') ?? '', {

@@ -41,6 +41,35 @@ function hostErrors(host: string, field: string): FieldError[] {
   return messages.map((m) => fieldInvalid(field, goString(host), m));
 }
 
+/** pathvalidation.IsValidPathSegmentName. */
+function pathSegmentMessages(name: string): string[] {
+  if (name === '.' || name === '..') {
+    return [`may not be '${name}'`];
+  }
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
+/** validateIngressTypedLocalObjectReference (Ingress resource backends, IngressClass parameters). */
+export function typedLocalObjectReferenceErrors(ref: JsonObject, field: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof ref.apiGroup === 'string') {
+    for (const m of dns1123SubdomainMessages(ref.apiGroup)) {
+      errors.push(fieldInvalid(`${field}.apiGroup`, goString(ref.apiGroup), m));
+    }
+  }
+  for (const key of ['kind', 'name']) {
+    const value = typeof ref[key] === 'string' ? ref[key] : '';
+    if (value === '') {
+      errors.push(fieldRequired(`${field}.${key}`, `${key} is required`));
+    } else {
+      for (const m of pathSegmentMessages(value)) {
+        errors.push(fieldInvalid(`${field}.${key}`, goString(value), m));
+      }
+    }
+  }
+  return errors;
+}
+
 /** validateIngressBackend. */
 function backendErrors(backend: JsonObject, field: string): FieldError[] {
   const service = isPlainObject(backend.service) ? backend.service : undefined;
@@ -49,14 +78,7 @@ function backendErrors(backend: JsonObject, field: string): FieldError[] {
     return [fieldInvalid(field, goString(''), 'cannot set both resource and service backends')];
   }
   if (resource) {
-    const errors: FieldError[] = [];
-    if (!resource.kind) {
-      errors.push(fieldRequired(`${field}.resource.kind`, 'kind is required'));
-    }
-    if (!resource.name) {
-      errors.push(fieldRequired(`${field}.resource.name`, 'name is required'));
-    }
-    return errors;
+    return typedLocalObjectReferenceErrors(resource, `${field}.resource`);
   }
   if (!service) {
     return [fieldInvalid(field, goString(''), 'resource or service backend is required')];
@@ -138,7 +160,11 @@ function validateIngress(obj: KubeObject, old: KubeObject | undefined): FieldErr
     errors.push(
       fieldInvalid(
         'spec',
-        goRaw('[]networking.IngressRule(nil)'),
+        goRaw(
+          Array.isArray(spec.rules)
+            ? '[]networking.IngressRule{}'
+            : '[]networking.IngressRule(nil)',
+        ),
         'either `defaultBackend` or `rules` must be specified',
       ),
     );
@@ -256,6 +282,7 @@ export const ingressKind = defineKind({
   kind: 'Ingress',
   scope: 'Namespaced',
   shortNames: ['ing'],
+  deleteReturnsStatus: true,
   subresources: ['status'],
   columns: [
     NAME_COLUMN,

@@ -198,11 +198,13 @@ export const networkPolicyKind = defineKind({
   kind: 'NetworkPolicy',
   scope: 'Namespaced',
   shortNames: ['netpol'],
+  deleteReturnsStatus: true,
   columns: [
     NAME_COLUMN,
     column('Pod-Selector', (o) => formatLabelSelector(getPath(o, 'spec.podSelector') ?? {}), {
       description:
-        'podSelector selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
+        // The printer reads extensions/v1beta1's doc (double spaces included).
+        'Selects the pods to which this NetworkPolicy object applies.  The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods.  In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
     }),
     AGE_COLUMN,
   ],

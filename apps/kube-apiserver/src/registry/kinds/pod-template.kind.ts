@@ -41,6 +41,11 @@ export const podTemplateKind = defineKind({
       description: 'The labels for the pod template.',
     }),
   ],
+  defaultOnCreate(obj) {
+    // podTemplateStrategy: generation 1 at create, bumped when the template changes.
+    obj.metadata.generation = 1;
+  },
+  generationSource: (o) => o.template,
   defaultOnWrite(obj) {
     if (!isPlainObject(obj.template)) {
       obj.template = {};

@@ -2,6 +2,7 @@ import type { KubeObject } from '../../object/types';
 import { isPlainObject } from '../../object/types';
 import type { FieldError } from '../../errors/kube-error';
 import { defineKind } from '../define-kind';
+import { fieldForbidden } from '../field-errors';
 import { validateName } from '../validation';
 import { defaultPodOnly, defaultPodSpec } from '../pod-spec-defaults';
 import { podSpecStrategies } from '../pod-spec-strategies';
@@ -59,8 +60,35 @@ function podRestarts(o: KubeObject, now: number): string {
   return restarts !== 0 && last ? `${restarts} (${age(last, now)} ago)` : String(restarts);
 }
 
-function validatePod(obj: KubeObject): FieldError[] {
-  return [...validateName(obj.metadata.name, 'subdomain'), ...validatePodSpec(obj.spec, 'spec')];
+/** ValidatePodUpdate's list of what a pod update may change (1.32, without in-place resize). */
+const UPDATABLE_POD_SPEC_FIELDS =
+  '`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/**
+ * The part of ValidatePodUpdate that guards scheduling priority: the Priority admission plugin
+ * resolves it once, at create. (Upstream refuses every other spec change too and appends a
+ * diff of the spec, which is not reproduced.)
+ */
+function priorityUnchanged(obj: KubeObject, old: KubeObject): FieldError[] {
+  const changed = ['priority', 'priorityClassName', 'preemptionPolicy'].some(
+    (key) => getPath(obj, `spec.${key}`) !== getPath(old, `spec.${key}`),
+  );
+  return changed
+    ? [
+        fieldForbidden(
+          'spec',
+          `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS}`,
+        ),
+      ]
+    : [];
+}
+
+function validatePod(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+  return [
+    ...validateName(obj.metadata.name, 'subdomain'),
+    ...validatePodSpec(obj.spec, 'spec'),
+    ...(old ? priorityUnchanged(obj, old) : []),
+  ];
 }
 
 export const podKind = defineKind({

@@ -2,14 +2,14 @@ import type { FieldError } from '../../errors/kube-error';
 import type { KubeObject } from '../../object/types';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
-import { fieldForbidden, fieldNotSupported, immutableField } from '../field-errors';
+import { fieldForbidden, immutableField } from '../field-errors';
+import { preemptionPolicyErrors } from '../pod-spec-validation';
 import { goString } from '../go-format';
 import { validateName } from '../validation';
 
 /** pkg/apis/scheduling: the highest value a user-defined PriorityClass may have. */
 const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
-const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
 
 /** scheduling.SystemPriorityClasses(): what the api-server's post-start hook creates. */
 export const SYSTEM_PRIORITY_CLASSES: {
@@ -67,10 +67,7 @@ function validatePriorityClass(obj: KubeObject, old: KubeObject | undefined): Fi
       ),
     );
   }
-  const policy = obj.preemptionPolicy;
-  if (policy !== undefined && !PREEMPTION_POLICIES.includes(policy as string)) {
-    errors.push(fieldNotSupported('preemptionPolicy', goString(policy), PREEMPTION_POLICIES));
-  }
+  errors.push(...preemptionPolicyErrors(obj.preemptionPolicy, 'preemptionPolicy'));
   if (old) {
     if ((obj.value ?? 0) !== (old.value ?? 0)) {
       errors.push(fieldForbidden('value', 'may not be changed in an update.'));
@@ -117,6 +114,7 @@ export const priorityClassKind = defineKind({
   generationSource: () => undefined,
   defaultOnWrite(obj) {
     obj.preemptionPolicy ??= 'PreemptLowerPriority';
+    obj.value ??= 0; // an int32 without omitempty: always present
   },
   validate: validatePriorityClass,
 });
