@@ -2,7 +2,9 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   KubernetesObjectApi,
+  NetworkingV1Api,
   PatchStrategy,
+  SchedulingV1Api,
   createResilientInformer,
   loadKubeConfig,
   setHeaderOptions,
@@ -248,6 +250,58 @@ describe('client-node', () => {
     } finally {
       await informer.stop();
     }
+  });
+
+  it('should serve networking.k8s.io and scheduling.k8s.io through the typed APIs', async () => {
+    const scheduling = kc.makeApiClient(SchedulingV1Api);
+    const networking = kc.makeApiClient(NetworkingV1Api);
+    await scheduling.createPriorityClass({
+      body: { metadata: { name: 'client-high' }, value: 700 },
+    });
+    const classes = await scheduling.listPriorityClass({});
+    expect(classes.items.map((c) => [c.metadata?.name, c.value])).toEqual(
+      expect.arrayContaining([
+        ['client-high', 700],
+        ['system-node-critical', 2000001000],
+      ]),
+    );
+    const created = await core.createNamespacedPod({
+      namespace: 'default',
+      body: { ...pod('client-prio'), spec: { ...pod('').spec!, priorityClassName: 'client-high' } },
+    });
+    expect(created.spec?.priority).toBe(700);
+    const ingress = await networking.createNamespacedIngress({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'client-web' },
+        spec: {
+          rules: [
+            {
+              host: 'web.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    expect(ingress.metadata?.creationTimestamp).toBeInstanceOf(Date);
+    const policy = await networking.createNamespacedNetworkPolicy({
+      namespace: 'default',
+      body: { metadata: { name: 'client-deny' }, spec: { podSelector: {} } },
+    });
+    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
+    await networking.deleteNamespacedIngress({ namespace: 'default', name: 'client-web' });
+    await expect(
+      networking.readNamespacedIngress({ namespace: 'default', name: 'client-web' }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 });
 

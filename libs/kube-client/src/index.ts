@@ -24,6 +24,8 @@ export {
   CoreV1Api,
   CoordinationV1Api,
   DiscoveryV1Api,
+  NetworkingV1Api,
+  SchedulingV1Api,
   StorageV1Api,
   KubeConfig,
   KubernetesObjectApi,
