@@ -1,4 +1,5 @@
 import { formatBinaryQuantity, quantityMilliValue } from '@app/csi';
+import { objectsIn } from '../registry/object-path';
 import { isPlainObject, type JsonObject, type KubeObject } from '../object/types';
 import type { CreateAdmission } from '../api/resource-service';
 import { forbidden } from '../errors/kube-error';
@@ -10,8 +11,6 @@ export const ANN_LIMIT_RANGER = 'kubernetes.io/limit-ranger';
 
 type ResourceList = Record<string, string>;
 
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.filter((x): x is JsonObject => isPlainObject(x)) : [];
 const resourceList = (v: unknown): ResourceList =>
   isPlainObject(v)
     ? (Object.fromEntries(
@@ -153,7 +152,7 @@ function podTotals(pod: KubeObject, key: 'requests' | 'limits'): ResourceList {
   const totals = new Map<string, { value: bigint; binary: boolean }>();
   const listOf = (c: JsonObject) =>
     resourceList(isPlainObject(c.resources) ? c.resources[key] : undefined);
-  for (const c of objects(spec.containers)) {
+  for (const c of objectsIn(spec.containers)) {
     for (const [name, q] of Object.entries(listOf(c))) {
       const total = totals.get(name);
       totals.set(name, {
@@ -162,7 +161,7 @@ function podTotals(pod: KubeObject, key: 'requests' | 'limits'): ResourceList {
       });
     }
   }
-  for (const c of objects(spec.initContainers)) {
+  for (const c of objectsIn(spec.initContainers)) {
     for (const [name, q] of Object.entries(listOf(c))) {
       const value = milli(q) ?? 0n;
       if (value > (totals.get(name)?.value ?? -1n)) {
@@ -179,9 +178,9 @@ function podTotals(pod: KubeObject, key: 'requests' | 'limits'): ResourceList {
 function podErrors(range: KubeObject, pod: KubeObject): string[] {
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
   const errors: string[] = [];
-  for (const item of objects(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
+  for (const item of objectsIn(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
     if (item.type === 'Container') {
-      for (const c of [...objects(spec.containers), ...objects(spec.initContainers)]) {
+      for (const c of [...objectsIn(spec.containers), ...objectsIn(spec.initContainers)]) {
         errors.push(...containerErrors('Container', item, c));
       }
     } else if (item.type === 'Pod') {
@@ -201,7 +200,7 @@ function claimErrors(range: KubeObject, claim: KubeObject): string[] {
     isPlainObject(spec.resources) ? spec.resources.requests : undefined,
   );
   const errors: (string | undefined)[] = [];
-  for (const item of objects(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
+  for (const item of objectsIn(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
     if (item.type !== 'PersistentVolumeClaim') {
       continue;
     }
@@ -258,7 +257,7 @@ function mergeDefaults(
 /** PodMutateLimitFunc: defaultContainerResourceRequirements + mergePodResourceRequirements. */
 function applyDefaults(range: KubeObject, pod: KubeObject): void {
   const defaults = { limits: {} as ResourceList, requests: {} as ResourceList };
-  for (const item of objects(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
+  for (const item of objectsIn(isPlainObject(range.spec) ? range.spec.limits : undefined)) {
     if (item.type === 'Container') {
       Object.assign(defaults.requests, resourceList(item.defaultRequest));
       Object.assign(defaults.limits, resourceList(item.default));
@@ -266,8 +265,8 @@ function applyDefaults(range: KubeObject, pod: KubeObject): void {
   }
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
   const notes = [
-    ...objects(spec.containers).flatMap((c) => mergeDefaults(c, defaults, 'container')),
-    ...objects(spec.initContainers).flatMap((c) => mergeDefaults(c, defaults, 'init container')),
+    ...objectsIn(spec.containers).flatMap((c) => mergeDefaults(c, defaults, 'container')),
+    ...objectsIn(spec.initContainers).flatMap((c) => mergeDefaults(c, defaults, 'init container')),
   ];
   if (notes.length > 0) {
     pod.metadata.annotations = {

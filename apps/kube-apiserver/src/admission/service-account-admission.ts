@@ -1,4 +1,5 @@
 import { isPlainObject, type JsonObject, type KubeObject } from '../object/types';
+import { objectsIn } from '../registry/object-path';
 import { randomString } from '../api/names';
 import { forbidden } from '../errors/kube-error';
 import type { ResourceType } from '../registry/resource-type';
@@ -26,9 +27,6 @@ const TOKEN_EXPIRATION_SECONDS = 3607;
 const DEFAULT_LOOKUP_ATTEMPTS = 10;
 
 const podsResource = { group: '', resource: 'pods' };
-
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.filter((x): x is JsonObject => isPlainObject(x)) : [];
 
 /** TokenVolumeSource(): the projected volume every pod mounts its identity from. */
 export function tokenVolumeSource(): JsonObject {
@@ -115,7 +113,7 @@ export class ServiceAccountAdmission {
       mountServiceAccountToken(spec);
     }
     if (!Array.isArray(spec.imagePullSecrets) || spec.imagePullSecrets.length === 0) {
-      const pullSecrets = objects(sa.imagePullSecrets).map((s) => ({ name: s.name }));
+      const pullSecrets = objectsIn(sa.imagePullSecrets).map((s) => ({ name: s.name }));
       if (pullSecrets.length > 0) {
         spec.imagePullSecrets = pullSecrets;
       }
@@ -138,12 +136,12 @@ function validateMirrorPod(spec: JsonObject, deny: (why: string) => Error): void
   if (spec.serviceAccountName) {
     throw deny('a mirror pod may not reference service accounts');
   }
-  const volumes = objects(spec.volumes);
+  const volumes = objectsIn(spec.volumes);
   if (volumes.some((v) => isPlainObject(v.secret)) || envSecrets(spec).length > 0) {
     throw deny('a mirror pod may not reference secrets');
   }
   for (const v of volumes) {
-    const sources = isPlainObject(v.projected) ? objects(v.projected.sources) : [];
+    const sources = isPlainObject(v.projected) ? objectsIn(v.projected.sources) : [];
     if (sources.some((s) => isPlainObject(s.serviceAccountToken))) {
       throw deny('a mirror pod may not use ServiceAccountToken volume projections');
     }
@@ -163,7 +161,7 @@ function shouldAutomount(sa: KubeObject, spec: JsonObject): boolean {
 
 /** mountServiceAccountToken: one projected volume, mounted read-only where not already mounted. */
 function mountServiceAccountToken(spec: JsonObject): void {
-  const volumes = objects(spec.volumes);
+  const volumes = objectsIn(spec.volumes);
   const existing = volumes.find(
     (v) => typeof v.name === 'string' && v.name.startsWith(SERVICE_ACCOUNT_VOLUME_PREFIX),
   );
@@ -172,8 +170,8 @@ function mountServiceAccountToken(spec: JsonObject): void {
     : `${SERVICE_ACCOUNT_VOLUME_PREFIX}${randomString(5)}`;
   let needsVolume = false;
   for (const key of ['initContainers', 'containers']) {
-    for (const container of objects(spec[key])) {
-      const mounts = objects(container.volumeMounts);
+    for (const container of objectsIn(spec[key])) {
+      const mounts = objectsIn(container.volumeMounts);
       if (!mounts.some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH)) {
         container.volumeMounts = [
           ...mounts,
@@ -196,8 +194,8 @@ function envSecrets(
     ['initContainers', 'init container'],
     ['containers', 'container'],
   ]) {
-    for (const c of objects(spec[key])) {
-      for (const env of objects(c.env)) {
+    for (const c of objectsIn(spec[key])) {
+      for (const env of objectsIn(c.env)) {
         const ref = isPlainObject(env.valueFrom) ? env.valueFrom.secretKeyRef : undefined;
         if (isPlainObject(ref)) {
           out.push({
@@ -208,7 +206,7 @@ function envSecrets(
           });
         }
       }
-      for (const from of objects(c.envFrom)) {
+      for (const from of objectsIn(c.envFrom)) {
         if (isPlainObject(from.secretRef)) {
           out.push({ container: String(c.name), kind, secret: String(from.secretRef.name) });
         }
@@ -221,8 +219,8 @@ function envSecrets(
 /** limitSecretReferences for ServiceAccounts annotated `kubernetes.io/enforce-mountable-secrets`. */
 function secretReferenceProblem(sa: KubeObject, spec: JsonObject): string | undefined {
   const saName = sa.metadata.name ?? '';
-  const mountable = new Set(objects(sa.secrets).map((s) => String(s.name)));
-  for (const v of objects(spec.volumes)) {
+  const mountable = new Set(objectsIn(sa.secrets).map((s) => String(s.name)));
+  for (const v of objectsIn(spec.volumes)) {
     const secretName = isPlainObject(v.secret) ? String(v.secret.secretName) : undefined;
     if (secretName !== undefined && !mountable.has(secretName)) {
       return `volume with secret.secretName="${secretName}" is not allowed because service account ${saName} does not reference that secret`;
@@ -235,8 +233,8 @@ function secretReferenceProblem(sa: KubeObject, spec: JsonObject): string | unde
         : `${ref.kind} ${ref.container} with envFrom referencing secret.secretName="${ref.secret}" is not allowed because service account ${saName} does not reference that secret`;
     }
   }
-  const pullSecrets = new Set(objects(sa.imagePullSecrets).map((s) => String(s.name)));
-  const pods = objects(spec.imagePullSecrets);
+  const pullSecrets = new Set(objectsIn(sa.imagePullSecrets).map((s) => String(s.name)));
+  const pods = objectsIn(spec.imagePullSecrets);
   for (let i = 0; i < pods.length; i++) {
     if (!pullSecrets.has(String(pods[i].name))) {
       return `imagePullSecrets[${i}].name="${String(pods[i].name)}" is not allowed because service account ${saName} does not reference that imagePullSecret`;

@@ -1,3 +1,5 @@
+import { isPlainObject, type JsonObject } from '../object/types';
+
 /** Reads a dotted path from JSON data (undefined when any step is missing). */
 export function getPath(value: unknown, path: string): unknown {
   let current: unknown = value;
@@ -30,3 +32,11 @@ export function text(v: unknown): string {
   }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
+
+/** A list's items for validation: a non-object stands as `{}`, so indexes in field paths stay right. */
+export const objectItems = (v: unknown): JsonObject[] =>
+  Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
+
+/** A list's object items, for defaulting and admission to change in place (others are skipped). */
+export const objectsIn = (v: unknown): JsonObject[] =>
+  Array.isArray(v) ? v.filter((x): x is JsonObject => isPlainObject(x)) : [];

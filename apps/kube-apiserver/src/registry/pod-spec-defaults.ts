@@ -1,4 +1,5 @@
 import { isPlainObject, type JsonObject } from '../object/types';
+import { objectsIn } from './object-path';
 
 /**
  * Decode-time defaults of every PodSpec, as `pkg/apis/core/v1/defaults.go` (SetDefaults_PodSpec,
@@ -7,9 +8,6 @@ import { isPlainObject, type JsonObject } from '../object/types';
  * always serialises (`resources: {}`, a template's `creationTimestamp: null`) are written too, so
  * `-o yaml` looks like a real cluster's.
  */
-
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.filter((x): x is JsonObject => isPlainObject(x)) : [];
 
 /** PullAlways for `:latest` or no tag, IfNotPresent otherwise (parsers.ParseImageName). */
 export function imagePullPolicyFor(image: unknown): string {
@@ -57,10 +55,10 @@ function defaultContainer(c: JsonObject): void {
   if (!isPlainObject(c.resources)) {
     c.resources = {};
   }
-  for (const port of objects(c.ports)) {
+  for (const port of objectsIn(c.ports)) {
     port.protocol ||= 'TCP';
   }
-  for (const env of objects(c.env)) {
+  for (const env of objectsIn(c.env)) {
     if (isPlainObject(env.valueFrom)) {
       defaultFieldRef(env.valueFrom.fieldRef);
     }
@@ -78,7 +76,7 @@ function defaultContainer(c: JsonObject): void {
 }
 
 function defaultDownwardItems(items: unknown): void {
-  for (const item of objects(items)) {
+  for (const item of objectsIn(items)) {
     defaultFieldRef(item.fieldRef);
   }
 }
@@ -100,7 +98,7 @@ function defaultVolume(v: JsonObject): void {
     defaultDownwardItems(v.downwardAPI.items);
   }
   if (isPlainObject(v.projected)) {
-    for (const source of objects(v.projected.sources)) {
+    for (const source of objectsIn(v.projected.sources)) {
       if (isPlainObject(source.serviceAccountToken)) {
         source.serviceAccountToken.expirationSeconds ??= 3600;
       }
@@ -128,9 +126,9 @@ export function defaultPodSpec(spec: JsonObject): void {
     spec.serviceAccount = spec.serviceAccountName;
   }
   for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
-    objects(spec[key]).forEach(defaultContainer);
+    objectsIn(spec[key]).forEach(defaultContainer);
   }
-  objects(spec.volumes).forEach(defaultVolume);
+  objectsIn(spec.volumes).forEach(defaultVolume);
 }
 
 /** A PodTemplateSpec's defaults: its PodSpec's, plus the `creationTimestamp: null` Go prints. */
@@ -148,7 +146,7 @@ export function defaultPodTemplate(template: unknown): void {
 /** SetDefaults_Pod: what only Pods (not templates) get. */
 export function defaultPodOnly(spec: JsonObject): void {
   for (const key of ['containers', 'initContainers']) {
-    for (const c of objects(spec[key])) {
+    for (const c of objectsIn(spec[key])) {
       const resources = isPlainObject(c.resources) ? c.resources : (c.resources = {});
       if (isPlainObject(resources.limits)) {
         const requests = isPlainObject(resources.requests) ? resources.requests : {};
@@ -159,8 +157,8 @@ export function defaultPodOnly(spec: JsonObject): void {
   spec.enableServiceLinks ??= true;
   if (spec.hostNetwork === true) {
     for (const key of ['containers', 'initContainers']) {
-      for (const c of objects(spec[key])) {
-        for (const port of objects(c.ports)) {
+      for (const c of objectsIn(spec[key])) {
+        for (const port of objectsIn(c.ports)) {
           port.hostPort ||= port.containerPort;
         }
       }

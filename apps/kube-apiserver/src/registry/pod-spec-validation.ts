@@ -1,5 +1,5 @@
-import { isPlainObject, type JsonObject } from '../object/types';
-import { text } from './object-path';
+import { isPlainObject } from '../object/types';
+import { objectItems, text } from './object-path';
 import type { FieldError } from '../errors/kube-error';
 import {
   fieldDuplicate,
@@ -19,9 +19,6 @@ import { validateLabels } from './label-selector-rules';
  * upstream field paths and messages. Deeper checks (security contexts, affinity, resources,
  * probes' handlers) are left to the kubelet's simulation and not enforced here.
  */
-
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
 
 /** validation.IsValidPortName (IANA_SVC_NAME). */
 export function portNameErrors(name: string): string[] {
@@ -47,7 +44,7 @@ export function portNameErrors(name: string): string[] {
 function validatePorts(ports: unknown, field: string): FieldError[] {
   const errors: FieldError[] = [];
   const names = new Set<string>();
-  objects(ports).forEach((p, i) => {
+  objectItems(ports).forEach((p, i) => {
     const at = `${field}[${i}]`;
     if (typeof p.name === 'string' && p.name) {
       const msgs = portNameErrors(p.name);
@@ -86,7 +83,7 @@ function validateContainers(
   requireOne: boolean,
 ): FieldError[] {
   const errors: FieldError[] = [];
-  const containers = objects(list);
+  const containers = objectItems(list);
   if (requireOne && containers.length === 0) {
     errors.push(fieldRequired(field));
   }
@@ -104,7 +101,7 @@ function validateContainers(
     }
     errors.push(...validatePorts(c.ports, `${at}.ports`));
     const mountPaths = new Set<string>();
-    objects(c.volumeMounts).forEach((m, j) => {
+    objectItems(c.volumeMounts).forEach((m, j) => {
       const mat = `${at}.volumeMounts[${j}]`;
       if (!m.name) {
         errors.push(fieldRequired(`${mat}.name`));
@@ -144,7 +141,7 @@ function validateVolumes(
 ): { names: Set<string>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const names = new Set<string>();
-  objects(list).forEach((v, i) => {
+  objectItems(list).forEach((v, i) => {
     const at = `${field}[${i}]`;
     const name = typeof v.name === 'string' ? v.name : '';
     if (!name) {

@@ -6,15 +6,13 @@ import { defineKind } from '../define-kind';
 import { dns1035LabelMessages, dns1123SubdomainMessages } from '../dns-names';
 import { fieldInvalid, fieldNotSupported, fieldRequired } from '../field-errors';
 import { goInt, goRaw, goString } from '../go-format';
-import { getArray, getString, text } from '../object-path';
+import { getArray, getString, objectItems, text } from '../object-path';
 import { portNameErrors } from '../pod-spec-validation';
 import { validateName } from '../validation';
 
 /** The annotation that named an Ingress's class before `spec.ingressClassName` (networking/v1beta1). */
 export const ANN_INGRESS_CLASS = 'kubernetes.io/ingress.class';
 
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
@@ -155,7 +153,7 @@ function pathErrors(path: JsonObject, field: string): FieldError[] {
 function validateIngress(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   const errors = old ? [] : validateName(obj.metadata.name, 'subdomain');
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
-  const rules = objects(spec.rules);
+  const rules = objectItems(spec.rules);
   if (rules.length === 0 && !isPlainObject(spec.defaultBackend)) {
     errors.push(
       fieldInvalid(
@@ -184,14 +182,14 @@ function validateIngress(obj: KubeObject, old: KubeObject | undefined): FieldErr
       errors.push(...hostErrors(host, `${at}.host`));
     }
     if (isPlainObject(rule.http)) {
-      const paths = objects(rule.http.paths);
+      const paths = objectItems(rule.http.paths);
       if (paths.length === 0) {
         errors.push(fieldRequired(`${at}.http.paths`));
       }
       paths.forEach((p, j) => errors.push(...pathErrors(p, `${at}.http.paths[${j}]`)));
     }
   });
-  objects(spec.tls).forEach((tls, i) => {
+  objectItems(spec.tls).forEach((tls, i) => {
     (Array.isArray(tls.hosts) ? tls.hosts : []).forEach((host: unknown, j) => {
       errors.push(...hostErrors(String(host), `spec.tls[${i}].hosts[${j}]`));
     });

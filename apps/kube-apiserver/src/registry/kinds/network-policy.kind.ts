@@ -6,12 +6,10 @@ import { defineKind } from '../define-kind';
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired } from '../field-errors';
 import { goInt, goRaw, goString } from '../go-format';
 import { formatLabelSelector, validateLabelSelector } from '../label-selector-rules';
-import { getPath, text } from '../object-path';
+import { getPath, objectItems, text } from '../object-path';
 import { portNameErrors } from '../pod-spec-validation';
 import { validateName } from '../validation';
 
-const objects = (v: unknown): JsonObject[] =>
-  Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : {})) : [];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const POLICY_TYPES = ['Egress', 'Ingress'];
 
@@ -163,10 +161,10 @@ function validateNetworkPolicy(obj: KubeObject, old: KubeObject | undefined): Fi
   errors.push(...validateLabelSelector(spec.podSelector ?? {}, 'spec.podSelector'));
   for (const direction of ['ingress', 'egress'] as const) {
     const peersKey = direction === 'ingress' ? 'from' : 'to';
-    objects(spec[direction]).forEach((rule, i) => {
+    objectItems(spec[direction]).forEach((rule, i) => {
       const at = `spec.${direction}[${i}]`;
-      objects(rule.ports).forEach((p, j) => errors.push(...portErrors(p, `${at}.ports[${j}]`)));
-      objects(rule[peersKey]).forEach((p, j) =>
+      objectItems(rule.ports).forEach((p, j) => errors.push(...portErrors(p, `${at}.ports[${j}]`)));
+      objectItems(rule[peersKey]).forEach((p, j) =>
         errors.push(...peerErrors(p, `${at}.${peersKey}[${j}]`)),
       );
     });
@@ -212,15 +210,15 @@ export const networkPolicyKind = defineKind({
     const spec = isPlainObject(obj.spec) ? obj.spec : (obj.spec = {});
     spec.podSelector ??= {};
     for (const direction of ['ingress', 'egress']) {
-      for (const rule of objects(spec[direction])) {
-        for (const port of objects(rule.ports)) {
+      for (const rule of objectItems(spec[direction])) {
+        for (const port of objectItems(rule.ports)) {
           port.protocol ??= 'TCP';
         }
       }
     }
     // SetDefaults_NetworkPolicy: no policyTypes means Ingress, plus Egress when egress rules exist.
     if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
-      spec.policyTypes = objects(spec.egress).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+      spec.policyTypes = objectItems(spec.egress).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
     }
   },
   validate: validateNetworkPolicy,
