@@ -5,6 +5,7 @@ import { disruptionController } from './disruption/descriptor';
 import { deploymentController } from './deployment/descriptor';
 import { endpointSliceController, endpointsController } from './endpoints/descriptor';
 import { jobController } from './job/descriptor';
+import { horizontalPodAutoscalerController } from './podautoscaler/descriptor';
 import { nodeIpamController } from './nodeipam/descriptor';
 import { nodeLifecycleController } from './nodelifecycle/descriptor';
 import { podGarbageCollectorController } from './podgc/descriptor';
@@ -36,6 +37,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   statefulSetController,
   cronJobController,
   disruptionController,
+  horizontalPodAutoscalerController,
   endpointsController,
   endpointSliceController,
   taintEvictionController,

@@ -22,6 +22,7 @@ export interface KcmSettings extends LeaderElectionSettings {
   largeClusterSizeThreshold: number;
   unhealthyZoneThreshold: number;
   terminatedPodGcThreshold: number;
+  horizontalPodAutoscalerSyncPeriodMs: number;
   /** PEM published as `kube-root-ca.crt` (undefined: the kubeconfig's CA is used). */
   rootCa?: string;
 }
@@ -51,6 +52,10 @@ export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
     largeClusterSizeThreshold: config.largeClusterSizeThreshold,
     unhealthyZoneThreshold: config.unhealthyZoneThreshold,
     terminatedPodGcThreshold: config.terminatedPodGcThreshold,
+    horizontalPodAutoscalerSyncPeriodMs: parseDuration(
+      config.horizontalPodAutoscalerSyncPeriod,
+      '--horizontal-pod-autoscaler-sync-period',
+    ),
     rootCa: config.rootCaFile ? readRootCa(config.rootCaFile) : undefined,
     ...leaderElectionSettingsOf(config),
   };

@@ -72,6 +72,10 @@ export class KubeControllerManagerConfig extends ControllerManagerFlags {
   @Min(0)
   terminatedPodGcThreshold = 12500;
 
+  /** How often the horizontal-pod-autoscaler controller syncs each autoscaler. */
+  @IsGoDuration()
+  horizontalPodAutoscalerSyncPeriod = '15s';
+
   /** CA bundle published as `kube-root-ca.crt`; default the kubeconfig's cluster CA. */
   @IsOptional()
   @IsString()

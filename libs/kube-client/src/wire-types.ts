@@ -33,6 +33,10 @@ import type {
   V1VolumeAttachment,
   V1StorageClass,
   V1CSIDriver,
+  V2HorizontalPodAutoscaler,
+  V2HorizontalPodAutoscalerCondition,
+  V2MetricSpec,
+  V1Scale,
 } from '@kubernetes/client-node';
 
 /**
@@ -81,6 +85,10 @@ export type PersistentVolumeObject = Wire<V1PersistentVolume>;
 export type VolumeAttachmentObject = Wire<V1VolumeAttachment>;
 export type StorageClassObject = Wire<V1StorageClass>;
 export type CsiDriverObject = Wire<V1CSIDriver>;
+export type HorizontalPodAutoscalerObject = Wire<V2HorizontalPodAutoscaler>;
+export type HorizontalPodAutoscalerCondition = Wire<V2HorizontalPodAutoscalerCondition>;
+export type MetricSpec = Wire<V2MetricSpec>;
+export type ScaleObject = Wire<V1Scale>;
 
 /** A list as the API answers it. */
 export interface ListObject<T> {

@@ -78,6 +78,13 @@ export function addControllerManagerOptions(command: Command): Command {
     )
     .addOption(
       nimbusOption(
+        '--horizontal-pod-autoscaler-sync-period <duration>',
+        'how often each HorizontalPodAutoscaler is synced',
+        '15s',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--root-ca-file <file>',
         'CA published as kube-root-ca.crt (default: the kubeconfig CA)',
       ),

@@ -340,4 +340,166 @@ describe('deployments', () => {
     expect(events).toHaveLength(3);
     expect(events[0].source?.component).toBe('replication-controller');
   });
+
+  describe('HorizontalPodAutoscaler', () => {
+    type Hpa = {
+      status?: {
+        currentReplicas?: number;
+        conditions?: { type: string; status: string; reason: string; message: string }[];
+      };
+    };
+    const hpa = (name: string) => h.kJson<Hpa>(['get', 'hpa', name]);
+    const replicasBecome = (name: string, count: number) =>
+      waitFor(async () => ((await deployment(name)).spec?.replicas === count ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        message: `deployment ${name} scaled to ${count}`,
+      });
+    const syncedWith = (name: string, check: (o: Hpa) => boolean) =>
+      waitFor(
+        async () => {
+          const o = await hpa(name);
+          return check(o) ? o : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, message: `hpa ${name} synced` },
+      );
+    const SYNC_PERIOD_MS = 15_000;
+
+    it('holds a Deployment within min and max replicas and reports that no metrics API is served', async () => {
+      expect(
+        (await h.kubectl(['create', 'deployment', 'hpa-web', '--image=nginx', '--replicas=1']))
+          .code,
+      ).toBe(0);
+      await waitForRunning('app=hpa-web', 1);
+      await h.apply(
+        JSON.stringify({
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: 'hpa-web' },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hpa-web' },
+            minReplicas: 3,
+            maxReplicas: 5,
+            metrics: [
+              {
+                type: 'Resource',
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+              },
+            ],
+          },
+        }),
+      );
+      // Upstream's queue takes a new autoscaler after one sync period, not at once.
+      expect((await hpa('hpa-web')).status?.currentReplicas).toBe(0);
+      expect((await deployment('hpa-web')).spec?.replicas).toBe(1);
+
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      await replicasBecome('hpa-web', 3);
+      expect(await reasons('hpa-web', 'SuccessfulRescale')).toEqual([
+        'New size: 3; reason: Current number of replicas below Spec.MinReplicas',
+      ]);
+      await syncedWith('hpa-web', (o) => o.status?.currentReplicas === 1);
+      await waitForRunning('app=hpa-web', 3);
+
+      // Within the bounds the metrics decide — and there is no metrics API to ask.
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      const synced = await syncedWith('hpa-web', (o) =>
+        Boolean(o.status?.conditions?.some((c) => c.type === 'ScalingActive')),
+      );
+      const missing =
+        'failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
+      expect(synced.status).toMatchObject({
+        currentReplicas: 3,
+        desiredReplicas: 3,
+        currentMetrics: [{ type: '' }],
+      });
+      expect(
+        synced.status?.conditions?.map(({ type, status, reason, message }) => ({
+          type,
+          status,
+          reason,
+          message,
+        })),
+      ).toEqual([
+        {
+          type: 'AbleToScale',
+          status: 'True',
+          reason: 'SucceededGetScale',
+          message: "the HPA controller was able to get the target's current scale",
+        },
+        {
+          type: 'ScalingActive',
+          status: 'False',
+          reason: 'FailedGetResourceMetric',
+          message: `the HPA was unable to compute the replica count: ${missing}`,
+        },
+      ]);
+      expect(await reasons('hpa-web', 'FailedGetResourceMetric')).toEqual([missing]);
+      expect(await reasons('hpa-web', 'FailedComputeMetricsReplicas')).toEqual([
+        `invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: ${missing}`,
+      ]);
+      const row = await h.kubectl(['get', 'hpa', 'hpa-web', '--no-headers']);
+      expect(row.stdout).toMatch(
+        /^hpa-web\s+Deployment\/hpa-web\s+cpu: <unknown>\/50%\s+3\s+5\s+3\s+/,
+      );
+      expect((await deployment('hpa-web')).spec?.replicas).toBe(3);
+
+      // Scaled past the maximum by hand: the next sync brings it back.
+      expect((await h.kubectl(['scale', 'deployment', 'hpa-web', '--replicas=8'])).code).toBe(0);
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      await replicasBecome('hpa-web', 5);
+      expect(await reasons('hpa-web', 'SuccessfulRescale')).toContain(
+        'New size: 5; reason: Current number of replicas above Spec.MaxReplicas',
+      );
+      const described = await h.kubectl(['describe', 'hpa', 'hpa-web']);
+      expect(described.stdout).toMatch(/Min replicas:\s+3/);
+      expect(described.stdout).toMatch(
+        /AbleToScale\s+True\s+SucceededRescale\s+the HPA controller was able to update the target scale to 5/,
+      );
+    });
+
+    it('reports a target it cannot find as FailedGetScale, and one scaled to zero as disabled', async () => {
+      await h.apply(
+        JSON.stringify({
+          apiVersion: 'autoscaling/v1',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: 'hpa-missing' },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nope' },
+            maxReplicas: 2,
+          },
+        }),
+      );
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      const missing = await syncedWith('hpa-missing', (o) => Boolean(o.status?.conditions?.length));
+      expect(missing.status?.conditions?.[0]).toMatchObject({
+        type: 'AbleToScale',
+        status: 'False',
+        reason: 'FailedGetScale',
+        message:
+          'the HPA controller was unable to get the target\'s current scale: deployments.apps "nope" not found',
+      });
+      expect(await reasons('hpa-missing', 'FailedGetScale')).toContain(
+        'deployments.apps "nope" not found',
+      );
+
+      expect(
+        (await h.kubectl(['create', 'deployment', 'hpa-idle', '--image=nginx', '--replicas=0']))
+          .code,
+      ).toBe(0);
+      expect(
+        (await h.kubectl(['autoscale', 'deployment', 'hpa-idle', '--min=1', '--max=3'])).code,
+      ).toBe(0);
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      const idle = await syncedWith('hpa-idle', (o) =>
+        Boolean(o.status?.conditions?.some((c) => c.type === 'ScalingActive')),
+      );
+      expect(idle.status?.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({
+        status: 'False',
+        reason: 'ScalingDisabled',
+        message: 'scaling is disabled since the replica count of the target is zero',
+      });
+      expect((await deployment('hpa-idle')).spec?.replicas).toBe(0);
+    });
+  });
 });

@@ -132,6 +132,13 @@ const CONTROLLER_RULES: PolicyRule[] = [
     ['batch'],
     ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'],
   ),
+  // system:controller:horizontal-pod-autoscaler: autoscalers and any kind's scale subresource.
+  rule(
+    ['get', 'list', 'watch', 'update'],
+    ['autoscaling'],
+    ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
+  ),
+  rule(['get', 'update'], ['*'], ['*/scale']),
   rule(
     ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
     ['policy'],

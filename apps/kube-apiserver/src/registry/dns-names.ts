@@ -56,3 +56,11 @@ export const dns1123LabelErrors = (value: string, field: string): FieldError[] =
 
 export const dns1123SubdomainErrors = (value: string, field: string): FieldError[] =>
   dns1123SubdomainMessages(value).map((m) => fieldInvalid(field, goString(value), m));
+
+/** pathvalidation.IsValidPathSegmentName (object references' kinds and names). */
+export function pathSegmentMessages(name: string): string[] {
+  if (name === '.' || name === '..') {
+    return [`may not be '${name}'`];
+  }
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}

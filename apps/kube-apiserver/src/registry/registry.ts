@@ -13,6 +13,10 @@ import { deploymentKind } from './kinds/deployment.kind';
 import { endpointSliceKind } from './kinds/endpoint-slice.kind';
 import { endpointsKind } from './kinds/endpoints.kind';
 import { eventKind, eventsV1Kind } from './kinds/event.kind';
+import {
+  horizontalPodAutoscalerKind,
+  horizontalPodAutoscalerV1Kind,
+} from './kinds/horizontal-pod-autoscaler.kind';
 import { jobKind } from './kinds/job.kind';
 import { leaseKind } from './kinds/lease.kind';
 import { namespaceKind } from './kinds/namespace.kind';
@@ -72,6 +76,8 @@ export const BUILTIN_KINDS: ResourceType[] = [
   controllerRevisionKind,
   endpointSliceKind,
   eventsV1Kind,
+  horizontalPodAutoscalerKind,
+  horizontalPodAutoscalerV1Kind,
   jobKind,
   cronJobKind,
   ingressKind,

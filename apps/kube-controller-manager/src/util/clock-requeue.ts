@@ -6,7 +6,7 @@ import type { Scheduler, TimerHandle } from '@app/controller-runtime';
  * which a work queue's real-time `addAfter` would not notice. One pending timer per key.
  */
 export class ClockRequeue {
-  private readonly timers = new Map<string, TimerHandle>();
+  private readonly timers = new Map<string, TimerHandle & { at: number }>();
 
   constructor(
     private readonly clockScheduler: Scheduler,
@@ -15,13 +15,22 @@ export class ClockRequeue {
 
   after(key: string, delayMs: number): void {
     this.timers.get(key)?.cancel();
-    this.timers.set(
-      key,
-      this.clockScheduler.setTimer(() => {
-        this.timers.delete(key);
-        this.enqueue(key);
-      }, delayMs),
-    );
+    const handle = this.clockScheduler.setTimer(() => {
+      this.timers.delete(key);
+      this.enqueue(key);
+    }, delayMs);
+    this.timers.set(key, { cancel: () => handle.cancel(), at: this.clockScheduler.now() + delayMs });
+  }
+
+  /**
+   * Like `after`, but a pending earlier requeue stands (a delaying queue's AddAfter: an item
+   * already waiting keeps the earlier of its two times).
+   */
+  notLaterThan(key: string, delayMs: number): void {
+    const pending = this.timers.get(key);
+    if (!pending || pending.at > this.clockScheduler.now() + delayMs) {
+      this.after(key, delayMs);
+    }
   }
 
   cancel(key: string): void {

@@ -3,7 +3,7 @@ import type { FieldError } from '../../errors/kube-error';
 import { isPlainObject, type JsonObject, type KubeObject } from '../../object/types';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
-import { dns1035LabelMessages, dns1123SubdomainMessages } from '../dns-names';
+import { dns1035LabelMessages, dns1123SubdomainMessages, pathSegmentMessages } from '../dns-names';
 import { fieldInvalid, fieldNotSupported, fieldRequired } from '../field-errors';
 import { goInt, goRaw, goString } from '../go-format';
 import { getArray, getString, objectItems, text } from '../object-path';
@@ -37,14 +37,6 @@ function hostErrors(host: string, field: string): FieldError[] {
     ? wildcardSubdomainMessages(host)
     : dns1123SubdomainMessages(host);
   return messages.map((m) => fieldInvalid(field, goString(host), m));
-}
-
-/** pathvalidation.IsValidPathSegmentName. */
-function pathSegmentMessages(name: string): string[] {
-  if (name === '.' || name === '..') {
-    return [`may not be '${name}'`];
-  }
-  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
 }
 
 /** validateIngressTypedLocalObjectReference (Ingress resource backends, IngressClass parameters). */

@@ -1,0 +1,287 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
+import {
+  kubectlChecks,
+  kubectlFor,
+  requireKubectl,
+  startTestServer,
+  type Kubectl,
+  type TestServer,
+} from './support/test-server';
+
+// autoscaling/v2 HorizontalPodAutoscalers and their autoscaling/v1 view through the real
+// kubectl: upstream's defaults, validation, Table and the v1 round-trip annotations.
+jest.setTimeout(60_000);
+
+type Obj = Record<string, unknown>;
+
+const hpaV2 = (name: string, spec: Obj = {}) =>
+  JSON.stringify({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      maxReplicas: 5,
+      ...spec,
+    },
+  });
+
+describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
+  let t: TestServer;
+  let k: Kubectl;
+  let work: string;
+
+  const checks = kubectlChecks(() => k);
+  const ok = checks.ok;
+  const fails = async (args: string[], input?: string) => (await checks.fails(args, input)).trim();
+  const yamlOf = async (...args: string[]) =>
+    loadYaml(await ok(['get', ...args, '-o', 'yaml'])) as Obj & { spec: Obj; status: Obj };
+
+  beforeAll(async () => {
+    requireKubectl();
+    t = await startTestServer();
+    work = mkdtempSync(join(tmpdir(), 'nimbus-autoscaling-'));
+    k = kubectlFor(t.server.kubeconfigPath, join(work, 'cache'));
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves both versions, v2 preferred, with the short name and the "all" category', async () => {
+    const out = await ok(['api-resources', '--api-group=autoscaling']);
+    expect(out).toMatch(
+      /^horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true\s+HorizontalPodAutoscaler$/m,
+    );
+    expect(await ok(['api-versions'])).toMatch(/^autoscaling\/v1\nautoscaling\/v2$/m);
+    const group = JSON.parse(await ok(['get', '--raw', '/apis/autoscaling'])) as Obj;
+    expect(group.preferredVersion).toEqual({ groupVersion: 'autoscaling/v2', version: 'v2' });
+    await ok(['apply', '-f', '-'], hpaV2('in-all'));
+    expect(await ok(['get', 'all', '-o', 'name'])).toContain(
+      'horizontalpodautoscaler.autoscaling/in-all',
+    );
+    await ok(['delete', 'hpa', 'in-all']);
+  });
+
+  it('defaults minReplicas and the 80% CPU target, and prints upstream columns', async () => {
+    await ok(['apply', '-f', '-'], hpaV2('web'));
+    const hpa = await yamlOf('hpa', 'web');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ],
+    });
+    expect(hpa.status).toEqual({ currentReplicas: 0, desiredReplicas: 0 });
+    expect(await ok(['get', 'hpa'])).toMatch(
+      /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nweb\s+Deployment\/web\s+cpu: <unknown>\/80%\s+1\s+5\s+0\s+\S+\n$/,
+    );
+  });
+
+  it('completes a partial behavior with upstream defaults and prints several metrics', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      hpaV2('tuned', {
+        minReplicas: 2,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } },
+          },
+          {
+            type: 'Pods',
+            pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } },
+          },
+          {
+            type: 'External',
+            external: {
+              metric: { name: 'queue' },
+              target: { type: 'AverageValue', averageValue: '30' },
+            },
+          },
+        ],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+      }),
+    );
+    const hpa = await yamlOf('hpa', 'tuned');
+    expect(hpa.spec.behavior).toEqual({
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Pods', value: 4, periodSeconds: 15 },
+          { type: 'Percent', value: 100, periodSeconds: 15 },
+        ],
+      },
+      scaleDown: {
+        stabilizationWindowSeconds: 60,
+        selectPolicy: 'Max',
+        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+      },
+    });
+    expect(await ok(['get', 'hpa', 'tuned', '--no-headers'])).toMatch(
+      /^tuned\s+Deployment\/web\s+memory: <unknown>\/100Mi, <unknown>\/10 \+ 1 more\.\.\.\s+2\s+5\s+0\s+/,
+    );
+  });
+
+  it('refuses invalid autoscalers with upstream field errors', async () => {
+    const err = await fails(
+      ['apply', '-f', '-'],
+      hpaV2('bad', {
+        minReplicas: 0,
+        maxReplicas: 0,
+        scaleTargetRef: { kind: 'Deployment', name: 'a/b' },
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } },
+          },
+          {
+            type: 'Pods',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+            pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '1' } },
+          },
+          { type: 'Bogus' },
+        ],
+        behavior: {
+          scaleUp: {
+            selectPolicy: 'Sometimes',
+            policies: [{ type: 'Pods', value: 0, periodSeconds: 1801 }],
+          },
+        },
+      }),
+    );
+    for (const expected of [
+      'spec.minReplicas: Invalid value: 0: must be greater than or equal to 1',
+      'spec.maxReplicas: Invalid value: 0: must be greater than 0',
+      'spec.scaleTargetRef.name: Invalid value: "a/b": may not contain \'/\'',
+      'spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0',
+      'spec.metrics[1].pods: Required value: must populate information for the given metric source',
+      'spec.metrics[2].pods: Forbidden: must populate the given metric source only',
+      'spec.metrics[3].type: Unsupported value: "Bogus": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
+      'spec.behavior.scaleUp.selectPolicy: Unsupported value: "Sometimes": supported values: "Disabled", "Max", "Min"',
+      'spec.behavior.scaleUp.policies[0].value: Invalid value: 0: must be greater than zero',
+      'spec.behavior.scaleUp.policies[0].periodSeconds: Invalid value: 1801: must be less than or equal to 1800',
+    ]) {
+      expect(err).toContain(expected);
+    }
+    expect(err).toMatch(/^The HorizontalPodAutoscaler "bad" is invalid: /);
+    await fails(['get', 'hpa', 'bad']);
+  });
+
+  it('reads a v2 autoscaler through v1 with the round-trip annotations', async () => {
+    const v1 = await yamlOf('horizontalpodautoscalers.v1.autoscaling', 'tuned');
+    expect(v1.apiVersion).toBe('autoscaling/v1');
+    expect(v1.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 5,
+    });
+    const annotations = (v1.metadata as { annotations: Record<string, string> }).annotations;
+    expect(JSON.parse(annotations['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([
+      { type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } },
+      { type: 'Pods', pods: { metricName: 'rps', targetAverageValue: '10' } },
+      { type: 'External', external: { metricName: 'queue', targetAverageValue: '30' } },
+    ]);
+    expect(JSON.parse(annotations['autoscaling.alpha.kubernetes.io/behavior'])).toEqual({
+      ScaleUp: {
+        StabilizationWindowSeconds: 0,
+        SelectPolicy: 'Max',
+        Policies: [
+          { Type: 'Pods', Value: 4, PeriodSeconds: 15 },
+          { Type: 'Percent', Value: 100, PeriodSeconds: 15 },
+        ],
+      },
+      ScaleDown: {
+        StabilizationWindowSeconds: 60,
+        SelectPolicy: 'Max',
+        Policies: [{ Type: 'Percent', Value: 100, PeriodSeconds: 15 }],
+      },
+    });
+    // The v1 table is upstream's too (printed from the internal, v2-like object).
+    expect(
+      await ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'web', '--no-headers']),
+    ).toMatch(/^web\s+Deployment\/web\s+cpu: <unknown>\/80%\s+1\s+5\s+0\s+/);
+  });
+
+  it('writes through v1: targetCPUUtilizationPercentage becomes a v2 metric, annotations go back in', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'autoscaling/v1',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'legacy' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          maxReplicas: 4,
+          targetCPUUtilizationPercentage: 60,
+        },
+      }),
+    );
+    const v2 = await yamlOf('horizontalpodautoscalers.v2.autoscaling', 'legacy');
+    expect(v2.spec).toMatchObject({
+      minReplicas: 1,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+      ],
+    });
+    expect((v2.metadata as Obj).annotations ?? {}).not.toHaveProperty(
+      'autoscaling.alpha.kubernetes.io/metrics',
+    );
+    // A v1 update keeps the v2-only parts: kubectl edits the v1 form with its annotations.
+    const v1 = await yamlOf('horizontalpodautoscalers.v1.autoscaling', 'tuned');
+    (v1.spec as Obj).maxReplicas = 7;
+    await ok(['replace', '-f', '-'], JSON.stringify(v1));
+    const after = await yamlOf('horizontalpodautoscalers.v2.autoscaling', 'tuned');
+    expect(after.spec.maxReplicas).toBe(7);
+    expect(after.spec.metrics).toHaveLength(3);
+    expect((after.spec.behavior as Obj).scaleDown).toMatchObject({
+      stabilizationWindowSeconds: 60,
+    });
+    expect(Object.keys(((after.metadata as Obj).annotations ?? {}) as Obj)).toEqual([
+      'kubectl.kubernetes.io/last-applied-configuration',
+    ]);
+    // A v1 object that names no target gets the 80% CPU default on conversion.
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'autoscaling/v1',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'bare' },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3 },
+      }),
+    );
+    expect((await yamlOf('horizontalpodautoscalers.v1.autoscaling', 'bare')).spec).toMatchObject({
+      targetCPUUtilizationPercentage: 80,
+      minReplicas: 1,
+    });
+  });
+
+  it('kubectl autoscale creates an autoscaler for a Deployment', async () => {
+    await ok(['create', 'deployment', 'api', '--image=nginx', '--replicas=2']);
+    await ok(['autoscale', 'deployment', 'api', '--min=2', '--max=6', '--cpu-percent=70']);
+    const hpa = await yamlOf('hpa', 'api');
+    expect(hpa.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
+    expect(JSON.stringify(hpa.spec)).toContain('70');
+  });
+});
