@@ -246,7 +246,7 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
     );
     // A v1 update keeps the v2-only parts: kubectl edits the v1 form with its annotations.
     const v1 = await yamlOf('horizontalpodautoscalers.v1.autoscaling', 'tuned');
-    (v1.spec as Obj).maxReplicas = 7;
+    (v1.spec).maxReplicas = 7;
     await ok(['replace', '-f', '-'], JSON.stringify(v1));
     const after = await yamlOf('horizontalpodautoscalers.v2.autoscaling', 'tuned');
     expect(after.spec.maxReplicas).toBe(7);

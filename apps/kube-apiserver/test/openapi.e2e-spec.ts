@@ -49,7 +49,7 @@ describe('OpenAPI', () => {
     ).toBeDefined();
     // RBAC kinds, the reviews (POST only) and TokenRequest are served, and pods/exec is routed
     // (it answers that simulated kubelets run no containers), so all are documented;
-    // autoscaling is not served here.
+    // certificates.k8s.io is not served here.
     expect(doc.paths['/apis/rbac.authorization.k8s.io/v1/clusterroles']).toBeDefined();
     const ssar = doc.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'];
     expect(Object.keys(ssar ?? {}).filter((k) => k !== 'parameters')).toEqual(['post']);
@@ -58,9 +58,11 @@ describe('OpenAPI', () => {
     ).toBeDefined();
     expect(doc.paths['/apis/authentication.k8s.io/v1/tokenreviews']).toBeDefined();
     expect(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/exec']).toBeDefined();
-    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/autoscaling/'))).toBe(false);
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/apis/certificates.k8s.io/'))).toBe(
+      false,
+    );
     expect(doc.definitions['io.k8s.api.core.v1.Pod']).toBeDefined();
-    expect(doc.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler']).toBeUndefined();
+    expect(doc.definitions['io.k8s.api.certificates.v1.CertificateSigningRequest']).toBeUndefined();
     expect(doc.definitions['io.k8s.api.core.v1.PodSpec'].properties?.containers).toMatchObject({
       'x-kubernetes-patch-merge-key': 'name',
       'x-kubernetes-patch-strategy': 'merge',
@@ -144,6 +146,8 @@ describe('OpenAPI', () => {
       'apis/apps/v1',
       'apis/authentication.k8s.io/v1',
       'apis/authorization.k8s.io/v1',
+      'apis/autoscaling/v1',
+      'apis/autoscaling/v2',
       'apis/batch/v1',
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',

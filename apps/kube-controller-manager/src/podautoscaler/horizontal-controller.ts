@@ -83,7 +83,7 @@ export class HorizontalController {
     const outcome = await reconcileAutoscaler(hpa, this.deps.scales, this.deps.now());
     const involved = { ...hpa, apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
     for (const event of outcome.events) {
-      this.deps.recorder.event(involved, event.type as EventType, event.reason, event.message);
+      this.deps.recorder.event(involved, event.type, event.reason, event.message);
     }
     if (!jsonEqual(outcome.status, hpa.status ?? {})) {
       const { namespace, name } = splitMetaNamespaceKey(key);

@@ -39,7 +39,7 @@ export class ScaleTargets {
     try {
       return { path, scale: await this.rest.get<ScaleObject>(path) };
     } catch (error) {
-      throw new Error(apiErrorMessage(error));
+      throw new Error(apiErrorMessage(error), { cause: error });
     }
   }
 
@@ -51,7 +51,7 @@ export class ScaleTargets {
         spec: { ...target.scale.spec, replicas },
       });
     } catch (error) {
-      throw new Error(apiErrorMessage(error));
+      throw new Error(apiErrorMessage(error), { cause: error });
     }
   }
 

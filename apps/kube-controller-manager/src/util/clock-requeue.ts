@@ -19,7 +19,10 @@ export class ClockRequeue {
       this.timers.delete(key);
       this.enqueue(key);
     }, delayMs);
-    this.timers.set(key, { cancel: () => handle.cancel(), at: this.clockScheduler.now() + delayMs });
+    this.timers.set(key, {
+      cancel: () => handle.cancel(),
+      at: this.clockScheduler.now() + delayMs,
+    });
   }
 
   /**

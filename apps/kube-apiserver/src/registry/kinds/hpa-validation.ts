@@ -316,7 +316,13 @@ function targetErrors(target: JsonObject, field: string): FieldError[] {
   for (const key of ['value', 'averageValue']) {
     const quantity = target[key];
     if (quantity !== undefined && quantity !== null && !isPositiveQuantity(quantity)) {
-      errors.push(fieldInvalid(`${field}.${key}`, goString(String(quantity)), 'must be positive'));
+      errors.push(
+        fieldInvalid(
+          `${field}.${key}`,
+          goString(typeof quantity === 'string' ? quantity : JSON.stringify(quantity)),
+          'must be positive',
+        ),
+      );
     }
   }
   const utilization = int(target.averageUtilization);
