@@ -6,6 +6,7 @@ import { AdjustableClock, loadNodeTokenKey, nodeToken, type Clock } from '@app/c
 import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { PriorityAdmission } from './admission/priority-admission';
+import { ResourceMetrics } from './metrics/resource-metrics';
 import { LimitRangerAdmission } from './admission/limit-ranger';
 import { RuntimeClassAdmission } from './admission/runtime-class-admission';
 import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
@@ -157,6 +158,11 @@ export async function startKubeApiServer(
       Secret: registry.get('', 'v1', 'secrets'),
       Node: registry.get('', 'v1', 'nodes'),
     };
+    const resourceMetrics = new ResourceMetrics(
+      typedStore(store, lookupTypes.Pod),
+      typedStore(store, lookupTypes.Node),
+      clock,
+    );
     const lookup: ObjectLookup = (kind, namespace, name) =>
       typedStore(store, lookupTypes[kind]).get(namespace, name)?.object;
     const saTokens = new ServiceAccountTokens(
@@ -230,10 +236,14 @@ export async function startKubeApiServer(
           service: (ns, name) => servicesStore.get(ns, name)?.object,
           endpoints: (ns, name) => endpointsStore.get(ns, name)?.object,
         }),
-        componentStatuses: new ComponentStatuses(
-          deps.componentStatusTargets ?? DEFAULT_COMPONENT_STATUS_TARGETS,
-          () => store.failure,
-        ),
+        probes: {
+          '/componentstatuses': new ComponentStatuses(
+            deps.componentStatusTargets ?? DEFAULT_COMPONENT_STATUS_TARGETS,
+            () => store.failure,
+          ),
+          'metrics.k8s.io/pods': resourceMetrics.pods,
+          'metrics.k8s.io/nodes': resourceMetrics.nodes,
+        },
         tokens: new TokenRequestHandler(
           saTokens,
           {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import {
+  createServiceAccount,
   kubectlChecks,
   kubectlFor,
   requireKubectl,
@@ -45,6 +46,7 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
     t = await startTestServer();
     work = mkdtempSync(join(tmpdir(), 'nimbus-autoscaling-'));
     k = kubectlFor(t.server.kubeconfigPath, join(work, 'cache'));
+    await createServiceAccount(t.server);
   });
 
   afterAll(async () => {
@@ -246,7 +248,7 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
     );
     // A v1 update keeps the v2-only parts: kubectl edits the v1 form with its annotations.
     const v1 = await yamlOf('horizontalpodautoscalers.v1.autoscaling', 'tuned');
-    (v1.spec).maxReplicas = 7;
+    v1.spec.maxReplicas = 7;
     await ok(['replace', '-f', '-'], JSON.stringify(v1));
     const after = await yamlOf('horizontalpodautoscalers.v2.autoscaling', 'tuned');
     expect(after.spec.maxReplicas).toBe(7);
@@ -283,5 +285,129 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
       maxReplicas: 6,
     });
     expect(JSON.stringify(hpa.spec)).toContain('70');
+  });
+
+  describe('the resource metrics API (metrics.k8s.io/v1beta1)', () => {
+    const runningPod = async (
+      name: string,
+      annotations: Record<string, string>,
+      containers = ['app'],
+    ) => {
+      await ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: { app: 'metrics' }, annotations },
+          spec: {
+            nodeName: 'metrics-node',
+            containers: containers.map((c) => ({ name: c, image: 'nginx' })),
+          },
+        }),
+      );
+      await ok([
+        'patch',
+        'pod',
+        name,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { phase: 'Running' } }),
+      ]);
+    };
+
+    beforeAll(async () => {
+      await ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'metrics-node' } }),
+      );
+      await ok([
+        'patch',
+        'node',
+        'metrics-node',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+            allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+          },
+        }),
+      ]);
+      await runningPod(
+        'busy',
+        {
+          'sim.nimbus.dev/cpu-usage': '500m',
+          'sim.nimbus.dev/memory-usage': '200Mi',
+        },
+        ['app', 'sidecar'],
+      );
+      await runningPod('idle', {});
+      // A pod that is not Running has no metrics, as metrics-server reports only running ones.
+      await ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'pending', labels: { app: 'metrics' } },
+          spec: { containers: [{ name: 'app', image: 'nginx' }] },
+        }),
+      );
+    });
+
+    it('serves PodMetrics from the simulated usage: the annotations, split over the containers', async () => {
+      const busy = JSON.parse(
+        await ok(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/busy']),
+      ) as Obj;
+      expect(busy).toMatchObject({
+        kind: 'PodMetrics',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: { name: 'busy', namespace: 'default', labels: { app: 'metrics' } },
+        window: '15s',
+        containers: [
+          { name: 'app', usage: { cpu: '250m', memory: '100Mi' } },
+          { name: 'sidecar', usage: { cpu: '250m', memory: '100Mi' } },
+        ],
+      });
+      const list = JSON.parse(
+        await ok([
+          'get',
+          '--raw',
+          '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dmetrics',
+        ]),
+      ) as { kind: string; items: { metadata: { name: string } }[] };
+      expect(list.kind).toBe('PodMetricsList');
+      expect(list.items.map((i) => i.metadata.name).sort()).toEqual(['busy', 'idle']);
+      expect(
+        await fails([
+          'get',
+          '--raw',
+          '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/pending',
+        ]),
+      ).toContain('podmetrics.metrics.k8s.io "pending" not found');
+    });
+
+    it('kubectl top pod and top node read it; kubectl get prints metrics-server columns', async () => {
+      expect(await ok(['top', 'pod', '-l', 'app=metrics'])).toMatch(
+        /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nbusy\s+500m\s+200Mi\s*\nidle\s+1m\s+4Mi\s*\n$/,
+      );
+      expect(await ok(['top', 'pod', 'busy', '--containers'])).toMatch(
+        /busy\s+sidecar\s+250m\s+100Mi/,
+      );
+      expect(await ok(['top', 'node', 'metrics-node'])).toMatch(
+        /^NAME\s+CPU\(cores\)\s+CPU(\(%\)|%)\s+MEMORY\(bytes\)\s+MEMORY(\(%\)|%)\s*\nmetrics-node\s+501m\s+25%\s+204Mi\s+4%/,
+      );
+      expect(await ok(['get', 'podmetrics', 'busy'])).toMatch(
+        /^NAME\s+CPU\s+MEMORY\s+WINDOW\nbusy\s+500m\s+200Mi\s+15s\n$/,
+      );
+      expect(await ok(['api-resources', '--api-group=metrics.k8s.io', '-o', 'wide'])).toMatch(
+        /^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics\s+get,list/m,
+      );
+      // No watch, no writes: metrics-server serves get and list only.
+      expect(await fails(['delete', 'podmetrics', 'busy'])).toContain(
+        'the server does not allow this method',
+      );
+    });
   });
 });

@@ -11,3 +11,4 @@ export * from './private-file';
 export * from './cron-next';
 export * from './node-token';
 export * from './spawn-worker';
+export * from './label-selector';

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../object/types';
 import { badRequest, invalid, type FieldError } from '../errors/kube-error';
 import { parseFieldSelector } from '../selectors/field-selector';
-import { parseLabelSelector } from '../selectors/label-selector';
+import { LabelSelectorSyntaxError, parseLabelSelector } from '@app/common';
 import type { ResourceType } from '../registry/resource-type';
 import { queryBool, queryInt } from './query-params';
 
@@ -59,7 +59,7 @@ export function parseListOptions(
     }
     fieldSelector = `metadata.name=${name}`;
   }
-  const labels = parseLabelSelector(labelSelector);
+  const labels = labelMatcher(labelSelector);
   const fields = parseFieldSelector(fieldSelector, type);
   const matches =
     labels && fields
@@ -174,4 +174,16 @@ function validateWatchOptions(o: ListOptions): FieldError[] {
     }
   }
   return errors;
+}
+
+/** The label selector's matcher; bad syntax is a 400 with the parser's message. */
+function labelMatcher(selector: string | undefined) {
+  try {
+    return parseLabelSelector(selector);
+  } catch (error) {
+    if (error instanceof LabelSelectorSyntaxError) {
+      throw badRequest(error.message);
+    }
+    throw error;
+  }
 }

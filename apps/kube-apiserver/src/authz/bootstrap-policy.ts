@@ -139,6 +139,7 @@ const CONTROLLER_RULES: PolicyRule[] = [
     ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
   ),
   rule(['get', 'update'], ['*'], ['*/scale']),
+  rule(['list'], ['metrics.k8s.io'], ['pods']),
   rule(
     ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
     ['policy'],
@@ -283,6 +284,12 @@ export const BOOTSTRAP_ROLES: BootstrapRole[] = [
       rule(RO, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
       rule(RO, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
     ],
+  },
+  // metrics-server's manifest adds this role; Nimbus serves metrics.k8s.io itself, so it is here.
+  {
+    name: 'system:aggregated-metrics-reader',
+    labels: { ...aggregateTo('view'), ...aggregateTo('edit'), ...aggregateTo('admin') },
+    rules: [rule(['get', 'list', 'watch'], ['metrics.k8s.io'], ['pods', 'nodes'])],
   },
   {
     name: 'system:auth-delegator',

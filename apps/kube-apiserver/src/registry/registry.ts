@@ -19,6 +19,7 @@ import {
 } from './kinds/horizontal-pod-autoscaler.kind';
 import { jobKind } from './kinds/job.kind';
 import { leaseKind } from './kinds/lease.kind';
+import { nodeMetricsKind, podMetricsKind } from './kinds/metrics.kinds';
 import { namespaceKind } from './kinds/namespace.kind';
 import { nodeKind } from './kinds/node.kind';
 import { podDisruptionBudgetKind } from './kinds/pod-disruption-budget.kind';
@@ -98,6 +99,8 @@ export const BUILTIN_KINDS: ResourceType[] = [
   customResourceDefinitionKind,
   ...REVIEW_KINDS,
   componentStatusKind,
+  nodeMetricsKind,
+  podMetricsKind,
 ];
 
 const METADATA_STRATEGIES: Record<string, ListStrategy> = {

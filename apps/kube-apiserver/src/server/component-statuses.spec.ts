@@ -36,13 +36,13 @@ describe('ComponentStatuses', () => {
       res.writeHead(status, { Location: '/elsewhere' });
       res.end('moved');
     });
-    expect(conditionOf(await statuses.get('scheduler'))).toEqual({
+    expect(conditionOf(await statuses.get('', 'scheduler'))).toEqual({
       type: 'Healthy',
       status: 'False',
       message: 'HTTP probe failed with statuscode: 500',
     });
     status = 302;
-    expect(conditionOf(await statuses.get('scheduler'))).toEqual({
+    expect(conditionOf(await statuses.get('', 'scheduler'))).toEqual({
       type: 'Healthy',
       status: 'False',
       message: 'Probe terminated redirects, Response body: moved',
@@ -54,14 +54,14 @@ describe('ComponentStatuses', () => {
       res.writeHead(200);
       res.write('x'.repeat(16 * 1024)); // and never ends
     });
-    const condition = conditionOf(await statuses.get('controller-manager'));
+    const condition = conditionOf(await statuses.get('', 'controller-manager'));
     expect(condition.status).toBe('True');
     expect(condition.message).toHaveLength(10 * 1024);
   });
 
   it("should show the store's failure as etcd-0's error", async () => {
     const statuses = await probe((_req, res) => res.end('ok'), new Error('disk I/O error'));
-    expect(conditionOf(await statuses.get('etcd-0'))).toEqual({
+    expect(conditionOf(await statuses.get('', 'etcd-0'))).toEqual({
       type: 'Healthy',
       status: 'False',
       message: '',

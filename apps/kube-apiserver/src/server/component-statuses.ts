@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { KubeError } from '../errors/kube-error';
 import type { KubeObject } from '../object/types';
+import type { ProbedSource } from './probed-source';
 
 /** Where the scheduler and the controller-manager answer `/healthz`. */
 export interface ComponentStatusTargets {
@@ -35,7 +36,7 @@ interface ProbeResult {
  * connection is an Unhealthy row whose message is the Go error) and the storage's health as
  * `etcd-0` (Nimbus's store is SQLite; its failure is the error).
  */
-export class ComponentStatuses {
+export class ComponentStatuses implements ProbedSource {
   constructor(
     private readonly targets: ComponentStatusTargets,
     private readonly storageFailure: () => Error | undefined,
@@ -43,10 +44,10 @@ export class ComponentStatuses {
 
   async list(): Promise<KubeObject[]> {
     const names = ['controller-manager', 'scheduler', 'etcd-0'];
-    return Promise.all(names.map((name) => this.get(name)));
+    return Promise.all(names.map((name) => this.get('', name)));
   }
 
-  async get(name: string): Promise<KubeObject> {
+  async get(_namespace: string, name: string): Promise<KubeObject> {
     let result: ProbeResult;
     if (name === 'scheduler') {
       result = await probeHttp(this.targets.scheduler);

@@ -42,7 +42,7 @@ import {
 import { responseView, type ResponseView } from './response-views';
 import type { ResourceRoute } from './route';
 import type { ReviewHandler } from './review-handler';
-import type { ComponentStatuses } from './component-statuses';
+import type { ProbedSource } from './probed-source';
 import type { TokenRequestHandler } from './token-request';
 import { currentUser } from '../auth/request-user';
 
@@ -87,7 +87,8 @@ export interface SubresourceHandlers {
   serviceAccounts: ServiceAccountAdmission;
   reviews: ReviewHandler;
   tokens: TokenRequestHandler;
-  componentStatuses: ComponentStatuses;
+  /** Kinds computed on each GET, by `<group>/<resource>` (ComponentStatus, the metrics API). */
+  probes: Record<string, ProbedSource>;
   proxy: ProxySubresource;
 }
 
@@ -354,7 +355,7 @@ export class ResourceHandler {
     }
   }
 
-  /** GET of a probed kind (ComponentStatus): computed now, nothing stored; no watch. */
+  /** GET of a probed kind (ComponentStatus, metrics): computed now, nothing stored; no watch. */
   private async probe(
     req: IncomingMessage,
     res: ServerResponse,
@@ -364,20 +365,24 @@ export class ResourceHandler {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || route.subresource !== undefined) {
       throw methodNotAllowed();
     }
+    const source = this.subresources.probes[`${route.type.group}/${route.type.resource}`];
+    if (!source) {
+      throw methodNotAllowed();
+    }
     const answer = this.answer(req, route, query);
     if (route.name !== undefined) {
-      const object = await this.subresources.componentStatuses.get(route.name);
+      const object = await source.get(route.namespace ?? '', route.name);
       sendEncoded(res, 200, answer.view.single(object), answer.encoding);
       return 'GET';
     }
-    const options = parseListOptions(query, route.type, undefined);
+    const options = parseListOptions(query, route.type, route.namespace);
     if (options.watch) {
       throw methodNotAllowed();
     }
-    const items = (await this.subresources.componentStatuses.list())
+    const items = (await source.list(route.namespace))
       .filter(options.matches)
       .map((object) => ({
-        namespace: '',
+        namespace: object.metadata.namespace ?? '',
         name: object.metadata.name ?? '',
         rv: 0,
         object,

@@ -1,4 +1,12 @@
-import { badRequest } from '../errors/kube-error';
+/** A label selector that does not parse; the api-server answers it with a 400. */
+export class LabelSelectorSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabelSelectorSyntaxError';
+  }
+}
+
+const badRequest = (message: string) => new LabelSelectorSyntaxError(message);
 
 type Requirement =
   | { op: 'eq' | 'neq'; key: string; value: string }
@@ -12,7 +20,7 @@ const KEY =
 
 /**
  * Parses a label selector (`k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`;
- * comma = AND) into a matcher; bad syntax is a 400.
+ * comma = AND) into a matcher; bad syntax throws LabelSelectorSyntaxError.
  */
 export function parseLabelSelector(input: string | undefined): LabelMatcher | undefined {
   if (!input || input.trim() === '') {

@@ -1,5 +1,4 @@
-import { KubeError } from '../errors/kube-error';
-import { parseLabelSelector } from './label-selector';
+import { LabelSelectorSyntaxError, parseLabelSelector } from './label-selector';
 
 describe('parseLabelSelector', () => {
   const match = (selector: string, labels: Record<string, string>) =>
@@ -19,8 +18,8 @@ describe('parseLabelSelector', () => {
     expect(match('tier notin (db)', {})).toBe(true);
   });
 
-  it('should reject malformed selectors with a 400', () => {
-    expect(() => parseLabelSelector('app=web,=x')).toThrow(KubeError);
+  it('should reject malformed selectors', () => {
+    expect(() => parseLabelSelector('app=web,=x')).toThrow(LabelSelectorSyntaxError);
     expect(() => parseLabelSelector('bad key=1')).toThrow(/unable to parse requirement/);
   });
 

@@ -1,0 +1,74 @@
+import { formatBinaryQuantity, InvalidQuantityError, quantityMilliValue, quantityValue } from '@app/csi';
+import { isPlainObject, type KubeObject } from '../object/types';
+
+/**
+ * What a simulated pod uses, for the resource metrics API: no container runs, so the usage is
+ * what the pod's annotations say (`kubectl annotate pod web-… sim.nimbus.dev/cpu-usage=300m`),
+ * split evenly over its containers, else an idle container's.
+ */
+export const CPU_USAGE_ANNOTATION = 'sim.nimbus.dev/cpu-usage';
+export const MEMORY_USAGE_ANNOTATION = 'sim.nimbus.dev/memory-usage';
+/** An idle container: 1 millicore and 4 MiB. */
+const IDLE_CPU_NANOCORES = 1_000_000n;
+const IDLE_MEMORY_BYTES = 4n * 1024n * 1024n;
+
+export interface ContainerUsage {
+  name: string;
+  cpuNanocores: bigint;
+  memoryBytes: bigint;
+}
+
+/** The pod's containers with their usage (regular containers, as metrics-server reports them). */
+export function podUsage(pod: KubeObject): ContainerUsage[] {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  const names = (Array.isArray(spec.containers) ? spec.containers : [])
+    .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''))
+    .filter((n) => n !== '');
+  const annotations = pod.metadata.annotations ?? {};
+  const cpu = annotated(annotations[CPU_USAGE_ANNOTATION], (t) => quantityMilliValue(t) * 1_000_000n);
+  const memory = annotated(annotations[MEMORY_USAGE_ANNOTATION], quantityValue);
+  return names.map((name, i) => ({
+    name,
+    cpuNanocores: cpu === undefined ? IDLE_CPU_NANOCORES : share(cpu, names.length, i),
+    memoryBytes: memory === undefined ? IDLE_MEMORY_BYTES : share(memory, names.length, i),
+  }));
+}
+
+/** The annotation's quantity, or undefined when absent or not a non-negative quantity. */
+function annotated(text: unknown, parse: (text: string) => bigint): bigint | undefined {
+  if (typeof text !== 'string') {
+    return undefined;
+  }
+  try {
+    const value = parse(text);
+    return value >= 0n ? value : undefined;
+  } catch (error) {
+    if (error instanceof InvalidQuantityError) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Container `i`'s part of `total` split over `n` (the remainder to the first). */
+function share(total: bigint, n: number, i: number): bigint {
+  const count = BigInt(n);
+  return total / count + (i === 0 ? total % count : 0n);
+}
+
+/** CPU as metrics-server writes it: nanocores, in the canonical form of the quantity. */
+export function formatCpu(nanocores: bigint): string {
+  if (nanocores % 1_000_000_000n === 0n) {
+    return String(nanocores / 1_000_000_000n);
+  }
+  if (nanocores % 1_000_000n === 0n) {
+    return `${nanocores / 1_000_000n}m`;
+  }
+  if (nanocores % 1_000n === 0n) {
+    return `${nanocores / 1_000n}u`;
+  }
+  return `${nanocores}n`;
+}
+
+/** Memory as metrics-server writes it: bytes as a binary-SI quantity (`4Mi`, `12236Ki`). */
+export const formatMemory = (bytes: bigint): string => formatBinaryQuantity(bytes);
