@@ -6,6 +6,7 @@ import { AdjustableClock, loadNodeTokenKey, nodeToken, type Clock } from '@app/c
 import type { KubeApiServerConfig } from '@app/config';
 import { DefaultTolerationSecondsAdmission } from './admission/default-toleration-seconds';
 import { PriorityAdmission } from './admission/priority-admission';
+import { METRICS_DEFINITIONS } from './metrics/metrics-openapi';
 import { ResourceMetrics } from './metrics/resource-metrics';
 import { LimitRangerAdmission } from './admission/limit-ranger';
 import { RuntimeClassAdmission } from './admission/runtime-class-admission';
@@ -144,6 +145,7 @@ export async function startKubeApiServer(
       allocator.track(svc.object);
     }
     const schemas = new SchemaRegistry();
+    schemas.registerDefinitions(METRICS_DEFINITIONS);
     const serviceAccounts = new ServiceAccountAdmission(
       typedStore(store, registry.get('', 'v1', 'serviceaccounts')),
       typedStore(store, registry.get('', 'v1', 'namespaces')),

@@ -404,6 +404,27 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
       expect(await ok(['api-resources', '--api-group=metrics.k8s.io', '-o', 'wide'])).toMatch(
         /^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics\s+get,list/m,
       );
+      const doc = JSON.parse(
+        await ok(['get', '--raw', '/openapi/v3/apis/metrics.k8s.io/v1beta1']),
+      ) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      // metrics-server's definitions, and only the get and list operations it serves.
+      expect(
+        Object.entries(doc.paths).map(([path, item]) => [
+          path,
+          Object.keys(item).filter((k) => k !== 'parameters'),
+        ]),
+      ).toEqual([
+        ['/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods', ['get']],
+        ['/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}', ['get']],
+        ['/apis/metrics.k8s.io/v1beta1/nodes', ['get']],
+        ['/apis/metrics.k8s.io/v1beta1/nodes/{name}', ['get']],
+        ['/apis/metrics.k8s.io/v1beta1/pods', ['get']],
+      ]);
+      expect(await ok(['explain', 'podmetrics.containers'])).toContain(
+        'Metrics for all containers',
+      );
       // No watch, no writes: metrics-server serves get and list only.
       expect(await fails(['delete', 'podmetrics', 'busy'])).toContain(
         'the server does not allow this method',

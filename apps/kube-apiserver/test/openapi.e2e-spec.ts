@@ -152,6 +152,7 @@ describe('OpenAPI', () => {
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',
       'apis/events.k8s.io/v1',
+      'apis/metrics.k8s.io/v1beta1',
       'apis/networking.k8s.io/v1',
       'apis/node.k8s.io/v1',
       'apis/policy/v1',

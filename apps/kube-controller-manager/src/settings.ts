@@ -23,6 +23,10 @@ export interface KcmSettings extends LeaderElectionSettings {
   unhealthyZoneThreshold: number;
   terminatedPodGcThreshold: number;
   horizontalPodAutoscalerSyncPeriodMs: number;
+  horizontalPodAutoscalerDownscaleStabilizationMs: number;
+  horizontalPodAutoscalerTolerance: number;
+  horizontalPodAutoscalerCpuInitializationPeriodMs: number;
+  horizontalPodAutoscalerInitialReadinessDelayMs: number;
   /** PEM published as `kube-root-ca.crt` (undefined: the kubeconfig's CA is used). */
   rootCa?: string;
 }
@@ -55,6 +59,19 @@ export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
     horizontalPodAutoscalerSyncPeriodMs: parseDuration(
       config.horizontalPodAutoscalerSyncPeriod,
       '--horizontal-pod-autoscaler-sync-period',
+    ),
+    horizontalPodAutoscalerDownscaleStabilizationMs: parseDuration(
+      config.horizontalPodAutoscalerDownscaleStabilization,
+      '--horizontal-pod-autoscaler-downscale-stabilization',
+    ),
+    horizontalPodAutoscalerTolerance: config.horizontalPodAutoscalerTolerance,
+    horizontalPodAutoscalerCpuInitializationPeriodMs: parseDuration(
+      config.horizontalPodAutoscalerCpuInitializationPeriod,
+      '--horizontal-pod-autoscaler-cpu-initialization-period',
+    ),
+    horizontalPodAutoscalerInitialReadinessDelayMs: parseDuration(
+      config.horizontalPodAutoscalerInitialReadinessDelay,
+      '--horizontal-pod-autoscaler-initial-readiness-delay',
     ),
     rootCa: config.rootCaFile ? readRootCa(config.rootCaFile) : undefined,
     ...leaderElectionSettingsOf(config),

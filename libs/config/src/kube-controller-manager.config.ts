@@ -76,6 +76,24 @@ export class KubeControllerManagerConfig extends ControllerManagerFlags {
   @IsGoDuration()
   horizontalPodAutoscalerSyncPeriod = '15s';
 
+  /** How long a scale-down waits for the highest recommendation of the window. */
+  @IsGoDuration()
+  horizontalPodAutoscalerDownscaleStabilization = '5m';
+
+  /** The change in the usage ratio below which the HPA does not act. */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  horizontalPodAutoscalerTolerance = 0.1;
+
+  /** After a pod starts, CPU samples count only once it has been Ready for a sample window. */
+  @IsGoDuration()
+  horizontalPodAutoscalerCpuInitializationPeriod = '5m';
+
+  /** A pod not Ready this long after starting is taken as never ready. */
+  @IsGoDuration()
+  horizontalPodAutoscalerInitialReadinessDelay = '30s';
+
   /** CA bundle published as `kube-root-ca.crt`; default the kubeconfig's cluster CA. */
   @IsOptional()
   @IsString()

@@ -85,6 +85,34 @@ export function addControllerManagerOptions(command: Command): Command {
     )
     .addOption(
       nimbusOption(
+        '--horizontal-pod-autoscaler-downscale-stabilization <duration>',
+        'how far back a scale-down looks for higher recommendations',
+        '5m',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--horizontal-pod-autoscaler-tolerance <ratio>',
+        'usage ratio change below which the HPA does not scale',
+        '0.1',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--horizontal-pod-autoscaler-cpu-initialization-period <duration>',
+        'after a pod starts, CPU samples wait for a full window of readiness',
+        '5m',
+      ),
+    )
+    .addOption(
+      nimbusOption(
+        '--horizontal-pod-autoscaler-initial-readiness-delay <duration>',
+        'a pod not Ready this long after starting counts as never ready',
+        '30s',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--root-ca-file <file>',
         'CA published as kube-root-ca.crt (default: the kubeconfig CA)',
       ),

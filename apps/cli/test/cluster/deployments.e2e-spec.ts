@@ -365,7 +365,7 @@ describe('deployments', () => {
       );
     const SYNC_PERIOD_MS = 15_000;
 
-    it('holds a Deployment within min and max replicas and reports that no metrics API is served', async () => {
+    it('holds a Deployment within min and max replicas; pods without CPU requests have no utilization', async () => {
       expect(
         (await h.kubectl(['create', 'deployment', 'hpa-web', '--image=nginx', '--replicas=1']))
           .code,
@@ -401,43 +401,34 @@ describe('deployments', () => {
       await syncedWith('hpa-web', (o) => o.status?.currentReplicas === 1);
       await waitForRunning('app=hpa-web', 3);
 
-      // Within the bounds the metrics decide — and there is no metrics API to ask.
+      // Within the bounds the metrics decide — and pods without CPU requests have no utilization.
       await h.advanceClock(SYNC_PERIOD_MS + 1_000);
       const synced = await syncedWith('hpa-web', (o) =>
         Boolean(o.status?.conditions?.some((c) => c.type === 'ScalingActive')),
       );
       const missing =
-        'failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
+        /^failed to get cpu utilization: missing request for cpu in container nginx of Pod hpa-web-[a-z0-9]+-[a-z0-9]+$/;
       expect(synced.status).toMatchObject({
         currentReplicas: 3,
         desiredReplicas: 3,
         currentMetrics: [{ type: '' }],
       });
       expect(
-        synced.status?.conditions?.map(({ type, status, reason, message }) => ({
-          type,
-          status,
-          reason,
-          message,
-        })),
+        synced.status?.conditions?.map(({ type, status, reason }) => ({ type, status, reason })),
       ).toEqual([
-        {
-          type: 'AbleToScale',
-          status: 'True',
-          reason: 'SucceededGetScale',
-          message: "the HPA controller was able to get the target's current scale",
-        },
-        {
-          type: 'ScalingActive',
-          status: 'False',
-          reason: 'FailedGetResourceMetric',
-          message: `the HPA was unable to compute the replica count: ${missing}`,
-        },
+        { type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale' },
+        { type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric' },
       ]);
-      expect(await reasons('hpa-web', 'FailedGetResourceMetric')).toEqual([missing]);
-      expect(await reasons('hpa-web', 'FailedComputeMetricsReplicas')).toEqual([
-        `invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: ${missing}`,
-      ]);
+      expect(synced.status?.conditions?.[1].message).toMatch(
+        /^the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu/,
+      );
+      const failures = await reasons('hpa-web', 'FailedGetResourceMetric');
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatch(missing);
+      const computed = await reasons('hpa-web', 'FailedComputeMetricsReplicas');
+      expect(computed[0]).toMatch(
+        /^invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: missing request for cpu/,
+      );
       const row = await h.kubectl(['get', 'hpa', 'hpa-web', '--no-headers']);
       expect(row.stdout).toMatch(
         /^hpa-web\s+Deployment\/hpa-web\s+cpu: <unknown>\/50%\s+3\s+5\s+3\s+/,
@@ -455,6 +446,90 @@ describe('deployments', () => {
       expect(described.stdout).toMatch(/Min replicas:\s+3/);
       expect(described.stdout).toMatch(
         /AbleToScale\s+True\s+SucceededRescale\s+the HPA controller was able to update the target scale to 5/,
+      );
+    });
+
+    it('scales on the simulated CPU usage through metrics.k8s.io, and back down after the stabilization window', async () => {
+      await h.apply(
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'hpa-load' },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'hpa-load' } },
+            template: {
+              metadata: { labels: { app: 'hpa-load' } },
+              spec: {
+                containers: [
+                  { name: 'app', image: 'nginx', resources: { requests: { cpu: '200m' } } },
+                ],
+              },
+            },
+          },
+        }),
+      );
+      await waitForRunning('app=hpa-load', 2);
+      expect(
+        (
+          await h.kubectl([
+            'autoscale',
+            'deployment',
+            'hpa-load',
+            '--min=1',
+            '--max=4',
+            '--cpu-percent=50',
+          ])
+        ).code,
+      ).toBe(0);
+      // 250m of a 200m request is 125%: 2.5 × the target, so 5 pods wanted, 4 allowed.
+      const annotate = (usage: string) =>
+        h.kubectl([
+          'annotate',
+          'pods',
+          '-l',
+          'app=hpa-load',
+          `sim.nimbus.dev/cpu-usage=${usage}`,
+          '--overwrite',
+        ]);
+      expect((await annotate('250m')).code).toBe(0);
+      const top = await h.kubectl(['top', 'pods', '-l', 'app=hpa-load', '--no-headers']);
+      expect(
+        top.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/\s+/)[1]),
+      ).toEqual(['250m', '250m']);
+
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      await replicasBecome('hpa-load', 4);
+      expect(await reasons('hpa-load', 'SuccessfulRescale')).toEqual([
+        'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+      ]);
+      const up = await syncedWith('hpa-load', (o) => o.status?.currentReplicas === 2);
+      expect(up.status?.conditions?.map((c) => `${c.type} ${c.status} ${c.reason}`)).toEqual([
+        'AbleToScale True SucceededRescale',
+        'ScalingActive True ValidMetricFound',
+        'ScalingLimited True TooManyReplicas',
+      ]);
+      expect((await h.kubectl(['get', 'hpa', 'hpa-load', '--no-headers'])).stdout).toMatch(
+        /^hpa-load\s+Deployment\/hpa-load\s+cpu: 125%\/50%\s+1\s+4\s+2\s+/,
+      );
+      await waitForRunning('app=hpa-load', 4);
+
+      // The load goes: the next sync wants 1 pod, but the window keeps the highest recent wish.
+      expect((await annotate('10m')).code).toBe(0);
+      await h.advanceClock(SYNC_PERIOD_MS + 1_000);
+      const held = await syncedWith('hpa-load', (o) =>
+        Boolean(o.status?.conditions?.some((c) => c.reason === 'ScaleDownStabilized')),
+      );
+      expect(held.status?.currentReplicas).toBe(4);
+      expect((await deployment('hpa-load')).spec?.replicas).toBe(4);
+      // Five minutes on (--horizontal-pod-autoscaler-downscale-stabilization), it scales down.
+      await h.advanceClock(300_000);
+      await replicasBecome('hpa-load', 1);
+      expect(await reasons('hpa-load', 'SuccessfulRescale')).toContain(
+        'New size: 1; reason: All metrics below target',
       );
     });
 

@@ -1,6 +1,7 @@
 import { isPlainObject } from '../object/types';
 import type { CrdSpec } from './crd-types';
 import type { JsonSchema } from './json-schema';
+import { TYPE_META_PROPERTIES } from '../schema/type-meta-schema';
 
 type Json = Record<string, unknown>;
 
@@ -56,16 +57,7 @@ export function crdDefinitions(spec: CrdSpec): Record<string, Json> {
       type: 'object',
       properties: {
         ...(schema.properties ?? {}),
-        apiVersion: {
-          description:
-            'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
-          type: 'string',
-        },
-        kind: {
-          description:
-            'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
-          type: 'string',
-        },
+        ...TYPE_META_PROPERTIES,
         metadata: {
           allOf: [{ $ref: OBJECT_META }],
           description:

@@ -59,9 +59,7 @@ export class ResourceMetrics {
       },
       list: () => {
         const usage = this.usageByNode();
-        return Promise.resolve(
-          this.nodeStore.list().map((s) => this.nodeMetrics(s.object, usage)),
-        );
+        return Promise.resolve(this.nodeStore.list().map((s) => this.nodeMetrics(s.object, usage)));
       },
     };
   }

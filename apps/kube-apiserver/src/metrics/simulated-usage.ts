@@ -1,4 +1,9 @@
-import { formatBinaryQuantity, InvalidQuantityError, quantityMilliValue, quantityValue } from '@app/csi';
+import {
+  formatBinaryQuantity,
+  InvalidQuantityError,
+  quantityMilliValue,
+  quantityValue,
+} from '@app/csi';
 import { isPlainObject, type KubeObject } from '../object/types';
 
 /**
@@ -25,7 +30,10 @@ export function podUsage(pod: KubeObject): ContainerUsage[] {
     .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''))
     .filter((n) => n !== '');
   const annotations = pod.metadata.annotations ?? {};
-  const cpu = annotated(annotations[CPU_USAGE_ANNOTATION], (t) => quantityMilliValue(t) * 1_000_000n);
+  const cpu = annotated(
+    annotations[CPU_USAGE_ANNOTATION],
+    (t) => quantityMilliValue(t) * 1_000_000n,
+  );
   const memory = annotated(annotations[MEMORY_USAGE_ANNOTATION], quantityValue);
   return names.map((name, i) => ({
     name,

@@ -379,15 +379,13 @@ export class ResourceHandler {
     if (options.watch) {
       throw methodNotAllowed();
     }
-    const items = (await source.list(route.namespace))
-      .filter(options.matches)
-      .map((object) => ({
-        namespace: object.metadata.namespace ?? '',
-        name: object.metadata.name ?? '',
-        rv: 0,
-        object,
-        json: JSON.stringify(object),
-      }));
+    const items = (await source.list(route.namespace)).filter(options.matches).map((object) => ({
+      namespace: object.metadata.namespace ?? '',
+      name: object.metadata.name ?? '',
+      rv: 0,
+      object,
+      json: JSON.stringify(object),
+    }));
     const { value, json } = answer.view.list(items, {});
     sendEncoded(res, 200, value, answer.encoding, {}, json);
     return 'LIST';

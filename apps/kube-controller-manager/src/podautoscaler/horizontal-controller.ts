@@ -12,15 +12,22 @@ import {
   type HorizontalPodAutoscalerObject,
   type InformerAdapter,
   type KubeRest,
+  type PodObject,
 } from '@app/kube-client';
 import { ClockRequeue } from '../util/clock-requeue';
 import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
+import { AutoscalerHistory } from './normalize-replicas';
 import { reconcileAutoscaler, type ScaleClient } from './reconcile-autoscaler';
+import type { ReplicaCalculatorSettings } from './replica-calculator';
+import type { ResourceMetricsSource } from './resource-metrics-client';
 
 export interface HorizontalControllerDeps {
   rest: KubeRest;
   hpas: InformerAdapter<HorizontalPodAutoscalerObject>;
   scales: ScaleClient;
+  metrics: ResourceMetricsSource;
+  /** The pods of a namespace, from the shared informer. */
+  pods: (namespace: string) => readonly PodObject[];
   recorder: EventRecorder;
   scheduler: Scheduler;
   /** The resync runs on the cluster clock, so advancing it syncs the autoscalers. */
@@ -29,6 +36,9 @@ export interface HorizontalControllerDeps {
   logger: Logger;
   /** --horizontal-pod-autoscaler-sync-period. */
   syncPeriodMs: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization. */
+  downscaleStabilizationMs: number;
+  calculator: ReplicaCalculatorSettings;
 }
 
 const keyOf = (o: HorizontalPodAutoscalerObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
@@ -36,13 +46,15 @@ const keyOf = (o: HorizontalPodAutoscalerObject) => `${o.metadata?.namespace}/${
 /**
  * upstream pkg/controller/podautoscaler (`horizontal-pod-autoscaler-controller`): every
  * autoscaler is synced once per sync period — a new or changed one too, after the period, as
- * upstream's fixed-interval queue does — and its target's scale held within min and max
- * replicas. Nimbus serves no metrics API, so metric-driven scaling reports upstream's "unable to
- * fetch metrics" conditions and events, as on a cluster without metrics-server.
+ * upstream's fixed-interval queue does: its target's scale is held within min and max replicas
+ * and set from the resource metrics (metrics.k8s.io) through upstream's replica calculation,
+ * stabilization and rate limits. Custom and external metrics are not served; those metrics
+ * report upstream's "unable to fetch metrics" conditions and events.
  */
 export class HorizontalController {
   private readonly controller: Controller;
   private readonly requeue: ClockRequeue;
+  private readonly history: AutoscalerHistory;
 
   constructor(private readonly deps: HorizontalControllerDeps) {
     this.controller = new Controller({
@@ -54,6 +66,7 @@ export class HorizontalController {
       waitFor: [deps.hpas],
     });
     this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
+    this.history = new AutoscalerHistory(deps.downscaleStabilizationMs);
     const later = (obj: HorizontalPodAutoscalerObject) =>
       this.requeue.notLaterThan(keyOf(obj), deps.syncPeriodMs);
     deps.hpas.addEventHandler({
@@ -80,7 +93,18 @@ export class HorizontalController {
     }
     // Errors are logged, not retried with backoff: the next sync comes after the period anyway.
     this.requeue.notLaterThan(key, this.deps.syncPeriodMs);
-    const outcome = await reconcileAutoscaler(hpa, this.deps.scales, this.deps.now());
+    const outcome = await reconcileAutoscaler(
+      key,
+      hpa,
+      {
+        scales: this.deps.scales,
+        metrics: this.deps.metrics,
+        pods: this.deps.pods,
+        settings: this.deps.calculator,
+        history: this.history,
+      },
+      this.deps.now(),
+    );
     const involved = { ...hpa, apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
     for (const event of outcome.events) {
       this.deps.recorder.event(involved, event.type, event.reason, event.message);

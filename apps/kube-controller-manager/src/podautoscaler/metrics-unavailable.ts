@@ -1,9 +1,10 @@
 import type { MetricSpec } from '@app/kube-client';
 
 /**
- * What the HPA controller's metrics clients answer when no metrics API is served — Nimbus serves
- * none, as a cluster without metrics-server, prometheus-adapter or an external-metrics adapter —
- * in upstream's words, wrapped as pkg/controller/podautoscaler wraps them (1.32).
+ * What the HPA controller's custom and external metrics clients answer when those APIs are not
+ * served — Nimbus serves neither, as a cluster without prometheus-adapter or an external-metrics
+ * adapter — in upstream's words, wrapped as pkg/controller/podautoscaler wraps them (1.32).
+ * Resource metrics come from metrics.k8s.io (compute-replicas.ts).
  */
 export interface MetricFailure {
   /** The event reason and the ScalingActive condition's reason. */
@@ -14,31 +15,11 @@ export interface MetricFailure {
   wrapped: string;
 }
 
-const RESOURCE_METRICS_API =
-  'unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
 const CUSTOM_METRICS_API =
   'unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered';
 
 export function metricFailure(spec: MetricSpec, namespace: string): MetricFailure {
   switch (spec.type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const source = spec.type === 'Resource' ? spec.resource : spec.containerResource;
-      const name = source?.name ?? '';
-      const usage = source?.target?.averageValue !== undefined ? 'usage' : 'utilization';
-      const message = `failed to get ${name} ${usage}: unable to get metrics for resource ${name}: ${RESOURCE_METRICS_API}`;
-      return spec.type === 'Resource'
-        ? {
-            reason: 'FailedGetResourceMetric',
-            message,
-            wrapped: `failed to get ${name} resource metric value: ${message}`,
-          }
-        : {
-            reason: 'FailedGetContainerResourceMetric',
-            message,
-            wrapped: `failed to get ${spec.containerResource?.container ?? ''} container metric value: ${message}`,
-          };
-    }
     case 'Pods': {
       const message = `unable to get metric ${spec.pods?.metric?.name ?? ''}: ${CUSTOM_METRICS_API}`;
       return {

@@ -1,5 +1,12 @@
-import type { HorizontalPodAutoscalerObject, MetricSpec } from '@app/kube-client';
-import { reconcileAutoscaler, setConditionInList, type ScaleClient } from './reconcile-autoscaler';
+import type { HorizontalPodAutoscalerObject, MetricSpec, PodObject } from '@app/kube-client';
+import { AutoscalerHistory } from './normalize-replicas';
+import {
+  reconcileAutoscaler,
+  setConditionInList,
+  type AutoscalerDeps,
+  type ScaleClient,
+} from './reconcile-autoscaler';
+import type { ResourceMetricsSource } from './resource-metrics-client';
 import { NoKindMatchError } from './scale-targets';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
@@ -56,10 +63,41 @@ function scales(replicas: number, selector = 'app=web') {
   return { client, updates, requests };
 }
 
+const NO_METRICS_API: ResourceMetricsSource = {
+  getResourceMetric: () =>
+    Promise.reject(
+      new Error(
+        'unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)',
+      ),
+    ),
+};
+
+/** The deps of one autoscaler's syncs; `history` carries over between calls. */
+function depsWith(
+  scaleClient: ScaleClient,
+  metrics: ResourceMetricsSource = NO_METRICS_API,
+  pods: PodObject[] = [],
+): AutoscalerDeps {
+  return {
+    scales: scaleClient,
+    metrics,
+    pods: () => pods,
+    settings: {
+      tolerance: 0.1,
+      cpuInitializationPeriodMs: 300_000,
+      delayOfInitialReadinessStatusMs: 30_000,
+    },
+    history: new AutoscalerHistory(300_000),
+  };
+}
+
+const sync = (hpa: HorizontalPodAutoscalerObject, deps: AutoscalerDeps, now = NOW) =>
+  reconcileAutoscaler('shop/web', hpa, deps, now);
+
 describe('reconcileAutoscaler', () => {
   it('scales a target below minReplicas up to it (SuccessfulRescale, lastScaleTime)', async () => {
     const s = scales(1);
-    const out = await reconcileAutoscaler(autoscaler(), s.client, NOW);
+    const out = await sync(autoscaler(), depsWith(s.client));
     expect(s.requests).toEqual(['shop apps Deployment web']);
     expect(s.updates).toEqual([2]);
     expect(out.error).toBeUndefined();
@@ -88,7 +126,7 @@ describe('reconcileAutoscaler', () => {
 
   it('scales a target above maxReplicas down to it', async () => {
     const s = scales(9);
-    const out = await reconcileAutoscaler(autoscaler(), s.client, NOW);
+    const out = await sync(autoscaler(), depsWith(s.client));
     expect(s.updates).toEqual([6]);
     expect(out.events[0].message).toBe(
       'New size: 6; reason: Current number of replicas above Spec.MaxReplicas',
@@ -97,7 +135,7 @@ describe('reconcileAutoscaler', () => {
 
   it('defaults minReplicas to 1', async () => {
     const s = scales(0);
-    const out = await reconcileAutoscaler(autoscaler({ minReplicas: undefined }), s.client, NOW);
+    const out = await sync(autoscaler({ minReplicas: undefined }), depsWith(s.client));
     expect(s.updates).toEqual([]);
     expect(out.status.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({
       status: 'False',
@@ -142,10 +180,9 @@ describe('reconcileAutoscaler', () => {
         },
       },
     ];
-    const out = await reconcileAutoscaler(
+    const out = await sync(
       autoscaler({ metrics }, { currentReplicas: 3, desiredReplicas: 4 }),
-      s.client,
-      NOW,
+      depsWith(s.client),
     );
     expect(s.updates).toEqual([]);
     const cpu = `failed to get cpu utilization: unable to get metrics for resource cpu: ${RESOURCE_API}`;
@@ -198,7 +235,7 @@ describe('reconcileAutoscaler', () => {
   });
 
   it('a scale without a selector is SelectorRequired', async () => {
-    const out = await reconcileAutoscaler(autoscaler(), scales(3, '').client, NOW);
+    const out = await sync(autoscaler(), depsWith(scales(3, '').client));
     expect(out.events.map((e) => `${e.reason} ${e.message}`)).toEqual([
       'SelectorRequired selector is required',
       'FailedComputeMetricsReplicas selector is required',
@@ -211,10 +248,9 @@ describe('reconcileAutoscaler', () => {
 
   it('FailedGetScale for a bad apiVersion, an unknown kind and a missing target', async () => {
     const s = scales(3);
-    const bad = await reconcileAutoscaler(
+    const bad = await sync(
       autoscaler({ scaleTargetRef: { apiVersion: 'a/b/c', kind: 'Deployment', name: 'web' } }),
-      s.client,
-      NOW,
+      depsWith(s.client),
     );
     expect(s.requests).toEqual([]);
     expect(bad.events).toEqual([
@@ -228,12 +264,12 @@ describe('reconcileAutoscaler', () => {
       'invalid API version in scale target reference: unexpected GroupVersion string: a/b/c',
     );
     s.client.fail = new NoKindMatchError('apps', 'Deploy');
-    const unknown = await reconcileAutoscaler(autoscaler(), s.client, NOW);
+    const unknown = await sync(autoscaler(), depsWith(s.client));
     expect(unknown.error).toBe(
       'unable to determine resource for scale target reference: no matches for kind "Deploy" in group "apps"',
     );
     s.client.fail = new Error('deployments.apps "web" not found');
-    const missing = await reconcileAutoscaler(autoscaler(), s.client, NOW);
+    const missing = await sync(autoscaler(), depsWith(s.client));
     expect(missing.error).toBe(
       'failed to query scale subresource for Deployment/shop/web: deployments.apps "web" not found',
     );
@@ -256,7 +292,7 @@ describe('reconcileAutoscaler', () => {
   it('a refused scale update is FailedRescale with AbleToScale False', async () => {
     const s = scales(1);
     s.client.failUpdate = new Error('the object has been modified');
-    const out = await reconcileAutoscaler(autoscaler(), s.client, NOW);
+    const out = await sync(autoscaler(), depsWith(s.client));
     expect(out.events).toEqual([
       {
         type: 'Warning',

@@ -4,7 +4,8 @@ import type {
   HorizontalPodAutoscalerObject,
   ScaleObject,
 } from '@app/kube-client';
-import { metricFailure } from './metrics-unavailable';
+import { computeReplicasForMetrics, type MetricsDeps } from './compute-replicas';
+import type { AutoscalerHistory } from './normalize-replicas';
 import { NoKindMatchError, type ScaleTarget } from './scale-targets';
 
 type HpaStatus = NonNullable<HorizontalPodAutoscalerObject['status']>;
@@ -21,6 +22,12 @@ export interface HpaEvent {
   message: string;
 }
 
+/** Everything a sync reads besides the autoscaler: the cluster, and what earlier syncs left. */
+export interface AutoscalerDeps extends MetricsDeps {
+  scales: ScaleClient;
+  history: AutoscalerHistory;
+}
+
 /** One sync's result: the status to write (when it differs), events, and the error to log. */
 export interface AutoscalerOutcome {
   status: HpaStatus;
@@ -30,15 +37,16 @@ export interface AutoscalerOutcome {
 
 /**
  * One sync of one HorizontalPodAutoscaler (upstream reconcileAutoscaler, 1.32): read the target's
- * scale, hold it inside [minReplicas, maxReplicas], and otherwise ask the metrics — which, with no
- * metrics API served, fail as they fail upstream (ScalingActive False, FailedGetResourceMetric and
- * FailedComputeMetricsReplicas events), leaving the scale alone.
+ * scale, hold it inside [minReplicas, maxReplicas], and otherwise let the metrics propose a count,
+ * normalized by the stabilization windows and rate limits, then write the scale.
  */
 export async function reconcileAutoscaler(
+  key: string,
   hpa: HorizontalPodAutoscalerObject,
-  scales: ScaleClient,
+  deps: AutoscalerDeps,
   nowMs: number,
 ): Promise<AutoscalerOutcome> {
+  const { scales, history } = deps;
   const namespace = hpa.metadata?.namespace ?? '';
   const spec = hpa.spec;
   const ref = spec?.scaleTargetRef ?? { kind: '', name: '' };
@@ -102,13 +110,21 @@ export async function reconcileAutoscaler(
 
   const scale: ScaleObject = target.scale;
   const currentReplicas = scale.spec?.replicas ?? 0;
+  history.recordInitial(key, currentReplicas, nowMs);
   const minReplicas = spec?.minReplicas ?? 1;
   const maxReplicas = spec?.maxReplicas ?? 0;
-  let desiredReplicas: number;
+  let desiredReplicas = 0;
   let rescaleReason = '';
   let rescale = true;
+  let metricStatuses: HpaStatus['currentMetrics'];
+  let partialError: string | undefined;
+  // setCurrentReplicasAndMetricsInStatus: a failed sync keeps the last desired count.
+  const keepingScale = (error: string): AutoscalerOutcome => ({
+    status: statusWith(currentReplicas, hpa.status?.desiredReplicas ?? 0, metricStatuses, false),
+    events,
+    error,
+  });
   if (currentReplicas === 0 && minReplicas !== 0) {
-    desiredReplicas = 0;
     rescale = false;
     setCondition(
       'ScalingActive',
@@ -123,19 +139,59 @@ export async function reconcileAutoscaler(
     rescaleReason = 'Current number of replicas below Spec.MinReplicas';
     desiredReplicas = minReplicas;
   } else {
-    const failure = metricsFailure(hpa, scale.status?.selector ?? '', warn, setCondition);
-    const status = statusWith(
+    const metrics = await computeReplicasForMetrics(
+      hpa,
       currentReplicas,
-      hpa.status?.desiredReplicas ?? 0,
-      failure.statuses,
-      false,
+      scale.status?.selector ?? '',
+      deps,
+      nowMs,
     );
-    warn('FailedComputeMetricsReplicas', failure.error);
-    return {
-      status,
-      events,
-      error: `failed to compute desired number of replicas based on listed metrics for ${reference}: ${failure.error}`,
-    };
+    for (const event of metrics.events) {
+      warn(event.reason, event.message);
+    }
+    const active = metrics.scalingActive;
+    setCondition('ScalingActive', active.status, active.reason, active.message);
+    metricStatuses = metrics.statuses;
+    if (metrics.replicas === -1) {
+      const error = metrics.error ?? '';
+      warn('FailedComputeMetricsReplicas', error);
+      return keepingScale(
+        `failed to compute desired number of replicas based on listed metrics for ${reference}: ${error}`,
+      );
+    }
+    partialError = metrics.error;
+    let rescaleMetric = '';
+    if (metrics.replicas > desiredReplicas) {
+      desiredReplicas = metrics.replicas;
+      rescaleMetric = metrics.metricName;
+    }
+    if (desiredReplicas > currentReplicas) {
+      rescaleReason = `${rescaleMetric} above target`;
+    }
+    if (desiredReplicas < currentReplicas) {
+      rescaleReason = 'All metrics below target';
+    }
+    const normalized = spec?.behavior
+      ? history.normalizeWithBehavior(
+          key,
+          spec.behavior,
+          currentReplicas,
+          desiredReplicas,
+          minReplicas,
+          maxReplicas,
+          nowMs,
+        )
+      : history.normalize(key, currentReplicas, desiredReplicas, minReplicas, maxReplicas, nowMs);
+    const { ableToScale, scalingLimited } = normalized.conditions;
+    setCondition('AbleToScale', 'True', ableToScale.reason, ableToScale.message);
+    setCondition(
+      'ScalingLimited',
+      scalingLimited.status,
+      scalingLimited.reason,
+      scalingLimited.message,
+    );
+    desiredReplicas = normalized.replicas;
+    rescale = desiredReplicas !== currentReplicas;
   }
 
   if (rescale) {
@@ -153,11 +209,7 @@ export async function reconcileAutoscaler(
         'FailedUpdateScale',
         `the HPA controller was unable to update the target scale: ${message}`,
       );
-      return {
-        status: statusWith(currentReplicas, hpa.status?.desiredReplicas ?? 0, undefined, false),
-        events,
-        error: `failed to rescale ${reference}: ${message}`,
-      };
+      return keepingScale(`failed to rescale ${reference}: ${message}`);
     }
     setCondition(
       'AbleToScale',
@@ -170,50 +222,14 @@ export async function reconcileAutoscaler(
       reason: 'SuccessfulRescale',
       message: `New size: ${desiredReplicas}; reason: ${rescaleReason}`,
     });
+    history.storeScaleEvent(key, spec?.behavior, currentReplicas, desiredReplicas, nowMs);
   } else {
     desiredReplicas = currentReplicas;
   }
-  return { status: statusWith(currentReplicas, desiredReplicas, undefined, rescale), events };
-}
-
-/**
- * computeReplicasForMetrics when no metric can be read: the selector checks, then one failure
- * (event and condition) per metric; the first failure decides ScalingActive. Each metric's status
- * stays the zero MetricStatus (`type: ""`), as upstream's.
- */
-function metricsFailure(
-  hpa: HorizontalPodAutoscalerObject,
-  selector: string,
-  warn: (reason: string, message: string) => void,
-  setCondition: (type: string, status: 'True' | 'False', reason: string, message: string) => void,
-): { error: string; statuses?: HpaStatus['currentMetrics'] } {
-  if (selector === '') {
-    warn('SelectorRequired', 'selector is required');
-    setCondition(
-      'ScalingActive',
-      'False',
-      'InvalidSelector',
-      "the HPA target's scale is missing a selector",
-    );
-    return { error: 'selector is required' };
-  }
-  const specs = hpa.spec?.metrics ?? [];
-  const failures = specs.map((spec) => metricFailure(spec, hpa.metadata?.namespace ?? ''));
-  for (const failure of failures) {
-    warn(failure.reason, failure.message);
-  }
-  const first = failures[0];
-  if (first) {
-    setCondition(
-      'ScalingActive',
-      'False',
-      first.reason,
-      `the HPA was unable to compute the replica count: ${first.message}`,
-    );
-  }
   return {
-    error: `invalid metrics (${failures.length} invalid out of ${specs.length}), first error is: ${first?.wrapped ?? '<nil>'}`,
-    statuses: specs.map(() => ({ type: '' })),
+    status: statusWith(currentReplicas, desiredReplicas, metricStatuses, rescale),
+    events,
+    error: partialError,
   };
 }
 

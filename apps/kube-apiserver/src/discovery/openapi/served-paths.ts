@@ -188,7 +188,10 @@ export function synthesizePaths(input: SynthesisInput): Record<string, Json> {
       const newPath = path
         .replace(prefixOf(t.group, t.version), prefixOf(kind.group, kind.version))
         .replace(`/${t.resource}`, `/${kind.resource}`);
-      out[newPath] = rename(item, t, input, subresource);
+      const renamed = withServedVerbs(rename(item, t, input, subresource), kind.verbs);
+      if (renamed) {
+        out[newPath] = renamed;
+      }
     }
   };
   copy(base);
@@ -199,6 +202,27 @@ export function synthesizePaths(input: SynthesisInput): Record<string, Json> {
     copy(SCALE, 'scale');
   }
   return out;
+}
+
+const ACTION_VERBS: Record<string, string> = { post: 'create', put: 'update', watchlist: 'watch' };
+const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
+
+/** The path item with only the operations of the kind's verbs (all when it names none). */
+function withServedVerbs(item: Json, verbs: string[] | undefined): Json | undefined {
+  if (!verbs) {
+    return item;
+  }
+  const kept = Object.fromEntries(
+    Object.entries(item).filter(([method, op]) => {
+      if (!OPERATIONS.includes(method)) {
+        return true;
+      }
+      const declared = (op as Json)['x-kubernetes-action'];
+      const action = typeof declared === 'string' ? declared : '';
+      return verbs.includes(ACTION_VERBS[action] ?? action);
+    }),
+  );
+  return Object.keys(kept).some((k) => OPERATIONS.includes(k)) ? kept : undefined;
 }
 
 function rename(

@@ -22,12 +22,18 @@ function usageOf(o: KubeObject): { cpu: bigint; memory: bigint } {
 /** metrics-server's Table: Name, one column per resource (summed over containers), Window. */
 const metricsColumns = () => [
   NAME_COLUMN,
-  column('cpu', (o: KubeObject) => formatCpu(usageOf(o).cpu), { format: 'quantity', description: '' }),
+  column('cpu', (o: KubeObject) => formatCpu(usageOf(o).cpu), {
+    format: 'quantity',
+    description: '',
+  }),
   column('memory', (o: KubeObject) => formatMemory(usageOf(o).memory), {
     format: 'quantity',
     description: '',
   }),
-  column('Window', (o: KubeObject) => String(o.window ?? ''), { format: 'duration', description: '' }),
+  column('Window', (o: KubeObject) => (typeof o.window === 'string' ? o.window : ''), {
+    format: 'duration',
+    description: '',
+  }),
 ];
 
 /**
