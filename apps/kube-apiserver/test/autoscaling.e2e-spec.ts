@@ -425,6 +425,15 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
       expect(await ok(['explain', 'podmetrics.containers'])).toContain(
         'Metrics for all containers',
       );
+      // An annotation it cannot use is the idle usage, never an error of the whole API.
+      await ok([
+        'annotate',
+        'pod',
+        'idle',
+        'sim.nimbus.dev/cpu-usage=1e99999999999',
+        '--overwrite',
+      ]);
+      expect(await ok(['top', 'pod', 'idle', '--no-headers'])).toMatch(/^idle\s+1m\s+4Mi/);
       // No watch, no writes: metrics-server serves get and list only.
       expect(await fails(['delete', 'podmetrics', 'busy'])).toContain(
         'the server does not allow this method',

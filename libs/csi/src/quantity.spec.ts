@@ -2,9 +2,11 @@ import {
   formatBinaryQuantity,
   gibCeil,
   GiB,
+  INT64_MAX,
   InvalidQuantityError,
   quantityMilliValue,
   quantityValue,
+  saturateInt64,
 } from './quantity';
 
 describe('quantityMilliValue', () => {
@@ -41,6 +43,22 @@ describe('quantityValue', () => {
 
   it.each(['', 'Gi', '1GB', '1.2.3', 'ten', '1 Gi'])('refuses %j', (text) => {
     expect(() => quantityValue(text)).toThrow(InvalidQuantityError);
+  });
+
+  it('refuses exponents and digit strings no quantity needs, at once (no huge powers of ten)', () => {
+    // Unbounded, `1e50000000` alone took seconds (the test's timeout catches a regression).
+    for (const text of ['1e99999999999', '1e5000000', '1e-5000000', `${'9'.repeat(5000)}`]) {
+      expect(() => quantityValue(text)).toThrow(InvalidQuantityError);
+    }
+    expect(quantityValue('1e18')).toBe(10n ** 18n);
+  });
+});
+
+describe('saturateInt64', () => {
+  it("holds values to int64 as Go's Value() does", () => {
+    expect(saturateInt64(10n ** 30n)).toBe(INT64_MAX);
+    expect(saturateInt64(-(10n ** 30n))).toBe(-INT64_MAX - 1n);
+    expect(saturateInt64(42n)).toBe(42n);
   });
 });
 

@@ -44,13 +44,32 @@ export function quantityMilliValue(text: string): bigint {
   return scaledValue(text, 3);
 }
 
+/**
+ * How far a quantity's digits and exponent may go here: Go keeps big exponents cheap (inf.Dec),
+ * bigint powers of ten do not, so `1e99999999` would take seconds of CPU. No real quantity comes
+ * near; larger ones are refused as malformed.
+ */
+const MAX_DIGITS = 1000;
+const MAX_EXPONENT = 1000;
+
+/** int64's range, where Go's Quantity.Value() and MilliValue() saturate. */
+export const INT64_MAX = 2n ** 63n - 1n;
+
+/** `value` held to int64's range, as Go's Value() and MilliValue() hold their results. */
+export function saturateInt64(value: bigint): bigint {
+  return value > INT64_MAX ? INT64_MAX : value < -INT64_MAX - 1n ? -INT64_MAX - 1n : value;
+}
+
 /** The quantity × 10^`exponent10`, rounded up away from zero. */
 function scaledValue(text: string, exponent10: number): bigint {
   const match = QUANTITY.exec(text.trim());
-  if (!match) {
+  if (!match || match[2].length > MAX_DIGITS) {
     throw new InvalidQuantityError(text);
   }
   const [, sign, digits, suffix = ''] = match;
+  if (/^[eE]/.test(suffix) && Math.abs(Number(suffix.slice(1))) > MAX_EXPONENT) {
+    throw new InvalidQuantityError(text);
+  }
   const [whole, fraction = ''] = digits.split('.');
   let numerator = BigInt(`${whole || '0'}${fraction}`) * 10n ** BigInt(exponent10);
   let denominator = 10n ** BigInt(fraction.length);

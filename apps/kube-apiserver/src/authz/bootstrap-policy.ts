@@ -133,11 +133,8 @@ const CONTROLLER_RULES: PolicyRule[] = [
     ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'],
   ),
   // system:controller:horizontal-pod-autoscaler: autoscalers and any kind's scale subresource.
-  rule(
-    ['get', 'list', 'watch', 'update'],
-    ['autoscaling'],
-    ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
-  ),
+  rule(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']),
+  rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
   rule(['get', 'update'], ['*'], ['*/scale']),
   rule(['list'], ['metrics.k8s.io'], ['pods']),
   rule(

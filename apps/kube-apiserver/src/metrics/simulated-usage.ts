@@ -1,9 +1,4 @@
-import {
-  formatBinaryQuantity,
-  InvalidQuantityError,
-  quantityMilliValue,
-  quantityValue,
-} from '@app/csi';
+import { formatBinaryQuantity, INT64_MAX, quantityMilliValue, quantityValue } from '@app/csi';
 import { isPlainObject, type KubeObject } from '../object/types';
 
 /**
@@ -23,10 +18,14 @@ export interface ContainerUsage {
   memoryBytes: bigint;
 }
 
-/** The pod's containers with their usage (regular containers, as metrics-server reports them). */
+/** The pod's running containers with their usage, as metrics-server reports them. */
 export function podUsage(pod: KubeObject): ContainerUsage[] {
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
-  const names = (Array.isArray(spec.containers) ? spec.containers : [])
+  // Regular containers and sidecars (restartable init containers): what runs alongside.
+  const sidecars = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter(
+    (c) => isPlainObject(c) && c.restartPolicy === 'Always',
+  );
+  const names = [...(Array.isArray(spec.containers) ? spec.containers : []), ...sidecars]
     .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''))
     .filter((n) => n !== '');
   const annotations = pod.metadata.annotations ?? {};
@@ -42,19 +41,19 @@ export function podUsage(pod: KubeObject): ContainerUsage[] {
   }));
 }
 
-/** The annotation's quantity, or undefined when absent or not a non-negative quantity. */
+/**
+ * The annotation's quantity, or undefined (the idle default) when it is absent, not a quantity,
+ * negative or beyond int64 — a pod's annotations must never break the metrics API.
+ */
 function annotated(text: unknown, parse: (text: string) => bigint): bigint | undefined {
   if (typeof text !== 'string') {
     return undefined;
   }
   try {
     const value = parse(text);
-    return value >= 0n ? value : undefined;
-  } catch (error) {
-    if (error instanceof InvalidQuantityError) {
-      return undefined;
-    }
-    throw error;
+    return value >= 0n && value <= INT64_MAX ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

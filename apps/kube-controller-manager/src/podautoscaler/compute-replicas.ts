@@ -1,5 +1,5 @@
 import { LabelSelectorSyntaxError, parseLabelSelector } from '@app/common';
-import { quantityMilliValue } from '@app/csi';
+import { quantityMilliValue, saturateInt64 } from '@app/csi';
 import type { HorizontalPodAutoscalerObject, MetricSpec, PodObject } from '@app/kube-client';
 import { metricFailure, type MetricFailure } from './metrics-unavailable';
 import {
@@ -215,18 +215,19 @@ async function computeMetric(
 
 /** Quantity.MilliValue of a target (validation made sure it parses). */
 const milli = (quantity: string | number | undefined): number =>
-  Number(quantityMilliValue(String(quantity ?? '0')));
+  Number(saturateInt64(quantityMilliValue(String(quantity ?? '0'))));
 
-/** resource.NewMilliQuantity(v, DecimalSI).String(): `250m`, `1`, `100M`. */
+/** resource.NewMilliQuantity(v, DecimalSI).String(): `250m`, `1`, `100M` (exact for big values). */
 export function formatMilli(milliValue: number): string {
-  if (milliValue % 1000 !== 0) {
-    return `${milliValue}m`;
+  const milli = BigInt(Math.trunc(milliValue));
+  if (milli % 1000n !== 0n) {
+    return `${milli}m`;
   }
-  let value = milliValue / 1000;
+  let value = milli / 1000n;
   const suffixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
   let i = 0;
-  while (value !== 0 && value % 1000 === 0 && i < suffixes.length - 1) {
-    value /= 1000;
+  while (value !== 0n && value % 1000n === 0n && i < suffixes.length - 1) {
+    value /= 1000n;
     i++;
   }
   return `${value}${suffixes[i]}`;

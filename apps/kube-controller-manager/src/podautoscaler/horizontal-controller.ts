@@ -72,8 +72,11 @@ export class HorizontalController {
     deps.hpas.addEventHandler({
       onAdd: later,
       onUpdate: (_old, cur) => later(cur),
-      onDelete: (obj) =>
-        this.requeue.cancel(keyOf(isDeletedFinalStateUnknown(obj) ? obj.obj : obj)),
+      onDelete: (obj) => {
+        const key = keyOf(isDeletedFinalStateUnknown(obj) ? obj.obj : obj);
+        this.requeue.cancel(key);
+        this.history.forget(key);
+      },
     });
   }
 
@@ -89,7 +92,9 @@ export class HorizontalController {
   private async sync(key: string): Promise<void> {
     const hpa = this.deps.hpas.get(key);
     if (!hpa) {
-      return; // deleted: no resync
+      // Deleted: no resync, and a new autoscaler of that name starts without its history.
+      this.history.forget(key);
+      return;
     }
     // Errors are logged, not retried with backoff: the next sync comes after the period anyway.
     this.requeue.notLaterThan(key, this.deps.syncPeriodMs);

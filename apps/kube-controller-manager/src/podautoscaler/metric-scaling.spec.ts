@@ -216,4 +216,26 @@ describe('metric-driven syncs', () => {
     expect(w.updates).toEqual([]);
     expect(conditions(out)).toContain('ScalingLimited True ScaleDownLimit');
   });
+
+  it('forgetting an autoscaler (it was deleted) drops its scale events: a new one starts afresh', async () => {
+    const w = new World(2);
+    w.usage = 400;
+    const behavior = {
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Max',
+        policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+      },
+      scaleDown: {
+        selectPolicy: 'Max',
+        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+      },
+    };
+    await reconcileAutoscaler('shop/web', hpa({ behavior }), w.deps, T0);
+    expect(w.updates).toEqual([3]);
+    w.deps.history.forget('shop/web');
+    // Remembered, the minute's +1 would hold it at 3; forgotten, the policy allows one more.
+    await reconcileAutoscaler('shop/web', hpa({ behavior }), w.deps, T0 + 30_000);
+    expect(w.updates).toEqual([3, 4]);
+  });
 });

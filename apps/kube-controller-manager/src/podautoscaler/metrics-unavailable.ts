@@ -32,19 +32,29 @@ export function metricFailure(spec: MetricSpec, namespace: string): MetricFailur
       const object = spec.object;
       const described = object?.describedObject;
       const message = `unable to get metric ${object?.metric?.name ?? ''}: ${described?.kind ?? ''} on ${namespace} ${described?.name ?? ''}/${CUSTOM_METRICS_API}`;
+      // computeStatusForObjectMetric adds a layer for AverageValue targets only.
+      const inner =
+        object?.target?.averageValue !== undefined
+          ? `failed to get ${object.metric?.name ?? ''} object metric: ${message}`
+          : message;
       return {
         reason: 'FailedGetObjectMetric',
         message,
-        wrapped: `failed to get object metric value: ${message}`,
+        wrapped: `failed to get object metric value: ${inner}`,
       };
     }
     case 'External': {
       const name = spec.external?.metric?.name ?? '';
       const message = `unable to get external metric ${namespace}/${name}/${goLabelSelector(spec.external?.metric?.selector)}: unable to fetch metrics from external metrics API: the server could not find the requested resource (get ${name}.external.metrics.k8s.io)`;
+      // computeStatusForExternalMetric's own layer differs by target type.
+      const inner =
+        spec.external?.target?.averageValue !== undefined
+          ? `failed to get ${name} external metric: ${message}`
+          : `failed to get external metric ${name}: ${message}`;
       return {
         reason: 'FailedGetExternalMetric',
         message,
-        wrapped: `failed to get ${name} external metric value: ${message}`,
+        wrapped: `failed to get ${name} external metric value: ${inner}`,
       };
     }
     default: {

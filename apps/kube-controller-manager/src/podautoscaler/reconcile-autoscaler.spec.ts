@@ -234,6 +234,34 @@ describe('reconcileAutoscaler', () => {
     );
   });
 
+  it('an External or Object metric first: the extra layer upstream adds in FailedComputeMetricsReplicas', async () => {
+    const external: MetricSpec = {
+      type: 'External',
+      external: { metric: { name: 'queue' }, target: { type: 'Value', value: '30' } },
+    };
+    const object: MetricSpec = {
+      type: 'Object',
+      object: {
+        describedObject: { kind: 'Service', name: 'web' },
+        metric: { name: 'rps' },
+        target: { type: 'AverageValue', averageValue: '10' },
+      },
+    };
+    const computed = async (metric: MetricSpec) =>
+      (
+        await sync(
+          autoscaler({ metrics: [metric] }, { currentReplicas: 3, desiredReplicas: 3 }),
+          depsWith(scales(3).client),
+        )
+      ).events.at(-1)?.message;
+    expect(await computed(external)).toBe(
+      'invalid metrics (1 invalid out of 1), first error is: failed to get queue external metric value: failed to get external metric queue: unable to get external metric shop/queue/nil: unable to fetch metrics from external metrics API: the server could not find the requested resource (get queue.external.metrics.k8s.io)',
+    );
+    expect(await computed(object)).toBe(
+      `invalid metrics (1 invalid out of 1), first error is: failed to get object metric value: failed to get rps object metric: unable to get metric rps: Service on shop web/${CUSTOM_API}`,
+    );
+  });
+
   it('a scale without a selector is SelectorRequired', async () => {
     const out = await sync(autoscaler(), depsWith(scales(3, '').client));
     expect(out.events.map((e) => `${e.reason} ${e.message}`)).toEqual([

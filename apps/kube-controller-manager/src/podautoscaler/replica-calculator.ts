@@ -1,4 +1,4 @@
-import { quantityMilliValue } from '@app/csi';
+import { quantityMilliValue, saturateInt64 } from '@app/csi';
 import type { PodObject } from '@app/kube-client';
 import type { PodMetricsInfo } from './resource-metrics-client';
 
@@ -100,7 +100,7 @@ export function podRequests(
             `missing request for ${resource} in container ${c.name} of Pod ${pod.metadata?.name ?? ''}`,
           );
         }
-        sum += Number(quantityMilliValue(String(request)));
+        sum += Number(saturateInt64(quantityMilliValue(String(request))));
       }
     }
     requests.set(pod.metadata?.name ?? '', sum);
@@ -129,7 +129,10 @@ export function utilizationRatio(
   if (requestsTotal === 0) {
     throw new Error('no metrics returned matched known pods');
   }
-  const utilization = Math.trunc((metricsTotal * 100) / requestsTotal);
+  // int32(...) in Go: an absurd usage wraps as upstream's does instead of leaving int32's range.
+  const utilization = Number(
+    BigInt.asIntN(32, BigInt(Math.trunc((metricsTotal * 100) / requestsTotal))),
+  );
   return {
     ratio: utilization / targetUtilization,
     utilization,

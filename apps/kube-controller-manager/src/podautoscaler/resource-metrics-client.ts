@@ -1,5 +1,5 @@
 import { parseGoDurationNs } from '@app/common';
-import { quantityMilliValue } from '@app/csi';
+import { quantityMilliValue, saturateInt64 } from '@app/csi';
 import { apiErrorMessage, isNotFound, type KubeRest } from '@app/kube-client';
 
 /** One pod's sample of a resource, in milli-units (Quantity.MilliValue). */
@@ -82,16 +82,13 @@ export class ResourceMetricsClient implements ResourceMetricsSource {
         }
         const usage = found.usage?.[resource];
         if (usage !== undefined) {
-          metrics.set(name, sample(Number(quantityMilliValue(usage))));
+          metrics.set(name, sample(milliOf(usage)));
         }
         continue;
       }
       // A pod missing the resource in any container is left out (getPodMetrics).
       if (containers.length > 0 && containers.every((c) => c.usage?.[resource] !== undefined)) {
-        const sum = containers.reduce(
-          (total, c) => total + Number(quantityMilliValue(c.usage?.[resource] ?? '0')),
-          0,
-        );
+        const sum = containers.reduce((total, c) => total + milliOf(c.usage?.[resource] ?? '0'), 0);
         metrics.set(name, sample(sum));
       }
     }
@@ -107,3 +104,6 @@ function goDurationMs(text: string): number {
     return 0;
   }
 }
+
+/** Quantity.MilliValue, saturated at int64 as Go's. */
+const milliOf = (quantity: string): number => Number(saturateInt64(quantityMilliValue(quantity)));

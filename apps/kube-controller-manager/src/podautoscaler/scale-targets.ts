@@ -39,6 +39,11 @@ export class ScaleTargets {
     try {
       return { path, scale: await this.rest.get<ScaleObject>(path) };
     } catch (error) {
+      if (isNotFound(error)) {
+        // The object, or the kind's resource, is gone: discovery is asked again next time
+        // (upstream's mapper is reset every 30 s for a CRD whose version moved).
+        this.resources.delete(`${group}/${kind}`);
+      }
       throw new Error(apiErrorMessage(error), { cause: error });
     }
   }

@@ -3,7 +3,7 @@ import { AGE_COLUMN, NAME_COLUMN, column } from '../../tables/columns';
 import { defineKind } from '../define-kind';
 import { getPath, objectItems, text } from '../object-path';
 import { specOf } from '../workload-rules';
-import { hpaFromV1, hpaToV1 } from './hpa-v1-conversion';
+import { hpaFromV1, hpaToV1, withoutRoundTrip } from './hpa-v1-conversion';
 import { validateHorizontalPodAutoscaler } from './hpa-validation';
 
 /** autoscaling.DefaultCPUUtilization: the target of an HPA that names no metric. */
@@ -39,6 +39,13 @@ function completeRules(rules: unknown, defaults: JsonObject): JsonObject {
 
 /** SetDefaults_HorizontalPodAutoscaler (autoscaling/v2, 1.32). */
 export function defaultHorizontalPodAutoscaler(obj: KubeObject): void {
+  // v2 round-trips without the v1 annotations: upstream drops them in both conversions.
+  const annotations = withoutRoundTrip(obj.metadata.annotations);
+  if (annotations) {
+    obj.metadata.annotations = annotations;
+  } else if (obj.metadata.annotations) {
+    delete obj.metadata.annotations;
+  }
   const spec = specOf(obj);
   if (spec.minReplicas === undefined || spec.minReplicas === null) {
     spec.minReplicas = 1;

@@ -139,12 +139,13 @@ describe('autoscaling/v1 <-> v2 conversion', () => {
           m.type === 'Resource' &&
           m.resource?.name === 'cpu' &&
           m.resource.target.averageUtilization !== undefined;
-        // v1 holds one CPU target: the first cpu Resource metric's utilization, if it has one.
-        // Every CPU utilization metric leaves the list, and that one comes back after the others
-        // (upstream's conversion does the same).
-        const firstCpu = metrics.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
-        const kept = firstCpu && isCpu(firstCpu) ? [firstCpu] : [];
-        const expectedMetrics = [...metrics.filter((m) => !isCpu(m)), ...kept];
+        // v1 holds one CPU target, the first CPU utilization metric's; every CPU utilization
+        // metric leaves the list and that one comes back after the others (as upstream's).
+        const firstCpu = metrics.find(isCpu);
+        const expectedMetrics = [
+          ...metrics.filter((m) => !isCpu(m)),
+          ...(firstCpu ? [firstCpu] : []),
+        ];
         expect(back).toEqual({
           ...v2,
           spec: {
@@ -200,5 +201,51 @@ describe('autoscaling/v1 <-> v2 conversion', () => {
     expect(v1.status).toEqual({ currentReplicas: 1, desiredReplicas: 1 });
     // Annotations a v1 client sends back are read and dropped from storage.
     expect(hpaFromV1(v1).metadata.annotations).toEqual({ team: 'shop' });
+  });
+
+  it('v1 takes the first CPU utilization target, past a CPU average-value metric', () => {
+    const v2 = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'web' },
+        maxReplicas: 3,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '500m' } },
+          },
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+        ],
+      },
+      status: {
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 40 } } },
+          { type: 'Resource', resource: { name: 'cpu', current: { averageValue: '300m' } } },
+        ],
+      },
+    } as KubeObject;
+    const v1 = hpaToV1(v2);
+    expect(v1.spec).toMatchObject({ targetCPUUtilizationPercentage: 50 });
+    expect(v1.status).toMatchObject({ currentCPUUtilizationPercentage: 40 });
+    expect((hpaFromV1(v1).spec as { metrics: unknown[] }).metrics).toEqual(
+      (v2.spec as { metrics: unknown[] }).metrics,
+    );
+  });
+
+  it('a v2 write drops the v1 round-trip annotations (upstream drops them in both conversions)', () => {
+    const v2 = {
+      metadata: {
+        name: 'web',
+        annotations: { team: 'shop', 'autoscaling.alpha.kubernetes.io/metrics': '[]' },
+      },
+      spec: { maxReplicas: 2 },
+    } as KubeObject;
+    defaultHorizontalPodAutoscaler(v2);
+    expect(v2.metadata.annotations).toEqual({ team: 'shop' });
   });
 });

@@ -23,7 +23,7 @@ function defined(o: Json): Json {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-function withoutRoundTrip(annotations: unknown): Record<string, string> | undefined {
+export function withoutRoundTrip(annotations: unknown): Record<string, string> | undefined {
   if (!isPlainObject(annotations)) {
     return undefined;
   }
@@ -326,7 +326,8 @@ export function hpaToV1(obj: KubeObject): KubeObject {
   const spec = asObject(obj.spec);
   const status = asObject(obj.status);
   const metrics = objectItems(spec.metrics);
-  const cpu = metrics.find((m) => m.type === 'Resource' && asObject(m.resource).name === 'cpu');
+  // The first CPU utilization target becomes v1's one field (every other metric an annotation).
+  const cpu = metrics.find(isCpuUtilization);
   const annotations: Record<string, string> = { ...withoutRoundTrip(obj.metadata.annotations) };
   const others = metrics.filter((m) => !isCpuUtilization(m)).map(metricSpecToV1);
   if (others.length) {
@@ -346,9 +347,15 @@ export function hpaToV1(obj: KubeObject): KubeObject {
   if (conditions.length) {
     annotations[CONDITIONS] = JSON.stringify(conditions);
   }
-  const cpuStatus = currentMetrics.find(
-    (m) => m.type === 'Resource' && asObject(m.resource).name === 'cpu',
-  );
+  // The last CPU status with a utilization, as upstream's loop leaves it.
+  const cpuStatus = currentMetrics
+    .filter(
+      (m) =>
+        m.type === 'Resource' &&
+        asObject(m.resource).name === 'cpu' &&
+        set(asObject(asObject(m.resource).current).averageUtilization),
+    )
+    .at(-1);
   const metadata = { ...obj.metadata };
   if (Object.keys(annotations).length) {
     metadata.annotations = annotations;
