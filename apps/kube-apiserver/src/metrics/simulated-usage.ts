@@ -22,10 +22,11 @@ export interface ContainerUsage {
 export function podUsage(pod: KubeObject): ContainerUsage[] {
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
   // Regular containers and sidecars (restartable init containers): what runs alongside.
-  const sidecars = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter(
+  const listed = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+  const sidecars = listed(spec.initContainers).filter(
     (c) => isPlainObject(c) && c.restartPolicy === 'Always',
   );
-  const names = [...(Array.isArray(spec.containers) ? spec.containers : []), ...sidecars]
+  const names = [...listed(spec.containers), ...sidecars]
     .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''))
     .filter((n) => n !== '');
   const annotations = pod.metadata.annotations ?? {};

@@ -89,6 +89,20 @@ const hpa = (
   status: { currentReplicas: 0, desiredReplicas: 0 },
 });
 
+/** A behavior: scale up by `upPods` pods per `upPeriod` s, scale down with `downPolicy`. */
+const behaviorOf = (upPods: number, upPeriod: number, downPolicy = 'Max', downWindow?: number) => ({
+  scaleUp: {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [{ type: 'Pods', value: upPods, periodSeconds: upPeriod }],
+  },
+  scaleDown: {
+    ...(downWindow === undefined ? {} : { stabilizationWindowSeconds: downWindow }),
+    selectPolicy: downPolicy,
+    policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+  },
+});
+
 const conditions = (out: Awaited<ReturnType<typeof reconcileAutoscaler>>) =>
   out.status.conditions?.map((c) => `${c.type} ${c.status} ${c.reason}`);
 
@@ -176,17 +190,7 @@ describe('metric-driven syncs', () => {
   it('with behavior, scales by its policies and windows', async () => {
     const w = new World(2);
     w.usage = 400; // 200% → ×4 = 8
-    const behavior = {
-      scaleUp: {
-        stabilizationWindowSeconds: 0,
-        selectPolicy: 'Max',
-        policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
-      },
-      scaleDown: {
-        selectPolicy: 'Max',
-        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
-      },
-    };
+    const behavior = behaviorOf(1, 60);
     const out = await reconcileAutoscaler('shop/web', hpa({ behavior }), w.deps, T0);
     expect(w.updates).toEqual([3]);
     expect(conditions(out)).toContain('ScalingLimited True ScaleUpLimit');
@@ -200,18 +204,7 @@ describe('metric-driven syncs', () => {
   it('disabled scale-down in behavior keeps the count', async () => {
     const w = new World(4);
     w.usage = 10;
-    const behavior = {
-      scaleUp: {
-        stabilizationWindowSeconds: 0,
-        selectPolicy: 'Max',
-        policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }],
-      },
-      scaleDown: {
-        stabilizationWindowSeconds: 0,
-        selectPolicy: 'Disabled',
-        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
-      },
-    };
+    const behavior = behaviorOf(4, 15, 'Disabled', 0);
     const out = await reconcileAutoscaler('shop/web', hpa({ behavior }), w.deps, T0);
     expect(w.updates).toEqual([]);
     expect(conditions(out)).toContain('ScalingLimited True ScaleDownLimit');
@@ -220,17 +213,7 @@ describe('metric-driven syncs', () => {
   it('forgetting an autoscaler (it was deleted) drops its scale events: a new one starts afresh', async () => {
     const w = new World(2);
     w.usage = 400;
-    const behavior = {
-      scaleUp: {
-        stabilizationWindowSeconds: 0,
-        selectPolicy: 'Max',
-        policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
-      },
-      scaleDown: {
-        selectPolicy: 'Max',
-        policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
-      },
-    };
+    const behavior = behaviorOf(1, 60);
     await reconcileAutoscaler('shop/web', hpa({ behavior }), w.deps, T0);
     expect(w.updates).toEqual([3]);
     w.deps.history.forget('shop/web');
