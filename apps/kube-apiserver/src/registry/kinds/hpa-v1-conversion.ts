@@ -1,5 +1,5 @@
 import { isPlainObject, type JsonObject, type KubeObject } from '../../object/types';
-import { objectItems } from '../object-path';
+import { getPath, objectItems } from '../object-path';
 
 /**
  * autoscaling/v1 <-> autoscaling/v2 HorizontalPodAutoscalers (pkg/apis/autoscaling/v1
@@ -50,235 +50,150 @@ const isCpuUtilization = (m: Json) =>
   asObject(m.resource).name === 'cpu' &&
   set(asObject(asObject(m.resource).target).averageUtilization);
 
-// --- metric specs -----------------------------------------------------------------------------
+// --- metric specs and statuses -----------------------------------------------------------------
 
-function metricSpecToV1(m: Json): Json {
-  const source = (key: string) => asObject(m[key]);
-  const target = (key: string) => asObject(source(key).target);
-  const metric = (key: string) => asObject(source(key).metric);
-  switch (m.type) {
-    case 'Object':
-      return defined({
-        type: m.type,
-        object: defined({
-          target: source('object').describedObject,
-          metricName: metric('object').name ?? '',
-          targetValue: target('object').value ?? '0',
-          selector: metric('object').selector ?? undefined,
-          averageValue: target('object').averageValue ?? undefined,
-        }),
-      });
-    case 'Pods':
-      return {
-        type: m.type,
-        pods: defined({
-          metricName: metric('pods').name ?? '',
-          targetAverageValue: target('pods').averageValue ?? '0',
-          selector: metric('pods').selector ?? undefined,
-        }),
-      };
-    case 'External':
-      return {
-        type: m.type,
-        external: defined({
-          metricName: metric('external').name ?? '',
-          metricSelector: metric('external').selector ?? undefined,
-          targetValue: target('external').value ?? undefined,
-          targetAverageValue: target('external').averageValue ?? undefined,
-        }),
-      };
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      return {
-        type: m.type,
-        [key]: defined({
-          name: source(key).name ?? '',
-          targetAverageUtilization: target(key).averageUtilization ?? undefined,
-          targetAverageValue: target(key).averageValue ?? undefined,
-          container: key === 'containerResource' ? (source(key).container ?? '') : undefined,
-        }),
-      };
-    }
-    default:
-      return { type: m.type ?? '' };
-  }
+/** One field of a v1 (v2beta1-like) metric source: its v1 key, its v2 path, and its Go zero value. */
+type Field = [v1: string, v2: string, zero?: string];
+
+/**
+ * How a metric type's source maps between v1 and v2 (upstream's Convert_*_MetricSpec and
+ * Convert_*_MetricStatus functions). A v1 non-pointer Quantity is written as `"0"` when unset;
+ * `targetType` derives the v2 target's type from the v1 fields.
+ */
+interface Shape {
+  key: string;
+  fields: Field[];
+  targetType?: (v1: Json) => string;
 }
 
-function metricSpecFromV1(m: Json): Json {
-  const source = (key: string) => asObject(m[key]);
-  const identifier = (name: unknown, selector: unknown) => defined({ name, selector });
-  switch (m.type) {
-    case 'Object': {
-      const s = source('object');
-      return {
-        type: m.type,
-        object: {
-          describedObject: s.target,
-          metric: identifier(s.metricName, s.selector),
-          target: defined({
-            type: set(s.averageValue) ? 'AverageValue' : 'Value',
-            value: s.targetValue,
-            averageValue: s.averageValue,
-          }),
-        },
-      };
-    }
-    case 'Pods': {
-      const s = source('pods');
-      return {
-        type: m.type,
-        pods: {
-          metric: identifier(s.metricName, s.selector),
-          target: defined({ type: 'AverageValue', averageValue: s.targetAverageValue }),
-        },
-      };
-    }
-    case 'External': {
-      const s = source('external');
-      return {
-        type: m.type,
-        external: {
-          metric: identifier(s.metricName, s.metricSelector),
-          target: defined({
-            type: set(s.targetValue) ? 'Value' : 'AverageValue',
-            value: s.targetValue,
-            averageValue: s.targetAverageValue,
-          }),
-        },
-      };
-    }
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const s = source(key);
-      return {
-        type: m.type,
-        [key]: defined({
-          name: s.name,
-          container: s.container,
-          target: defined({
-            type: set(s.targetAverageUtilization) ? 'Utilization' : 'AverageValue',
-            averageUtilization: s.targetAverageUtilization,
-            averageValue: s.targetAverageValue,
-          }),
-        }),
-      };
-    }
-    default:
-      return { type: m.type ?? '' };
+const metricName: Field = ['metricName', 'metric.name', ''];
+const selector: Field = ['selector', 'metric.selector'];
+
+const SPEC_SHAPES: Record<string, Shape> = {
+  Object: {
+    key: 'object',
+    fields: [
+      ['target', 'describedObject'],
+      metricName,
+      ['targetValue', 'target.value', '0'],
+      selector,
+      ['averageValue', 'target.averageValue'],
+    ],
+    targetType: (s) => (set(s.averageValue) ? 'AverageValue' : 'Value'),
+  },
+  Pods: {
+    key: 'pods',
+    fields: [metricName, ['targetAverageValue', 'target.averageValue', '0'], selector],
+    targetType: () => 'AverageValue',
+  },
+  External: {
+    key: 'external',
+    fields: [
+      metricName,
+      ['metricSelector', 'metric.selector'],
+      ['targetValue', 'target.value'],
+      ['targetAverageValue', 'target.averageValue'],
+    ],
+    targetType: (s) => (set(s.targetValue) ? 'Value' : 'AverageValue'),
+  },
+  Resource: {
+    key: 'resource',
+    fields: [
+      ['name', 'name', ''],
+      ['targetAverageUtilization', 'target.averageUtilization'],
+      ['targetAverageValue', 'target.averageValue'],
+    ],
+    targetType: (s) => (set(s.targetAverageUtilization) ? 'Utilization' : 'AverageValue'),
+  },
+};
+SPEC_SHAPES.ContainerResource = {
+  ...SPEC_SHAPES.Resource,
+  key: 'containerResource',
+  fields: [...SPEC_SHAPES.Resource.fields, ['container', 'container', '']],
+};
+
+const STATUS_SHAPES: Record<string, Shape> = {
+  Object: {
+    key: 'object',
+    fields: [
+      ['target', 'describedObject'],
+      metricName,
+      ['currentValue', 'current.value', '0'],
+      selector,
+      ['averageValue', 'current.averageValue'],
+    ],
+  },
+  Pods: {
+    key: 'pods',
+    fields: [metricName, ['currentAverageValue', 'current.averageValue', '0'], selector],
+  },
+  External: {
+    key: 'external',
+    fields: [
+      metricName,
+      ['metricSelector', 'metric.selector'],
+      ['currentValue', 'current.value', '0'],
+      ['currentAverageValue', 'current.averageValue'],
+    ],
+  },
+  Resource: {
+    key: 'resource',
+    fields: [
+      ['name', 'name', ''],
+      ['currentAverageUtilization', 'current.averageUtilization'],
+      ['currentAverageValue', 'current.averageValue', '0'],
+    ],
+  },
+};
+STATUS_SHAPES.ContainerResource = {
+  ...STATUS_SHAPES.Resource,
+  key: 'containerResource',
+  fields: [...STATUS_SHAPES.Resource.fields, ['container', 'container', '']],
+};
+
+/** A v2 metric (spec or status) as v1 writes it in the round-trip annotations. */
+function metricToV1(m: Json, shapes: Record<string, Shape>): Json {
+  const shape = shapes[String(m.type)];
+  if (!shape) {
+    return { type: m.type ?? '' };
   }
+  const source = asObject(m[shape.key]);
+  const out: Json = {};
+  for (const [v1, v2, zero] of shape.fields) {
+    const value = getPath(source, v2) ?? zero;
+    if (set(value)) {
+      out[v1] = value;
+    }
+  }
+  return { type: m.type, [shape.key]: out };
 }
 
-// --- metric statuses --------------------------------------------------------------------------
-
-function metricStatusToV1(m: Json): Json {
-  const source = (key: string) => asObject(m[key]);
-  const current = (key: string) => asObject(source(key).current);
-  const metric = (key: string) => asObject(source(key).metric);
-  switch (m.type) {
-    case 'Object':
-      return {
-        type: m.type,
-        object: defined({
-          target: source('object').describedObject,
-          metricName: metric('object').name ?? '',
-          currentValue: current('object').value ?? '0',
-          selector: metric('object').selector ?? undefined,
-          averageValue: current('object').averageValue ?? undefined,
-        }),
-      };
-    case 'Pods':
-      return {
-        type: m.type,
-        pods: defined({
-          metricName: metric('pods').name ?? '',
-          currentAverageValue: current('pods').averageValue ?? '0',
-          selector: metric('pods').selector ?? undefined,
-        }),
-      };
-    case 'External':
-      return {
-        type: m.type,
-        external: defined({
-          metricName: metric('external').name ?? '',
-          metricSelector: metric('external').selector ?? undefined,
-          currentValue: current('external').value ?? '0',
-          currentAverageValue: current('external').averageValue ?? undefined,
-        }),
-      };
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      return {
-        type: m.type,
-        [key]: defined({
-          name: source(key).name ?? '',
-          currentAverageUtilization: current(key).averageUtilization ?? undefined,
-          currentAverageValue: current(key).averageValue ?? '0',
-          container: key === 'containerResource' ? (source(key).container ?? '') : undefined,
-        }),
-      };
-    }
-    default:
-      return { type: m.type ?? '' };
+/** A v1 metric from the annotations back in its v2 form. */
+function metricFromV1(m: Json, shapes: Record<string, Shape>): Json {
+  const shape = shapes[String(m.type)];
+  if (!shape) {
+    return { type: m.type ?? '' };
   }
+  const source = asObject(m[shape.key]);
+  const out: Json = {};
+  if (shape.targetType) {
+    out.target = { type: shape.targetType(source) };
+  }
+  for (const [v1, v2] of shape.fields) {
+    if (set(source[v1])) {
+      setPath(out, v2, source[v1]);
+    }
+  }
+  return { type: m.type, [shape.key]: out };
 }
 
-function metricStatusFromV1(m: Json): Json {
-  const source = (key: string) => asObject(m[key]);
-  const identifier = (name: unknown, selector: unknown) => defined({ name, selector });
-  switch (m.type) {
-    case 'Object': {
-      const s = source('object');
-      return {
-        type: m.type,
-        object: {
-          describedObject: s.target,
-          metric: identifier(s.metricName, s.selector),
-          current: defined({ value: s.currentValue, averageValue: s.averageValue }),
-        },
-      };
-    }
-    case 'Pods': {
-      const s = source('pods');
-      return {
-        type: m.type,
-        pods: {
-          metric: identifier(s.metricName, s.selector),
-          current: defined({ averageValue: s.currentAverageValue }),
-        },
-      };
-    }
-    case 'External': {
-      const s = source('external');
-      return {
-        type: m.type,
-        external: {
-          metric: identifier(s.metricName, s.metricSelector),
-          current: defined({ value: s.currentValue, averageValue: s.currentAverageValue }),
-        },
-      };
-    }
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const s = source(key);
-      return {
-        type: m.type,
-        [key]: defined({
-          name: s.name,
-          container: s.container,
-          current: defined({
-            averageUtilization: s.currentAverageUtilization,
-            averageValue: s.currentAverageValue,
-          }),
-        }),
-      };
-    }
-    default:
-      return { type: m.type ?? '' };
+function setPath(target: Json, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let at = target;
+  for (const part of parts.slice(0, -1)) {
+    at = isPlainObject(at[part]) ? at[part] : (at[part] = {});
   }
+  at[parts[parts.length - 1]] = value;
 }
 
 // --- behavior as the internal Go type ---------------------------------------------------------
@@ -329,13 +244,15 @@ export function hpaToV1(obj: KubeObject): KubeObject {
   // The first CPU utilization target becomes v1's one field (every other metric an annotation).
   const cpu = metrics.find(isCpuUtilization);
   const annotations: Record<string, string> = { ...withoutRoundTrip(obj.metadata.annotations) };
-  const others = metrics.filter((m) => !isCpuUtilization(m)).map(metricSpecToV1);
+  const others = metrics.filter((m) => !isCpuUtilization(m)).map((m) => metricToV1(m, SPEC_SHAPES));
   if (others.length) {
     annotations[METRICS] = JSON.stringify(others);
   }
   const currentMetrics = objectItems(status.currentMetrics);
   if (currentMetrics.length) {
-    annotations[CURRENT_METRICS] = JSON.stringify(currentMetrics.map(metricStatusToV1));
+    annotations[CURRENT_METRICS] = JSON.stringify(
+      currentMetrics.map((m) => metricToV1(m, STATUS_SHAPES)),
+    );
   }
   if (isPlainObject(spec.behavior)) {
     annotations[BEHAVIOR] = JSON.stringify({
@@ -407,7 +324,7 @@ export function hpaFromV1(obj: KubeObject): KubeObject {
     : [];
   const others = parse(annotations, METRICS);
   if (Array.isArray(others)) {
-    metrics = [...objectItems(others).map(metricSpecFromV1), ...metrics];
+    metrics = [...objectItems(others).map((m) => metricFromV1(m, SPEC_SHAPES)), ...metrics];
   }
   const behavior = asObject(parse(annotations, BEHAVIOR));
   const scaleUp = rulesFromGo(behavior.ScaleUp);
@@ -425,7 +342,7 @@ export function hpaFromV1(obj: KubeObject): KubeObject {
     : undefined;
   const current = parse(annotations, CURRENT_METRICS);
   if (Array.isArray(current)) {
-    currentMetrics = objectItems(current).map(metricStatusFromV1);
+    currentMetrics = objectItems(current).map((m) => metricFromV1(m, STATUS_SHAPES));
   }
   const conditions = parse(annotations, CONDITIONS);
   const metadata = { ...obj.metadata };
