@@ -12,6 +12,7 @@ import { LimitRangerAdmission } from './admission/limit-ranger';
 import { RuntimeClassAdmission } from './admission/runtime-class-admission';
 import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
 import { NodeRestrictionAdmission } from './admission/node-restriction';
+import { ResourceQuotaAdmission } from './admission/resource-quota-admission';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import {
@@ -211,6 +212,10 @@ export async function startKubeApiServer(
         typedStore(store, registry.get('networking.k8s.io', 'v1', 'ingressclasses')),
       ),
       new TerminatingCrdAdmission(store),
+      new ResourceQuotaAdmission(
+        typedStore(store, registry.get('', 'v1', 'resourcequotas')),
+        clock,
+      ),
     ]);
     const hub = new WatchHub(store);
     const servicesStore = typedStore(store, registry.get('', 'v1', 'services'));

@@ -10,6 +10,7 @@ import { nodeIpamController } from './nodeipam/descriptor';
 import { nodeLifecycleController } from './nodelifecycle/descriptor';
 import { podGarbageCollectorController } from './podgc/descriptor';
 import { replicaSetController, replicationController } from './replicaset/descriptor';
+import { resourceQuotaController } from './resourcequota/descriptor';
 import { rootCaCertPublisher } from './rootcacertpublisher/descriptor';
 import { statefulSetController } from './statefulset/descriptor';
 import { serviceAccountController } from './serviceaccount/descriptor';
@@ -37,6 +38,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   statefulSetController,
   cronJobController,
   disruptionController,
+  resourceQuotaController,
   horizontalPodAutoscalerController,
   endpointsController,
   endpointSliceController,

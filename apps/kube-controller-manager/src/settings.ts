@@ -27,6 +27,8 @@ export interface KcmSettings extends LeaderElectionSettings {
   horizontalPodAutoscalerTolerance: number;
   horizontalPodAutoscalerCpuInitializationPeriodMs: number;
   horizontalPodAutoscalerInitialReadinessDelayMs: number;
+  concurrentResourceQuotaSyncs: number;
+  resourceQuotaSyncPeriodMs: number;
   /** PEM published as `kube-root-ca.crt` (undefined: the kubeconfig's CA is used). */
   rootCa?: string;
 }
@@ -72,6 +74,11 @@ export function settingsOf(config: KubeControllerManagerConfig): KcmSettings {
     horizontalPodAutoscalerInitialReadinessDelayMs: parseDuration(
       config.horizontalPodAutoscalerInitialReadinessDelay,
       '--horizontal-pod-autoscaler-initial-readiness-delay',
+    ),
+    concurrentResourceQuotaSyncs: config.concurrentResourceQuotaSyncs,
+    resourceQuotaSyncPeriodMs: parseDuration(
+      config.resourceQuotaSyncPeriod,
+      '--resource-quota-sync-period',
     ),
     rootCa: config.rootCaFile ? readRootCa(config.rootCaFile) : undefined,
     ...leaderElectionSettingsOf(config),

@@ -12,3 +12,4 @@ export * from './cron-next';
 export * from './node-token';
 export * from './spawn-worker';
 export * from './label-selector';
+export * from './resource-quota';

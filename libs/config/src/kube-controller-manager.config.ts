@@ -94,6 +94,16 @@ export class KubeControllerManagerConfig extends ControllerManagerFlags {
   @IsGoDuration()
   horizontalPodAutoscalerInitialReadinessDelay = '30s';
 
+  /** ResourceQuotas the resourcequota controller syncs at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  concurrentResourceQuotaSyncs = 5;
+
+  /** How often every quota's usage is recounted in full. */
+  @IsGoDuration()
+  resourceQuotaSyncPeriod = '5m';
+
   /** CA bundle published as `kube-root-ca.crt`; default the kubeconfig's cluster CA. */
   @IsOptional()
   @IsString()

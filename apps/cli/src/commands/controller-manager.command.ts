@@ -112,6 +112,16 @@ export function addControllerManagerOptions(command: Command): Command {
       ),
     )
     .addOption(
+      nimbusOption('--concurrent-resource-quota-syncs <n>', 'ResourceQuotas synced at once', '5'),
+    )
+    .addOption(
+      nimbusOption(
+        '--resource-quota-sync-period <duration>',
+        'how often every quota is recounted in full',
+        '5m',
+      ),
+    )
+    .addOption(
       nimbusOption(
         '--root-ca-file <file>',
         'CA published as kube-root-ca.crt (default: the kubeconfig CA)',

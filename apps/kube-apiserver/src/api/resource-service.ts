@@ -72,8 +72,23 @@ export interface RequestAdmission {
   admitDelete(type: ResourceType, old: KubeObject, options: DeleteOptions): void;
 }
 
+/**
+ * The last validating plugin (ResourceQuota): sees a create, or an update of an object itself,
+ * once every other check passed, right before the write; it may write other objects in the
+ * same synchronous step (throws to deny; with `dryRun` it only checks).
+ */
+export interface CommitAdmission {
+  admitCommit(
+    type: ResourceType,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    dryRun: boolean,
+  ): void;
+}
+
 /** A plugin of the chain: creates, updates, deletes or any of them. */
 export type AdmissionPlugin = Partial<CreateAdmission> &
+  Partial<CommitAdmission> &
   Partial<CreateValidation> &
   Partial<UpdateAdmission> &
   Partial<RequestAdmission>;
@@ -213,6 +228,7 @@ export class ResourceService {
       throw alreadyExists(type, name);
     }
     const reservation = this.admit(type, obj, undefined);
+    this.admitCommit(type, obj, undefined, options.dryRun, reservation);
     if (options.dryRun) {
       reservation?.release();
       return { object: obj, created: true };
@@ -458,6 +474,9 @@ export class ResourceService {
       }
     }
     const reservation = this.admit(type, candidate, old);
+    if (subresource === undefined) {
+      this.admitCommit(type, candidate, old, options.dryRun, reservation);
+    }
     if (options.dryRun) {
       reservation?.release();
       return { object: candidate, created: false };
@@ -625,6 +644,24 @@ export class ResourceService {
       throw invalid(type.kind, type, obj.metadata.name ?? '', reservation.errors);
     }
     return reservation;
+  }
+
+  /** The commit-time plugins (quota); a refusal gives back the Service's reserved IPs and ports. */
+  private admitCommit(
+    type: ResourceType,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    dryRun: boolean,
+    reservation: Reservation | undefined,
+  ): void {
+    try {
+      for (const plugin of this.admission) {
+        plugin.admitCommit?.(type, obj, old, dryRun);
+      }
+    } catch (err) {
+      reservation?.release();
+      throw err;
+    }
   }
 
   private normalize(type: ResourceType, obj: KubeObject): void {

@@ -137,6 +137,8 @@ const CONTROLLER_RULES: PolicyRule[] = [
   rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
   rule(['get', 'update'], ['*'], ['*/scale']),
   rule(['list'], ['metrics.k8s.io'], ['pods']),
+  // system:controller:resourcequota-controller: counts any kind a quota names (`count/<r>.<g>`).
+  rule(['list', 'watch'], ['*'], ['*']),
   rule(
     ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
     ['policy'],

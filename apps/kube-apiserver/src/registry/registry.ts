@@ -2,10 +2,10 @@ import { badRequest } from '../errors/kube-error';
 import {
   configMapKind,
   limitRangeKind,
-  resourceQuotaKind,
   secretKind,
   serviceAccountKind,
 } from './kinds/config.kinds';
+import { resourceQuotaKind } from './kinds/resource-quota.kind';
 import { controllerRevisionKind } from './kinds/controller-revision.kind';
 import { cronJobKind } from './kinds/cron-job.kind';
 import { daemonSetKind } from './kinds/daemon-set.kind';

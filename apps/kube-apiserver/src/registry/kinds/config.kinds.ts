@@ -66,18 +66,6 @@ export const serviceAccountKind = defineKind({
   validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
 });
 
-/** Served so `kubectl describe ns` finds (empty) quota and limit lists. */
-export const resourceQuotaKind = defineKind({
-  group: '',
-  version: 'v1',
-  resource: 'resourcequotas',
-  kind: 'ResourceQuota',
-  scope: 'Namespaced',
-  shortNames: ['quota'],
-  subresources: ['status'],
-  validate: (obj) => validateName(obj.metadata.name, 'subdomain'),
-});
-
 export const limitRangeKind = defineKind({
   group: '',
   version: 'v1',
