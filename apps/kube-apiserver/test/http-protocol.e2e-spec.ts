@@ -177,12 +177,24 @@ describe('HTTP protocol', () => {
       })
     ).json<{ rows: object[] }>();
     expect(bare.rows[0]).not.toHaveProperty('object');
-    const secrets = (
+    // LimitRanges print as upstream's default Table does (printLimitRange: Name, Created At).
+    const limitRanges = (
+      await raw(t.server, '/api/v1/namespaces/default/limitranges', {
+        headers: { Accept: TABLE },
+      })
+    ).json<{ columnDefinitions: { name: string }[] }>();
+    expect(limitRanges.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Created At']);
+    const quotas = (
       await raw(t.server, '/api/v1/namespaces/default/resourcequotas', {
         headers: { Accept: TABLE },
       })
     ).json<{ columnDefinitions: { name: string }[] }>();
-    expect(secrets.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Created At']);
+    expect(quotas.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Age',
+      'Request',
+      'Limit',
+    ]);
   });
 
   it('should refuse unknown body types with 415 and wrong verbs with 405', async () => {

@@ -133,7 +133,7 @@ export function addControllerManagerOptions(command: Command): Command {
 export function controllerManagerCommand(): Command {
   return addControllerManagerOptions(
     new Command('controller-manager').description(
-      'Run the kube-controller-manager (node lifecycle, taint eviction, PodGC, node IPAM, TTL, service accounts, root CA)',
+      'Run the kube-controller-manager (workload, node, endpoint, quota, autoscaler, service account and storage controllers)',
     ),
   ).action(async (options: Record<string, unknown>) => {
     const config = validateConfig(KubeControllerManagerConfig, options);
