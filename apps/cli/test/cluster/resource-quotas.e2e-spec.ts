@@ -123,6 +123,39 @@ describe('resource quotas', () => {
     });
   });
 
+  it('a LimitRange fills in the requests the quota asks for before the quota checks them', async () => {
+    await h.k(['create', 'namespace', 'quota-defaults']);
+    const ns = ['-n', 'quota-defaults'];
+    await h.k(
+      [...ns, 'create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'defaults' },
+        spec: {
+          limits: [
+            {
+              type: 'Container',
+              defaultRequest: { cpu: '100m', memory: '64Mi' },
+              default: { cpu: '200m', memory: '128Mi' },
+            },
+          ],
+        },
+      }),
+    );
+    await h.k([...ns, 'create', 'quota', 'compute', '--hard=requests.cpu=250m,limits.memory=1Gi']);
+    await waitForUsed('quota-defaults', 'compute', { 'requests.cpu': '0' });
+    await h.k([...ns, 'run', 'one', '--image=nginx:1.27']);
+    await h.k([...ns, 'run', 'two', '--image=nginx:1.27']);
+    expect(await used('quota-defaults', 'compute')).toEqual({
+      'requests.cpu': '200m',
+      'limits.memory': '256Mi',
+    });
+    expect(await refusal([...ns, 'run', 'three', '--image=nginx:1.27'])).toBe(
+      'Error from server (Forbidden): pods "three" is forbidden: exceeded quota: compute, requested: requests.cpu=100m, used: requests.cpu=200m, limited: requests.cpu=250m',
+    );
+  });
+
   it('a ReplicaSet held by the quota reports FailedCreate and completes once the quota is raised', async () => {
     await h.k(['create', 'namespace', 'quota-pods']);
     const ns = ['-n', 'quota-pods'];

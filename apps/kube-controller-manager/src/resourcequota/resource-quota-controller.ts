@@ -1,5 +1,6 @@
 import {
   evaluatorsForNames,
+  listsEqual,
   parseQuotaList,
   quotaStatusFor,
   type QuotaEvaluator,
@@ -76,7 +77,8 @@ export class ResourceQuotaController {
     this.controller.watch(deps.quotas, {
       // upstream: a changed spec.hard, or a status that does not reflect the spec yet.
       update: (old, cur) =>
-        !jsonEqual(old.spec, cur.spec) || !jsonEqual(cur.spec?.hard, cur.status?.hard),
+        !jsonEqual(old.spec, cur.spec) ||
+        !listsEqual(parseQuotaList(cur.spec?.hard), parseQuotaList(cur.status?.hard)),
       delete: false,
     });
     this.monitors = new QuotaMonitors(
@@ -112,12 +114,7 @@ export class ResourceQuotaController {
     }
     if (old && obj) {
       const now = this.deps.now();
-      const before = evaluator.usage(old, now);
-      const after = evaluator.usage(obj, now);
-      if (
-        [...before].every(([n, q]) => after.get(n)?.milli === q.milli) &&
-        before.size === after.size
-      ) {
+      if (listsEqual(evaluator.usage(old, now), evaluator.usage(obj, now))) {
         return;
       }
     }
