@@ -7,6 +7,7 @@ import {
   resourceReplicas,
   type ReplicaCalculatorSettings,
 } from './replica-calculator';
+import type { HpaSelectors } from './hpa-selectors';
 import type { ResourceMetricsSource } from './resource-metrics-client';
 
 type MetricStatus = NonNullable<
@@ -18,6 +19,8 @@ export interface MetricsDeps {
   metrics: ResourceMetricsSource;
   pods: (namespace: string) => readonly PodObject[];
   settings: ReplicaCalculatorSettings;
+  /** Every autoscaler's selector, to refuse pods two of them select (absent: not checked). */
+  selectors?: HpaSelectors;
 }
 
 export interface MetricsOutcome {
@@ -59,9 +62,9 @@ export async function computeReplicasForMetrics(
       },
     };
   }
-  let matches: ((labels: Record<string, string> | undefined) => boolean) | undefined;
+  let matches: (labels: Record<string, string> | undefined) => boolean;
   try {
-    matches = parseLabelSelector(selectorText);
+    matches = parseLabelSelector(selectorText) ?? (() => true);
   } catch (err) {
     if (!(err instanceof LabelSelectorSyntaxError)) {
       throw err;
@@ -77,7 +80,23 @@ export async function computeReplicasForMetrics(
     };
   }
   const namespace = hpa.metadata?.namespace ?? '';
-  const pods = deps.pods(namespace).filter((p) => !matches || matches(p.metadata?.labels));
+  const pods = deps.pods(namespace).filter((p) => matches(p.metadata?.labels));
+  if (deps.selectors) {
+    const key = `${namespace}/${hpa.metadata?.name ?? ''}`;
+    deps.selectors.put(key, namespace, matches);
+    const selecting = deps.selectors.selecting(namespace, pods);
+    if (selecting.length > 1) {
+      const message = `pods by selector ${selectorText} are controlled by multiple HPAs: [${selecting.join(' ')}]`;
+      events.push({ reason: 'AmbiguousSelector', message });
+      return {
+        replicas: -1,
+        metricName: '',
+        error: message,
+        events,
+        scalingActive: { status: 'False', reason: 'AmbiguousSelector', message },
+      };
+    }
+  }
   const specs = hpa.spec?.metrics ?? [];
   const statuses: MetricStatus[] = specs.map(() => ({ type: '' }));
   let replicas = 0;

@@ -16,6 +16,7 @@ import {
 } from '@app/kube-client';
 import { ClockRequeue } from '../util/clock-requeue';
 import { jsonEqual, writeStatusUnlessGone } from '../util/status-update';
+import { HpaSelectors } from './hpa-selectors';
 import { AutoscalerHistory } from './normalize-replicas';
 import { reconcileAutoscaler, type ScaleClient } from './reconcile-autoscaler';
 import type { ReplicaCalculatorSettings } from './replica-calculator';
@@ -55,6 +56,7 @@ export class HorizontalController {
   private readonly controller: Controller;
   private readonly requeue: ClockRequeue;
   private readonly history: AutoscalerHistory;
+  private readonly selectors: HpaSelectors;
 
   constructor(private readonly deps: HorizontalControllerDeps) {
     this.controller = new Controller({
@@ -67,6 +69,7 @@ export class HorizontalController {
     });
     this.requeue = new ClockRequeue(deps.clockScheduler, (key) => this.controller.enqueueKey(key));
     this.history = new AutoscalerHistory(deps.downscaleStabilizationMs);
+    this.selectors = new HpaSelectors();
     const later = (obj: HorizontalPodAutoscalerObject) =>
       this.requeue.notLaterThan(keyOf(obj), deps.syncPeriodMs);
     deps.hpas.addEventHandler({
@@ -76,6 +79,7 @@ export class HorizontalController {
         const key = keyOf(isDeletedFinalStateUnknown(obj) ? obj.obj : obj);
         this.requeue.cancel(key);
         this.history.forget(key);
+        this.selectors.forget(key);
       },
     });
   }
@@ -94,6 +98,7 @@ export class HorizontalController {
     if (!hpa) {
       // Deleted: no resync, and a new autoscaler of that name starts without its history.
       this.history.forget(key);
+      this.selectors.forget(key);
       return;
     }
     // Errors are logged, not retried with backoff: the next sync comes after the period anyway.
@@ -107,6 +112,7 @@ export class HorizontalController {
         pods: this.deps.pods,
         settings: this.deps.calculator,
         history: this.history,
+        selectors: this.selectors,
       },
       this.deps.now(),
     );

@@ -1,4 +1,5 @@
 import type { HorizontalPodAutoscalerObject, MetricSpec, PodObject } from '@app/kube-client';
+import { HpaSelectors } from './hpa-selectors';
 import { AutoscalerHistory } from './normalize-replicas';
 import {
   reconcileAutoscaler,
@@ -272,6 +273,32 @@ describe('reconcileAutoscaler', () => {
       reason: 'InvalidSelector',
       message: "the HPA target's scale is missing a selector",
     });
+  });
+
+  it('pods two autoscalers select are AmbiguousSelector for both, until one goes', async () => {
+    const pod: PodObject = {
+      metadata: { namespace: 'shop', name: 'web-1', labels: { app: 'web' } },
+    };
+    const selectors = new HpaSelectors();
+    const deps = { ...depsWith(scales(3).client, NO_METRICS_API, [pod]), selectors };
+    await sync(autoscaler(), deps); // registers shop/web's selector
+    const other = autoscaler();
+    other.metadata = { namespace: 'shop', name: 'web-too' };
+    const out = await reconcileAutoscaler('shop/web-too', other, deps, NOW);
+    const message =
+      'pods by selector app=web are controlled by multiple HPAs: [shop/web shop/web-too]';
+    expect(out.events.map((e) => `${e.reason} ${e.message}`)).toEqual([
+      `AmbiguousSelector ${message}`,
+      `FailedComputeMetricsReplicas ${message}`,
+    ]);
+    expect(out.status.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'AmbiguousSelector',
+      message,
+    });
+    selectors.forget('shop/web-too');
+    const alone = await sync(autoscaler(), deps);
+    expect(alone.events.map((e) => e.reason)).not.toContain('AmbiguousSelector');
   });
 
   it('FailedGetScale for a bad apiVersion, an unknown kind and a missing target', async () => {
