@@ -7,6 +7,7 @@ describe('parseFeatureGates', () => {
       CloudControllerManagerWatchBasedRoutesReconciliation: false,
       CloudControllerManagerWebhook: false,
       ControllerManagerReleaseLeaderElectionLockOnExit: false,
+      LoadBalancerStatusImprovements: false,
     });
   });
 

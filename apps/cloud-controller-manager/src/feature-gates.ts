@@ -2,12 +2,15 @@ import { ConfigError } from '@app/config';
 
 /**
  * The controller-manager feature gates the CCM knows (kubernetes/controller-manager
- * pkg/features/kube_features.go), all alpha and off by default, as upstream.
+ * pkg/features/kube_features.go), all alpha and off by default, as upstream; and
+ * LoadBalancerStatusImprovements, the gate KEP-4631 (provisional) proposes for its Service
+ * conditions, which no upstream release has yet.
  */
 export const FEATURE_GATE_DEFAULTS = {
   CloudControllerManagerWatchBasedRoutesReconciliation: false,
   CloudControllerManagerWebhook: false,
   ControllerManagerReleaseLeaderElectionLockOnExit: false,
+  LoadBalancerStatusImprovements: false,
 } as const;
 
 export type FeatureGate = keyof typeof FEATURE_GATE_DEFAULTS;

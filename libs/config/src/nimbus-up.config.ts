@@ -44,6 +44,10 @@ export class NimbusUpConfig {
   @Max(65535)
   ccmPort = 10258;
 
+  /** The CCM's `--feature-gates` (`Name=true,…`), e.g. `LoadBalancerStatusImprovements=true`. */
+  @IsString()
+  ccmFeatureGates = '';
+
   /** Fixed project token of the cloud (NIMBUS_TOKEN). */
   @IsOptional()
   @IsString()

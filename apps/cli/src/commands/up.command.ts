@@ -38,6 +38,13 @@ export function upCommand(): Command {
     .addOption(nimbusOption('--ccm-port <port>', 'CCM /healthz and /metrics (-1 = off)', '10258'))
     .addOption(
       nimbusOption(
+        '--ccm-feature-gates <gates>',
+        "the CCM's --feature-gates (e.g. LoadBalancerStatusImprovements=true)",
+        '',
+      ),
+    )
+    .addOption(
+      nimbusOption(
         '--controller-manager-port <port>',
         'kube-controller-manager /healthz and /metrics (-1 = off)',
         '10257',

@@ -235,6 +235,7 @@ export const UP_STEPS: readonly UpStep[] = [
           cloudToken: ccmCloudToken(ctx.nimbus.cloud!, config.dataDir, config.token),
           // cloud-provider-kind runs 5 node workers too: nodes join in parallel.
           concurrentNodeSyncs: 5,
+          featureGates: config.ccmFeatureGates,
         }),
         {
           ...(await componentDeps(

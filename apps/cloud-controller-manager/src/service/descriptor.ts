@@ -24,6 +24,9 @@ export const serviceController: ControllerDescriptor = {
       workers: ctx.settings.concurrentServiceSyncs,
       logger: ctx.logger,
       registry: ctx.registry,
+      statusConditions: ctx.settings.featureGates.LoadBalancerStatusImprovements
+        ? { now: () => ctx.scheduler.now() }
+        : undefined,
     });
     return {
       async start() {

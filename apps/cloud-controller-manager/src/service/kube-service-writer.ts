@@ -1,4 +1,5 @@
 import type { ServiceClient } from '@app/kube-client';
+import type { ServiceCondition } from './load-balancer-conditions';
 import type { LoadBalancerIngress, Service, ServiceWriter } from './service-types';
 
 /**
@@ -18,5 +19,20 @@ export class KubeServiceWriter implements ServiceWriter {
   async patchLoadBalancerStatus(service: Service, ingress: LoadBalancerIngress[]): Promise<void> {
     const { namespace = '', name = '' } = service.metadata ?? {};
     await this.services.patchLoadBalancerStatus(namespace, name, { ingress });
+  }
+
+  async patchConditions(
+    service: Service,
+    conditions: readonly ServiceCondition[],
+    removeTypes: readonly string[] = [],
+  ): Promise<void> {
+    const { namespace = '', name = '' } = service.metadata ?? {};
+    const removals = removeTypes.map((type) => ({ type, $patch: 'delete' }));
+    await this.services.patchStatus(
+      namespace,
+      name,
+      { status: { conditions: [...conditions, ...removals] } },
+      'strategic',
+    );
   }
 }

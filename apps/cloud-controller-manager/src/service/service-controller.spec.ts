@@ -1,4 +1,4 @@
-import { RetryError } from '@app/cloud-provider';
+import { InvalidServiceError, RetryError } from '@app/cloud-provider';
 import { FakeInformer, ManualScheduler } from '@app/controller-runtime';
 import { Registry } from 'prom-client';
 import { LABEL_EXCLUDE_FROM_EXTERNAL_LOAD_BALANCERS, TO_BE_DELETED_TAINT } from './node-predicates';
@@ -22,6 +22,7 @@ async function setup(
     workers?: number;
     start?: boolean;
     registry?: Registry;
+    statusConditions?: boolean;
   } = {},
 ) {
   const scheduler = new ManualScheduler();
@@ -48,6 +49,7 @@ async function setup(
     scheduler,
     workers: options.workers,
     registry: options.registry,
+    statusConditions: options.statusConditions ? { now: () => scheduler.now() } : undefined,
   });
   if (options.start !== false) {
     await controller.start();
@@ -435,5 +437,105 @@ describe('ServiceController', () => {
     expect(await value('service_controller_nodesync_error_total')).toBe(1);
     expect(await registry.metrics()).toContain('workqueue_adds_total{name="service"}');
     await t.controller.stop();
+  });
+
+  describe('with LoadBalancerStatusImprovements (KEP-4631 conditions)', () => {
+    const conditionsOf = (t: { services: { get(k: string): Service | undefined } }) =>
+      (t.services.get(KEY)?.status?.conditions ?? []).map(
+        (c) => `${c.type}=${c.status}/${c.reason}: ${c.message}`,
+      );
+
+    it('marks Provisioning before the cloud call and Serving with the ingress', async () => {
+      const t = await setup({ statusConditions: true });
+      const web = lbService('web');
+      web.metadata = { ...web.metadata, generation: 1 };
+      t.services.add(web);
+      await t.settle();
+
+      expect(t.balancer.calls).toEqual([
+        `conditions ${KEY} [LoadBalancerProvisioning=True/Provisioning LoadBalancerServing=False/Provisioning]`,
+        `finalizers ${KEY} [${LOAD_BALANCER_CLEANUP_FINALIZER}]`,
+        `ensure ${KEY}`,
+        `status ${KEY} [203.0.113.10]`,
+        `conditions ${KEY} [LoadBalancerProvisioning=False/Complete LoadBalancerServing=True/Serving]`,
+      ]);
+      expect(conditionsOf(t)).toEqual([
+        'LoadBalancerProvisioning=False/Complete: Ensured load balancer',
+        'LoadBalancerServing=True/Serving: Load balancer is serving',
+      ]);
+      expect(t.services.get(KEY)?.status?.conditions?.[0]).toMatchObject({ observedGeneration: 1 });
+      await t.controller.stop();
+    });
+
+    it('stays Provisioning while the cloud builds the LB, then names the failure', async () => {
+      const t = await setup({ statusConditions: true });
+      t.balancer.errors.ensure = [
+        new RetryError('load balancer is provisioning', 10_000),
+        new Error('pool exhausted'),
+      ];
+      t.services.add(lbService('web'));
+      await t.settle();
+      expect(conditionsOf(t)).toEqual([
+        'LoadBalancerProvisioning=True/Provisioning: Ensuring load balancer',
+        'LoadBalancerServing=False/Provisioning: Load balancer is being provisioned',
+      ]);
+      await t.scheduler.advance(10_000);
+      expect(conditionsOf(t)).toEqual([
+        'LoadBalancerProvisioning=False/Complete: failed to ensure load balancer: pool exhausted',
+        'LoadBalancerServing=False/Infrastructure: failed to ensure load balancer: pool exhausted',
+      ]);
+      await t.scheduler.advance(5_000);
+      expect(conditionsOf(t)).toEqual([
+        'LoadBalancerProvisioning=False/Complete: Ensured load balancer',
+        'LoadBalancerServing=True/Serving: Load balancer is serving',
+      ]);
+      await t.controller.stop();
+    });
+
+    it('reports Unsupported for a Service the provider refuses, and drops the conditions on a flip to ClusterIP', async () => {
+      const t = await setup({ statusConditions: true });
+      t.balancer.errors.ensure = [
+        new InvalidServiceError('sessionAffinity Magic is not supported'),
+      ];
+      t.services.add(lbService('web'));
+      await t.settle();
+      expect(conditionsOf(t)).toContain(
+        'LoadBalancerServing=False/Unsupported: failed to ensure load balancer: sessionAffinity Magic is not supported',
+      );
+      const svc = t.services.get(KEY)!;
+      t.services.update({ ...svc, spec: { ...svc.spec, type: 'ClusterIP' } });
+      await t.settle();
+      expect(t.balancer.calls.at(-1)).toBe(
+        `conditions ${KEY} [-LoadBalancerServing -LoadBalancerProvisioning]`,
+      );
+      expect(conditionsOf(t)).toEqual([]);
+      await t.controller.stop();
+    });
+
+    it('keeps Serving while a serving LB is reprovisioned, and writes nothing on resyncs', async () => {
+      const t = await setup({ statusConditions: true });
+      t.services.add(lbService('web'));
+      await t.settle();
+      const before = t.services.get(KEY)!;
+      t.balancer.calls.length = 0;
+      t.services.update({
+        ...before,
+        metadata: { ...before.metadata, annotations: { changed: 'yes' } },
+      });
+      await t.settle();
+      expect(t.balancer.calls).toEqual([
+        `conditions ${KEY} [LoadBalancerProvisioning=True/Provisioning LoadBalancerServing=True/Serving]`,
+        `ensure ${KEY}`,
+        `conditions ${KEY} [LoadBalancerProvisioning=False/Complete LoadBalancerServing=True/Serving]`,
+      ]);
+      t.balancer.calls.length = 0;
+      t.services.update({
+        ...t.services.get(KEY)!,
+        metadata: { ...t.services.get(KEY)!.metadata, labels: { x: 'y' } },
+      });
+      await t.settle();
+      expect(t.balancer.calls).toEqual([]);
+      await t.controller.stop();
+    });
   });
 });

@@ -41,6 +41,8 @@ export interface ServiceControllerOptions {
   workers?: number;
   logger?: Logger;
   registry?: Registry;
+  /** KEP-4631's Service conditions (feature gate LoadBalancerStatusImprovements). */
+  statusConditions?: { now: () => number };
 }
 
 /**

@@ -11,6 +11,14 @@ import {
   splitMetaNamespaceKey,
   type Logger,
 } from '@app/controller-runtime';
+import {
+  LB_CONDITION_TYPES,
+  failedConditions,
+  hasLoadBalancerConditions,
+  provisioningConditions,
+  servingConditions,
+  type ServiceCondition,
+} from './load-balancer-conditions';
 import { stableLoadBalancerNodes } from './node-predicates';
 import { OpaqueError } from './service-errors';
 import type { ServiceCache } from './service-cache';
@@ -40,6 +48,12 @@ export interface ServiceSyncDeps {
   recorder: ServiceEventRecorder;
   cache: ServiceCache;
   logger?: Logger;
+  /**
+   * KEP-4631's LoadBalancerServing / LoadBalancerProvisioning conditions (feature gate
+   * LoadBalancerStatusImprovements, off by default as the KEP proposes); their times come from
+   * `now`.
+   */
+  statusConditions?: { now: () => number };
 }
 
 type Operation = 'ensure' | 'delete';
@@ -125,9 +139,28 @@ export class ServiceSync {
       op = 'delete';
       ingress = [];
       await this.deleteLoadBalancer(service, key);
+      if (
+        this.deps.statusConditions &&
+        hasLoadBalancerConditions(service) &&
+        !needsCleanup(service)
+      ) {
+        await this.writeConditions(service, [], LB_CONDITION_TYPES);
+      }
     } else {
       op = 'ensure';
-      const status = await this.ensureLoadBalancerWithFinalizer(service, key);
+      const conditions = this.deps.statusConditions;
+      if (conditions) {
+        await this.writeConditions(service, provisioningConditions(service, conditions.now()));
+      }
+      let status: Awaited<ReturnType<ServiceSync['ensureLoadBalancerWithFinalizer']>>;
+      try {
+        status = await this.ensureLoadBalancerWithFinalizer(service, key);
+      } catch (err) {
+        if (conditions) {
+          await this.writeConditions(service, failedConditions(service, err, conditions.now()));
+        }
+        throw err;
+      }
       if (status === 'implemented-elsewhere') {
         return op;
       }
@@ -143,7 +176,39 @@ export class ServiceSync {
         }
       }
     }
+    if (op === 'ensure' && this.deps.statusConditions) {
+      await this.writeConditions(
+        service,
+        servingConditions(service, this.deps.statusConditions.now()),
+      );
+    }
     return op;
+  }
+
+  /**
+   * Writes KEP-4631 conditions (nothing when `set` is undefined and nothing is removed) and keeps
+   * the working copy in step, so the sync's later steps compare against what it wrote.
+   */
+  private async writeConditions(
+    service: Service,
+    set: ServiceCondition[] | undefined,
+    removeTypes: readonly string[] = [],
+  ): Promise<void> {
+    if (!set && removeTypes.length === 0) {
+      return;
+    }
+    const conditions = set ?? [];
+    try {
+      await this.deps.writer.patchConditions(service, conditions, removeTypes);
+    } catch (err) {
+      if (httpStatusOf(err) === 404) {
+        return;
+      }
+      throw new OpaqueError(`failed to update load balancer conditions: ${errorMessage(err)}`, err);
+    }
+    const types = new Set([...conditions.map((c) => c.type), ...removeTypes]);
+    const kept = (service.status?.conditions ?? []).filter((c) => !types.has(c.type));
+    service.status = { ...service.status, conditions: [...kept, ...conditions] as never };
   }
 
   private async deleteLoadBalancer(service: Service, key: string): Promise<void> {

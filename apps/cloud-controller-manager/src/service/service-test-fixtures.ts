@@ -6,6 +6,7 @@ import type {
   ProviderService,
 } from '@app/cloud-provider';
 import { FakeInformer, type ObjectReference } from '@app/controller-runtime';
+import type { ServiceCondition } from './load-balancer-conditions';
 import type { LoadBalancerIngress, Node, Service, ServiceWriter } from './service-types';
 
 /** A LoadBalancer double in the spirit of upstream's fake provider: state, call log, errors. */
@@ -103,7 +104,30 @@ export class FakeServiceWriter implements ServiceWriter {
     if (!current) {
       return Promise.reject(Object.assign(new Error('not found'), { code: 404 }));
     }
-    this.services.update({ ...current, status: { loadBalancer: { ingress } } });
+    this.services.update({ ...current, status: { ...current.status, loadBalancer: { ingress } } });
+    return Promise.resolve();
+  }
+
+  patchConditions(
+    service: Service,
+    conditions: readonly ServiceCondition[],
+    removeTypes: readonly string[] = [],
+  ): Promise<void> {
+    const key = `${service.metadata?.namespace}/${service.metadata?.name}`;
+    const summary = conditions.map((c) => `${c.type}=${c.status}/${c.reason}`);
+    this.log.push(
+      `conditions ${key} [${[...summary, ...removeTypes.map((t) => `-${t}`)].join(' ')}]`,
+    );
+    const current = this.services.get(key);
+    if (!current) {
+      return Promise.reject(Object.assign(new Error('not found'), { code: 404 }));
+    }
+    const types = new Set([...conditions.map((c) => c.type), ...removeTypes]);
+    const kept = (current.status?.conditions ?? []).filter((c) => !types.has(c.type));
+    this.services.update({
+      ...current,
+      status: { ...current.status, conditions: [...kept, ...conditions] as never },
+    });
     return Promise.resolve();
   }
 }

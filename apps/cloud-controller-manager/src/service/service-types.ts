@@ -1,5 +1,6 @@
 import type { EventRecorder, HasSynced, Informer } from '@app/controller-runtime';
 import type { V1Node, V1Service } from '@app/kube-client';
+import type { ServiceCondition } from './load-balancer-conditions';
 
 /** Reads an informer's cache by `namespace/name` key (client-go's lister). */
 export interface Lister<T> {
@@ -22,6 +23,15 @@ export interface ServiceWriter {
   patchFinalizers(service: Service, finalizers: string[]): Promise<void>;
   /** Writes `status.loadBalancer.ingress` through the status subresource (empty = cleared). */
   patchLoadBalancerStatus(service: Service, ingress: LoadBalancerIngress[]): Promise<void>;
+  /**
+   * Sets these `status.conditions` and removes those of `removeTypes`, keeping every other
+   * condition (a strategic merge by `type`).
+   */
+  patchConditions(
+    service: Service,
+    conditions: readonly ServiceCondition[],
+    removeTypes?: readonly string[],
+  ): Promise<void>;
 }
 
 /** The recorder surface the controller uses. */
