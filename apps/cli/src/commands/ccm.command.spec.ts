@@ -38,6 +38,7 @@ describe('nimbus ccm options', () => {
         CloudControllerManagerWatchBasedRoutesReconciliation: false,
         CloudControllerManagerWebhook: false,
         ControllerManagerReleaseLeaderElectionLockOnExit: false,
+        LoadBalancerStatusImprovements: false,
       },
       volumeAddons: true,
       adoptNodes: false,
