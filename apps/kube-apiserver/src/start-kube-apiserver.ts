@@ -13,6 +13,7 @@ import { RuntimeClassAdmission } from './admission/runtime-class-admission';
 import { DefaultIngressClassAdmission } from './admission/default-ingress-class';
 import { NodeRestrictionAdmission } from './admission/node-restriction';
 import { ResourceQuotaAdmission } from './admission/resource-quota-admission';
+import { ValidatingAdmissionPolicyAdmission } from './admissionpolicy/validating-admission-policy';
 import { ServiceAccountAdmission } from './admission/service-account-admission';
 import { ServiceAllocator } from './admission/service-allocator';
 import {
@@ -212,6 +213,19 @@ export async function startKubeApiServer(
         typedStore(store, registry.get('networking.k8s.io', 'v1', 'ingressclasses')),
       ),
       new TerminatingCrdAdmission(store),
+      new ValidatingAdmissionPolicyAdmission({
+        policies: typedStore(
+          store,
+          registry.get('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies'),
+        ),
+        bindings: typedStore(
+          store,
+          registry.get('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings'),
+        ),
+        namespaces: typedStore(store, registry.get('', 'v1', 'namespaces')),
+        storeOf: (type) => typedStore(store, type),
+        registry,
+      }),
       new ResourceQuotaAdmission(
         typedStore(store, registry.get('', 'v1', 'resourcequotas')),
         clock,

@@ -1,16 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import {
-  createServiceAccount,
-  kubectlChecks,
-  kubectlFor,
-  requireKubectl,
-  startTestServer,
-  type Kubectl,
-  type TestServer,
-} from './support/test-server';
+import { kubectlSuite } from './support/test-server';
 
 // autoscaling/v2 HorizontalPodAutoscalers and their autoscaling/v1 view through the real
 // kubectl: upstream's defaults, validation, Table and the v1 round-trip annotations.
@@ -31,28 +20,10 @@ const hpaV2 = (name: string, spec: Obj = {}) =>
   });
 
 describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
-  let t: TestServer;
-  let k: Kubectl;
-  let work: string;
-
-  const checks = kubectlChecks(() => k);
-  const ok = checks.ok;
+  const { ok, ...checks } = kubectlSuite('nimbus-autoscaling-');
   const fails = async (args: string[], input?: string) => (await checks.fails(args, input)).trim();
   const yamlOf = async (...args: string[]) =>
     loadYaml(await ok(['get', ...args, '-o', 'yaml'])) as Obj & { spec: Obj; status: Obj };
-
-  beforeAll(async () => {
-    requireKubectl();
-    t = await startTestServer();
-    work = mkdtempSync(join(tmpdir(), 'nimbus-autoscaling-'));
-    k = kubectlFor(t.server.kubeconfigPath, join(work, 'cache'));
-    await createServiceAccount(t.server);
-  });
-
-  afterAll(async () => {
-    await t?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
 
   it('serves both versions, v2 preferred, with the short name and the "all" category', async () => {
     const out = await ok(['api-resources', '--api-group=autoscaling']);

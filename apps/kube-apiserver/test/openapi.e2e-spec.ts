@@ -142,6 +142,7 @@ describe('OpenAPI', () => {
     }>();
     expect(Object.keys(root.paths).sort()).toEqual([
       'api/v1',
+      'apis/admissionregistration.k8s.io/v1',
       'apis/apiextensions.k8s.io/v1',
       'apis/apps/v1',
       'apis/authentication.k8s.io/v1',
@@ -160,6 +161,16 @@ describe('OpenAPI', () => {
       'apis/scheduling.k8s.io/v1',
       'apis/storage.k8s.io/v1',
     ]);
+    // admissionregistration.k8s.io/v1: the policies, not the (unserved) webhook configurations.
+    const admission = (
+      await raw(t.server, root.paths['apis/admissionregistration.k8s.io/v1'].serverRelativeURL)
+    ).json<{ paths: Record<string, unknown> }>();
+    expect(
+      admission.paths['/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}'],
+    ).toBeDefined();
+    expect(
+      admission.paths['/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations'],
+    ).toBeUndefined();
     const url = root.paths['apis/storage.k8s.io/v1'].serverRelativeURL;
     const doc = await raw(t.server, url);
     expect(url).toBe(

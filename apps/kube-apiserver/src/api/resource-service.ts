@@ -47,7 +47,13 @@ export interface CreateAdmission {
 
 /** A validating admission plugin run on creates after validation (throws to deny). */
 export interface CreateValidation {
-  validateCreate(type: ResourceType, obj: KubeObject, requestedName: string): void;
+  /** `warnings` collects Warning headers for the response. */
+  validateCreate(
+    type: ResourceType,
+    obj: KubeObject,
+    requestedName: string,
+    warnings?: string[],
+  ): void;
 }
 
 /**
@@ -68,6 +74,7 @@ export interface RequestAdmission {
     obj: KubeObject,
     old: KubeObject,
     subresource: string | undefined,
+    warnings?: string[],
   ): void;
   admitDelete(type: ResourceType, old: KubeObject, options: DeleteOptions): void;
 }
@@ -222,7 +229,7 @@ export class ResourceService {
     }
     this.validate(type, obj, undefined);
     for (const plugin of this.admission) {
-      plugin.validateCreate?.(type, obj, requestedName);
+      plugin.validateCreate?.(type, obj, requestedName, options.warnings);
     }
     if (this.storeOf(type).get(namespace, name)) {
       throw alreadyExists(type, name);
@@ -463,7 +470,7 @@ export class ResourceService {
     }
     this.validate(type, candidate, old);
     for (const plugin of this.admission) {
-      plugin.admitUpdateRequest?.(type, candidate, old, subresource);
+      plugin.admitUpdateRequest?.(type, candidate, old, subresource, options.warnings);
     }
     if (deepEqual(candidate, old)) {
       return { object: old, created: false };

@@ -1,9 +1,9 @@
-import type { CelEnv, CelInput } from '@bufbuild/cel';
+import type { CelInput } from '@bufbuild/cel';
 import type { FieldError } from '../errors/kube-error';
 import { isPlainObject } from '../object/types';
 import { fieldInvalid } from '../registry/field-errors';
 import { goString } from '../registry/go-format';
-import { celLibrary } from './cel-library';
+import { celLibrary, compileCel as compile } from './cel-library';
 import { additionalSchema, childPath, type JsonSchema } from './json-schema';
 
 /** One `x-kubernetes-validations` entry. */
@@ -14,28 +14,6 @@ interface ValidationRule {
   reason?: string;
   fieldPath?: string;
   optionalOldSelf?: boolean;
-}
-
-type Program = (bindings: Record<string, CelInput>) => unknown;
-
-let env: CelEnv | undefined;
-const programs = new Map<string, Program | Error>();
-
-/** A compiled rule (cached by its text), or the parse error. */
-function compile(expression: string): Program | Error {
-  let program = programs.get(expression);
-  if (!program) {
-    try {
-      const { cel, extensions } = celLibrary();
-      env ??= cel.celEnv({ funcs: extensions.strings });
-      const planned = cel.plan(env, cel.parse(expression));
-      program = (bindings) => planned(bindings);
-    } catch (error) {
-      program = error instanceof Error ? error : new Error(String(error));
-    }
-    programs.set(expression, program);
-  }
-  return program;
 }
 
 /** Syntax errors of a CRD's rules (upstream refuses the CRD when a rule does not compile). */

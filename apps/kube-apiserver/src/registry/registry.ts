@@ -6,6 +6,10 @@ import {
   serviceAccountKind,
 } from './kinds/config.kinds';
 import { resourceQuotaKind } from './kinds/resource-quota.kind';
+import {
+  validatingAdmissionPolicyBindingKind,
+  validatingAdmissionPolicyKind,
+} from './kinds/admission-policy.kinds';
 import { controllerRevisionKind } from './kinds/controller-revision.kind';
 import { cronJobKind } from './kinds/cron-job.kind';
 import { daemonSetKind } from './kinds/daemon-set.kind';
@@ -97,6 +101,8 @@ export const BUILTIN_KINDS: ResourceType[] = [
   roleBindingKind,
   clusterRoleBindingKind,
   customResourceDefinitionKind,
+  validatingAdmissionPolicyKind,
+  validatingAdmissionPolicyBindingKind,
   ...REVIEW_KINDS,
   componentStatusKind,
   nodeMetricsKind,

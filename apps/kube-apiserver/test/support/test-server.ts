@@ -189,3 +189,33 @@ export function kubectlChecks(kubectl: () => Kubectl) {
     },
   };
 }
+
+/**
+ * A kubectl suite's fixture: registers `beforeAll` (a test server with the default
+ * ServiceAccount, kubectl with its own cache dir) and `afterAll`, and hands back the checks.
+ */
+export function kubectlSuite(prefix: string) {
+  let server: TestServer | undefined;
+  let kubectl: Kubectl | undefined;
+  let work: string | undefined;
+  beforeAll(async () => {
+    requireKubectl();
+    server = await startTestServer();
+    work = mkdtempSync(join(tmpdir(), prefix));
+    kubectl = kubectlFor(server.server.kubeconfigPath, join(work, 'cache'));
+    await createServiceAccount(server.server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (work) {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+  const checks = kubectlChecks(() => kubectl!);
+  return {
+    ...checks,
+    kubectl: (args: string[], input?: string) =>
+      kubectl!(args, input === undefined ? undefined : { input }),
+    server: () => server!,
+  };
+}
