@@ -165,6 +165,7 @@ export async function startKubeApiServer(
     const resourceMetrics = new ResourceMetrics(
       typedStore(store, lookupTypes.Pod),
       typedStore(store, lookupTypes.Node),
+      typedStore(store, registry.get('', 'v1', 'services')),
       clock,
     );
     const lookup: ObjectLookup = (kind, namespace, name) =>

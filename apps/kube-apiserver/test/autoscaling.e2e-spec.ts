@@ -263,13 +263,14 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
       name: string,
       annotations: Record<string, string>,
       containers = ['app'],
+      { app = 'metrics', ready = false } = {},
     ) => {
       await ok(
         ['apply', '-f', '-'],
         JSON.stringify({
           apiVersion: 'v1',
           kind: 'Pod',
-          metadata: { name, labels: { app: 'metrics' }, annotations },
+          metadata: { name, labels: { app }, annotations },
           spec: {
             nodeName: 'metrics-node',
             containers: containers.map((c) => ({ name: c, image: 'nginx' })),
@@ -283,7 +284,12 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
         '--subresource=status',
         '--type=merge',
         '-p',
-        JSON.stringify({ status: { phase: 'Running' } }),
+        JSON.stringify({
+          status: {
+            phase: 'Running',
+            ...(ready ? { conditions: [{ type: 'Ready', status: 'True' }] } : {}),
+          },
+        }),
       ]);
     };
 
@@ -408,6 +414,27 @@ describe('HorizontalPodAutoscalers (autoscaling/v2 and v1)', () => {
       // No watch, no writes: metrics-server serves get and list only.
       expect(await fails(['delete', 'podmetrics', 'busy'])).toContain(
         'the server does not allow this method',
+      );
+    });
+
+    it("spreads a Service's annotated load over the Ready pods it selects", async () => {
+      await runningPod('front-1', {}, ['app'], { app: 'front', ready: true });
+      await runningPod('front-2', { 'sim.nimbus.dev/cpu-usage': '50m' }, ['app'], {
+        app: 'front',
+        ready: true,
+      });
+      await runningPod('front-3', {}, ['app'], { app: 'front' }); // Running, not Ready
+      await ok(['create', 'service', 'clusterip', 'front', '--tcp=80']);
+      await ok(['set', 'selector', 'service', 'front', 'app=front']);
+      await ok([
+        'annotate',
+        'service',
+        'front',
+        'sim.nimbus.dev/cpu-load=600m',
+        'sim.nimbus.dev/memory-load=64Mi',
+      ]);
+      expect(await ok(['top', 'pod', '-l', 'app=front', '--no-headers'])).toMatch(
+        /^front-1\s+301m\s+36Mi\s*\nfront-2\s+350m\s+36Mi\s*\nfront-3\s+1m\s+4Mi\s*\n$/,
       );
     });
   });

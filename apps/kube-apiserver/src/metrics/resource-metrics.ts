@@ -4,7 +4,10 @@ import { isPlainObject, type KubeObject } from '../object/types';
 import type { ProbedSource } from '../server/probed-source';
 import type { TypedStore } from '../storage/typed-store';
 import { formatTime } from '../time/kube-time';
-import { formatCpu, formatMemory, podUsage } from './simulated-usage';
+import { serviceLoads } from './service-load';
+import { formatCpu, formatMemory, podUsage, type ExtraLoad } from './simulated-usage';
+
+const keyOf = (pod: KubeObject) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 const API_VERSION = 'metrics.k8s.io/v1beta1';
 /** metrics-server's default --metric-resolution: the window each sample covers. */
@@ -30,6 +33,7 @@ export class ResourceMetrics {
   constructor(
     private readonly podStore: TypedStore,
     private readonly nodeStore: TypedStore,
+    private readonly serviceStore: TypedStore,
     private readonly clock: Clock,
   ) {
     this.pods = {
@@ -38,16 +42,18 @@ export class ResourceMetrics {
         if (!pod || !reported(pod)) {
           throw notFound({ group: 'metrics.k8s.io', resource: 'podmetrics' }, name);
         }
-        return Promise.resolve(this.podMetrics(pod));
+        return Promise.resolve(this.podMetrics(pod, this.loads(namespace)));
       },
-      list: (namespace) =>
-        Promise.resolve(
+      list: (namespace) => {
+        const loads = this.loads(namespace || undefined);
+        return Promise.resolve(
           this.podStore
             .list(namespace)
             .map((s) => s.object)
             .filter(reported)
-            .map((pod) => this.podMetrics(pod)),
-        ),
+            .map((pod) => this.podMetrics(pod, loads)),
+        );
+      },
     };
     this.nodes = {
       get: (_namespace, name) => {
@@ -64,7 +70,12 @@ export class ResourceMetrics {
     };
   }
 
-  private podMetrics(pod: KubeObject): KubeObject {
+  /** Each serving pod's share of its Services' simulated load (`service-load.ts`). */
+  private loads(namespace?: string): Map<string, ExtraLoad> {
+    return serviceLoads(this.serviceStore, this.podStore, namespace);
+  }
+
+  private podMetrics(pod: KubeObject, loads: Map<string, ExtraLoad>): KubeObject {
     const now = formatTime(this.clock.now());
     return {
       kind: 'PodMetrics',
@@ -77,7 +88,7 @@ export class ResourceMetrics {
       },
       timestamp: now,
       window: WINDOW,
-      containers: podUsage(pod).map((c) => ({
+      containers: podUsage(pod, loads.get(keyOf(pod))).map((c) => ({
         name: c.name,
         usage: { cpu: formatCpu(c.cpuNanocores), memory: formatMemory(c.memoryBytes) },
       })),
@@ -107,13 +118,14 @@ export class ResourceMetrics {
   /** Each node's usage: the sum over the pods running on it. */
   private usageByNode(): Map<string, { cpu: bigint; memory: bigint }> {
     const byNode = new Map<string, { cpu: bigint; memory: bigint }>();
+    const loads = this.loads();
     for (const { object: pod } of this.podStore.list()) {
       if (!reported(pod)) {
         continue;
       }
       const node = (pod.spec as { nodeName: string }).nodeName;
       const sum = byNode.get(node) ?? { cpu: 0n, memory: 0n };
-      for (const c of podUsage(pod)) {
+      for (const c of podUsage(pod, loads.get(keyOf(pod)))) {
         sum.cpu += c.cpuNanocores;
         sum.memory += c.memoryBytes;
       }

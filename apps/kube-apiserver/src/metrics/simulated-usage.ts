@@ -18,8 +18,17 @@ export interface ContainerUsage {
   memoryBytes: bigint;
 }
 
-/** The pod's running containers with their usage, as metrics-server reports them. */
-export function podUsage(pod: KubeObject): ContainerUsage[] {
+/** Load a pod carries for the Services that send it traffic (`service-load.ts`). */
+export interface ExtraLoad {
+  cpuNanocores: bigint;
+  memoryBytes: bigint;
+}
+
+/**
+ * The pod's running containers with their usage, as metrics-server reports them: its own
+ * (annotated or idle) plus its share of its Services' load, split over the containers.
+ */
+export function podUsage(pod: KubeObject, extra?: ExtraLoad): ContainerUsage[] {
   const spec = isPlainObject(pod.spec) ? pod.spec : {};
   // Regular containers and sidecars (restartable init containers): what runs alongside.
   const listed = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
@@ -30,17 +39,24 @@ export function podUsage(pod: KubeObject): ContainerUsage[] {
     .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''))
     .filter((n) => n !== '');
   const annotations = pod.metadata.annotations ?? {};
-  const cpu = annotated(
-    annotations[CPU_USAGE_ANNOTATION],
-    (t) => quantityMilliValue(t) * 1_000_000n,
-  );
-  const memory = annotated(annotations[MEMORY_USAGE_ANNOTATION], quantityValue);
+  const cpu = annotatedCpu(annotations[CPU_USAGE_ANNOTATION]);
+  const memory = annotatedMemory(annotations[MEMORY_USAGE_ANNOTATION]);
   return names.map((name, i) => ({
     name,
-    cpuNanocores: cpu === undefined ? IDLE_CPU_NANOCORES : share(cpu, names.length, i),
-    memoryBytes: memory === undefined ? IDLE_MEMORY_BYTES : share(memory, names.length, i),
+    cpuNanocores:
+      (cpu === undefined ? IDLE_CPU_NANOCORES : share(cpu, names.length, i)) +
+      share(extra?.cpuNanocores ?? 0n, names.length, i),
+    memoryBytes:
+      (memory === undefined ? IDLE_MEMORY_BYTES : share(memory, names.length, i)) +
+      share(extra?.memoryBytes ?? 0n, names.length, i),
   }));
 }
+
+/** A CPU quantity annotation in nanocores, or undefined when unusable. */
+export const annotatedCpu = (text: unknown) =>
+  annotated(text, (t) => quantityMilliValue(t) * 1_000_000n);
+/** A memory quantity annotation in bytes, or undefined when unusable. */
+export const annotatedMemory = (text: unknown) => annotated(text, quantityValue);
 
 /**
  * The annotation's quantity, or undefined (the idle default) when it is absent, not a quantity,
@@ -58,8 +74,8 @@ function annotated(text: unknown, parse: (text: string) => bigint): bigint | und
   }
 }
 
-/** Container `i`'s part of `total` split over `n` (the remainder to the first). */
-function share(total: bigint, n: number, i: number): bigint {
+/** Part `i` of `total` split over `n` (the remainder to the first). */
+export function share(total: bigint, n: number, i: number): bigint {
   const count = BigInt(n);
   return total / count + (i === 0 ? total % count : 0n);
 }
