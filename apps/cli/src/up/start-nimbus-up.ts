@@ -5,6 +5,7 @@ import { AdjustableClock } from '@app/common';
 import {
   CloudApiConfig,
   CloudControllerManagerConfig,
+  ConfigError,
   KubeApiServerConfig,
   KubeControllerManagerConfig,
   KubeProxyConfig,
@@ -20,6 +21,7 @@ import type { RunningKubeControllerManager } from '../../../kube-controller-mana
 import type { RunningKubeProxy } from '../../../kube-proxy/src';
 import type { RunningKubeScheduler } from '../../../kube-scheduler/src';
 import type { RunningKubelet } from '../../../kubelet/src';
+import { parseFeatureGates } from '../../../cloud-controller-manager/src/feature-gates';
 import { ccmCloudToken, componentCloudToken } from './ccm-cloud-token';
 import { removeNimbusState } from './fresh-start';
 import { restartedOnExit } from './restart-on-exit';
@@ -326,6 +328,14 @@ export async function startNimbusUp(
   config: NimbusUpConfig,
   onReady: (component: string, running: Partial<RunningNimbus>) => void = () => undefined,
 ): Promise<RunningNimbus> {
+  // Options the components read only when they start are checked first: bad input changes nothing.
+  try {
+    parseFeatureGates(config.ccmFeatureGates);
+  } catch (err) {
+    throw err instanceof ConfigError
+      ? new ConfigError(err.message.replace(/^--feature-gates/, '--ccm-feature-gates'))
+      : err;
+  }
   if (config.fresh) {
     removeNimbusState(config.dataDir);
   }
@@ -363,6 +373,11 @@ export async function startNimbusUp(
           });
         }),
       );
+      // Each is awaited below in banner order; one failing before an earlier one is up must not
+      // count as an unhandled rejection meanwhile (Node would end the process with it).
+      for (const p of starting) {
+        p.catch(() => undefined);
+      }
       // Told in banner order as each is up; every start is awaited, so a failure stops them all.
       let failure: Error | undefined;
       for (const [k, { step }] of steps.entries()) {
