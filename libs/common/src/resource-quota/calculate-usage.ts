@@ -15,10 +15,7 @@ import {
   zeroQuantity,
   type QuotaList,
 } from './resource-list';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject } from './json';
 
 /**
  * The evaluators a quota with these hard names needs: the core ones that track any of them, and

@@ -10,10 +10,7 @@ import {
   subtractNonNegative,
   type QuotaList,
 } from './resource-list';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from './json';
 
 /** A ResourceQuota as stored (only what quota arithmetic reads). */
 export interface ResourceQuotaLike {

@@ -6,6 +6,7 @@ import {
   parseQuotaQuantity,
   type QuotaList,
 } from './resource-list';
+import { isObject, objectsIn, text, type Json } from './json';
 
 /** A quota's scope as a selector requirement (`spec.scopes` become `Exists` requirements). */
 export interface ScopeRequirement {
@@ -13,9 +14,6 @@ export interface ScopeRequirement {
   operator: string;
   values?: string[];
 }
-
-/** A JSON object as the api-server and informers hold it. */
-type Json = Record<string, unknown>;
 
 /**
  * pkg/quota/v1 Evaluator for one group/resource: which quota names it tracks, what one object
@@ -34,11 +32,6 @@ export interface QuotaEvaluator {
   /** The pod rule: quota'd cpu or memory must be set on every container; the message or undefined. */
   constraints?(required: readonly string[], obj: object): string | undefined;
 }
-
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const objectsIn = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** generic.ObjectCountQuotaResourceNameFor: `count/pods`, `count/deployments.apps`. */
 export function objectCountName(group: string, resource: string): string {
